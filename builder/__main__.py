@@ -1,0 +1,7 @@
+"""`python -m builder` is `docs-builder`."""
+
+import sys
+
+from .cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,196 @@
+"""`docs-builder`: build, check, serve and translations, sharing one set of options."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from ..core.diagnostics import Problems, render_report
+from ..core.errors import BuildError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+EPILOG = {
+    "build": """
+        examples:
+          docs-builder build                          build every language and version into ./site
+          docs-builder build --root docs --out public
+          docs-builder build --version ghes --language fr   only French, every Enterprise Server release
+          docs-builder build --version enterprise-server@3.17 --keep-going
+          docs-builder build --format github          errors as GitHub Actions annotations
+
+        exit status: 0 built (warnings allowed), 1 content errors (nothing written unless
+        --keep-going), 2 usage or configuration error, 3 internal error.
+        """,
+    "check": """
+        examples:
+          docs-builder check                          every check of a build, nothing written
+          docs-builder check --language en --format json
+          docs-builder check --version fpt --format github
+
+        exit status: 0 clean (warnings allowed), 1 content errors, 2 usage or configuration error.
+        """,
+    "serve": """
+        examples:
+          docs-builder serve                          http://127.0.0.1:4000, pages rendered on request
+          docs-builder serve --port 8000 --language fr --version ghes
+        """,
+    "translations": """
+        examples:
+          docs-builder translations                   status of every translation
+          docs-builder translations --language fr --format json
+        """,
+}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _common(p: argparse.ArgumentParser, *, selection: bool = True, formats: bool = True) -> None:
+    p.add_argument("--root", default=".", metavar="DIR", help="the site's root folder (default: .)")
+    if selection:
+        p.add_argument("--version", dest="versions", action="append", metavar="V",
+                       help="build only this version: a version string (enterprise-server@3.17) or a plan (ghes); repeatable")
+    p.add_argument("--language", dest="languages", action="append", metavar="L",
+                   help="only this language code (en, fr, ...); repeatable")
+    if formats:
+        p.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="how problems are printed (default: text)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="docs-builder",
+        description="Build versioned, multilingual documentation sites from GitHub-Docs-style content.",
+        formatter_class=_Formatter,
+        epilog=textwrap.dedent("""
+            commands:
+              build          write the site (HTML for every language, version and page)
+              check          run every check of a build without writing anything
+              serve          preview with live reload, rendering pages on request
+              translations   report which translations are current, outdated, missing or broken
+
+            Run `docs-builder COMMAND --help` for examples.
+            """),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    jobs_help = "worker processes (default: one per core)"
+
+    p = sub.add_parser("build", help="write the site", formatter_class=_Formatter,
+                       description="Build the site into --out (default <root>/site).",
+                       epilog=textwrap.dedent(EPILOG["build"]))
+    _common(p)
+    p.add_argument("--out", metavar="DIR", help="output folder (default: <root>/site)")
+    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
+    p.add_argument("--keep-going", action="store_true", help="write every page that built even when others failed (still exits 1)")
+    p.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
+    p.add_argument("--base-url", default="", metavar="URL", help="absolute site URL for sitemap.xml, such as https://docs.example.com")
+    p.add_argument("--changed-since", metavar="REF", help="build and check only what changed since a git ref")
+
+    p = sub.add_parser("check", help="check without writing", formatter_class=_Formatter,
+                       description="Run every check a build runs; write nothing.",
+                       epilog=textwrap.dedent(EPILOG["check"]))
+    _common(p)
+    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
+    p.add_argument("--changed-since", metavar="REF", help="check only what changed since a git ref")
+
+    p = sub.add_parser("serve", help="preview with live reload", formatter_class=_Formatter,
+                       description="Serve the site on 127.0.0.1, rendering pages on request.",
+                       epilog=textwrap.dedent(EPILOG["serve"]))
+    _common(p, formats=False)
+    p.add_argument("--port", type=int, default=4000, help="port (default: 4000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+
+    p = sub.add_parser("translations", help="translation status", formatter_class=_Formatter,
+                       description="Report, per language, pages translated and current, outdated, missing or broken.",
+                       epilog=textwrap.dedent(EPILOG["translations"]))
+    _common(p, selection=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0) and EXIT_USAGE
+    try:
+        if args.command in ("build", "check"):
+            return _build(args)
+        if args.command == "serve":
+            from ..serve.server import serve
+
+            return serve(args)
+        if args.command == "translations":
+            from ..i18n.status_cli import run_translations
+
+            return run_translations(args)
+    except BuildError as err:
+        problems = Problems()
+        problems.extend(err.diagnostics)
+        _print_report(problems, getattr(args, "format", "text"))
+        return err.exit_status
+    except KeyboardInterrupt:
+        print("docs-builder: interrupted; the previous site was left as it was", file=sys.stderr)
+        return 130
+    except Exception as err:  # never a traceback for a user
+        print(f"docs-builder: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        if os.environ.get("DOCS_BUILDER_DEBUG"):
+            raise
+        return EXIT_INTERNAL
+    return EXIT_USAGE
+
+
+def _print_report(problems: Problems, fmt: str) -> None:
+    text = render_report(problems, fmt)
+    if fmt == "json":
+        print(text)
+        return
+    if text:
+        print(text, file=sys.stderr)
+
+
+def _build(args) -> int:
+    from ..pipeline.build import BuildOptions, run_build
+
+    if args.command == "build" and args.base_url:
+        os.environ["DOCS_BUILDER_BASE_URL"] = args.base_url
+    options = BuildOptions(
+        root=Path(args.root),
+        out=Path(args.out) if getattr(args, "out", None) else None,
+        versions=args.versions,
+        languages=args.languages,
+        jobs=args.jobs,
+        keep_going=getattr(args, "keep_going", False),
+        write=args.command == "build",
+        progress=sys.stderr.isatty() and args.format == "text",
+        search=getattr(args, "search", True),
+        changed_since=getattr(args, "changed_since", None),
+    )
+    report = run_build(options)
+    problems = report.problems
+    internal = [d for d in problems.errors if d.code.code == "DB900"]
+    if args.format == "json":
+        doc = problems.to_json()
+        doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,
+                    "seconds": round(report.seconds, 3)})
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        _print_report(problems, args.format)
+        verb = "built" if args.command == "build" else "checked"
+        where = f" into {report.out}" if report.written else ""
+        status = f"{verb} {report.outputs} pages ({report.pages} sources){where} in {report.seconds:.1f}s; {problems.summary()}"
+        if args.command == "build" and problems.errors and not report.written:
+            status += f"; nothing written, {report.out} is unchanged"
+        elif problems.errors and report.written:
+            status += "; pages with errors were skipped (--keep-going)"
+        print(status, file=sys.stderr)
+    if internal:
+        return EXIT_INTERNAL
+    return EXIT_CONTENT if problems.errors else EXIT_OK

@@ -1,0 +1,1 @@
+"""Pure types shared by every stage: locations, diagnostics, URL rules."""

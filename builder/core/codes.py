@@ -1,0 +1,87 @@
+"""Stable diagnostic codes. Each one is documented in docs/errors.md."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Code(NamedTuple):
+    code: str
+    name: str
+
+
+# Files and frontmatter.
+FILE_NOT_UTF8 = Code("DB101", "file-not-utf8")
+FILE_EMPTY = Code("DB102", "empty-file")
+FM_UNCLOSED = Code("DB103", "frontmatter-unclosed")
+FM_YAML = Code("DB104", "frontmatter-yaml")
+FM_NOT_MAPPING = Code("DB105", "frontmatter-not-mapping")
+FM_UNKNOWN_KEY = Code("DB106", "frontmatter-unknown-key")
+FM_MISSING_KEY = Code("DB107", "frontmatter-missing-key")
+FM_WRONG_TYPE = Code("DB108", "frontmatter-wrong-type")
+VERSIONS_BAD_RANGE = Code("DB110", "versions-bad-range")
+VERSIONS_UNKNOWN_PLAN = Code("DB111", "versions-unknown-plan")
+VERSIONS_NONE = Code("DB112", "versions-none-supported")
+VERSIONS_UNKNOWN_FEATURE = Code("DB113", "versions-unknown-feature")
+DATA_YAML = Code("DB120", "data-yaml")
+
+# Liquid.
+LIQUID_SYNTAX = Code("DB201", "liquid-syntax")
+LIQUID_UNKNOWN_TAG = Code("DB202", "liquid-unknown-tag")
+LIQUID_UNCLOSED = Code("DB203", "liquid-unclosed-block")
+LIQUID_STRAY_TAG = Code("DB204", "liquid-stray-tag")
+LIQUID_RENDER = Code("DB205", "liquid-render")
+LIQUID_UNDEFINED = Code("DB206", "liquid-undefined")
+LIQUID_NESTING = Code("DB207", "liquid-nesting")
+LIQUID_LEGACY = Code("DB208", "liquid-legacy-syntax")
+IFVERSION_SYNTAX = Code("DB210", "ifversion-syntax")
+IFVERSION_UNKNOWN_NAME = Code("DB211", "ifversion-unknown-name")
+IFVERSION_NO_RELEASES = Code("DB212", "ifversion-plan-without-releases")
+IFVERSION_DEPRECATED = Code("DB213", "ifversion-deprecated-release")
+IFVERSION_UNKNOWN_RELEASE = Code("DB214", "ifversion-unknown-release")
+DATA_MISSING = Code("DB220", "data-missing")
+DATA_CYCLE = Code("DB221", "data-cycle")
+DATA_BAD_PATH = Code("DB222", "data-bad-path")
+DATA_BAD_ARGS = Code("DB223", "data-bad-arguments")
+OCTICON = Code("DB230", "octicon")
+
+# Site structure.
+CHILD_MISSING = Code("DB301", "child-missing")
+CHILD_DUPLICATE = Code("DB302", "child-duplicate")
+CHILD_CYCLE = Code("DB303", "child-cycle")
+OUTPUT_CLASH = Code("DB304", "output-path-clash")
+UNREACHABLE = Code("DB305", "page-unreachable")
+NO_CONTENT = Code("DB306", "no-content")
+SYMLINK_LOOP = Code("DB307", "symlink-loop")
+CHILDREN_TYPE = Code("DB308", "children-invalid")
+PAGE_PATH = Code("DB309", "page-path")
+
+# Links and redirects.
+LINK_BROKEN = Code("DB401", "link-broken")
+LINK_ANCHOR = Code("DB402", "link-anchor-missing")
+LINK_AUTOTITLE = Code("DB403", "link-autotitle")
+REDIRECT_CLASH = Code("DB404", "redirect-clash")
+REDIRECT_LOOP = Code("DB405", "redirect-loop")
+REDIRECT_BAD = Code("DB406", "redirect-invalid")
+
+# Translations (never fail a build).
+TRANSLATION_REPAIRED = Code("DB501", "translation-repaired")
+TRANSLATION_FALLBACK = Code("DB502", "translation-fallback")
+TRANSLATION_ORPHAN = Code("DB503", "translation-orphan")
+
+# Configuration (exit status 2).
+CONFIG_VERSIONS = Code("DB601", "config-versions")
+CONFIG_LANGUAGES = Code("DB602", "config-languages")
+CONFIG_LANGUAGE_DIR = Code("DB603", "config-language-dir")
+CONFIG_SELECTION = Code("DB604", "config-selection")
+CONFIG_OUTPUT = Code("DB605", "config-output")
+
+# Markdown and layout.
+MARKDOWN = Code("DB701", "markdown")
+TEMPLATE = Code("DB702", "layout-template")
+
+INTERNAL = Code("DB900", "internal")
+
+ALL_CODES: tuple[Code, ...] = tuple(
+    value for value in globals().values() if isinstance(value, Code)
+)

@@ -1,0 +1,166 @@
+"""Diagnostics: what went wrong, where, and how to print it."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from .codes import Code
+from .location import Location
+
+
+class Severity(enum.IntEnum):
+    WARNING = 1
+    ERROR = 2
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem: a stable code, a message, a location and optional notes."""
+
+    code: Code
+    message: str
+    location: Location | None = None
+    severity: Severity = Severity.ERROR
+    notes: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    """Versions (or `lang/version` pairs) the problem was seen in, when it depends on them."""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (
+            loc.path if loc else "",
+            loc.line if loc else 0,
+            loc.col if loc else 0,
+            self.code.code,
+            self.message,
+        )
+
+    def header(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.severity}[{self.code.code}]: {self.message}"
+
+    def format_text(self) -> str:
+        """`path:line:col: error[DBnnn]: message`, the source line, a caret, notes."""
+        lines = [self.header()]
+        loc = self.location
+        if loc and loc.source_line:
+            gutter = str(loc.line)
+            pad = " " * len(gutter)
+            shown = loc.source_line.expandtabs(1)
+            lines.append(f"  {gutter} | {shown}")
+            width = max(1, min(loc.length, max(1, len(shown) - loc.col + 1)))
+            lines.append(f"  {pad} | {' ' * (loc.col - 1)}{'^' * width}")
+        for note in self.notes:
+            lines.append(f"  = note: {note}")
+        if self.versions:
+            lines.append(f"  = in: {_summarise(self.versions)}")
+        return "\n".join(lines)
+
+    def format_github(self) -> str:
+        """A GitHub Actions workflow command annotating the file."""
+        kind = "error" if self.is_error else "warning"
+        props = []
+        if self.location:
+            props += [
+                f"file={_gh_prop(self.location.path)}",
+                f"line={self.location.line}",
+                f"col={self.location.col}",
+            ]
+        props.append(f"title={_gh_prop(self.code.code + ' ' + self.code.name)}")
+        body = self.message
+        if self.notes:
+            body += "\n" + "\n".join(self.notes)
+        return f"::{kind} {','.join(props)}::{_gh_data(body)}"
+
+    def to_json(self) -> dict:
+        loc = self.location
+        return {
+            "code": self.code.code,
+            "name": self.code.name,
+            "severity": str(self.severity),
+            "message": self.message,
+            "file": loc.path if loc else None,
+            "line": loc.line if loc else None,
+            "col": loc.col if loc else None,
+            "source": loc.source_line if loc else None,
+            "notes": list(self.notes),
+            "versions": list(self.versions),
+        }
+
+
+def _summarise(items: tuple[str, ...], limit: int = 6) -> str:
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+@dataclass
+class Problems:
+    """Diagnostics collected across a build; the same problem seen in several versions is one."""
+
+    _items: dict[tuple, Diagnostic] = field(default_factory=dict)
+
+    def add(self, diag: Diagnostic) -> None:
+        key = (diag.code, diag.message, diag.location, diag.notes, diag.severity)
+        old = self._items.get(key)
+        if old is None:
+            self._items[key] = diag
+        elif diag.versions:
+            merged = tuple(dict.fromkeys(old.versions + diag.versions))
+            self._items[key] = replace(old, versions=merged)
+
+    def extend(self, diags: Iterable[Diagnostic]) -> None:
+        for diag in diags:
+            self.add(diag)
+
+    def __iter__(self):
+        return iter(sorted(self._items.values(), key=Diagnostic.sort_key))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self if not d.is_error]
+
+    def summary(self) -> str:
+        errors, warnings = len(self.errors), len(self.warnings)
+        return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+
+    def to_json(self) -> dict:
+        return {
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "diagnostics": [d.to_json() for d in self],
+        }
+
+
+def render_report(problems: Problems, fmt: str) -> str:
+    """All diagnostics in one of the CLI formats: text, json or github."""
+    if fmt == "json":
+        return json.dumps(problems.to_json(), indent=2, ensure_ascii=False)
+    if fmt == "github":
+        return "\n".join(d.format_github() for d in problems)
+    return "\n\n".join(d.format_text() for d in problems)

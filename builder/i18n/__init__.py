@@ -1,0 +1,1 @@
+"""Languages: localized sources, repairs of translated Liquid, UI strings, status."""

@@ -1,0 +1,80 @@
+"""Per-property English fallback for translations: the HTML comment and the warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
+
+ERROR_TYPES = {
+    "DB101": "UnicodeDecodeError",
+    "DB103": "FrontmatterError",
+    "DB104": "YAMLError",
+    "DB201": "LiquidSyntaxError",
+    "DB202": "LiquidSyntaxError",
+    "DB203": "LiquidSyntaxError",
+    "DB204": "LiquidSyntaxError",
+    "DB205": "RenderError",
+    "DB206": "UndefinedError",
+    "DB207": "LiquidSyntaxError",
+    "DB208": "LiquidSyntaxError",
+    "DB210": "LiquidSyntaxError",
+    "DB211": "LiquidSyntaxError",
+    "DB212": "LiquidSyntaxError",
+    "DB214": "LiquidSyntaxError",
+    "DB220": "DataReferenceError",
+    "DB221": "DataReferenceError",
+    "DB222": "DataReferenceError",
+    "DB223": "LiquidSyntaxError",
+    "DB230": "LiquidSyntaxError",
+    "DB401": "LinkError",
+    "DB403": "TitleFromAutotitleError",
+}
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """Why a translated property was replaced by the English one."""
+
+    prop: str
+    type: str
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def comment(self) -> str:
+        msg = " ".join(self.message.split())
+        if len(msg) > 200:
+            msg = msg[:200] + "..."
+        msg = msg.replace('"', "'").replace("--", "- -")
+        return (
+            f'<!-- TRANSLATION_FALLBACK prop={self.prop} type={self.type} file={escape(self.file)} '
+            f'line={self.line} col={self.col} msg="{msg}" -->'
+        )
+
+    def warning(self, lang: str, page_src: str) -> Diagnostic:
+        from ..core.location import Location
+
+        return Diagnostic(
+            codes.TRANSLATION_FALLBACK,
+            f"{lang}: {self.prop} of {page_src} falls back to English: {self.type}: {self.message}",
+            Location(self.file, self.line, self.col),
+            Severity.WARNING,
+        )
+
+
+def fallback_from(prop: str, diag: Diagnostic | None) -> Fallback:
+    if diag is None:
+        return Fallback(prop, "Error", "", 0, 0, "unknown error")
+    loc = diag.location
+    return Fallback(
+        prop,
+        ERROR_TYPES.get(diag.code.code, "Error"),
+        loc.path if loc else "",
+        loc.line if loc else 0,
+        loc.col if loc else 0,
+        diag.message,
+    )

@@ -1,0 +1,112 @@
+"""A page in one language: which text each translatable property comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.errors import ContentError
+from ..sources.config import Language, SiteConfig
+from ..sources.content import Page
+from ..sources.files import read_source
+from ..sources.frontmatter import Split, split_frontmatter
+from ..sources.schema import TRANSLATABLE, validate_frontmatter
+
+PROPS = ("title", "shortTitle", "intro", "body")
+
+
+@dataclass(frozen=True)
+class PropSource:
+    """The Liquid text of one property and where it comes from."""
+
+    text: str
+    path: str
+    translated: bool
+    split: Split | None = None
+    key: str = "body"
+
+    @property
+    def line(self) -> int:
+        """File line where the text starts, for locating errors (computed only when needed)."""
+        if self.split is None or self.key == "body":
+            return 1
+        return self.split.locate((self.key,), value=True).line
+
+
+@dataclass
+class LocalizedPage:
+    page: Page
+    lang: Language
+    props: dict[str, PropSource | None]
+    english: dict[str, PropSource | None]
+    translation_path: str | None = None
+    """The translation file, when there is one and it could be read."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Warnings about the translation (it never fails a build)."""
+
+    @property
+    def translated(self) -> bool:
+        return self.translation_path is not None
+
+    def source(self, prop: str) -> PropSource | None:
+        return self.props.get(prop)
+
+
+def english_props(page: Page) -> dict[str, PropSource | None]:
+    return _props_of(page.split, translated=False)
+
+
+def _props_of(split: Split, *, translated: bool) -> dict[str, PropSource | None]:
+    out: dict[str, PropSource | None] = {}
+    for key in ("title", "shortTitle", "intro", "product", "permissions"):
+        value = split.data.get(key)
+        if isinstance(value, str):
+            out[key] = PropSource(value, split.path, translated, split, key)
+        else:
+            out[key] = None
+    out["body"] = PropSource(split.padded_body, split.path, translated)
+    return out
+
+
+def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> LocalizedPage:
+    """The page in `lang`: translated text where a translation file provides it, else English.
+
+    The English tree decides what exists; only translatable keys and the body come from the
+    translation. `repair(text, english, path, lang)` may mend translator-broken Liquid.
+    """
+    english = english_props(page)
+    if lang.is_default:
+        return LocalizedPage(page, lang, english, english)
+    rel = f"{lang.dir}/content/{page.rel}"
+    path = config.root / rel
+    if not path.is_file():
+        return LocalizedPage(page, lang, dict(english), english)
+    problems: list[Diagnostic] = []
+    try:
+        split = split_frontmatter(read_source(path, rel), rel)
+    except ContentError as err:
+        for d in err.diagnostics:
+            problems.append(Diagnostic(
+                codes.TRANSLATION_FALLBACK,
+                f"translation unusable, English is used instead: {d.message}",
+                d.location, Severity.WARNING))
+        return LocalizedPage(page, lang, dict(english), english, None, problems)
+    translated = _props_of(split, translated=True)
+    schema = validate_frontmatter(split, translation=True)
+    props: dict[str, PropSource | None] = {}
+    for key in (*TRANSLATABLE, "body"):
+        source = translated.get(key)
+        if source is None:
+            props[key] = english.get(key)
+            continue
+        if repair is not None:
+            text, repairs = repair(source, english.get(key), lang)
+            problems.extend(repairs)
+            source = PropSource(text, source.path, True, source.split, key)
+        props[key] = source
+    for d in schema:
+        if d.code in (codes.FM_UNKNOWN_KEY, codes.FM_WRONG_TYPE):
+            problems.append(Diagnostic(codes.TRANSLATION_FALLBACK, f"in a translation: {d.message}",
+                                       d.location, Severity.WARNING))
+    return LocalizedPage(page, lang, props, english, rel, problems)

@@ -1,0 +1,1 @@
+"""Layouts: Jinja2 templates, our CSS and JS, sidebar HTML."""

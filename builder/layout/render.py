@@ -1,0 +1,102 @@
+"""Page layouts: Jinja2 templates shipped in the package, overridable from `<root>/templates`."""
+
+from __future__ import annotations
+
+from html import escape
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..core.icons import icon_svg
+from ..markdown_rules.highlight import pygments_css
+
+TEMPLATE_FOR_KIND = {"home": "home.html", "product": "product.html", "category": "category.html", "article": "article.html"}
+
+
+def _icon(name: str, attrs: dict | None = None) -> Markup:
+    return Markup(icon_svg(name, attrs))
+
+
+class Layout:
+    """Renders the reader-facing page for one (language, version, page)."""
+
+    def __init__(self, root: Path):
+        loaders: list[jinja2.BaseLoader] = []
+        self.site_templates = Path(root) / "templates"
+        if self.site_templates.is_dir():
+            loaders.append(jinja2.FileSystemLoader(str(self.site_templates)))
+        loaders.append(jinja2.PackageLoader("builder.layout", "templates"))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        self.env.globals["icon"] = _icon
+        self._templates: dict[str, jinja2.Template] = {}
+
+    def template(self, name: str) -> jinja2.Template:
+        tpl = self._templates.get(name)
+        if tpl is None:
+            tpl = self._templates[name] = self.env.get_template(name)
+        return tpl
+
+    def template_files(self) -> list[Path]:
+        """Site template overrides (their changes affect every page)."""
+        if not self.site_templates.is_dir():
+            return []
+        return sorted(p for p in self.site_templates.rglob("*.html") if p.is_file())
+
+    def render_page(self, kind: str, context: dict) -> str:
+        return self.template(TEMPLATE_FOR_KIND.get(kind, "article.html")).render(context)
+
+    def render_redirect(self, target: str, lang: str, moved: str) -> str:
+        return self.template("redirect.html").render(target=target, lang=lang, moved=moved, title=target)
+
+    @staticmethod
+    def static_files() -> dict[str, bytes]:
+        """`_static/` files: our CSS (with code colours) and JS."""
+        folder = resources.files("builder.layout").joinpath("static")
+        css = folder.joinpath("style.css").read_text("utf-8") + "\n" + pygments_css()
+        return {
+            "_static/style.css": css.encode("utf-8"),
+            "_static/site.js": folder.joinpath("site.js").read_bytes(),
+        }
+
+
+def sidebar_html(node, titles, url_of, product_title: str) -> str:
+    """Nested lists of a product's pages; the caller marks the current page."""
+
+    def walk(n) -> str:
+        items = []
+        for child in n.children:
+            title = escape(titles(child.page))
+            url = escape(url_of(child.page))
+            if child.children:
+                items.append(
+                    f'<li><details data-url="{url}"><summary><a href="{url}">{title}</a></summary>'
+                    f"{walk(child)}</details></li>"
+                )
+            else:
+                items.append(f'<li><a href="{url}">{title}</a></li>')
+        return "<ul>" + "".join(items) + "</ul>"
+
+    url = escape(url_of(node.page))
+    return (
+        f'<a class="sidebar-product" href="{url}">{escape(product_title)}</a>'
+        + walk(node)
+    )
+
+
+def mark_current(html: str, current_url: str, open_urls: list[str]) -> str:
+    """Mark the current page and open the categories above it in cached sidebar HTML."""
+    href = f'href="{escape(current_url)}"'
+    html = html.replace(href + ">", href + ' aria-current="page">', 1)
+    for url in open_urls:
+        key = f'<details data-url="{escape(url)}">'
+        html = html.replace(key, f'<details data-url="{escape(url)}" open>', 1)
+    return html

@@ -1,0 +1,1 @@
+"""Links: the table of live pages and redirects, link resolution, redirect outputs."""

@@ -1,0 +1,73 @@
+"""The redirect map (pure): every old or alternative URL and the live page it leads to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.urls import page_url
+from ..sources.config import Language
+from ..sources.content import ContentTree, Page
+from ..versions.model import Version, VersionSpace
+
+
+@dataclass(frozen=True)
+class Redirect:
+    source: str
+    """URL path without a trailing slash, such as `/fr/enterprise-server@3.15/old/path`."""
+    target: str
+    reason: str
+    """`redirect_from`, `versionless`, `latest` or `no-language`."""
+
+
+def compute_redirects(
+    tree: ContentTree,
+    claims: dict[str, Page],
+    space: VersionSpace,
+    languages: tuple[Language, ...],
+    versions: tuple[Version, ...],
+    default_language: Language,
+    live: set[str],
+) -> list[Redirect]:
+    """Redirects for the built languages and versions; live pages (`live` URL paths) win."""
+    old_paths: dict[str, list[str]] = {}
+    for old, page in claims.items():
+        old_paths.setdefault(page.rel, []).append(old)
+    found: dict[str, Redirect] = {}
+
+    def add(source: str, target: str, reason: str) -> None:
+        source = source.rstrip("/") or "/"
+        if source == target or source in live or source in found:
+            return
+        found[source] = Redirect(source, target, reason)
+
+    latest = {plan.name: space.latest(plan) for plan in space.plans if plan.numbered}
+    for lang in languages:
+        code = lang.code
+        for page in tree.pages.values():
+            built = [v for v in versions if v.id in page.versions]
+            if not built:
+                continue
+            first = built[0]
+            target_first = page_url(code, first, page.url)
+            if not first.is_default and page.url:
+                add(f"/{code}/{page.url}", target_first, "versionless")
+            for old in sorted(old_paths.get(page.rel, ())):
+                add(f"/{code}/{old}", target_first, "redirect_from")
+                for v in built:
+                    if v.segment:
+                        add(f"/{code}/{v.segment}/{old}", page_url(code, v, page.url), "redirect_from")
+                    if v.plan.name in latest and latest[v.plan.name] is v:
+                        add(f"/{code}/{v.plan.name}@latest/{old}", page_url(code, v, page.url), "latest")
+            for name, v in latest.items():
+                if v in built:
+                    add(f"/{code}/{name}@latest/{page.url}".rstrip("/"), page_url(code, v, page.url), "latest")
+    # A path without a language leads to the default language's page.
+    code = default_language.code
+    if default_language in languages:
+        for source, redirect in list(found.items()):
+            if source.startswith(f"/{code}/"):
+                add(source[len(code) + 1 :], redirect.target, "no-language")
+        for path in sorted(live):
+            if path.startswith(f"/{code}/"):
+                add(path[len(code) + 1 :], path, "no-language")
+    return sorted(found.values(), key=lambda r: r.source)

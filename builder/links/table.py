@@ -1,0 +1,110 @@
+"""Every live page and every `redirect_from` path, and how an internal link resolves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.urls import page_url, parse_internal
+from ..sources.content import ContentTree, Page
+from ..versions.model import Version, VersionSpace
+
+
+@dataclass(frozen=True)
+class Resolved:
+    url: str
+    page: Page | None = None
+    version: Version | None = None
+    fragment: str = ""
+    problem: str | None = None
+    """Why the link is broken, if it is."""
+
+
+def normalize_path(path: str) -> str:
+    return "/".join(s for s in path.strip().split("/") if s)
+
+
+class LinkTable:
+    """Built once from the English tree; answers link lookups for every language and version."""
+
+    def __init__(self, tree: ContentTree, space: VersionSpace, languages: tuple[str, ...]):
+        self.tree = tree
+        self.space = space
+        self.languages = languages
+        self.by_url: dict[str, Page] = dict(tree.by_url)
+        self.redirects: dict[str, Page] = {}
+        """Old path (no language, no version) -> the page that claims it."""
+        self.claims: dict[str, list[tuple[Page, int]]] = {}
+        self.problems: list[Diagnostic] = []
+        self._collect_redirects()
+
+    def _collect_redirects(self) -> None:
+        for page in self.tree.pages.values():
+            raw = page.fm.get("redirect_from") or []
+            if isinstance(raw, str):
+                raw = [raw]
+            for i, old in enumerate(raw):
+                if not isinstance(old, str):
+                    continue
+                keys = ("redirect_from", i) if isinstance(page.fm.get("redirect_from"), list) else ("redirect_from",)
+                if not old.startswith("/"):
+                    self.problems.append(page.split.error(
+                        codes.REDIRECT_BAD, f"redirect_from entry {old!r} must start with '/'", keys, value=True))
+                    continue
+                target = parse_internal(old, self.space, self.languages)
+                path = normalize_path(target.path)
+                if path == page.url:
+                    self.problems.append(page.split.error(
+                        codes.REDIRECT_BAD, f"redirect_from entry {old!r} is this page's own path",
+                        keys, value=True, severity=Severity.WARNING))
+                    continue
+                self.claims.setdefault(path, []).append((page, i))
+        for path, claims in sorted(self.claims.items()):
+            pages = {c[0].rel: c for c in claims}
+            if len(pages) > 1:
+                (first, _), *others = sorted(pages.values(), key=lambda c: c[0].rel)
+                for other, i in others:
+                    self.problems.append(other.split.error(
+                        codes.REDIRECT_CLASH,
+                        f"redirect_from /{path} is also claimed by {first.src}; an old path can lead to one page only",
+                        ("redirect_from", i), value=True))
+                continue
+            page, i = claims[0]
+            live = self.by_url.get(path)
+            if live is not None:
+                self.problems.append(page.split.error(
+                    codes.REDIRECT_CLASH,
+                    f"redirect_from /{path} is the path of the live page {live.src}; the live page wins",
+                    ("redirect_from", i), value=True, severity=Severity.WARNING))
+                continue
+            self.redirects[path] = page
+
+    def page_for(self, path: str) -> Page | None:
+        """A live page, or the page a `redirect_from` leads to (chains are one hop by design)."""
+        path = normalize_path(path)
+        return self.by_url.get(path) or self.redirects.get(path)
+
+    def resolve(self, href: str, lang: str, version: Version) -> Resolved:
+        """The URL an internal href has on (`lang`, `version`), or why it is broken."""
+        target = parse_internal(href, self.space, self.languages)
+        tail = target.query + target.fragment
+        if target.archived:
+            rest = "/".join(([target.raw_version] if target.raw_version else []) + ([target.path] if target.path else []))
+            return Resolved(f"/{lang}/{rest}{tail}", fragment=target.fragment)
+        pinned = self.space.by_id.get(target.version) if target.version else None
+        use = pinned or version
+        page = self.page_for(target.path)
+        if page is None:
+            return Resolved(href, problem=f"no page at /{normalize_path(target.path)}"
+                            + (" (and no redirect_from leads there)" if target.path else ""))
+        if use.id not in page.versions:
+            where = ", ".join(page.versions[:4]) + ("..." if len(page.versions) > 4 else "")
+            return Resolved(
+                page_url(lang, use, page.url) + tail,
+                page,
+                use,
+                target.fragment,
+                problem=f"{page.src} does not exist in {use.id} (it exists in {where or 'no version'})",
+            )
+        return Resolved(page_url(lang, use, page.url) + tail, page, use, target.fragment)

@@ -1,0 +1,1 @@
+"""Liquid: our tags on python-liquid, rendered once per distinct version outcome."""

@@ -1,0 +1,59 @@
+"""Legacy `{% note %}`, `{% tip %}`, `{% warning %}`, `{% danger %}` blocks, rendered as alerts."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from liquid import Node, Tag
+from liquid.parser import get_parser
+from liquid.stream import TokenStream
+from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
+
+from ..core import codes
+from .errors import CodedSyntaxError
+from .state import MappedBuffer
+
+KINDS = {"note": "note", "tip": "tip", "warning": "warning", "danger": "caution"}
+
+
+class AlertNode(Node):
+    __slots__ = ("kind", "body")
+
+    def __init__(self, token: Token, kind: str, body):
+        super().__init__(token)
+        self.kind = kind
+        self.body = body
+        self.blank = False
+
+    def render_to_output(self, context, buffer: TextIO) -> int:
+        n = buffer.write(f'<div class="markdown-alert markdown-alert-{self.kind}" data-container="alert">\n\n')
+        n += self.body.render(context, buffer)
+        n += buffer.write("\n\n</div>\n")
+        return n
+
+
+def _make(name: str, kind: str) -> type[Tag]:
+    end_name = "end" + name
+
+    class _AlertTag(Tag):
+        block = True
+
+        def parse(self, stream: TokenStream) -> Node:
+            token = stream.eat(TOKEN_TAG)
+            if stream.current.kind not in (TOKEN_TAG, TOKEN_EOF, "content", "output"):
+                next(stream)  # ignore stray arguments, as GitHub Docs does
+            body = get_parser(self.env).parse_block(stream, (end_name,))
+            if not stream.current.is_tag(end_name):
+                raise CodedSyntaxError(
+                    codes.LIQUID_UNCLOSED, f"{{% {name} %}} is never closed; expected {{% {end_name} %}}", token
+                )
+            return AlertNode(token, kind, body)
+
+    _AlertTag.name = name
+    _AlertTag.end = end_name
+    _AlertTag.__name__ = f"{name.title()}Tag"
+    return _AlertTag
+
+
+ALERT_TAGS = [_make(name, kind) for name, kind in KINDS.items()]
+__all__ = ["ALERT_TAGS", "MappedBuffer"]

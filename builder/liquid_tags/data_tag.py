@@ -1,0 +1,205 @@
+"""`{% data variables.x.y %}`, `{% data reusables.a.b %}` and `{% indented_data_reference … %}`."""
+
+from __future__ import annotations
+
+import re
+from typing import TextIO
+
+from liquid import Node, Tag
+from liquid.exceptions import LiquidError
+from liquid.stream import TokenStream
+from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
+
+from ..core import codes
+from ..sources.data import DataPathError, split_data_path
+from .errors import CodedError, CodedSyntaxError
+from .sourcemap import prefix_lines, strip_mapped
+from .state import Frame, MappedBuffer, current
+
+MAX_DEPTH = 24
+_BLOCKQUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+_SPACES = re.compile(r"^\s*spaces\s*=\s*(\S+)\s*$")
+
+
+def _line_prefix(token: Token) -> str:
+    """The text before the tag's `{%` on its source line."""
+    source = token.source
+    brace = source.rfind("{%", 0, token.start_index)
+    if brace == -1:
+        brace = token.start_index
+    line_start = source.rfind("\n", 0, brace) + 1
+    return source[line_start:brace]
+
+
+class DataNode(Node):
+    __slots__ = ("parts", "indent", "quote", "first_line", "trim")
+
+    def __init__(self, token: Token, parts: list[str], *, indent: str = "", quote: str = "",
+                 first_line: bool = False, trim: bool = True):
+        super().__init__(token)
+        self.parts = parts
+        self.indent = indent
+        self.quote = quote
+        self.first_line = first_line
+        self.trim = trim
+        self.blank = False
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+    def render_to_output(self, context, buffer: TextIO) -> int:
+        env = context.env
+        state = current()
+        if self.parts[0] == "reusables":
+            text, marks = self._render_reusable(env, state, context)
+        else:
+            text, marks = self._render_variable(env, state, context)
+        if self.trim:
+            text, marks = strip_mapped(text, marks)
+        if self.indent:
+            text, marks = prefix_lines(text, marks, self.indent, first=self.first_line)
+        if self.quote:
+            text, marks = prefix_lines(text, marks, self.quote, first=False, blank=self.quote.rstrip(),
+                                       skip=lambda line: line.lstrip().startswith(">"))
+        if isinstance(buffer, MappedBuffer):
+            return buffer.write_mapped(text, marks)
+        return buffer.write(text)
+
+    def _missing(self, env) -> CodedError:
+        kind = "reusable" if self.parts[0] == "reusables" else "variable"
+        where = (
+            f"data/{'/'.join(self.parts)}.md"
+            if kind == "reusable"
+            else f"a key {self.parts[-1]!r} in data/{'/'.join(self.parts[:-1])}.yml"
+        )
+        return CodedError(codes.DATA_MISSING, f"{kind} {self.dotted!r} not found: expected {where}", self.token)
+
+    def _render_reusable(self, env, state, context):
+        rel = env.data.reusable_file(env.language, self.parts)
+        if rel is None:
+            raise self._missing(env)
+        chain = [f.path for f in state.stack]
+        if rel in chain:
+            cycle = " -> ".join(chain[chain.index(rel):] + [rel])
+            raise CodedError(codes.DATA_CYCLE, f"reusable {self.dotted!r} includes itself: {cycle}", self.token)
+        if len(state.stack) > MAX_DEPTH:
+            raise CodedError(codes.LIQUID_NESTING, f"reusables are nested more than {MAX_DEPTH} deep", self.token)
+        template = env.reusable_template(rel, state)
+        state.reads.add(rel)
+        sub = MappedBuffer(rel)
+        if template is None:  # it failed to parse; the parse errors are already reported
+            return "", []
+        state.stack.append(Frame(rel, self.token))
+        try:
+            template.render_with_context(context, sub, partial=True)
+        finally:
+            state.stack.pop()
+        return sub.getvalue(), sub.marks
+
+    def _render_variable(self, env, state, context):
+        if self.parts[0] != "variables":
+            raise CodedError(
+                codes.DATA_BAD_PATH,
+                f"{self.dotted!r} is not a data path: it starts with 'variables.' or 'reusables.'",
+                self.token,
+            )
+        found = env.data.variable(env.language, self.parts)
+        if found is None:
+            raise self._missing(env)
+        state.reads.add(found.file)
+        value = found.value
+        if isinstance(value, (dict, list)):
+            raise CodedError(
+                codes.DATA_BAD_PATH,
+                f"{self.dotted!r} is a {'mapping' if isinstance(value, dict) else 'list'} in {found.file}, "
+                "not a value; name one of its keys",
+                self.token,
+            )
+        text = "" if value is None else str(value)
+        marks = [(0, self.token, state.path)]
+        if "{%" in text or "{{" in text:
+            template = env.value_template(text, found.file)
+            if template is not None:
+                sub = MappedBuffer(found.file)
+                state.stack.append(Frame(found.file, self.token))
+                try:
+                    template.render_with_context(context, sub, partial=True)
+                finally:
+                    state.stack.pop()
+                text = sub.getvalue()
+        return text, marks
+
+
+def _parse_path(token: Token, expr: Token, text: str, tag: str) -> list[str]:
+    try:
+        parts = split_data_path(text)
+    except DataPathError as err:
+        raise CodedSyntaxError(codes.DATA_BAD_PATH, str(err), expr) from None
+    if parts[0] not in ("variables", "reusables") or len(parts) < 2 or (parts[0] == "variables" and len(parts) < 3):
+        raise CodedSyntaxError(
+            codes.DATA_BAD_PATH,
+            f"{text!r} is not a data path; expected variables.<file>.<key> or reusables.<path>",
+            expr,
+        )
+    return parts
+
+
+class DataTag(Tag):
+    name = "data"
+    block = False
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.eat(TOKEN_TAG)
+        expr = stream.current
+        if expr.kind != TOKEN_EXPRESSION or not expr.value.strip():
+            raise CodedSyntaxError(
+                codes.DATA_BAD_PATH,
+                "{% data %} needs a path, such as {% data variables.product.name %}",
+                token,
+            )
+        text = expr.value.strip()
+        if " " in text:
+            raise CodedSyntaxError(
+                codes.DATA_BAD_PATH,
+                f"{{% data %}} takes one dotted path, found {text!r}",
+                expr,
+            )
+        parts = _parse_path(token, expr, text, "data")
+        self.env.check_data_exists(parts, expr)
+        prefix = _line_prefix(token)
+        indent = prefix if prefix and not prefix.strip() else ""
+        quote_match = _BLOCKQUOTE.match(prefix)
+        quote = quote_match.group(0).lstrip(" \t") if quote_match else ""
+        return DataNode(token, parts, indent=indent, quote=quote)
+
+
+class IndentedDataReferenceTag(Tag):
+    name = "indented_data_reference"
+    block = False
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.eat(TOKEN_TAG)
+        expr = stream.current
+        usage = "expected {% indented_data_reference reusables.path spaces=NUMBER %}"
+        if expr.kind != TOKEN_EXPRESSION or not expr.value.strip():
+            raise CodedSyntaxError(codes.DATA_BAD_ARGS, f"missing path; {usage}", token)
+        path_text, _, rest = expr.value.strip().partition(" ")
+        parts = _parse_path(token, expr, path_text, self.name)
+        spaces = 2
+        if rest.strip():
+            m = _SPACES.match(rest)
+            if not m:
+                raise CodedSyntaxError(codes.DATA_BAD_ARGS, f"unexpected {rest.strip()!r}; {usage}", expr)
+            if not m.group(1).isdigit():
+                raise CodedSyntaxError(
+                    codes.DATA_BAD_ARGS, f"spaces must be a number, found {m.group(1)!r}; {usage}", expr
+                )
+            spaces = int(m.group(1))
+            if spaces > 40:
+                raise CodedSyntaxError(codes.DATA_BAD_ARGS, f"spaces={spaces} is more than 40", expr)
+        self.env.check_data_exists(parts, expr)
+        return DataNode(token, parts, indent=" " * spaces, first_line=True)
+
+
+__all__ = ["DataTag", "IndentedDataReferenceTag", "LiquidError"]

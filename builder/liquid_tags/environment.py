@@ -1,0 +1,274 @@
+"""The Liquid environment for one language: our tags, strict variables, collected errors."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Iterator
+
+from liquid import Environment, StrictUndefined
+from liquid.builtin.content import ContentNode, Literal
+from liquid.exceptions import LiquidError
+from liquid.template import BoundTemplate
+from liquid.token import Token
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic
+from ..sources.config import Language, SiteConfig
+from ..sources.data import DataStore
+from ..versions.expression import Condition, ExpressionError, compile_condition
+from ..versions.model import Version
+from .alert_tags import ALERT_TAGS
+from .data_tag import DataTag, IndentedDataReferenceTag
+from .errors import CodedError, to_diagnostic
+from .ifversion_tag import IfversionTag
+from .octicon_tag import OcticonTag
+from .state import CURRENT, Frame, MappedBuffer
+
+
+class MappedContentNode(ContentNode):
+    """Template text that records where it came from in a `MappedBuffer`."""
+
+    __slots__ = ()
+
+    def render_to_output(self, _context, buffer) -> int:
+        marks = getattr(buffer, "marks", None)
+        if marks is not None:
+            marks.append((buffer.tell(), self.token, buffer.path))
+        return buffer.write(self.text)
+
+
+class MappedLiteral(Literal):
+    node_class = MappedContentNode
+
+
+@dataclass
+class Parsed:
+    """A parsed file or string and the problems found while parsing it."""
+
+    template: BoundTemplate | None
+    diagnostics: list[Diagnostic]
+    path: str
+
+    @property
+    def ok(self) -> bool:
+        return self.template is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def _version_num(value: object) -> str:
+    return str(value).rsplit("@", 1)[-1]
+
+
+def _slugify(value: object) -> str:
+    from ..markdown_rules.slugs import github_slug
+
+    return github_slug(str(value))
+
+
+class DocsEnvironment(Environment):
+    """One per language. Parse with `parse()`, render through `liquid_tags.render`."""
+
+    suppress_blank_control_flow_blocks = False
+    block_nesting_limit = 40
+    context_depth_limit = 40
+
+    def __init__(self, config: SiteConfig, data: DataStore, language: Language):
+        super().__init__(undefined=StrictUndefined, autoescape=False)
+        self.config = config
+        self.space = config.space
+        self.data = data
+        self.language = language
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._conditions: dict[str, Condition | ExpressionError] = {}
+        self._reusables: dict[str, Parsed] = {}
+        self._values: dict[str, Parsed] = {}
+        self.reported: set[str] = set()
+        """Files whose parse problems have been handed out already (reported once per build)."""
+        for tag in (MappedLiteral, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS):
+            self.add_tag(tag)
+        self.add_filter("version_num", _version_num)
+        self.add_filter("obj_size", lambda value: len(value) if hasattr(value, "__len__") else 0)
+        self.add_filter("slugify", _slugify)
+        self.static_globals = self._static_globals()
+
+    # Parsing -----------------------------------------------------------------
+
+    def parse(self, source: str, path: str) -> Parsed:
+        """Parse `source` (from `path`), collecting every problem instead of stopping at one."""
+        stack = self._parse_stack()
+        stack.append([])
+        try:
+            try:
+                template = self.from_string(source, path=path)
+            except LiquidError as err:
+                stack[-1].append(err)
+                template = None
+        finally:
+            errors = stack.pop()
+        diagnostics = [to_diagnostic(err, path, source=source) for err in errors]
+        if template is not None and any(d.is_error for d in diagnostics):
+            template = template  # keep it: callers decide whether a partial parse is usable
+        return Parsed(template, diagnostics, path)
+
+    def _parse_stack(self) -> list[list[LiquidError]]:
+        stack = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
+
+    def error(self, exc, msg=None, token: Token | None = None) -> None:
+        if not isinstance(exc, LiquidError):
+            exc = exc(msg, token=token)
+        elif not exc.token:
+            exc.token = token
+        stack = self._parse_stack()
+        if stack:
+            stack[-1].append(exc)
+            return
+        state = CURRENT.get()
+        if state is not None:
+            state.errors.append((exc, list(state.stack)))
+            return
+        raise exc
+
+    def warn(self, exc: CodedError) -> None:
+        """A parse-time warning (such as a deprecated release in a condition)."""
+        stack = self._parse_stack()
+        if stack:
+            stack[-1].append(exc)
+
+    def condition(self, text: str) -> Condition:
+        """A compiled `ifversion` condition, cached by its text; raises `ExpressionError`."""
+        key = " ".join(text.split())
+        found = self._conditions.get(key)
+        if found is None:
+            try:
+                found = compile_condition(key, self.space, self.data.features)
+            except ExpressionError as err:
+                found = err
+            self._conditions[key] = found
+        if isinstance(found, ExpressionError):
+            offset = _map_offset(text, key, found.offset)
+            raise ExpressionError(found.code, found.message, offset, found.length)
+        if key != text and found.warnings:
+            found = compile_condition(text, self.space, self.data.features)
+        return found
+
+    def check_data_exists(self, parts: list[str], token: Token) -> None:
+        """Parse-time check that English data has `parts` (translations fall back to it)."""
+        english = self.config.default_language
+        if parts[0] == "reusables":
+            ok = self.data.reusable_file(english, parts) is not None
+        else:
+            ok = self.data.variable(english, parts) is not None
+        if not ok:
+            kind = "reusable" if parts[0] == "reusables" else "variable"
+            where = (
+                f"data/{'/'.join(parts)}.md"
+                if kind == "reusable"
+                else f"a key {parts[-1]!r} in data/{'/'.join(parts[1:-1])}.yml"
+            )
+            raise CodedError(codes.DATA_MISSING, f"{kind} {'.'.join(parts)!r} not found: expected {where}", token)
+
+    def reusable_template(self, rel: str, state) -> BoundTemplate | None:
+        """The parsed reusable `rel`; its parse problems go to the render state once."""
+        with self._lock:
+            parsed = self._reusables.get(rel)
+            if parsed is None:
+                parsed = self._reusables[rel] = self.parse(self.data.reusable_source(rel), rel)
+        if parsed.diagnostics:
+            state.parse_problems.append((parsed, list(state.stack)))
+        return parsed.template if parsed.ok else None
+
+    def value_template(self, text: str, rel: str) -> BoundTemplate | None:
+        with self._lock:
+            parsed = self._values.get(text)
+            if parsed is None:
+                parsed = self._values[text] = self.parse(text, rel)
+        return parsed.template if parsed.ok else None
+
+    # Globals -----------------------------------------------------------------
+
+    def _static_globals(self) -> dict[str, object]:
+        space = self.space
+        numbered = [p for p in space.plans if p.numbered]
+        ghes = numbered[0] if numbered else None
+        out: dict[str, object] = {
+            "currentLanguage": self.language.code,
+            "enterpriseServerVersions": [v.id for v in space.versions if ghes and v.plan is ghes],
+            "enterpriseServerReleases": {
+                "supported": list(ghes.releases) if ghes else [],
+                "deprecated": list(ghes.deprecated) if ghes else [],
+                "latest": ghes.releases[0] if ghes else "",
+                "oldestSupported": ghes.releases[-1] if ghes else "",
+            },
+            "allVersions": {v.id: {"version": v.id, "versionTitle": v.title, "shortName": v.short} for v in space.versions},
+        }
+        for name in space.retired:
+            out[name] = False
+        return out
+
+    def version_value(self, key: str, version: Version) -> object:
+        """The value of a version-dependent global; KeyError when `key` is not one."""
+        if key == "currentVersion":
+            return version.id
+        if key == "currentRelease":
+            return version.release
+        if key == "currentVersionShortName":
+            return version.short
+        if key == "currentVersionObj":
+            return {"version": version.id, "shortName": version.short, "currentRelease": version.release,
+                    "plan": version.plan.name, "versionTitle": version.title}
+        plan = self.space.plan(key)
+        if plan is not None and plan.short == key:
+            return version.plan is plan
+        if key in self.data.features:
+            return version.id in self.data.features[key]
+        raise KeyError(key)
+
+    def globals_for(self, version: Version) -> "VersionGlobals":
+        return VersionGlobals(self, version)
+
+
+class VersionGlobals(Mapping):
+    """Render globals for one version; reading a version-dependent one is traced."""
+
+    __slots__ = ("env", "version")
+
+    def __init__(self, env: DocsEnvironment, version: Version):
+        self.env = env
+        self.version = version
+
+    def __getitem__(self, key: str) -> object:
+        static = self.env.static_globals
+        if key in static:
+            return static[key]
+        value = self.env.version_value(key, self.version)
+        state = CURRENT.get()
+        if state is not None:
+            state.trace[("var", key)] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.env.static_globals)
+
+    def __len__(self) -> int:
+        return len(self.env.static_globals)
+
+
+def _map_offset(original: str, normalized: str, offset: int) -> int:
+    """Offset in `original` of the character at `offset` in its whitespace-normalized form."""
+    words = list(re.finditer(r"\S+", original))
+    pos = 0
+    for m in words:
+        length = len(m.group())
+        if offset < pos + length:
+            return m.start() + (offset - pos)
+        pos += length + 1
+    return len(original.rstrip())
+
+
+__all__ = ["DocsEnvironment", "Parsed", "Frame", "MappedBuffer", "VersionGlobals"]

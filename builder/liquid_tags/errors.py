@@ -1,0 +1,163 @@
+"""Turn python-liquid errors into diagnostics with a stable code and the right location."""
+
+from __future__ import annotations
+
+import re
+
+from liquid.exceptions import (
+    BlockNestingError,
+    ContextDepthError,
+    LiquidError,
+    LiquidSyntaxError,
+    UndefinedError,
+    UnknownFilterError,
+)
+from liquid.token import Token
+
+from ..core import codes
+from ..core.codes import Code
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.location import Location, locate
+from .sourcemap import content_start
+
+
+class CodedError(LiquidError):
+    """A Liquid error of ours, with a diagnostic code and an exact caret span."""
+
+    def __init__(self, code: Code, message: str, token: Token | None, *, length: int | None = None,
+                 notes: tuple[str, ...] = (), severity: Severity = Severity.ERROR):
+        super().__init__(message, token=token)
+        self.code = code
+        self.length = length
+        self.notes = notes
+        self.severity = severity
+
+
+class CodedSyntaxError(CodedError, LiquidSyntaxError):
+    """A parse-time CodedError."""
+
+
+def sub_token(token: Token, offset: int, text: str) -> Token:
+    """A token for part of `token`'s text, so carets point at the exact words."""
+    return Token(token.kind, text, token.start_index + offset, token.source)
+
+
+STRAY = {"endif", "else", "elsif", "endifversion", "endfor", "endunless", "endcase", "when",
+         "endcapture", "endraw", "endcomment", "endnote", "endtip", "endwarning", "enddanger"}
+_EXPECTED_END = re.compile(r"expected tag (end\w+)|tag (\w+) was never closed")
+_UNEXPECTED_TAG = re.compile(r"unexpected tag '([^']+)'")
+LEGACY_OPERATORS = {"ver_gt", "ver_lt"}
+
+
+def to_diagnostic(err: LiquidError, path: str, *, notes: tuple[str, ...] = (),
+                  source: str | None = None) -> Diagnostic:
+    """A diagnostic for `err` raised while parsing or rendering the file `path`."""
+    token = err.token
+    message = str(err.message if hasattr(err, "message") else err)
+    code = getattr(err, "code", None)
+    length = getattr(err, "length", None)
+    severity = getattr(err, "severity", Severity.ERROR)
+    notes = tuple(getattr(err, "notes", ())) + notes
+    text = token.source if token is not None else (source or "")
+    offset = token.start_index if token is not None else -1
+
+    if code is None:
+        code, message, offset, length = _classify(err, message, token, text, offset)
+    if offset < 0 or not text:
+        return Diagnostic(code, message, Location(path, 1, 1), severity, notes)
+    if token is not None and token.kind == "content":
+        offset = content_start(token)
+    elif token is not None and token.kind == "tag" and offset in (token.start_index, _brace_before(text, token.start_index)):
+        brace = _brace_before(text, token.start_index)
+        if brace != token.start_index:
+            close = text.find("%}", token.start_index)
+            offset = brace
+            if close != -1 and "\n" not in text[brace:close]:
+                length = close + 2 - brace
+    if length is None:
+        length = len(token.value) if token is not None and token.kind != "content" else 1
+    return Diagnostic(code, message, locate(path, text, offset, length), severity, notes)
+
+
+def _classify(err: LiquidError, message: str, token: Token | None, text: str, offset: int):
+    length = None
+    if isinstance(err, UndefinedError):
+        name = token.value if token is not None else "value"
+        return codes.LIQUID_UNDEFINED, f"{message}; Liquid variables available here are currentVersion, currentLanguage, currentRelease, the plan and feature names", offset, length
+    if isinstance(err, (BlockNestingError, ContextDepthError)):
+        return codes.LIQUID_NESTING, f"{message}: blocks or includes are nested too deeply", offset, length
+    if isinstance(err, UnknownFilterError):
+        return codes.LIQUID_SYNTAX, message, offset, length
+    m = _UNEXPECTED_TAG.search(message)
+    if m:
+        name = m.group(1)
+        if name == "raw":
+            return codes.LIQUID_UNCLOSED, "{% raw %} is never closed; expected {% endraw %}", _brace_before(text, offset), None
+        if name in STRAY:
+            return (codes.LIQUID_STRAY_TAG,
+                    f"unexpected {{% {name} %}}: there is no open block for it to "
+                    f"{'close' if name.startswith('end') else 'continue'}",
+                    _brace_before(text, offset), None)
+        return (codes.LIQUID_UNKNOWN_TAG,
+                f"unknown tag {name!r}; expected a Liquid tag such as ifversion, data, octicon, if, for, raw",
+                offset, len(name))
+    m = _EXPECTED_END.search(message)
+    if m and offset < 0:
+        end_name = m.group(1) or ("end" + m.group(2))
+        opener = end_name[3:]
+        found = find_unclosed(text, opener)
+        if found is not None:
+            return (codes.LIQUID_UNCLOSED,
+                    f"{{% {opener} %}} is never closed; expected {{% {end_name} %}}"
+                    + (" (or {% endif %})" if opener == "ifversion" else ""),
+                    found[0], found[1])
+        return codes.LIQUID_UNCLOSED, f"a {{% {opener} %}} block is never closed; expected {{% {end_name} %}}", -1, None
+    if token is not None and token.value in LEGACY_OPERATORS:
+        return (codes.LIQUID_LEGACY,
+                f"'{token.value}' is pre-2021 GitHub Docs syntax; rewrite the condition with ifversion, "
+                "such as {% ifversion ghes > 3.0 %}", offset, None)
+    return codes.LIQUID_SYNTAX, message, offset, length
+
+
+_TAG_RE = re.compile(r"\{%-?\s*(\w+)")
+
+
+def find_unclosed(text: str, opener: str) -> tuple[int, int] | None:
+    """Offset and length of the innermost `{% opener %}` without its end tag."""
+    stack: list[int] = []
+    raw = False
+    for m in _TAG_RE.finditer(text):
+        name = m.group(1)
+        if raw:
+            raw = name != "endraw"
+            continue
+        if name == "raw":
+            raw = True
+        elif name == opener:
+            stack.append(m.start())
+        elif name == "end" + opener or (opener == "ifversion" and name == "endif" and stack and _ifversion_owns(text, stack[-1], m.start())):
+            if stack:
+                stack.pop()
+    if not stack:
+        return None
+    start = stack[-1]
+    end = text.find("%}", start)
+    return start, (end + 2 - start) if end != -1 else len(opener) + 3
+
+
+def _ifversion_owns(text: str, start: int, end_pos: int) -> bool:
+    """Whether an `endif` at end_pos closes the ifversion at start (no plain `if` between)."""
+    depth = 0
+    for m in _TAG_RE.finditer(text, start + 2, end_pos):
+        if m.group(1) in ("if", "unless"):
+            depth += 1
+        elif m.group(1) in ("endif", "endunless"):
+            depth -= 1
+    return depth <= 0
+
+
+def _brace_before(text: str, offset: int) -> int:
+    if offset < 0:
+        return offset
+    brace = text.rfind("{%", 0, offset + 1)
+    return brace if brace != -1 and offset - brace < 8 else offset

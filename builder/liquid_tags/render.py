@@ -1,0 +1,102 @@
+"""Render a parsed template once per distinct outcome of its version conditions.
+
+A render records every version-dependent observation it made (each `ifversion` condition
+it evaluated, each version-dependent variable it read). Another version whose observations
+replay to the same values would take exactly the same path through the template, so it
+shares that render instead of rendering again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from liquid.context import RenderContext
+
+from ..core.diagnostics import Diagnostic
+from ..core.location import locate
+from ..versions.model import Version
+from .environment import DocsEnvironment, Parsed
+from .errors import to_diagnostic
+from .sourcemap import Mark
+from .state import CURRENT, Frame, MappedBuffer, RenderState
+
+
+@dataclass
+class Outcome:
+    """One distinct rendering of a template and the versions that share it."""
+
+    versions: list[Version]
+    text: str
+    marks: list[Mark]
+    diagnostics: list[Diagnostic]
+    reads: set[str]
+    trace: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def replays(env: DocsEnvironment, trace: dict, version: Version) -> bool:
+    """Whether `version` makes every observation in `trace` come out the same."""
+    for (kind, key), value in trace.items():
+        if kind == "cond":
+            if env.condition(key)(version) != value:
+                return False
+        elif env.version_value(key, version) != value:
+            return False
+    return True
+
+
+def render_versions(env: DocsEnvironment, parsed: Parsed, versions: list[Version]) -> list[Outcome]:
+    """Outcomes covering `versions` in order; versions with the same observations share one."""
+    outcomes: list[Outcome] = []
+    for version in versions:
+        for outcome in outcomes:
+            if replays(env, outcome.trace, version):
+                outcome.versions.append(version)
+                break
+        else:
+            outcomes.append(render_once(env, parsed, version))
+    return outcomes
+
+
+def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outcome:
+    path = parsed.path
+    state = RenderState(version)
+    state.stack.append(Frame(path))
+    buffer = MappedBuffer(path)
+    token = CURRENT.set(state)
+    try:
+        context = RenderContext(parsed.template, globals=env.globals_for(version))
+        parsed.template.render_with_context(context, buffer)
+    finally:
+        CURRENT.reset(token)
+    diagnostics: list[Diagnostic] = []
+    for reusable, stack in state.parse_problems:
+        notes = _included_from(stack + [Frame(reusable.path)])
+        diagnostics.extend(_with_notes(d, notes) for d in reusable.diagnostics)
+    for err, stack in state.errors:
+        where = stack[-1].path if stack else path
+        diagnostics.append(to_diagnostic(err, where, notes=_included_from(stack)))
+    return Outcome([version], buffer.getvalue(), buffer.marks, diagnostics, state.reads, state.trace)
+
+
+def _included_from(stack: list[Frame]) -> tuple[str, ...]:
+    notes = []
+    for below, frame in zip(reversed(stack[:-1]), reversed(stack[1:])):
+        tok = frame.include_token
+        if tok is None:
+            continue
+        brace = tok.source.rfind("{%", 0, tok.start_index)
+        loc = locate(below.path, tok.source, brace if brace != -1 else tok.start_index)
+        notes.append(f"included from {loc}")
+    return tuple(notes)
+
+
+def _with_notes(diag: Diagnostic, notes: tuple[str, ...]) -> Diagnostic:
+    if not notes:
+        return diag
+    from dataclasses import replace
+
+    return replace(diag, notes=diag.notes + notes)

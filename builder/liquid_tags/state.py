@@ -1,0 +1,68 @@
+"""Per-render state: the version being rendered, what the render observed and read."""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from liquid.token import Token
+
+
+@dataclass
+class Frame:
+    """A file being rendered: the page itself, or a reusable included from it."""
+
+    path: str
+    include_token: Token | None = None
+    """The `{% data %}` tag (in the frame below) that included this file."""
+
+
+@dataclass
+class RenderState:
+    """What one Liquid render of a page (or title) for one version saw."""
+
+    version: Any
+    trace: dict = field(default_factory=dict)
+    """Observations that decided the output: (kind, key) -> value. Replaying them on another
+    version tells whether that version would render the same text."""
+    reads: set[str] = field(default_factory=set)
+    """Files read (reusables, variables, features), relative to the root."""
+    stack: list[Frame] = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    """LiquidErrors raised while rendering, with the include stack at the time."""
+    parse_problems: list = field(default_factory=list)
+    """Parse results of reusables met during the render (with the include stack)."""
+
+    @property
+    def path(self) -> str:
+        return self.stack[-1].path if self.stack else ""
+
+
+CURRENT: ContextVar[RenderState | None] = ContextVar("docs_builder_render_state", default=None)
+
+
+def current() -> RenderState:
+    state = CURRENT.get()
+    if state is None:  # rendering outside the pipeline (a test, a REPL)
+        raise RuntimeError("no version is being rendered")
+    return state
+
+
+class MappedBuffer(io.StringIO):
+    """An output buffer that remembers which source produced each stretch of text."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+        self.marks: list[tuple[int, Token, str]] = []
+
+    def mark(self, token: Token, path: str | None = None) -> None:
+        self.marks.append((self.tell(), token, path or self.path))
+
+    def write_mapped(self, text: str, marks: list[tuple[int, Token, str]]) -> int:
+        """Write text rendered elsewhere, carrying its marks (offsets relative to `text`)."""
+        base = self.tell()
+        self.marks.extend((base + off, tok, path) for off, tok, path in marks)
+        return self.write(text)

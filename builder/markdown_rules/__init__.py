@@ -1,0 +1,1 @@
+"""Markdown: markdown-it-py with our rules (links, headings, code, alerts)."""

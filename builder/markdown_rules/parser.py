@@ -1,0 +1,100 @@
+"""The Markdown stage: one configured markdown-it-py parser and `render_markdown`."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from html import unescape
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+
+from . import blocks, headings, links
+from .headings import Heading
+from .links import LinkRef
+
+# Pathological input (10,000 nested quotes) must fail fast, not exhaust the stack.
+MAX_NESTING = 50
+
+
+def make_markdown(*, html: bool = True) -> MarkdownIt:
+    """Our parser; `html=False` (for frontmatter text) escapes raw HTML instead of keeping it."""
+    md = MarkdownIt("commonmark", {"html": html, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
+    md.options["alerts"] = True
+    md.options["tasklists"] = True
+    md.options["tasklists_editable"] = False
+    md.use(gfm_autolink_plugin)
+    md.core.ruler.after("block", "alert_titles", blocks.alert_titles)
+    md.core.ruler.push("heading_ids", headings.heading_ids)
+    md.core.ruler.push("collect_links", links.collect_links)
+    md.core.ruler.push("table_scopes", blocks.table_scopes)
+    md.add_render_rule("fence", blocks.render_fence)
+    md.add_render_rule("heading_open", headings.render_heading_open)
+    md.add_render_rule("heading_close", headings.render_heading_close)
+    md.add_render_rule("table_open", blocks.render_table_open)
+    md.add_render_rule("table_close", blocks.render_table_close)
+    md.add_render_rule("alert_open", blocks.render_alert_open)
+    md.add_render_rule("alert_title_open", blocks.render_alert_title_open)
+    return md
+
+
+_LOCAL = threading.local()
+
+
+def _markdown(html: bool = True) -> MarkdownIt:
+    key = "md" if html else "md_text"
+    md = getattr(_LOCAL, key, None)
+    if md is None:
+        md = make_markdown(html=html)
+        setattr(_LOCAL, key, md)
+    return md
+
+
+@dataclass
+class RenderedMarkdown:
+    """Version-independent HTML: internal links and AUTOTITLEs are placeholders."""
+
+    html: str
+    links: list[LinkRef] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+
+
+def render_markdown(
+    text: str,
+    *,
+    alert_titles: dict[str, str] | None = None,
+    heading_ids: list[str] | None = None,
+    ui: dict[str, str] | None = None,
+) -> RenderedMarkdown:
+    env: dict = {"alert_titles": alert_titles or {}, "ui": ui or {}}
+    if heading_ids is not None:
+        env["heading_ids"] = heading_ids
+    html = _markdown().render(text, env)
+    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []))
+
+
+def render_frontmatter(text: str) -> RenderedMarkdown:
+    """Markdown of a frontmatter value (intro, product): raw HTML is escaped, not kept."""
+    env: dict = {"alert_titles": {}, "ui": {}}
+    html = _markdown(html=False).render(text, env)
+    return RenderedMarkdown(html, env.get("links", []), [])
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(text: str) -> str:
+    """A title as plain text: Markdown emphasis and code marks removed, HTML kept as text."""
+    if not any(c in text for c in "*_`[&\\"):
+        return " ".join(text.split())
+    html = _markdown(html=False).renderInline(text)
+    return " ".join(unescape(_TAG.sub("", html)).split())
+
+
+def heading_ids_of(text: str) -> list[str]:
+    """Ids of the h2-h4 headings of Markdown `text` (parse only, no HTML)."""
+    env: dict = {"alert_titles": {}, "ui": {}}
+    _markdown().parse(text, env)
+    return [h.id for h in env.get("headings", []) if 2 <= h.level <= 4]

@@ -1,0 +1,1 @@
+"""Navigation: the children tree per version, breadcrumbs, products."""

@@ -1,0 +1,1 @@
+"""Output: the staging writer, atomic swap, manifest."""

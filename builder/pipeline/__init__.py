@@ -1,0 +1,1 @@
+"""Build pipeline: load, render pages (Liquid, Markdown, layout), write."""

@@ -1,0 +1,158 @@
+"""What a layout needs around the page body: pickers, sidebar, breadcrumbs, notices."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from ..core.urls import page_url
+from ..i18n.languages import native_name, text_direction
+from ..layout.render import mark_current, sidebar_html
+from ..sources.config import Language
+from ..sources.content import Page
+from ..versions.model import Version
+from .finish import finish_html
+from .metas import Metas
+from .site import Site
+
+
+class ContextBuilder:
+    def __init__(self, site: Site, metas: Metas):
+        self.site = site
+        self.metas = metas
+        self._sidebars: dict[tuple[str, str, str], str] = {}
+        self._intros: dict[tuple[str, str, str], Markup] = {}
+        self.home = site.tree.home
+
+    def url(self, lang: Language, version: Version, page: Page) -> str:
+        return page_url(lang.code, version, page.url)
+
+    def title(self, lang: Language, page: Page, version: Version) -> str:
+        return self.metas.get(lang, page, version.id).title
+
+    def nav_title(self, lang: Language, page: Page, version: Version) -> str:
+        return self.metas.get(lang, page, version.id).nav_title
+
+    def finished_markdown(self, lang: Language, version: Version, rendered, key) -> Markup:
+        if rendered is None:
+            return Markup("")
+        cache_key = (lang.code, version.id, key)
+        found = self._intros.get(cache_key)
+        if found is None:
+            site = self.site
+            done = finish_html(
+                rendered.html,
+                rendered.links,
+                lang=lang.code,
+                version=version,
+                resolve=site.links.resolve,
+                title_of=lambda p, v: self.title(lang, p, v),
+                locate=lambda _link: None,
+            )
+            found = self._intros[cache_key] = Markup(done.html)
+        return found
+
+    def sidebar(self, lang: Language, version: Version, page: Page) -> Markup | None:
+        product = self.site.nav.product(page)
+        if product is None:
+            return None
+        key = (lang.code, version.id, product.rel)
+        html = self._sidebars.get(key)
+        if html is None:
+            node = self.site.nav.subtree(product, version.id)
+            if node is None:
+                return None
+            html = self._sidebars[key] = sidebar_html(
+                node,
+                lambda p: self.nav_title(lang, p, version),
+                lambda p: self.url(lang, version, p),
+                self.nav_title(lang, product, version),
+            )
+        ancestors = [self.url(lang, version, a) for a in self.site.nav.ancestors(page)]
+        return Markup(mark_current(html, self.url(lang, version, page), ancestors + [self.url(lang, version, page)]))
+
+    def build(self, lang: Language, version: Version, page: Page, *, translated: bool, body: Markup,
+              toc: list, fallback_comments: dict[str, str]) -> dict:
+        site = self.site
+        ui = site.ui[lang.code]
+        meta = self.metas.get(lang, page, version.id)
+        nav = site.nav
+        product = nav.product(page)
+        children = []
+        if page.children:
+            for child in nav.children(page, version.id):
+                cmeta = self.metas.get(lang, child, version.id)
+                children.append({
+                    "title": cmeta.title,
+                    "url": self.url(lang, version, child),
+                    "intro": self.finished_markdown(lang, version, cmeta.intro, ("intro", child.rel)),
+                })
+        crumbs = [
+            {"title": self.nav_title(lang, a, version), "url": self.url(lang, version, a)}
+            for a in nav.ancestors(page)[1:]
+        ]
+        if page.depth > 0:
+            crumbs.append({"title": meta.nav_title, "url": self.url(lang, version, page)})
+        version_picker = [
+            {"id": v.id, "title": v.title, "url": self.url(lang, v, page), "current": v is version}
+            for v in site.versions
+            if v.id in page.versions
+        ]
+        language_picker = [
+            {"code": other.code, "name": native_name(other), "url": self.url(other, version, page),
+             "current": other is lang}
+            for other in site.languages
+        ]
+        notices = []
+        if not lang.is_default and not translated:
+            notices.append({"kind": "info", "icon": "globe", "text": ui("pages.not_translated")})
+        plan = version.plan
+        if plan.numbered and len(plan.releases) > 1 and version.release == plan.releases[-1]:
+            notices.append({"kind": "warning", "icon": "alert",
+                            "text": ui("pages.outdated_release", release=version.release)})
+        intro = self.finished_markdown(lang, version, meta.intro, ("intro", page.rel))
+        home_meta = self.metas.get(lang, self.home, version.id) if self.home else None
+        return {
+            "lang": lang,
+            "lang_dir": text_direction(lang),
+            "lang_native": native_name(lang),
+            "content_lang": lang.code if translated or lang.is_default else site.default_language.code,
+            "version": version,
+            "ui": ui,
+            "site_title": (home_meta.nav_title if home_meta else "") or ui("header.github_docs"),
+            "home_url": page_url(lang.code, version, ""),
+            "product": (
+                {"title": self.nav_title(lang, product, version), "url": self.url(lang, version, product)}
+                if product is not None else None
+            ),
+            "page": {
+                "kind": page.kind,
+                "title": meta.title,
+                "intro": intro,
+                "intro_text": _plain(intro),
+                "product_notice": self.finished_markdown(lang, version, meta.product, ("product", page.rel)),
+                "permissions": self.finished_markdown(lang, version, meta.permissions, ("permissions", page.rel)),
+                "body": body,
+                "title_comment": Markup(fallback_comments.get("title", "")),
+                "intro_comment": Markup(fallback_comments.get("intro", "")),
+                "body_comment": Markup(fallback_comments.get("body", "")),
+            },
+            "toc": toc,
+            "children": children,
+            "breadcrumbs": crumbs,
+            "sidebar": self.sidebar(lang, version, page),
+            "version_picker": version_picker,
+            "language_picker": language_picker,
+            "notices": notices,
+            "canonical": self.url(lang, version, page),
+            "alternates": [
+                {"hreflang": other.code, "url": self.url(other, version, page)} for other in site.languages
+            ],
+            "search_bundle": f"/_pagefind/{version.slug}/",
+        }
+
+
+def _plain(html: Markup) -> str:
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", str(html))).split())

@@ -1,0 +1,92 @@
+"""Titles, short titles and intros of every page, per language and version (computed lazily)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic
+from ..i18n.fallback import Fallback
+from ..markdown_rules.parser import RenderedMarkdown, plain_text, render_frontmatter
+from ..sources.config import Language
+from ..sources.content import Page
+from .site import Site
+
+TEXT_PROPS = ("title", "shortTitle")
+MARKDOWN_PROPS = ("intro", "product", "permissions")
+
+
+@dataclass
+class PageMeta:
+    title: str = ""
+    short_title: str = ""
+    intro: RenderedMarkdown | None = None
+    product: RenderedMarkdown | None = None
+    permissions: RenderedMarkdown | None = None
+    fallbacks: dict[str, Fallback] = field(default_factory=dict)
+    reads: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+
+    @property
+    def nav_title(self) -> str:
+        return self.short_title or self.title
+
+
+class Metas:
+    """`metas.get(lang, page, version)`; each (language, page) is rendered once for all versions."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self._cache: dict[tuple[str, str], dict[str, PageMeta]] = {}
+        self._markdown: dict[str, RenderedMarkdown] = {}
+        self.problems: list[Diagnostic] = []
+
+    def get(self, lang: Language, page: Page, version_id: str) -> PageMeta:
+        key = (lang.code, page.rel)
+        per_version = self._cache.get(key)
+        if per_version is None:
+            per_version = self._cache[key] = self._compute(lang, page)
+        return per_version.get(version_id) or PageMeta(title=page.url or "Home")
+
+    def _markdown_of(self, text: str) -> RenderedMarkdown:
+        found = self._markdown.get(text)
+        if found is None:
+            found = self._markdown[text] = render_frontmatter(text)
+        return found
+
+    def _compute(self, lang: Language, page: Page) -> dict[str, PageMeta]:
+        site = self.site
+        space = site.config.space
+        versions = [space.by_id[v] for v in page.versions]
+        loc = site.localized(lang, page)
+        metas = {v.id: PageMeta() for v in versions}
+        for prop in TEXT_PROPS + MARKDOWN_PROPS:
+            outcomes, problems = site.props.render(loc, prop, versions)
+            self.problems.extend(problems)
+            for po in outcomes:
+                value = po.text.strip()
+                for version in po.versions:
+                    meta = metas[version.id]
+                    meta.reads |= po.outcome.reads
+                    meta.sources.add(po.source.path)
+                    if po.fallback is not None:
+                        meta.fallbacks[prop] = po.fallback
+                    if prop == "title":
+                        meta.title = plain_text(value)
+                    elif prop == "shortTitle":
+                        meta.short_title = plain_text(value)
+                    elif value:
+                        setattr(meta, prop, self._markdown_of(value))
+        if lang.is_default and "title" in page.fm:
+            for version in versions:
+                if not metas[version.id].title and isinstance(page.fm.get("title"), str):
+                    self.problems.append(
+                        page.split.error(
+                            codes.FM_WRONG_TYPE,
+                            f"the title renders empty in {version.id}; every version needs a title",
+                            ("title",),
+                            value=True,
+                        )
+                    )
+                    break
+        return metas

@@ -1,0 +1,178 @@
+"""Build one page in every selected language and version: Liquid -> Markdown -> layout -> write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+from markupsafe import Markup
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic
+from ..core.urls import output_file
+from ..i18n.fallback import Fallback
+from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
+from ..markdown_rules.links import LinkRef
+from ..markdown_rules.parser import RenderedMarkdown, heading_ids_of, render_markdown
+from ..sources.config import Language
+from ..sources.content import Page
+from ..versions.model import Version
+from .context import ContextBuilder
+from .finish import FragmentCheck, anchors_of, finish_html
+from .metas import Metas
+from .props import PropOutcome
+from .site import Site
+
+
+@dataclass
+class Output:
+    """One written file and what it was made from."""
+
+    path: str
+    sources: list[str]
+    lang: str
+    version: str
+    page: str
+    targets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageResult:
+    rel: str
+    outputs: list[Output] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    fragments: list[FragmentCheck] = field(default_factory=list)
+    anchors: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    """(lang, version) -> element ids of this page, for fragment checks."""
+    failed: int = 0
+    stats: dict[str, int] = field(default_factory=lambda: {"liquid": 0, "markdown": 0, "outputs": 0})
+
+
+class PageBuilder:
+    """Holds the per-process caches; `build(page, write)` does one page."""
+
+    def __init__(self, site: Site, metas: Metas):
+        self.site = site
+        self.metas = metas
+        self.context = ContextBuilder(site, metas)
+        self.template_sources = [p.relative_to(site.root).as_posix() for p in site.layout.template_files()]
+
+    def build(self, page: Page, write) -> PageResult:
+        site = self.site
+        result = PageResult(page.rel)
+        versions = site.built_versions(page)
+        if not versions:
+            return result
+        english_ids: dict[str, list[str]] = {}
+        english_body: list[PropOutcome] | None = None
+        for lang in site.languages:
+            loc = site.localized(lang, page)
+            result.problems.extend(loc.problems)
+            outcomes, problems = site.props.render(loc, "body", versions)
+            result.problems.extend(problems)
+            if lang.is_default:
+                english_body = outcomes
+            done: set[str] = set()
+            md_cache: dict[tuple, RenderedMarkdown] = {}
+            for po in outcomes:
+                result.stats["liquid"] += 1
+                if not po.outcome.ok:
+                    continue
+                text, marks = collapse_blank_lines(po.text, po.outcome.marks)
+                smap = SourceMap(text, marks)
+                for version in po.versions:
+                    ids = None
+                    if po.source.translated:
+                        if english_body is None:
+                            english_body, _ = site.props.render(site.localized(site.default_language, page), "body", versions)
+                        ids = english_ids.get(version.id)
+                        if ids is None:
+                            ids = english_ids[version.id] = _english_ids(english_body, version)
+                    key = (text, tuple(ids) if ids is not None else None)
+                    rendered = md_cache.get(key)
+                    if rendered is None:
+                        result.stats["markdown"] += 1
+                        rendered = md_cache[key] = self._markdown(text, lang, ids, page, result)
+                    self._write_version(page, lang, version, po, rendered, smap, text, write, result)
+                    done.add(version.id)
+            result.failed += len([v for v in versions if v.id not in done])
+            site.forget(lang, page)
+        return result
+
+    def _markdown(self, text: str, lang: Language, ids, page: Page, result: PageResult) -> RenderedMarkdown:
+        ui = self.site.ui[lang.code]
+        try:
+            return render_markdown(text, alert_titles=ui.alert_titles(), heading_ids=ids,
+                                   ui={"copy_code": ui("code.copy")})
+        except RecursionError:
+            result.problems.append(Diagnostic(
+                codes.MARKDOWN, "the Markdown is nested too deeply to render; reduce the nesting",
+                None))
+            return RenderedMarkdown("")
+
+    def _write_version(self, page: Page, lang: Language, version: Version, po: PropOutcome,
+                       rendered: RenderedMarkdown, smap: SourceMap, text: str, write, result: PageResult) -> None:
+        site = self.site
+        ctx = self.context
+
+        def locate(link: LinkRef):
+            return _locate_link(text, smap, link)
+
+        done = finish_html(
+            rendered.html, rendered.links, lang=lang.code, version=version,
+            resolve=site.links.resolve,
+            title_of=lambda p, v: ctx.title(lang, p, v),
+            locate=locate,
+            self_page=page,
+        )
+        result.problems.extend(done.problems)
+        result.fragments.extend(done.fragments)
+        meta = self.metas.get(lang, page, version.id)
+        comments = {prop: fb.comment() for prop, fb in meta.fallbacks.items() if prop in ("title", "intro")}
+        if po.fallback is not None:
+            comments["body"] = po.fallback.comment()
+        for fb in [po.fallback, *meta.fallbacks.values()]:
+            if fb is not None:
+                result.problems.append(fb.warning(lang.code, page.src))
+        toc = [{"id": h.id, "text": _fill_titles(h.text, done.html)} for h in rendered.headings if h.level == 2]
+        loc = site.localized(lang, page)
+        context = ctx.build(lang, version, page, translated=loc.translated, body=Markup(done.html),
+                            toc=toc, fallback_comments=comments)
+        html = site.layout.render_page(page.kind, context)
+        path = output_file(lang.code, version, page.url)
+        write(path, html)
+        result.anchors[(lang.code, version.id)] = anchors_of(done.html) | {"title", "main"}
+        sources = {page.src, *po.outcome.reads, *meta.reads, *meta.sources, po.source.path, *self.template_sources}
+        if loc.translation_path:
+            sources.add(loc.translation_path)
+        result.outputs.append(Output(path, sorted(sources), lang.code, version.id, page.rel, sorted(done.targets)))
+        result.stats["outputs"] += 1
+
+
+def _english_ids(english_body: list[PropOutcome], version: Version) -> list[str]:
+    for po in english_body:
+        if version in po.versions:
+            text, _ = collapse_blank_lines(po.text, [])
+            return heading_ids_of(text)
+    return []
+
+
+def _fill_titles(text: str, html: str) -> str:
+    return text.replace("\ue002", "").replace("\ue003", "")
+
+
+def _locate_link(text: str, smap: SourceMap, link: LinkRef):
+    """Where a link's href is in the source: its block's line, then the href on it."""
+    lines = text.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: link.line])
+    href = link.href
+    pos = text.find(href, offset)
+    if pos == -1:
+        pos = text.find(href.split("#")[0], offset) if "#" in href else -1
+    if pos == -1:
+        pos = offset
+    loc = smap.locate(pos, len(href))
+    return loc
+
+
+__all__ = ["PageBuilder", "PageResult", "Output", "Fallback", "escape"]

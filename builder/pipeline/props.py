@@ -1,0 +1,131 @@
+"""Liquid for one property of a localized page, with per-property English fallback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.location import Location
+from ..i18n.fallback import Fallback, fallback_from
+from ..i18n.localize import LocalizedPage, PropSource
+from ..liquid_tags.environment import DocsEnvironment, Parsed
+from ..liquid_tags.render import Outcome, render_versions
+from ..versions.model import Version
+
+
+@dataclass
+class PropOutcome:
+    """Rendered Liquid of a property for some versions, and where it came from."""
+
+    outcome: Outcome
+    source: PropSource
+    fallback: Fallback | None = None
+
+    @property
+    def versions(self) -> list[Version]:
+        return self.outcome.versions
+
+    @property
+    def text(self) -> str:
+        return self.outcome.text
+
+
+class PropRenderer:
+    """Parses each property once per build and renders it per distinct version outcome."""
+
+    def __init__(self, envs: dict[str, DocsEnvironment], default_lang: str):
+        self.envs = envs
+        self.default_lang = default_lang
+        self._parsed: dict[tuple[str, str, str], Parsed] = {}
+
+    def parse(self, lang: str, source: PropSource) -> Parsed:
+        key = (lang, source.path, source.key)
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = self.envs[lang].parse(source.text, source.path)
+            if parsed.diagnostics and source.key != "body":
+                parsed.diagnostics = shift_to_value(parsed.diagnostics, source)
+            self._parsed[key] = parsed
+        return parsed
+
+    def forget(self, lang: str, source: PropSource | None) -> None:
+        if source is not None:
+            self._parsed.pop((lang, source.path, source.key), None)
+
+    def render(self, loc: LocalizedPage, prop: str, versions: list[Version]) -> tuple[list[PropOutcome], list[Diagnostic]]:
+        """Outcomes for `versions`; English errors are returned, translation errors fall back."""
+        source = loc.props.get(prop)
+        if source is None or not versions:
+            return [], []
+        lang = loc.lang.code
+        if "{%" not in source.text and "{{" not in source.text:
+            return [PropOutcome(Outcome(list(versions), source.text, [], [], set()), source)], []
+        parsed = self.parse(lang, source)
+        problems: list[Diagnostic] = []
+        if not source.translated:
+            problems.extend(parsed.diagnostics)
+            if parsed.template is None or not parsed.ok:
+                return [], problems
+            outcomes = render_versions(self.envs[lang], parsed, versions)
+            for o in outcomes:
+                problems.extend(_for_versions(d, o.versions) for d in o.diagnostics)
+            return [PropOutcome(o, source) for o in outcomes], problems
+
+        english = loc.english.get(prop)
+        if not parsed.ok or parsed.template is None:
+            first = next(d for d in parsed.diagnostics if d.is_error)
+            return self._english(loc, prop, versions, english, fallback_from(prop, first)), problems
+        results: list[PropOutcome] = []
+        failed: list[Version] = []
+        first_error: Diagnostic | None = None
+        for o in render_versions(self.envs[lang], parsed, versions):
+            errors = [d for d in o.diagnostics if d.is_error]
+            if errors:
+                failed.extend(o.versions)
+                first_error = first_error or errors[0]
+            else:
+                results.append(PropOutcome(o, source))
+        if failed:
+            results.extend(self._english(loc, prop, failed, english, fallback_from(prop, first_error)))
+            results.sort(key=lambda r: r.versions[0].index)
+        return results, problems
+
+    def _english(self, loc, prop, versions, english: PropSource | None, fallback: Fallback) -> list[PropOutcome]:
+        if english is None:
+            return []
+        parsed = self.parse(self.default_lang, english)
+        if parsed.template is None or not parsed.ok:
+            return []
+        outcomes = render_versions(self.envs[self.default_lang], parsed, versions)
+        return [PropOutcome(o, english, fallback) for o in outcomes if o.ok]
+
+
+def _for_versions(diag: Diagnostic, versions: list[Version]) -> Diagnostic:
+    return replace(diag, versions=tuple(v.id for v in versions))
+
+
+def shift_to_value(diags: list[Diagnostic], source: PropSource) -> list[Diagnostic]:
+    """Frontmatter values are parsed alone; put their problems at the value's file position."""
+    if source.split is None:
+        return diags
+    loc = source.split.locate((source.key,), value=True)
+    raw_line = loc.source_line
+    out = []
+    for d in diags:
+        if d.location is None:
+            out.append(d)
+            continue
+        quote = 1 if raw_line[loc.col - 1 : loc.col] in ("'", '"') else 0
+        if d.location.line == 1:
+            line, col = loc.line, loc.col + quote + d.location.col - 1
+            text = raw_line
+        else:
+            line, col = loc.line + d.location.line - 1, d.location.col
+            from ..core.location import LineIndex
+
+            text = LineIndex(source.split.text).line_text(line)
+        out.append(replace(d, location=Location(loc.path, line, col, text, d.location.length)))
+    return out
+
+
+__all__ = ["PropOutcome", "PropRenderer", "Severity"]

@@ -1,0 +1,127 @@
+"""Load stage: configuration, data, the content tree, and everything shared by every page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Problems, Severity
+from ..core.errors import ConfigError, ContentError
+from ..sources.files import read_source
+from ..sources.frontmatter import split_frontmatter
+from ..sources.schema import validate_frontmatter
+from ..i18n.localize import LocalizedPage, localize
+from ..i18n.repair import repair_data_text, repair_translation
+from ..i18n.ui import UI, load_ui
+from ..layout.render import Layout
+from ..links.table import LinkTable
+from ..liquid_tags.environment import DocsEnvironment
+from ..nav.tree import Navigation
+from ..sources.config import Language, SiteConfig, load_config
+from ..sources.content import Page, load_content
+from ..sources.data import DataStore
+from ..versions.model import Version
+from .props import PropRenderer
+
+
+@dataclass(frozen=True)
+class Selection:
+    languages: tuple[Language, ...]
+    versions: tuple[Version, ...]
+
+
+def select(config: SiteConfig, versions: list[str] | None, languages: list[str] | None) -> Selection:
+    """The languages and versions named on the command line (all when none are named)."""
+    chosen_versions: list[Version] = []
+    for text in versions or []:
+        found = config.space.resolve(text)
+        if not found:
+            known = ", ".join([p.short for p in config.space.plans] + [v.id for v in config.space.versions])
+            raise ConfigError(Diagnostic(codes.CONFIG_SELECTION, f"--version {text!r} is not a version; known: {known}"))
+        chosen_versions.extend(v for v in found if v not in chosen_versions)
+    chosen_languages: list[Language] = []
+    for code in languages or []:
+        lang = config.language(code)
+        if lang is None:
+            known = ", ".join(lang.code for lang in config.languages)
+            raise ConfigError(Diagnostic(codes.CONFIG_SELECTION, f"--language {code!r} is not configured; known: {known}"))
+        if lang not in chosen_languages:
+            chosen_languages.append(lang)
+    return Selection(
+        tuple(sorted(chosen_languages, key=lambda lang: lang.index)) or config.languages,
+        tuple(sorted(chosen_versions, key=lambda v: v.index)) or config.space.versions,
+    )
+
+
+class Site:
+    """Everything loaded before pages are rendered; shared (read-only) by every worker."""
+
+    def __init__(self, root: Path, versions: list[str] | None = None, languages: list[str] | None = None):
+        self.config = load_config(Path(root))
+        self.root = self.config.root
+        self.selection = select(self.config, versions, languages)
+        self.problems = Problems()
+        self.data = DataStore(self.config, repair=repair_data_text)
+        self.tree = load_content(self.config, self.data)
+        self.problems.extend(self.tree.problems)
+        codes_ = tuple(lang.code for lang in self.config.languages)
+        self.links = LinkTable(self.tree, self.config.space, codes_)
+        self.problems.extend(self.links.problems)
+        self.nav = Navigation(self.tree)
+        self.layout = Layout(self.root)
+        self.envs = {lang.code: DocsEnvironment(self.config, self.data, lang) for lang in self.config.languages}
+        self.ui = {lang.code: UI(load_ui(self.data, lang)) for lang in self.config.languages}
+        self.props = PropRenderer(self.envs, self.config.default_language.code)
+        self._localized: dict[tuple[str, str], LocalizedPage] = {}
+        self._lint_unreachable()
+        self.problems.extend(self.data.problems)
+
+    def _lint_unreachable(self) -> None:
+        """Files no `children` reach are not built, but their problems are still worth knowing."""
+        env = self.envs[self.default_language.code]
+        note = "this file is not built (no 'children' list reaches it), so this is only a warning"
+        for rel in self.tree.unreachable:
+            src = "content/" + rel
+            try:
+                split = split_frontmatter(read_source(self.root / src, src), src)
+            except ContentError as err:
+                diags = err.diagnostics
+            else:
+                diags = validate_frontmatter(split) + env.parse(split.padded_body, src).diagnostics
+            for d in diags:
+                self.problems.add(replace(d, severity=Severity.WARNING, notes=d.notes + (note,)))
+
+    @property
+    def languages(self) -> tuple[Language, ...]:
+        return self.selection.languages
+
+    @property
+    def versions(self) -> tuple[Version, ...]:
+        return self.selection.versions
+
+    @property
+    def default_language(self) -> Language:
+        return self.config.default_language
+
+    def language(self, code: str) -> Language:
+        lang = self.config.language(code)
+        assert lang is not None
+        return lang
+
+    def localized(self, lang: Language, page: Page) -> LocalizedPage:
+        key = (lang.code, page.rel)
+        found = self._localized.get(key)
+        if found is None:
+            found = self._localized[key] = localize(page, lang, self.config, repair=repair_translation)
+        return found
+
+    def forget(self, lang: Language, page: Page) -> None:
+        """Drop per-page caches once a page is written (memory stays flat with site size)."""
+        loc = self._localized.get((lang.code, page.rel))
+        if loc is not None:
+            self.props.forget(lang.code, loc.props.get("body"))
+            self.props.forget(self.default_language.code, loc.english.get("body"))
+
+    def built_versions(self, page: Page) -> list[Version]:
+        return [v for v in self.versions if v.id in page.versions]

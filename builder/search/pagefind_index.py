@@ -1,0 +1,47 @@
+"""Search: one Pagefind bundle per version (`/_pagefind/<version>/`), split by language."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
+
+
+async def _index_all(staging: Path, bundles: dict[str, list[str]]) -> None:
+    from pagefind.index import IndexConfig
+    from pagefind.service import PagefindService
+
+    async with PagefindService() as service:
+        for slug, files in sorted(bundles.items()):
+            # The Python service answers one request per poll (0.1 s), so feed it one folder
+            # per bundle: a tree of hard links to exactly this version's pages.
+            with tempfile.TemporaryDirectory(dir=staging.parent, prefix=".pagefind-") as tmp:
+                for rel in files:
+                    target = Path(tmp) / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(staging / rel, target)
+                    except OSError:
+                        shutil.copyfile(staging / rel, target)
+                config = IndexConfig(output_path=str(staging / "_pagefind" / slug))
+                index = await service.create_index(config)
+                await index.add_directory(tmp)
+                await index.write_files()
+                await index.delete_index()
+
+
+def build_search(staging: Path, bundles: dict[str, list[str]]) -> list[Diagnostic]:
+    """Index the written pages; a search failure is a warning, never a failed build."""
+    if not bundles:
+        return []
+    try:
+        asyncio.run(_index_all(staging, bundles))
+    except Exception as err:  # the binary is missing or crashed: the site still works
+        return [Diagnostic(codes.INTERNAL, f"search index not built: {type(err).__name__}: {err}",
+                           None, Severity.WARNING)]
+    return []

@@ -1,0 +1,1 @@
+"""Loading sources: configuration, content tree, data; frontmatter schema."""

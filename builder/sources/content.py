@@ -1,0 +1,318 @@
+"""The English content tree: pages reachable from `content/index.md` through `children`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.errors import ContentError
+from ..core.location import Location
+from ..versions.applicable import evaluate_versions, matches_deprecated
+from .config import SiteConfig
+from .data import DataStore
+from .files import read_source
+from .frontmatter import Split, split_frontmatter
+from .schema import validate_frontmatter
+
+
+@dataclass
+class Page:
+    """One English source page and what the tree knows about it."""
+
+    rel: str
+    """Path under `content/`, such as `packages/index.md`."""
+    split: Split
+    versions: tuple[str, ...] = ()
+    """Applicable version ids in site order (categories: the union of their children)."""
+    children: list[str] = field(default_factory=list)
+    parent: str | None = None
+    depth: int = 0
+
+    @property
+    def src(self) -> str:
+        return "content/" + self.rel
+
+    @property
+    def fm(self) -> dict:
+        return self.split.data
+
+    @property
+    def url(self) -> str:
+        """Path without language or version: '' for the home page, else `a/b`."""
+        p = PurePosixPath(self.rel)
+        if p.name == "index.md":
+            parent = p.parent.as_posix()
+            return "" if parent == "." else parent
+        return p.with_suffix("").as_posix()
+
+    @property
+    def is_index(self) -> bool:
+        return self.rel == "index.md" or self.rel.endswith("/index.md")
+
+    @property
+    def kind(self) -> str:
+        if self.rel == "index.md":
+            return "home"
+        if self.fm.get("layout") == "product-landing" or (self.is_index and self.depth == 1):
+            return "product"
+        if self.is_index:
+            return "category"
+        return "article"
+
+
+@dataclass
+class ContentTree:
+    pages: dict[str, Page]
+    """Reachable pages by `rel`, in navigation (depth-first) order."""
+    by_url: dict[str, Page]
+    problems: list[Diagnostic]
+    unreachable: list[str] = field(default_factory=list)
+    """Markdown files under content/ that no `children` list reaches (not built)."""
+
+    @property
+    def home(self) -> Page | None:
+        return self.pages.get("index.md")
+
+
+def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
+    """Follow `children` from `content/index.md`; collect every problem on the way."""
+    root = config.root
+    content = root / "content"
+    problems: list[Diagnostic] = []
+    files = _walk_markdown(content, problems)
+    if not (content / "index.md").is_file():
+        problems.append(
+            Diagnostic(
+                codes.NO_CONTENT,
+                "content/index.md is missing; the site starts from it (its 'children' list the products)"
+                if content.is_dir()
+                else "there is no content/ folder; create content/index.md to start the site",
+                Location("content/index.md", 1, 1),
+            )
+        )
+        return ContentTree({}, {}, problems)
+
+    pages: dict[str, Page] = {}
+    ancestors: list[str] = []
+
+    def visit(rel: str, parent: str | None, depth: int) -> None:
+        page = _load_page(config, data, rel, problems)
+        if page is None:
+            return
+        page.parent, page.depth = parent, depth
+        pages[rel] = page
+        raw_children = page.fm.get("children")
+        if raw_children is None:
+            return
+        if not isinstance(raw_children, list) or not all(isinstance(c, str) for c in raw_children):
+            return  # the schema check already reported it
+        seen: dict[str, int] = {}
+        ancestors.append(rel)
+        base = PurePosixPath(rel).parent
+        for i, entry in enumerate(raw_children):
+            child = _resolve_child(config, page, base, entry, i, problems)
+            if child is None:
+                continue
+            if child in ancestors:
+                problems.append(
+                    page.split.error(
+                        codes.CHILD_CYCLE,
+                        f"child {entry!r} is content/{child}, which contains this page: the tree would loop",
+                        ("children", i),
+                        value=True,
+                    )
+                )
+                continue
+            if child in seen or child in pages:
+                first = f"entry {seen[child] + 1} of this list" if child in seen else f"content/{pages[child].parent or ''}"
+                problems.append(
+                    page.split.error(
+                        codes.CHILD_DUPLICATE,
+                        f"child {entry!r} is listed twice (already by {first}); a page appears once in the tree",
+                        ("children", i),
+                        value=True,
+                    )
+                )
+                continue
+            seen[child] = i
+            page.children.append(child)
+            visit(child, rel, depth + 1)
+        ancestors.pop()
+
+    visit("index.md", None, 0)
+    _apply_category_unions(config, pages, "index.md", problems)
+
+    unreachable = []
+    for rel in sorted(files - set(pages)):
+        if rel.startswith(("early-access/",)):
+            continue
+        unreachable.append(rel)
+        problems.append(
+            Diagnostic(
+                codes.UNREACHABLE,
+                f"content/{rel} is not listed in any 'children', so it is not built",
+                Location("content/" + rel, 1, 1),
+                Severity.WARNING,
+            )
+        )
+    by_url = {page.url: page for page in pages.values()}
+    return ContentTree(pages, by_url, problems, unreachable)
+
+
+def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
+    found: set[str] = set()
+    if not content.is_dir():
+        return found
+    seen_dirs: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(content, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen_dirs:
+            rel = Path(dirpath).relative_to(content.parent).as_posix()
+            problems.append(
+                Diagnostic(
+                    codes.SYMLINK_LOOP,
+                    f"{rel} is a symbolic link back into the tree ({real}); it is skipped",
+                    Location(rel, 1, 1),
+                    Severity.WARNING,
+                )
+            )
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real)
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(".md"):
+                found.add((Path(dirpath) / name).relative_to(content).as_posix())
+    return found
+
+
+def _resolve_child(config, page: Page, base: PurePosixPath, entry: str, i: int, problems) -> str | None:
+    content = config.root / "content"
+    clean = entry.strip().strip("/")
+    parts = PurePosixPath(clean).parts
+    if not clean or any(p in ("..", ".") for p in parts):
+        problems.append(
+            page.split.error(
+                codes.CHILDREN_TYPE,
+                f"child {entry!r} must name a file or folder beside this page, such as /my-article",
+                ("children", i),
+                value=True,
+            )
+        )
+        return None
+    as_file = (base / f"{clean}.md").as_posix()
+    as_dir = (base / clean / "index.md").as_posix()
+    file_exists = (content / as_file).is_file()
+    dir_exists = (content / as_dir).is_file()
+    if file_exists and dir_exists:
+        problems.append(
+            page.split.error(
+                codes.OUTPUT_CLASH,
+                f"child {entry!r} matches both content/{as_file} and content/{as_dir}, which would "
+                f"be the same page; rename or remove one",
+                ("children", i),
+                value=True,
+            )
+        )
+        return None
+    if not file_exists and not dir_exists:
+        problems.append(
+            page.split.error(
+                codes.CHILD_MISSING,
+                f"child {entry!r} not found: expected content/{as_file} or content/{as_dir}",
+                ("children", i),
+                value=True,
+            )
+        )
+        return None
+    rel = as_file if file_exists else as_dir
+    name = PurePosixPath(rel).parent.name if rel.endswith("/index.md") else PurePosixPath(rel).stem
+    if " " in name or any(c in name for c in "#?%"):
+        problems.append(
+            page.split.error(
+                codes.PAGE_PATH,
+                f"content/{rel}: a file or folder name with {' a space' if ' ' in name else ' #, ? or %'} makes a "
+                f"broken URL; rename it, for example to {name.replace(' ', '-').strip('#?%')!r}",
+                ("children", i),
+                value=True,
+            )
+        )
+        return None
+    if not name.isascii():
+        problems.append(
+            page.split.error(
+                codes.PAGE_PATH,
+                f"content/{rel}: a non-ASCII name gives a percent-encoded URL; prefer ASCII letters",
+                ("children", i),
+                value=True,
+                severity=Severity.WARNING,
+            )
+        )
+    return rel
+
+
+def _load_page(config: SiteConfig, data: DataStore, rel: str, problems) -> Page | None:
+    src = "content/" + rel
+    try:
+        text = read_source(config.root / "content" / rel, src)
+        split = split_frontmatter(text, src)
+    except ContentError as err:
+        problems.extend(err.diagnostics)
+        return None
+    schema_problems = validate_frontmatter(split)
+    problems.extend(schema_problems)
+    page = Page(rel, split)
+    versions_value = split.data.get("versions")
+    if versions_value is None:
+        return page if not schema_problems else None
+    ids, vproblems = evaluate_versions(versions_value, config.space, data.features)
+    for p in vproblems:
+        problems.append(split.error(p.code, p.message, ("versions",) + p.key))
+    if not ids and not vproblems and not split.data.get("children") and matches_deprecated(versions_value, config.space):
+        problems.append(
+            split.error(
+                codes.VERSIONS_NONE,
+                "this page applies only to deprecated releases, so it is not built; remove it (and its "
+                "'children' entry) or widen its 'versions'",
+                ("versions",),
+                severity=Severity.WARNING,
+            )
+        )
+    elif not ids and not vproblems and not split.data.get("children"):
+        problems.append(
+            split.error(
+                codes.VERSIONS_NONE,
+                "this page is not available in any supported version; the 'versions' must include at "
+                f"least one of {', '.join(v.id for v in config.space.versions[:4])}"
+                + ("..." if len(config.space.versions) > 4 else ""),
+                ("versions",),
+            )
+        )
+    page.versions = config.space.sorted(ids)
+    return page
+
+
+def _apply_category_unions(config, pages: dict[str, Page], rel: str, problems) -> frozenset[str]:
+    page = pages.get(rel)
+    if page is None:
+        return frozenset()
+    own = frozenset(page.versions)
+    if not page.children:
+        return own
+    union: set[str] = set()
+    for child in page.children:
+        union |= _apply_category_unions(config, pages, child, problems)
+    if union:
+        page.versions = config.space.sorted(union)
+    elif not own:
+        problems.append(
+            page.split.error(
+                codes.VERSIONS_NONE,
+                "none of this category's children is available in a supported version",
+                ("versions",),
+            )
+        )
+    return frozenset(page.versions)

@@ -1,0 +1,215 @@
+"""The `data/` tree: features, variables and reusables, per language with English fallback."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.errors import ContentError
+from ..core.location import Location, LineIndex
+from ..versions.applicable import evaluate_versions
+from .config import Language, SiteConfig
+from .files import read_source
+from .frontmatter import Loader, split_frontmatter
+
+SEGMENT = re.compile(r"^[A-Za-z0-9_\-\[\]]+$")
+
+
+class DataPathError(ValueError):
+    """A `data` path that is malformed or would leave `data/`."""
+
+
+def split_data_path(path: str) -> list[str]:
+    """`reusables.a.version-3.4` -> ['reusables', 'a', 'version-3.4'] (GitHub's smart split)."""
+    if not path or "/" in path or "\\" in path:
+        raise DataPathError(f"{path!r} is not a dotted data path such as variables.product.name")
+    raw = path.split(".")
+    parts: list[str] = []
+    for seg in raw:
+        if parts and parts[-1] and seg and parts[-1][-1].isdigit() and seg[0].isdigit():
+            parts[-1] += "." + seg
+        else:
+            parts.append(seg)
+    for seg in parts:
+        if seg in ("", ".", "..") or not SEGMENT.match(seg.replace(".", "")):
+            raise DataPathError(
+                f"{path!r} is not a dotted data path: segment {seg!r} is not allowed "
+                "(letters, digits, '-' and '_' only; a path never leaves data/)"
+            )
+    return parts
+
+
+@dataclass(frozen=True)
+class DataValue:
+    value: object
+    file: str
+    """The file the value came from, relative to the root."""
+    fallback: bool = False
+    """True when a translation lacked it and English was used."""
+
+
+class DataStore:
+    """Lazy, cached access to `data/` for every language."""
+
+    def __init__(self, config: SiteConfig, *, repair: Callable | None = None):
+        self.config = config
+        self.root = config.root
+        self.repair = repair
+        """`repair(translated_text, english_text, rel, lang) -> text` for translated data."""
+        self.problems: list[Diagnostic] = []
+        self._lock = threading.RLock()
+        self._yaml: dict[str, dict | None] = {}
+        self._text: dict[str, str | None] = {}
+        self.features, self.feature_files = self._load_features()
+
+    # Features ----------------------------------------------------------------
+
+    def _load_features(self) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+        folder = self.root / "data" / "features"
+        features: dict[str, frozenset[str]] = {}
+        files: dict[str, str] = {}
+        if not folder.is_dir():
+            return features, files
+        for path in sorted(folder.glob("*.yml")):
+            rel = path.relative_to(self.root).as_posix()
+            data = self.load_yaml(rel, required=True)
+            name = path.stem
+            files[name] = rel
+            if data is None:
+                features[name] = frozenset()
+                continue
+            if not isinstance(data, dict) or "versions" not in data:
+                self.problems.append(
+                    Diagnostic(codes.DATA_YAML, f"a feature file holds a 'versions:' block, such as versions: {{ghes: '>= 3.5'}}", Location(rel, 1, 1, self._line(rel, 1)))
+                )
+                features[name] = frozenset()
+                continue
+            ids, problems = evaluate_versions(data["versions"], self.config.space, None, allow_feature=False)
+            for p in problems:
+                self.problems.append(Diagnostic(p.code, p.message, self._key_location(rel, ("versions",) + p.key)))
+            features[name] = ids
+        return features, files
+
+    # Files -------------------------------------------------------------------
+
+    def _line(self, rel: str, line: int) -> str:
+        text = self._text.get(rel)
+        return LineIndex(text).line_text(line) if text else ""
+
+    def _key_location(self, rel: str, keys: tuple) -> Location:
+        from .frontmatter import find_in_yaml
+
+        text = self._text.get(rel) or ""
+        line, col, length = find_in_yaml(text, keys)
+        return Location(rel, line, col, LineIndex(text).line_text(line), length)
+
+    def read_text(self, rel: str) -> str | None:
+        """Text of a file under the root (cached), or None if there is none."""
+        with self._lock:
+            if rel in self._text:
+                return self._text[rel]
+            path = self.root / rel
+            text = None
+            if path.is_file():
+                try:
+                    text = read_source(path, rel)
+                except ContentError as err:
+                    self.problems.extend(err.diagnostics)
+            self._text[rel] = text
+            return text
+
+    def load_yaml(self, rel: str, *, required: bool) -> dict | None:
+        with self._lock:
+            if rel in self._yaml:
+                return self._yaml[rel]
+            text = self.read_text(rel)
+            data = None
+            if text is not None:
+                try:
+                    data = yaml.load(text, Loader=Loader) or {}
+                except yaml.YAMLError as err:
+                    mark = getattr(err, "problem_mark", None)
+                    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    self.problems.append(
+                        Diagnostic(
+                            codes.DATA_YAML,
+                            f"not valid YAML: {getattr(err, 'problem', None) or err}"
+                            + ("" if required else "; the English file is used instead"),
+                            Location(rel, line, col, LineIndex(text).line_text(line)),
+                            severity=Severity.ERROR if required else Severity.WARNING,
+                        )
+                    )
+                    data = None
+            self._yaml[rel] = data
+            return data
+
+    # Lookups -----------------------------------------------------------------
+
+    def _lang_rel(self, lang: Language, rel: str) -> str:
+        return f"{lang.dir}/{rel}" if lang.dir else rel
+
+    def variable(self, lang: Language, parts: list[str]) -> DataValue | None:
+        """`variables.a.b.key` -> key `key` of `data/variables/a/b.yml` (nested keys allowed)."""
+        for split in range(len(parts) - 1, 1, -1):
+            rel = "data/" + "/".join(parts[:split]) + ".yml"
+            english = self.load_yaml(rel, required=True)
+            if english is None and self.read_text(rel) is None:
+                continue
+            keys = parts[split:]
+            if not lang.is_default:
+                translated = self.load_yaml(self._lang_rel(lang, rel), required=False)
+                if translated is not None:
+                    found = _dig(translated, keys)
+                    if found is not None:
+                        value = found
+                        if self.repair is not None and isinstance(value, str):
+                            en_value = _dig(english, keys) if english else None
+                            value = self.repair(value, en_value if isinstance(en_value, str) else None,
+                                                self._lang_rel(lang, rel), lang)
+                        return DataValue(value, self._lang_rel(lang, rel))
+            found = _dig(english, keys) if english is not None else None
+            if found is None:
+                return None
+            return DataValue(found, rel, fallback=not lang.is_default)
+        return None
+
+    def reusable_file(self, lang: Language, parts: list[str]) -> str | None:
+        """The file that provides `reusables.a.b` in `lang` (a translation or English)."""
+        rel = "data/" + "/".join(parts) + ".md"
+        if not lang.is_default:
+            translated = self._lang_rel(lang, rel)
+            if self.read_text(translated) is not None:
+                return translated
+        if self.read_text(rel) is not None:
+            return rel
+        return None
+
+    def reusable_source(self, rel: str) -> str:
+        """A reusable's text with any frontmatter blanked out (line numbers kept)."""
+        text = self.read_text(rel) or ""
+        if text.startswith("---"):
+            try:
+                split = split_frontmatter(text, rel, required=False)
+                text = split.padded_body
+            except ContentError:
+                pass
+        return text
+
+    def reusable_parts_exist(self, parts: list[str]) -> bool:
+        return (self.root / "data" / Path(*parts)).with_suffix(".md").is_file()
+
+
+def _dig(data: object, keys: list[str]) -> object:
+    for key in keys:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        else:
+            return None
+    return data

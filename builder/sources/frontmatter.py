@@ -1,0 +1,145 @@
+"""Split YAML frontmatter from a page and find where its keys are, keeping file lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic
+from ..core.errors import ContentError
+from ..core.location import Location, LineIndex
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_OPEN = re.compile(r"---[ \t]*\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A source file cut into frontmatter and body; lines are those of the file."""
+
+    path: str
+    text: str
+    data: dict
+    fm_text: str
+    fm_line: int
+    """File line of the first frontmatter line (2 when the file starts with `---`)."""
+    body_offset: int
+    """Offset in `text` where the body starts."""
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_offset :]
+
+    @property
+    def padded_body(self) -> str:
+        """The body preceded by one newline per line above it, so offsets give file lines."""
+        return "\n" * self.text.count("\n", 0, self.body_offset) + self.body
+
+    def locate(self, keys: tuple, *, value: bool = False) -> Location:
+        """Where the frontmatter key path `keys` is (or its value)."""
+        line, col, length = find_in_yaml(self.fm_text, keys, value=value)
+        line += self.fm_line - 1
+        return Location(self.path, line, col, LineIndex(self.text).line_text(line), length)
+
+    def error(self, code, message: str, keys: tuple = (), *, value: bool = False, severity=None) -> Diagnostic:
+        kwargs = {"severity": severity} if severity is not None else {}
+        return Diagnostic(code, message, self.locate(keys, value=value), **kwargs)
+
+
+def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
+    """Split `text`; raises `ContentError` for unclosed or unparsable frontmatter."""
+    if not text.strip():
+        if required:
+            raise ContentError(
+                Diagnostic(
+                    codes.FILE_EMPTY,
+                    "the file is empty; expected frontmatter (--- title: ... versions: ... ---) and a body",
+                    Location(path, 1, 1, ""),
+                )
+            )
+        return Split(path, text, {}, "", 1, 0)
+    m = _OPEN.match(text)
+    if not m:
+        if required:
+            raise ContentError(
+                Diagnostic(
+                    codes.FM_MISSING_KEY,
+                    "no frontmatter; a page starts with a '---' line, its YAML (title, versions) and a closing '---'",
+                    Location(path, 1, 1, text.split("\n", 1)[0]),
+                )
+            )
+        return Split(path, text, {}, "", 1, 0)
+    close = _CLOSE.search(text, m.end())
+    if close is None:
+        raise ContentError(
+            Diagnostic(
+                codes.FM_UNCLOSED,
+                "frontmatter is never closed; expected a line '---' after the YAML",
+                Location(path, 1, 1, text.split("\n", 1)[0], 3),
+            )
+        )
+    fm_text = text[m.end() : close.start()]
+    body_offset = close.end() + 1 if close.end() < len(text) else close.end()
+    try:
+        data = yaml.load(fm_text, Loader=Loader) if fm_text.strip() else {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = (mark.line if mark else 0) + 2
+        col = (mark.column if mark else 0) + 1
+        problem = getattr(err, "problem", None) or str(err)
+        context = getattr(err, "context", None)
+        message = f"frontmatter is not valid YAML: {problem}" + (f" ({context})" if context else "")
+        raise ContentError(
+            Diagnostic(codes.FM_YAML, message, Location(path, line, col, LineIndex(text).line_text(line)))
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentError(
+            Diagnostic(
+                codes.FM_NOT_MAPPING,
+                f"frontmatter must be a YAML mapping (key: value lines), found a {type(data).__name__}",
+                Location(path, 2, 1, LineIndex(text).line_text(2)),
+            )
+        )
+    return Split(path, text, data, fm_text, 2, body_offset)
+
+
+def find_in_yaml(fm_text: str, keys: tuple, *, value: bool = False) -> tuple[int, int, int]:
+    """1-based (line, col, length) of a key path in YAML text; the closest parent if absent."""
+    try:
+        node = yaml.compose(fm_text, Loader=Loader)
+    except yaml.YAMLError:
+        return 1, 1, 1
+    best = (0, 0, 1)
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            for knode, vnode in node.value:
+                if knode.value == str(key):
+                    best = _span(vnode if value else knode)
+                    node = vnode
+                    break
+            else:
+                return _one_based(best)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            best = _span(node)
+        else:
+            return _one_based(best)
+    if value and node is not None and not keys:
+        best = _span(node)
+    return _one_based(best)
+
+
+def _span(node) -> tuple[int, int, int]:
+    start, end = node.start_mark, node.end_mark
+    length = end.index - start.index if end.line == start.line else 1
+    return start.line, start.column, max(1, length)
+
+
+def _one_based(span: tuple[int, int, int]) -> tuple[int, int, int]:
+    return span[0] + 1, span[1] + 1, span[2]

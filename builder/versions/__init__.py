@@ -1,0 +1,1 @@
+"""Pure version logic: plans, ranges, applicable versions, ifversion conditions."""

@@ -1,0 +1,382 @@
+"""The `ifversion` condition language: parse, check and evaluate (pure).
+
+Grammar (Liquid's right-to-left grouping; `not` binds to the next operand)::
+
+    expr    := unary (("and" | "or") expr)?
+    unary   := "not" unary | "(" expr ")" | NAME (OP RELEASE)?
+    OP      := "=" | "!=" | "<" | ">" | "<=" | ">="
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from ..core import codes
+from ..core.codes import Code
+from .model import Version, VersionSpace, release_key
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<op>!=|<=|>=|==|=>|=<|<>|=|<|>|!)
+  | (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?P<number>\d+(?:\.\d+)*)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_\-]*)
+  | (?P<other>\S)
+    """,
+    re.VERBOSE,
+)
+OPERATORS = ("=", "!=", "<", ">", "<=", ">=")
+_OP_HINTS = {"==": "=", "=>": ">=", "=<": "<=", "<>": "!="}
+KEYWORDS = ("and", "or", "not")
+
+
+class ExpressionError(Exception):
+    """A problem at `offset` (with `length`) inside the expression text."""
+
+    def __init__(self, code: Code, message: str, offset: int, length: int = 1):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.offset = offset
+        self.length = max(1, length)
+
+
+@dataclass(frozen=True)
+class Warning_:
+    code: Code
+    message: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    text: str
+    offset: int
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "space":
+            continue
+        if kind == "other":
+            raise ExpressionError(
+                codes.IFVERSION_SYNTAX,
+                f"unexpected character {m.group()!r} in ifversion condition",
+                m.start(),
+            )
+        out.append(_Tok(kind, m.group(), m.start()))
+    return out
+
+
+# AST -------------------------------------------------------------------------
+
+
+class Node:
+    __slots__ = ()
+
+    def evaluate(self, version: Version, features: Mapping[str, frozenset[str]], retired) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Node):
+    name: str
+    offset: int
+
+    def evaluate(self, version, features, retired) -> bool:
+        if self.name in retired:
+            return False
+        if self.name == version.plan.short:
+            return True
+        return version.id in features.get(self.name, ())
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Node):
+    plan: str
+    op: str
+    release: str
+    offset: int
+
+    def evaluate(self, version, features, retired) -> bool:
+        if self.plan != version.plan.short:
+            return self.op == "!="
+        a, b = release_key(version.release), release_key(self.release)
+        return {
+            "=": a == b,
+            "!=": a != b,
+            "<": a < b,
+            ">": a > b,
+            "<=": a <= b,
+            ">=": a >= b,
+        }[self.op]
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Node):
+    operand: Node
+
+    def evaluate(self, version, features, retired) -> bool:
+        return not self.operand.evaluate(version, features, retired)
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp(Node):
+    op: str
+    left: Node
+    right: Node
+
+    def evaluate(self, version, features, retired) -> bool:
+        if self.op == "and":
+            return self.left.evaluate(version, features, retired) and self.right.evaluate(
+                version, features, retired
+            )
+        return self.left.evaluate(version, features, retired) or self.right.evaluate(
+            version, features, retired
+        )
+
+
+# Parser ----------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.toks = _tokenize(text)
+        self.pos = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.pos] if self.pos < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.pos]
+        self.pos += 1
+        return tok
+
+    def error(self, message: str, tok: _Tok | None, code: Code = codes.IFVERSION_SYNTAX):
+        if tok is None:
+            end = len(self.text.rstrip())
+            return ExpressionError(code, message, end, 1)
+        return ExpressionError(code, message, tok.offset, len(tok.text))
+
+    def parse(self) -> Node:
+        if not self.toks:
+            raise ExpressionError(
+                codes.IFVERSION_SYNTAX,
+                "empty ifversion condition; expected a plan, a feature or a comparison such as 'ghes > 3.4'",
+                0,
+            )
+        node = self.expr()
+        tok = self.peek()
+        if tok is not None:
+            raise self.error(f"expected 'and', 'or' or the end of the condition, found {tok.text!r}", tok)
+        return node
+
+    def expr(self) -> Node:
+        left = self.unary()
+        tok = self.peek()
+        if tok is not None and tok.kind == "name" and tok.text in ("and", "or"):
+            self.take()
+            if self.peek() is None:
+                raise self.error(f"expected a condition after {tok.text!r}", None)
+            return BoolOp(tok.text, left, self.expr())
+        return left
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok is None:
+            raise self.error("expected a plan, a feature or a comparison", None)
+        if tok.kind == "name" and tok.text == "not":
+            self.take()
+            return Not(self.unary())
+        if tok.kind == "lparen":
+            self.take()
+            node = self.expr()
+            close = self.peek()
+            if close is None or close.kind != "rparen":
+                raise self.error("expected ')' to close '('", close if close else None)
+            self.take()
+            return node
+        if tok.kind == "op" and tok.text == "!":
+            raise self.error("use 'not' instead of '!'", tok)
+        if tok.kind != "name" or tok.text in KEYWORDS:
+            raise self.error(
+                f"expected a plan, a feature or a comparison such as 'ghes > 3.4', found {tok.text!r}",
+                tok,
+            )
+        self.take()
+        nxt = self.peek()
+        if nxt is not None and nxt.kind == "op":
+            self.take()
+            if nxt.text in _OP_HINTS:
+                raise self.error(
+                    f"unknown operator {nxt.text!r}; use {_OP_HINTS[nxt.text]!r}"
+                    " (operators: = != < > <= >=)",
+                    nxt,
+                )
+            if nxt.text not in OPERATORS:
+                raise self.error(f"unknown operator {nxt.text!r}; expected one of = != < > <= >=", nxt)
+            rel = self.peek()
+            if rel is None or rel.kind != "number" or "." not in rel.text:
+                raise self.error(
+                    f"expected a release number such as 3.5 after '{tok.text} {nxt.text}'"
+                    + (f", found {rel.text!r}" if rel else ""),
+                    rel,
+                )
+            self.take()
+            return Compare(tok.text, nxt.text, rel.text, tok.offset)
+        if nxt is not None and nxt.kind == "number":
+            raise self.error(
+                f"expected an operator between {tok.text!r} and {nxt.text!r}, such as '{tok.text} >= {nxt.text}'",
+                nxt,
+            )
+        return Name(tok.text, tok.offset)
+
+
+def parse_expression(text: str) -> Node:
+    """Parse an `ifversion` condition; raises `ExpressionError` on bad syntax."""
+    return _Parser(text).parse()
+
+
+# Checking against the site's versions ---------------------------------------------
+
+
+@dataclass
+class Condition:
+    """A parsed, checked condition; evaluation is cached per version."""
+
+    text: str
+    node: Node
+    space: VersionSpace
+    features: Mapping[str, frozenset[str]]
+    warnings: list[Warning_] = field(default_factory=list)
+    _cache: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def __call__(self, version: Version) -> bool:
+        try:
+            return self._cache[version.id]
+        except KeyError:
+            result = self._cache[version.id] = self.node.evaluate(
+                version, self.features, self.space.retired
+            )
+            return result
+
+    def __reduce__(self):  # conditions travel to worker processes as text
+        return (compile_condition, (self.text, self.space, self.features))
+
+
+def compile_condition(
+    text: str, space: VersionSpace, features: Mapping[str, frozenset[str]]
+) -> Condition:
+    """Parse and check `text`; unknown names and plan misuse raise `ExpressionError`."""
+    node = parse_expression(text)
+    warnings: list[Warning_] = []
+    _check(node, text, space, features, warnings)
+    return Condition(text, node, space, features, warnings)
+
+
+def _check(node: Node, text: str, space: VersionSpace, features, warnings) -> None:
+    if isinstance(node, BoolOp):
+        _check(node.left, text, space, features, warnings)
+        _check(node.right, text, space, features, warnings)
+    elif isinstance(node, Not):
+        _check(node.operand, text, space, features, warnings)
+    elif isinstance(node, Name):
+        name = node.name
+        if name in space.retired or name in features:
+            return
+        plan = space.plan(name)
+        if plan is not None and plan.short == name:
+            return
+        if plan is not None:
+            raise ExpressionError(
+                codes.IFVERSION_UNKNOWN_NAME,
+                f"{name!r} is a plan's long name; ifversion uses short names: use {plan.short!r}",
+                node.offset,
+                len(name),
+            )
+        known = ", ".join(p.short for p in space.plans)
+        raise ExpressionError(
+            codes.IFVERSION_UNKNOWN_NAME,
+            f"unknown version or feature {name!r}; expected a plan ({known}), a feature from "
+            f"data/features/, or a comparison such as 'ghes > 3.4'",
+            node.offset,
+            len(name),
+        )
+    elif isinstance(node, Compare):
+        length = len(text[node.offset :].split(node.release, 1)[0]) + len(node.release)
+        if node.plan in space.retired:
+            return
+        plan = space.plan(node.plan)
+        if plan is None:
+            raise ExpressionError(
+                codes.IFVERSION_UNKNOWN_NAME,
+                f"unknown plan {node.plan!r} in comparison; expected a plan with numbered releases"
+                f" ({', '.join(p.short for p in space.plans if p.numbered) or 'none'})",
+                node.offset,
+                len(node.plan),
+            )
+        if plan.short != node.plan:
+            raise ExpressionError(
+                codes.IFVERSION_UNKNOWN_NAME,
+                f"{node.plan!r} is a plan's long name; ifversion uses short names: use {plan.short!r}",
+                node.offset,
+                len(node.plan),
+            )
+        if not plan.numbered:
+            raise ExpressionError(
+                codes.IFVERSION_NO_RELEASES,
+                f"{plan.short!r} has no numbered releases, so it cannot be compared; "
+                f"use '{plan.short}' alone",
+                node.offset,
+                length,
+            )
+        rel = node.release
+        if rel in plan.releases:
+            return
+        key = release_key(rel)
+        if rel in plan.deprecated or key < release_key(plan.releases[-1]):
+            always = _constant_value(node, plan)
+            warnings.append(
+                Warning_(
+                    codes.IFVERSION_DEPRECATED,
+                    f"{plan.short} {rel} is {'deprecated' if rel in plan.deprecated else 'older than every supported release'}: "
+                    f"'{plan.short} {node.op} {rel}' is {str(always).lower()} on every supported "
+                    f"{plan.short} release, so the condition can be simplified",
+                    node.offset,
+                    length,
+                )
+            )
+            return
+        if key > release_key(plan.releases[0]):
+            return  # a future release: content written ahead of it is fine
+        raise ExpressionError(
+            codes.IFVERSION_UNKNOWN_RELEASE,
+            f"{plan.short} {rel} is not a release; supported releases are "
+            f"{', '.join(plan.releases)}",
+            node.offset,
+            length,
+        )
+
+
+def _constant_value(node: Compare, plan) -> bool:
+    results = {
+        Compare(node.plan, node.op, node.release, 0).evaluate(_FakeVersion(plan, r), {}, ())
+        for r in plan.releases
+    }
+    return results.pop() if len(results) == 1 else False
+
+
+@dataclass(frozen=True)
+class _FakeVersion:
+    plan: object
+    release: str
+    id: str = ""
