@@ -169,7 +169,7 @@ class DocsEnvironment(Environment):
             where = (
                 f"data/{'/'.join(parts)}.md"
                 if kind == "reusable"
-                else f"a key {parts[-1]!r} in data/{'/'.join(parts[1:-1])}.yml"
+                else f"a key {parts[-1]!r} in data/{'/'.join(parts[:-1])}.yml"
             )
             raise CodedError(codes.DATA_MISSING, f"{kind} {'.'.join(parts)!r} not found: expected {where}", token)
 

@@ -26,7 +26,8 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.options["tasklists"] = True
     md.options["tasklists_editable"] = False
     md.use(gfm_autolink_plugin)
-    md.core.ruler.after("block", "alert_titles", blocks.alert_titles)
+    md.core.ruler.after("block", "nesting_guard", _nesting_guard)
+    md.core.ruler.after("nesting_guard", "alert_titles", blocks.alert_titles)
     md.core.ruler.push("heading_ids", headings.heading_ids)
     md.core.ruler.push("collect_links", links.collect_links)
     md.core.ruler.push("table_scopes", blocks.table_scopes)
@@ -38,6 +39,12 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.add_render_rule("alert_open", blocks.render_alert_open)
     md.add_render_rule("alert_title_open", blocks.render_alert_title_open)
     return md
+
+
+def _nesting_guard(state) -> None:
+    """markdown-it stops silently at maxNesting; remember that it did, so it can be reported."""
+    if any(tok.level >= MAX_NESTING - 1 for tok in state.tokens):
+        state.env["too_deep"] = True
 
 
 _LOCAL = threading.local()
@@ -59,6 +66,8 @@ class RenderedMarkdown:
     html: str
     links: list[LinkRef] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
+    too_deep: bool = False
+    """Blocks were nested past MAX_NESTING; what lies deeper was not rendered."""
 
 
 def render_markdown(
@@ -72,7 +81,7 @@ def render_markdown(
     if heading_ids is not None:
         env["heading_ids"] = heading_ids
     html = _markdown().render(text, env)
-    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []))
+    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), bool(env.get("too_deep")))
 
 
 def render_frontmatter(text: str) -> RenderedMarkdown:

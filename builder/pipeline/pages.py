@@ -13,7 +13,7 @@ from ..core.urls import output_file
 from ..i18n.fallback import Fallback
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
-from ..markdown_rules.parser import RenderedMarkdown, heading_ids_of, render_markdown
+from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, render_markdown
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
@@ -101,14 +101,17 @@ class PageBuilder:
 
     def _markdown(self, text: str, lang: Language, ids, page: Page, result: PageResult) -> RenderedMarkdown:
         ui = self.site.ui[lang.code]
-        try:
-            return render_markdown(text, alert_titles=ui.alert_titles(), heading_ids=ids,
+        rendered = render_markdown(text, alert_titles=ui.alert_titles(), heading_ids=ids,
                                    ui={"copy_code": ui("code.copy")})
-        except RecursionError:
+        if rendered.too_deep:
+            from ..core.location import Location
+
             result.problems.append(Diagnostic(
-                codes.MARKDOWN, "the Markdown is nested too deeply to render; reduce the nesting",
-                None))
-            return RenderedMarkdown("")
+                codes.MARKDOWN,
+                f"blocks (quotes or lists) are nested more than {MAX_NESTING} levels deep; the deeper "
+                "content cannot be rendered: reduce the nesting",
+                Location(page.src, 1, 1)))
+        return rendered
 
     def _write_version(self, page: Page, lang: Language, version: Version, po: PropOutcome,
                        rendered: RenderedMarkdown, smap: SourceMap, text: str, write, result: PageResult) -> None:

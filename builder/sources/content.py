@@ -97,18 +97,20 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
 
     pages: dict[str, Page] = {}
     ancestors: list[str] = []
+    failed: set[str] = set()
 
-    def visit(rel: str, parent: str | None, depth: int) -> None:
+    def visit(rel: str, parent: str | None, depth: int) -> bool:
         page = _load_page(config, data, rel, problems)
         if page is None:
-            return
+            failed.add(rel)
+            return False
         page.parent, page.depth = parent, depth
         pages[rel] = page
         raw_children = page.fm.get("children")
         if raw_children is None:
-            return
+            return True
         if not isinstance(raw_children, list) or not all(isinstance(c, str) for c in raw_children):
-            return  # the schema check already reported it
+            return True  # the schema check already reported it
         seen: dict[str, int] = {}
         ancestors.append(rel)
         base = PurePosixPath(rel).parent
@@ -138,15 +140,16 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
                 )
                 continue
             seen[child] = i
-            page.children.append(child)
-            visit(child, rel, depth + 1)
+            if visit(child, rel, depth + 1):
+                page.children.append(child)
         ancestors.pop()
+        return True
 
     visit("index.md", None, 0)
     _apply_category_unions(config, pages, "index.md", problems)
 
     unreachable = []
-    for rel in sorted(files - set(pages)):
+    for rel in sorted(files - set(pages) - failed):
         if rel.startswith(("early-access/",)):
             continue
         unreachable.append(rel)

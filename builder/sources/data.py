@@ -28,8 +28,13 @@ class DataPathError(ValueError):
 
 def split_data_path(path: str) -> list[str]:
     """`reusables.a.version-3.4` -> ['reusables', 'a', 'version-3.4'] (GitHub's smart split)."""
-    if not path or "/" in path or "\\" in path:
-        raise DataPathError(f"{path!r} is not a dotted data path such as variables.product.name")
+    if ".." in path or "/" in path or "\\" in path:
+        raise DataPathError(
+            f"{path!r} would leave data/: a data path is dotted names only, such as "
+            "variables.product.name (no '/', '\\' or '..')"
+        )
+    if not path:
+        raise DataPathError("empty data path; expected something like variables.product.name")
     raw = path.split(".")
     parts: list[str] = []
     for seg in raw:

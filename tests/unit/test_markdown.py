@@ -1,0 +1,49 @@
+"""Markdown stage: case files, link placeholders, English heading ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.markdown_rules.links import PLACEHOLDER
+from builder.markdown_rules.parser import plain_text, render_frontmatter, render_markdown
+from tests.casefile import read_cases
+
+CASES = Path(__file__).resolve().parent.parent / "cases"
+
+
+@pytest.mark.parametrize("source, expected", read_cases(CASES / "markdown.md"))
+def test_markdown_cases(source, expected):
+    html = render_markdown(source, alert_titles={"warning": "Warning"}).html
+    assert html.rstrip() == expected.rstrip()
+
+
+def test_internal_links_become_placeholders_filled_per_version():
+    rendered = render_markdown(
+        "See [AUTOTITLE](/packages/a#frag), [b](/b?x=1), [ext](https://example.com), "
+        "[img](/assets/i.png) and <a href='/raw'>raw</a>.\n"
+    )
+    hrefs = [(link.href, link.autotitle, link.html) for link in rendered.links]
+    assert hrefs == [("/packages/a#frag", True, False), ("/b?x=1", False, False), ("/raw", False, True)]
+    assert 'href="https://example.com"' in rendered.html and 'href="/assets/i.png"' in rendered.html
+    assert len(PLACEHOLDER.findall(rendered.html)) == 4  # three hrefs and one title
+
+
+def test_translated_headings_take_the_english_ids():
+    rendered = render_markdown("## Présentation\n### Étape un\n## Autre\n", heading_ids=["overview", "step-one"])
+    assert [h.id for h in rendered.headings] == ["overview", "step-one", "autre"]
+    assert 'id="overview"' in rendered.html and 'href="#step-one"' in rendered.html
+
+
+def test_frontmatter_text_escapes_html():
+    assert plain_text("<script>alert(1)</script> **bold** `code`") == "<script>alert(1)</script> bold code"
+    assert "&lt;script&gt;" in render_frontmatter("Intro <script>x</script>").html
+
+
+def test_pathological_markdown_is_bounded():
+    deep = render_markdown("> " * 5000 + "deep\n")
+    assert deep.too_deep  # reported as a diagnostic by the page builder
+    assert not render_markdown("> > > fine\n").too_deep
+    stars = render_markdown("*a " * 10000 + "\n").html
+    assert stars.startswith("<p>")
