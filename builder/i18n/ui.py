@@ -61,6 +61,21 @@ class UI:
             text = text.replace("{" + name + "}", str(value))
         return text
 
+    def plural(self, key: str, n: int, lang, **values: object) -> str:
+        """A string with CLDR plural forms (`one`, `few`, `many`, `other`...) chosen by Babel."""
+        from .languages import plural_category
+
+        node: object = self.strings
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            return self(key, n=n, **values)
+        form = node.get(plural_category(n, lang)) or node.get("other") or next(iter(node.values()))
+        text = str(form).replace("{n}", str(n))
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
     def alert_titles(self) -> dict[str, str]:
         alerts = self.strings.get("alerts") or {}
         return {str(k).lower(): str(v) for k, v in alerts.items() if isinstance(v, str)}

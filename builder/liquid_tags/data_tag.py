@@ -120,6 +120,12 @@ class DataNode(Node):
         marks = [(0, self.token, state.path)]
         if "{%" in text or "{{" in text:
             template = env.value_template(text, found.file)
+            if template is None and not env.language.is_default:
+                english = env.data.variable(env.config.default_language, self.parts)
+                if english is not None and isinstance(english.value, str):
+                    state.reads.add(english.file)
+                    text = english.value
+                    template = env.value_template(text, english.file) if "{" in text else None
             if template is not None:
                 sub = MappedBuffer(found.file)
                 state.stack.append(Frame(found.file, self.token))

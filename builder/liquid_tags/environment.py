@@ -15,7 +15,7 @@ from liquid.template import BoundTemplate
 from liquid.token import Token
 
 from ..core import codes
-from ..core.diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic, Severity
 from ..sources.config import Language, SiteConfig
 from ..sources.data import DataStore
 from ..versions.expression import Condition, ExpressionError, compile_condition
@@ -174,11 +174,25 @@ class DocsEnvironment(Environment):
             raise CodedError(codes.DATA_MISSING, f"{kind} {'.'.join(parts)!r} not found: expected {where}", token)
 
     def reusable_template(self, rel: str, state) -> BoundTemplate | None:
-        """The parsed reusable `rel`; its parse problems go to the render state once."""
+        """The parsed reusable `rel`; its parse problems go to the render state.
+
+        A translated reusable that does not parse is replaced by the English one (a warning).
+        """
         with self._lock:
             parsed = self._reusables.get(rel)
             if parsed is None:
-                parsed = self._reusables[rel] = self.parse(self.data.reusable_source(rel), rel)
+                parsed = self._reusables[rel] = self.parse(self.data.reusable_source(rel, self.language), rel)
+        lang_dir = self.language.dir
+        if lang_dir and rel.startswith(lang_dir + "/") and not parsed.ok:
+            first = next(d for d in parsed.diagnostics if d.is_error)
+            warning = Diagnostic(
+                codes.TRANSLATION_FALLBACK,
+                f"translated reusable falls back to English: {first.message}",
+                first.location, Severity.WARNING)
+            state.parse_problems.append((Parsed(None, [warning], rel), list(state.stack)))
+            english = rel[len(lang_dir) + 1 :]
+            state.reads.add(english)
+            return self.reusable_template(english, state)
         if parsed.diagnostics:
             state.parse_problems.append((parsed, list(state.stack)))
         return parsed.template if parsed.ok else None

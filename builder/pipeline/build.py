@@ -45,6 +45,8 @@ class BuildReport:
     written: bool = False
     out: Path | None = None
     stats: dict[str, int] = field(default_factory=dict)
+    translation: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
+    """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
 
     @property
     def exit_status(self) -> int:
@@ -127,6 +129,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                 anchors[(result.rel, *key)] = ids
             for key, value in result.stats.items():
                 stats[key] = stats.get(key, 0) + value
+            for code, events in result.translation.items():
+                report.translation.setdefault(code, {})[result.rel] = events
         for result in results:
             for check in result.fragments:
                 ids = anchors.get((check.target, check.lang, check.version))
@@ -139,7 +143,8 @@ def run_build(options: BuildOptions) -> BuildReport:
         report.outputs = len(outputs)
         report.stats = stats
         if options.write and staging is not None:
-            extra = write_extras(site, metas, staging, outputs, problems, search=options.search)
+            extra = write_extras(site, metas, staging, outputs, problems, search=options.search,
+                                 translation=report.translation)
             _write_manifest(site, staging, outputs, extra)
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)

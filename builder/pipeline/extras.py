@@ -13,7 +13,7 @@ from .site import Site
 
 
 def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems,
-                 *, search: bool) -> dict[str, list[str]]:
+                 *, search: bool, translation: dict | None = None) -> dict[str, list[str]]:
     """Write everything that is not a page; returns {output path: sources} for the manifest."""
     writer = StagingWriter(staging)
     extra: dict[str, list[str]] = {}
@@ -28,6 +28,10 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
 
     extra.update(write_redirects(site, writer, {o.path for o in outputs}))
     extra.update(write_sitemap(site, writer, outputs))
+    if len(site.config.languages) > 1:
+        from .status_page import statuses, write_status_pages
+
+        extra.update(write_status_pages(site, writer, statuses(site, translation or {})))
     if search:
         bundles: dict[str, list[str]] = {}
         space = site.config.space

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from ..core import codes
 from ..core.diagnostics import Diagnostic
 from ..core.urls import output_file
-from ..i18n.fallback import Fallback
+from ..i18n.fallback import Fallback, fallback_from
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
 from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, render_markdown
@@ -46,6 +46,15 @@ class PageResult:
     """(lang, version) -> element ids of this page, for fragment checks."""
     failed: int = 0
     stats: dict[str, int] = field(default_factory=lambda: {"liquid": 0, "markdown": 0, "outputs": 0})
+    translation: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """Language -> {"repairs": [...], "fallbacks": [...]} for the translation status report."""
+
+    def event(self, lang: str, kind: str, text: str, key: str | None = None) -> None:
+        events = self.translation.setdefault(lang, {"repairs": [], "fallbacks": []})
+        seen = self.__dict__.setdefault("_seen", set())
+        if (lang, kind, key or text) not in seen:
+            seen.add((lang, kind, key or text))
+            events[kind].append(text)
 
 
 class PageBuilder:
@@ -68,6 +77,10 @@ class PageBuilder:
         for lang in site.languages:
             loc = site.localized(lang, page)
             result.problems.extend(loc.problems)
+            for d in loc.problems:
+                where = f"{d.location.path}:{d.location.line}" if d.location else ""
+                kind = "repairs" if d.code is codes.TRANSLATION_REPAIRED else "fallbacks"
+                result.event(lang.code, kind, f"{where}: {d.message}")
             outcomes, problems = site.props.render(loc, "body", versions)
             result.problems.extend(problems)
             if lang.is_default:
@@ -93,7 +106,14 @@ class PageBuilder:
                     if rendered is None:
                         result.stats["markdown"] += 1
                         rendered = md_cache[key] = self._markdown(text, lang, ids, page, result)
-                    self._write_version(page, lang, version, po, rendered, smap, text, write, result)
+                    def english_for(v: Version, _versions=versions):
+                        nonlocal english_body
+                        if english_body is None:
+                            english_body, _ = site.props.render(
+                                site.localized(site.default_language, page), "body", _versions)
+                        return next((e for e in english_body if v in e.versions and e.outcome.ok), None)
+
+                    self._write_version(page, lang, version, po, rendered, smap, text, write, result, english_for)
                     done.add(version.id)
             result.failed += len([v for v in versions if v.id not in done])
             site.forget(lang, page)
@@ -113,21 +133,34 @@ class PageBuilder:
                 Location(page.src, 1, 1)))
         return rendered
 
+    def _finish(self, lang: Language, version: Version, rendered: RenderedMarkdown, text: str, smap: SourceMap):
+        ctx = self.context
+        return finish_html(
+            rendered.html, rendered.links, lang=lang.code, version=version,
+            resolve=self.site.links.resolve,
+            title_of=lambda p, v: ctx.title(lang, p, v),
+            locate=lambda link: _locate_link(text, smap, link),
+        )
+
     def _write_version(self, page: Page, lang: Language, version: Version, po: PropOutcome,
-                       rendered: RenderedMarkdown, smap: SourceMap, text: str, write, result: PageResult) -> None:
+                       rendered: RenderedMarkdown, smap: SourceMap, text: str, write, result: PageResult,
+                       english_for) -> None:
         site = self.site
         ctx = self.context
-
-        def locate(link: LinkRef):
-            return _locate_link(text, smap, link)
-
-        done = finish_html(
-            rendered.html, rendered.links, lang=lang.code, version=version,
-            resolve=site.links.resolve,
-            title_of=lambda p, v: ctx.title(lang, p, v),
-            locate=locate,
-            self_page=page,
-        )
+        done = self._finish(lang, version, rendered, text, smap)
+        broken = [d for d in done.problems if d.is_error]
+        if po.source.translated and broken:
+            # A link that does not resolve in the translation: this version shows the English
+            # body, unless English has the same broken link (then it is English's problem).
+            english = english_for(version)
+            if english is not None and all(_href_of(d) and _href_of(d) in english.text for d in broken):
+                english = None
+                done.problems = [d for d in done.problems if not d.is_error]
+            if english is not None:
+                en_text, en_marks = collapse_blank_lines(english.text, english.outcome.marks)
+                rendered = self._markdown(en_text, lang, None, page, result)
+                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks))
+                po = PropOutcome(english.outcome, english.source, fallback_from("body", broken[0]))
         result.problems.extend(done.problems)
         result.fragments.extend(done.fragments)
         meta = self.metas.get(lang, page, version.id)
@@ -137,6 +170,9 @@ class PageBuilder:
         for fb in [po.fallback, *meta.fallbacks.values()]:
             if fb is not None:
                 result.problems.append(fb.warning(lang.code, page.src))
+                result.event(lang.code, "fallbacks",
+                             f"{fb.prop} falls back to English: {fb.type} at {fb.file}:{fb.line}:{fb.col}: {fb.message}",
+                             key=f"{fb.prop} {fb.type} {fb.file}:{fb.line}:{fb.col}")
         toc = [{"id": h.id, "text": _fill_titles(h.text, done.html)} for h in rendered.headings if h.level == 2]
         loc = site.localized(lang, page)
         context = ctx.build(lang, version, page, translated=loc.translated, body=Markup(done.html),
@@ -150,6 +186,14 @@ class PageBuilder:
             sources.add(loc.translation_path)
         result.outputs.append(Output(path, sorted(sources), lang.code, version.id, page.rel, sorted(done.targets)))
         result.stats["outputs"] += 1
+
+
+def _href_of(diag: Diagnostic) -> str | None:
+    """The href quoted in a link diagnostic's message."""
+    import re
+
+    m = re.search(r"link '([^']+)' is broken", diag.message)
+    return m.group(1) if m else None
 
 
 def _english_ids(english_body: list[PropOutcome], version: Version) -> list[str]:

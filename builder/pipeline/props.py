@@ -78,7 +78,9 @@ class PropRenderer:
         results: list[PropOutcome] = []
         failed: list[Version] = []
         first_error: Diagnostic | None = None
+        problems.extend(d for d in parsed.diagnostics if not d.is_error)
         for o in render_versions(self.envs[lang], parsed, versions):
+            problems.extend(d for d in o.diagnostics if not d.is_error)
             errors = [d for d in o.diagnostics if d.is_error]
             if errors:
                 failed.extend(o.versions)

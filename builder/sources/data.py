@@ -196,13 +196,23 @@ class DataStore:
             return rel
         return None
 
-    def reusable_source(self, rel: str) -> str:
-        """A reusable's text with any frontmatter blanked out (line numbers kept)."""
-        text = self.read_text(rel) or ""
+    def reusable_source(self, rel: str, lang: Language | None = None) -> str:
+        """A reusable's text with any frontmatter blanked out (line numbers kept).
+
+        A translated reusable has its broken Liquid repaired against the English one.
+        """
+        text = self._strip_frontmatter(rel, self.read_text(rel) or "")
+        if lang is not None and lang.dir and rel.startswith(lang.dir + "/") and self.repair is not None:
+            english_rel = rel[len(lang.dir) + 1 :]
+            english = self._strip_frontmatter(english_rel, self.read_text(english_rel) or "")
+            text = self.repair(text, english or None, rel, lang)
+        return text
+
+    @staticmethod
+    def _strip_frontmatter(rel: str, text: str) -> str:
         if text.startswith("---"):
             try:
-                split = split_frontmatter(text, rel, required=False)
-                text = split.padded_body
+                return split_frontmatter(text, rel, required=False).padded_body
             except ContentError:
                 pass
         return text

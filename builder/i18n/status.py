@@ -1,0 +1,132 @@
+"""Translation status per language: current, outdated, broken and missing pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ..sources.config import Language
+from ..sources.content import ContentTree
+from ..sources.frontmatter import split_frontmatter
+from .gitinfo import GitHistory
+
+
+@dataclass
+class PageStatus:
+    page: str
+    """English source, such as `content/packages/quickstart.md`."""
+    translation: str | None
+    state: str
+    """`current`, `outdated`, `broken`, `missing` or `translated` (outdated status unknown)."""
+    outdated: bool | None = None
+    commits_behind: int = 0
+    lines_behind: int = 0
+    basis: str = ""
+    """How outdated was decided: `ms.sourcegitcommit` or `git history`."""
+    repairs: list[str] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LanguageStatus:
+    code: str
+    name: str
+    pages: list[PageStatus]
+    outdated_known: bool
+    note: str = ""
+
+    def count(self, state: str) -> int:
+        return sum(1 for p in self.pages if p.state == state)
+
+    @property
+    def total(self) -> int:
+        return len(self.pages)
+
+    @property
+    def translated(self) -> int:
+        return sum(1 for p in self.pages if p.translation)
+
+    @property
+    def percent_translated(self) -> int:
+        return round(100 * self.translated / self.total) if self.total else 100
+
+    @property
+    def percent_current(self) -> int:
+        return round(100 * self.count("current") / self.total) if self.total else 100
+
+    def to_json(self) -> dict:
+        return {
+            "language": self.code,
+            "name": self.name,
+            "pages": self.total,
+            "translated": self.translated,
+            "current": self.count("current"),
+            "outdated": self.count("outdated"),
+            "broken": self.count("broken"),
+            "missing": self.count("missing"),
+            "unknown": self.count("translated"),
+            "percent_translated": self.percent_translated,
+            "percent_current": self.percent_current,
+            "outdated_known": self.outdated_known,
+            "note": self.note,
+            "details": [asdict(p) for p in self.pages],
+        }
+
+
+def language_status(
+    root,
+    tree: ContentTree,
+    lang: Language,
+    history: GitHistory,
+    events: dict[str, dict[str, list[str]]],
+) -> LanguageStatus:
+    """Status of `lang`; `events` maps an English page rel to its `repairs` and `fallbacks`."""
+    pages: list[PageStatus] = []
+    for page in tree.pages.values():
+        if not page.versions:
+            continue
+        rel = f"{lang.dir}/content/{page.rel}"
+        found = (root / rel).is_file()
+        event = events.get(page.rel, {})
+        status = PageStatus(page.src, rel if found else None, "missing")
+        if found:
+            status.repairs = sorted(set(event.get("repairs", [])))
+            status.fallbacks = sorted(set(event.get("fallbacks", [])))
+            _outdated(root, history, page.src, rel, status)
+            if status.fallbacks or status.repairs:
+                status.state = "broken"
+            elif status.outdated:
+                status.state = "outdated"
+            elif status.outdated is None:
+                status.state = "translated"
+            else:
+                status.state = "current"
+        pages.append(status)
+    note = "" if history.available else f"outdated status unknown: {history.reason}"
+    return LanguageStatus(lang.code, lang.name, pages, history.available, note)
+
+
+def _outdated(root, history: GitHistory, english: str, translation: str, status: PageStatus) -> None:
+    if not history.available:
+        return
+    base = None
+    try:
+        text = (root / translation).read_text("utf-8", errors="replace")
+        data = split_frontmatter(text, translation, required=False).data
+        sha = str(data.get("ms.sourcegitcommit") or "")
+    except Exception:  # an unreadable translation is reported by the build itself
+        sha = ""
+    if sha:
+        base = history.has_commit(sha)
+        if base:
+            status.basis = "ms.sourcegitcommit"
+    if base is None:
+        base = history.last_commit(translation)
+        status.basis = "git history"
+    if base is None:
+        status.basis = "not committed yet"
+        return
+    behind = history.commits_since(english, base)
+    status.outdated = behind > 0
+    if behind:
+        status.commits_behind = behind
+        status.lines_behind = history.lines_changed(english, base)

@@ -1,0 +1,111 @@
+"""The translation status report: computed from a build's events, printed or published as pages."""
+
+from __future__ import annotations
+
+from ..core.urls import page_url
+from ..i18n.gitinfo import GitHistory
+from ..i18n.languages import native_name, text_direction
+from ..i18n.status import LanguageStatus, language_status
+from .site import Site
+
+KINDS = ("current", "outdated", "broken", "translated", "missing")
+UI_KEY = {"current": "current", "outdated": "outdated", "broken": "broken", "translated": "unknown", "missing": "missing"}
+
+
+def statuses(site: Site, events: dict[str, dict[str, dict[str, list[str]]]], codes: list[str] | None = None,
+             history: GitHistory | None = None) -> list[LanguageStatus]:
+    history = history or GitHistory.load(site.root)
+    out = []
+    for lang in site.config.languages:
+        if lang.is_default or (codes and lang.code not in codes):
+            continue
+        out.append(language_status(site.root, site.tree, lang, history, events.get(lang.code, {})))
+    return out
+
+
+def render_text(results: list[LanguageStatus]) -> str:
+    lines: list[str] = []
+    for st in results:
+        lines.append(f"{st.code} ({st.name}): {st.percent_translated}% translated, {st.percent_current}% up to date "
+                     f"of {st.total} pages")
+        lines.append("  " + ", ".join(f"{st.count(k)} {UI_KEY[k] if k != 'translated' else 'translated, age unknown'}"
+                                      for k in KINDS if st.count(k) or k in ("current", "missing")))
+        if st.note:
+            lines.append(f"  note: {st.note}")
+        for p in st.pages:
+            if p.state == "current":
+                continue
+            if p.state == "missing":
+                lines.append(f"  missing   {p.page}")
+                continue
+            detail = ""
+            if p.outdated:
+                detail = f" ({p.commits_behind} commits, {p.lines_behind} lines behind; {p.basis})"
+            lines.append(f"  {p.state:<9} {p.translation}{detail}")
+            for r in p.repairs:
+                lines.append(f"      repaired: {r}")
+            for f in p.fallbacks:
+                lines.append(f"      fallback: {f}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_status_pages(site: Site, writer, results: list[LanguageStatus]) -> dict[str, list[str]]:
+    """`/<lang>/translation-status/` for every built language, each in its own language."""
+    written: dict[str, list[str]] = {}
+    if not results:
+        return written
+    version = site.versions[0]
+    for lang in site.languages:
+        ui = site.ui[lang.code]
+        rows = []
+        for st in results:
+            parts = []
+            for kind in KINDS:
+                count = st.count(kind)
+                parts.append({
+                    "kind": kind if kind != "translated" else "current",
+                    "count": count,
+                    "width": round(100 * count / st.total, 2) if st.total else 0,
+                    "text": f"{ui('status.' + UI_KEY[kind])}: {ui.plural('status.pages', count, lang)}",
+                })
+            other = site.config.language(st.code)
+            summary = ui("status.translated_percent", percent=st.percent_translated, current=st.percent_current)
+            rows.append({
+                "code": st.code, "name": native_name(other), "url": f"/{st.code}/translation-status/",
+                "summary": summary, "label": f"{native_name(other)}: {summary}", "parts": parts,
+            })
+        mine = next((st for st in results if st.code == lang.code), None)
+        details = None
+        note = ""
+        if mine is not None:
+            details = []
+            for p in mine.pages:
+                if p.state == "current":
+                    continue
+                lines = []
+                if p.outdated:
+                    lines.append(f"{ui.plural('status.behind', p.commits_behind, lang)}, "
+                                 f"{ui('status.lines', n=p.lines_behind)}")
+                lines += p.repairs + p.fallbacks
+                details.append({"state": ui("status." + UI_KEY[p.state]), "page": p.translation or p.page, "lines": lines})
+            note = "" if mine.outdated_known else ui("status.outdated_unknown")
+        context = {
+            "lang": lang, "lang_dir": text_direction(lang), "lang_native": native_name(lang),
+            "content_lang": lang.code, "version": version, "ui": ui,
+            "site_title": ui("header.github_docs"), "home_url": page_url(lang.code, version, ""),
+            "product": None,
+            "page": {"kind": "article", "title": ui("status.title"), "intro_text": ui("status.intro")},
+            "toc": [], "children": [], "breadcrumbs": [], "sidebar": None, "version_picker": [],
+            "language_picker": [
+                {"code": other.code, "name": native_name(other), "url": f"/{other.code}/translation-status/",
+                 "current": other is lang} for other in site.languages],
+            "notices": [], "canonical": f"/{lang.code}/translation-status/",
+            "alternates": [{"hreflang": o.code, "url": f"/{o.code}/translation-status/"} for o in site.languages],
+            "search_bundle": f"/_pagefind/{version.slug}/",
+            "languages": rows, "details": details, "note": note,
+        }
+        rel = f"{lang.code}/translation-status/index.html"
+        writer.write(rel, site.layout.template("translation-status.html").render(context))
+        written[rel] = []
+    return written
