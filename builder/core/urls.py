@@ -89,7 +89,6 @@ def parse_internal(href: str, space: VersionSpace, languages: tuple[str, ...]) -
                 raw = first
         elif legacy and space.plans:
             archived = True
-            raw = first
         elif space.plan(first) is not None and space.plan(first).name == first:
             version = space.latest(space.plan(first)).id
             raw = first

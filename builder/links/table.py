@@ -56,8 +56,9 @@ class LinkTable:
                 path = normalize_path(target.path)
                 if path == page.url:
                     self.problems.append(page.split.error(
-                        codes.REDIRECT_BAD, f"redirect_from entry {old!r} is this page's own path",
-                        keys, value=True, severity=Severity.WARNING))
+                        codes.REDIRECT_LOOP,
+                        f"redirect_from entry {old!r} is this page's own path: it would redirect to itself",
+                        keys, value=True))
                     continue
                 self.claims.setdefault(path, []).append((page, i))
         for path, claims in sorted(self.claims.items()):

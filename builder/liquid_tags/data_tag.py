@@ -117,7 +117,7 @@ class DataNode(Node):
                 self.token,
             )
         text = "" if value is None else str(value)
-        marks = [(0, self.token, state.path)]
+        marks = [(0, self.token, state.path, 0)]
         if "{%" in text or "{{" in text:
             template = env.value_template(text, found.file)
             if template is None and not env.language.is_default:

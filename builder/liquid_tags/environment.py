@@ -36,7 +36,7 @@ class MappedContentNode(ContentNode):
     def render_to_output(self, _context, buffer) -> int:
         marks = getattr(buffer, "marks", None)
         if marks is not None:
-            marks.append((buffer.tell(), self.token, buffer.path))
+            marks.append((buffer.tell(), self.token, buffer.path, 0))
         return buffer.write(self.text)
 
 

@@ -10,7 +10,8 @@ from liquid.token import Token
 
 from ..core.location import Location, locate
 
-Mark = tuple[int, Token, str]
+Mark = tuple[int, Token, str, int]
+"""(output offset, token, file, offset inside the token's text at that output offset)."""
 
 
 class _Pieces:
@@ -21,10 +22,12 @@ class _Pieces:
         self.out: list[str] = []
         self.size = 0
         self.points: list[tuple[int, int]] = []  # (old_start, new_start) of copied pieces
+        self._lengths: dict[tuple[int, int], int] = {}
 
     def copy(self, start: int, end: int) -> None:
         if end > start:
             self.points.append((start, self.size))
+            self._lengths[(start, self.size)] = end - start
             self.out.append(self.old[start:end])
             self.size += end - start
 
@@ -33,19 +36,25 @@ class _Pieces:
         self.size += len(text)
 
     def result(self, marks: list[Mark]) -> tuple[str, list[Mark]]:
+        """The new text and its marks: marks inside removed text go, and each copied piece
+        that starts inside a mark's stretch gets a mark of its own (offsets stay exact)."""
         text = "".join(self.out)
         if not marks:
             return text, []
-        olds = [p[0] for p in self.points]
+        offsets = [m[0] for m in marks]
         mapped: list[Mark] = []
-        for off, tok, path in marks:
-            i = bisect_right(olds, off) - 1
-            if i < 0:
-                new = 0
-            else:
-                o, n = self.points[i]
-                new = n + (off - o)
-            mapped.append((min(max(new, 0), len(text)), tok, path))
+        for start, new in self.points:
+            length = self._lengths.get((start, new), 0)
+            i = bisect_right(offsets, start) - 1
+            if i >= 0 and marks[i][0] < start:
+                o, tok, path, toff = marks[i]
+                mapped.append((new, tok, path, toff + (start - o)))
+            j = i + 1 if i >= 0 and marks[i][0] < start else max(i, 0)
+            while j < len(marks) and marks[j][0] < start + length:
+                o, tok, path, toff = marks[j]
+                if o >= start:
+                    mapped.append((new + (o - start), tok, path, toff))
+                j += 1
         return text, mapped
 
 
@@ -136,11 +145,11 @@ class SourceMap:
         i = bisect_right(self._offsets, offset) - 1
         if i < 0:
             return None
-        out_start, token, path = self.marks[i]
+        out_start, token, path, token_offset = self.marks[i]
         source = token.source
         start = content_start(token)
         if token.kind == "content":
-            src_offset = start + (offset - out_start)
+            src_offset = start + token_offset + (offset - out_start)
             end = start + len(token.value)
             if src_offset > end:
                 src_offset = start

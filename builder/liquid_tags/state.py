@@ -56,13 +56,13 @@ class MappedBuffer(io.StringIO):
     def __init__(self, path: str):
         super().__init__()
         self.path = path
-        self.marks: list[tuple[int, Token, str]] = []
+        self.marks: list[tuple[int, Token, str, int]] = []
 
     def mark(self, token: Token, path: str | None = None) -> None:
-        self.marks.append((self.tell(), token, path or self.path))
+        self.marks.append((self.tell(), token, path or self.path, 0))
 
-    def write_mapped(self, text: str, marks: list[tuple[int, Token, str]]) -> int:
+    def write_mapped(self, text: str, marks: list[tuple[int, Token, str, int]]) -> int:
         """Write text rendered elsewhere, carrying its marks (offsets relative to `text`)."""
         base = self.tell()
-        self.marks.extend((base + off, tok, path) for off, tok, path in marks)
+        self.marks.extend((base + off, tok, path, toff) for off, tok, path, toff in marks)
         return self.write(text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from liquid.token import Token
+
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import Location
 from ..i18n.fallback import Fallback, fallback_from
@@ -57,9 +59,12 @@ class PropRenderer:
         source = loc.props.get(prop)
         if source is None or not versions:
             return [], []
-        lang = loc.lang.code
+        # An untranslated property is English through and through: English data, not the
+        # translation's variables and reusables.
+        lang = loc.lang.code if source.translated else self.default_lang
         if "{%" not in source.text and "{{" not in source.text:
-            return [PropOutcome(Outcome(list(versions), source.text, [], [], set()), source)], []
+            mark = (0, Token("content", source.text, 0, source.text), source.path, 0)
+            return [PropOutcome(Outcome(list(versions), source.text, [mark], [], set()), source)], []
         parsed = self.parse(lang, source)
         problems: list[Diagnostic] = []
         if not source.translated:

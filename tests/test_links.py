@@ -1,0 +1,208 @@
+"""Links and redirects: the rewriting table, AUTOTITLE, broken links, redirect outputs, sitemap."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import re
+import threading
+import urllib.request
+from functools import partial
+
+import pytest
+
+from builder.links.table import LinkTable
+from builder.pipeline.site import Site
+from tests.conftest import page, read
+
+PAGES = {
+    "get-started/index.md": page("Get started", "Start here.\n", children="[/hello-world, /cloud-only, /moved]"),
+    "get-started/hello-world.md": page("Hello World", "## First steps\n\nHi.\n", redirect_from="[/hello, /old/hello-world]"),
+    "get-started/cloud-only.md": page("Cloud only", "Cloud.\n", versions="{ghec: '*', ghes: '>= 3.9'}"),
+    "get-started/moved.md": page("Moved here", "Moved.\n", redirect_from="[/get-started/previous-name]"),
+}
+
+
+@pytest.fixture
+def site(make_site):
+    root = make_site(PAGES, {"data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr-FR}\n",
+                             "translations/fr-FR/content/get-started/hello-world.md": page("Bonjour le monde", "Salut.\n")})
+    return Site(root)
+
+
+# (href, version, language) -> expected URL; GitHub Docs' link-rewriting table.
+TABLE = [
+    ("/get-started/hello-world", "free-pro-team@latest", "en", "/en/get-started/hello-world"),
+    ("/get-started/hello-world", "enterprise-cloud@latest", "en", "/en/enterprise-cloud@latest/get-started/hello-world"),
+    ("/get-started/hello-world", "enterprise-server@3.9", "fr", "/fr/enterprise-server@3.9/get-started/hello-world"),
+    ("/get-started/hello-world#first-steps", "enterprise-server@3.9", "en", "/en/enterprise-server@3.9/get-started/hello-world#first-steps"),
+    ("/get-started/hello-world?tool=cli#x", "free-pro-team@latest", "fr", "/fr/get-started/hello-world?tool=cli#x"),
+    ("/free-pro-team@latest/get-started/hello-world", "enterprise-server@3.8", "en", "/en/get-started/hello-world"),
+    ("/enterprise-cloud@latest/get-started/cloud-only", "free-pro-team@latest", "en", "/en/enterprise-cloud@latest/get-started/cloud-only"),
+    ("/enterprise-server@latest/get-started/hello-world", "free-pro-team@latest", "en", "/en/enterprise-server@3.10/get-started/hello-world"),
+    ("/enterprise-server@3.8/get-started/hello-world", "enterprise-server@3.10", "fr", "/fr/enterprise-server@3.8/get-started/hello-world"),
+    ("/en/get-started/hello-world", "free-pro-team@latest", "fr", "/fr/get-started/hello-world"),
+    ("/get-started/hello-world/", "free-pro-team@latest", "en", "/en/get-started/hello-world"),
+    ("/hello", "enterprise-server@3.9", "en", "/en/enterprise-server@3.9/get-started/hello-world"),
+    ("/enterprise/11.10.340/admin/x", "free-pro-team@latest", "en", "/en/enterprise/11.10.340/admin/x"),
+    ("/enterprise-server@3.6/old/page", "free-pro-team@latest", "en", "/en/enterprise-server@3.6/old/page"),
+    ("/", "enterprise-cloud@latest", "fr", "/fr/enterprise-cloud@latest"),
+]
+
+
+@pytest.mark.parametrize("href, version, lang, expected", TABLE, ids=[f"{t[0]} on {t[1]} in {t[2]}" for t in TABLE])
+def test_link_rewriting_table(site, href, version, lang, expected):
+    resolved = site.links.resolve(href, lang, site.config.space.by_id[version])
+    assert resolved.problem is None
+    assert resolved.url == expected
+
+
+def test_link_to_a_page_missing_in_the_version_is_broken(site):
+    space = site.config.space
+    res = site.links.resolve("/get-started/cloud-only", "en", space.by_id["free-pro-team@latest"])
+    assert res.problem.startswith("content/get-started/cloud-only.md does not exist in free-pro-team@latest")
+    res = site.links.resolve("/get-started/cloud-only", "en", space.by_id["enterprise-server@3.8"])
+    assert "does not exist in enterprise-server@3.8" in res.problem
+    assert "no page at /nowhere" in site.links.resolve("/nowhere", "en", space.default).problem
+
+
+def test_external_and_asset_links_are_untouched(make_site, cli, tmp_path):
+    body = "[ext](https://example.com/a) [asset](/assets/images/x.png) [pub](/public/x.pdf) [hw](/get-started/hello-world)\n"
+    root = make_site({**PAGES, "get-started/moved.md": page("Moved here", body, redirect_from="[/get-started/previous-name]")})
+    out = tmp_path / "out"
+    assert cli("build", "--root", str(root), "--out", str(out), "--no-search").status == 0
+    html = read(out / "en/enterprise-server@3.9/get-started/moved/index.html")
+    assert 'href="https://example.com/a"' in html and 'href="/assets/images/x.png"' in html and 'href="/public/x.pdf"' in html
+    assert 'href="/en/enterprise-server@3.9/get-started/hello-world"' in html
+
+
+def test_autotitle_in_english_and_french_follows_redirects(make_site, cli, tmp_path):
+    pages = {**PAGES, "get-started/moved.md": page("Moved here", "See [AUTOTITLE](/hello#first-steps).\n",
+                                                   redirect_from="[/get-started/previous-name]")}
+    files = {"data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr-FR}\n",
+             "translations/fr-FR/content/get-started/hello-world.md": page("Bonjour le monde", "## Premiers pas\n\nSalut.\n")}
+    root = make_site(pages, files)
+    out = tmp_path / "out"
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    assert result.status == 0, result.stderr
+    assert '<a href="/en/get-started/hello-world#first-steps">Hello World</a>' in read(out / "en/get-started/moved/index.html")
+    assert '<a href="/fr/get-started/hello-world#first-steps">Bonjour le monde</a>' in read(out / "fr/get-started/moved/index.html")
+
+
+def test_broken_anchor_is_a_warning_and_autotitle_errors(make_site, cli):
+    pages = {**PAGES, "get-started/moved.md": page(
+        "Moved", "Line one\n[x](/get-started/hello-world#nope)\n[AUTOTITLE](/get-started/nowhere)\n[AUTOTITLE](#local)\n")}
+    root = make_site(pages)
+    result = cli("check", "--root", str(root))
+    assert result.status == 1
+    assert ("content/get-started/moved.md:6:5: warning[DB402]: link '/get-started/hello-world#nope': "
+            "content/get-started/hello-world.md has no heading or element with id 'nope'") in result.stderr
+    assert "content/get-started/moved.md:7:13: error[DB403]: AUTOTITLE link '/get-started/nowhere' is broken" in result.stderr
+    assert "error[DB403]: AUTOTITLE needs a link to a page; '#local' is not one" in result.stderr
+
+
+def test_errors_in_reusables_point_at_the_reusable_and_the_page(make_site, cli):
+    pages = {**PAGES, "get-started/moved.md": page("Moved", "Intro\n\n{% data reusables.links %}\n")}
+    root = make_site(pages, {"data/reusables/links.md": "Fine line\nSee [the thing](/get-started/gone).\n"})
+    result = cli("check", "--root", str(root), "--version", "fpt")
+    assert "data/reusables/links.md:2:17: error[DB401]: link '/get-started/gone' is broken in free-pro-team@latest" in result.stderr
+
+
+def test_redirect_collisions_loops_and_live_pages(make_site, cli):
+    pages = dict(PAGES)
+    pages["get-started/moved.md"] = page("Moved", "x\n", redirect_from="[/hello, /get-started/moved, /get-started/cloud-only]")
+    root = make_site(pages)
+    result = cli("check", "--root", str(root))
+    assert result.status == 1
+    assert ("content/get-started/moved.md:4:17: error[DB404]: redirect_from /hello is also claimed by "
+            "content/get-started/hello-world.md") in result.stderr
+    assert "error[DB405]: redirect_from entry '/get-started/moved' is this page's own path" in result.stderr
+    assert "warning[DB404]: redirect_from /get-started/cloud-only is the path of the live page" in result.stderr
+
+
+@pytest.fixture
+def built(make_site, cli, tmp_path):
+    files = {"data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr-FR}\n",
+             "translations/fr-FR/content/get-started/moved.md": page("Déplacée ici", "Déplacée.\n")}
+    root = make_site(PAGES, files)
+    out = tmp_path / "out"
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    assert result.status == 0, result.stderr
+    return out
+
+
+def test_redirect_outputs(built):
+    redirects = json.loads(read(built / "redirects.json"))
+    assert redirects["/en/hello"] == "/en/get-started/hello-world"
+    assert redirects["/fr/old/hello-world"] == "/fr/get-started/hello-world"
+    assert redirects["/en/enterprise-server@3.9/hello"] == "/en/enterprise-server@3.9/get-started/hello-world"
+    assert redirects["/en/enterprise-server@latest/get-started/hello-world"] == "/en/enterprise-server@3.10/get-started/hello-world"
+    # a page not in the default plan is reachable at its version-less path
+    assert redirects["/en/get-started/cloud-only"] == "/en/enterprise-cloud@latest/get-started/cloud-only"
+    # a path without a language leads to the default language
+    assert redirects["/get-started/hello-world"] == "/en/get-started/hello-world"
+    assert redirects["/hello"] == "/en/get-started/hello-world"
+    # live pages win: no redirect from a live path
+    assert "/en/get-started/hello-world" not in redirects
+    netlify = read(built / "_redirects")
+    assert "/en/hello /en/get-started/hello-world 301\n" in netlify
+    assert "/en/enterprise-server@latest/* /en/enterprise-server@3.10/:splat 302" in netlify
+    nginx = read(built / "nginx-redirects.conf")
+    assert 'map $uri $docs_redirect {' in nginx and '"/en/hello" "/en/get-started/hello-world";' in nginx
+    stub = read(built / "en/hello/index.html")
+    assert '<meta http-equiv="refresh" content="0; url=/en/get-started/hello-world">' in stub
+    assert '<link rel="canonical" href="/en/get-started/hello-world">' in stub
+    assert 'location.replace("/en/get-started/hello-world"' in stub
+    assert '<a href="/en/get-started/hello-world">' in stub
+
+
+def test_sitemap_and_alternates(built):
+    sitemap = read(built / "sitemap.xml")
+    assert "<loc>/en/get-started/hello-world/</loc>" in sitemap
+    assert '<xhtml:link rel="alternate" hreflang="fr" href="/fr/get-started/hello-world/"/>' in sitemap
+    html = read(built / "en/get-started/hello-world/index.html")
+    assert '<link rel="canonical" href="/en/get-started/hello-world">' in html
+    assert '<link rel="alternate" hreflang="fr" href="/fr/get-started/hello-world">' in html
+
+
+def _serve(root):
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _follow(base: str, path: str, hops: int = 3) -> tuple[str, str]:
+    """GET a path; follow meta-refresh stubs as a browser would; return (final path, body)."""
+    for _ in range(hops):
+        with urllib.request.urlopen(base + path) as response:
+            assert response.status == 200
+            body = response.read().decode("utf-8")
+        m = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', body)
+        if not m:
+            return path, body
+        path = m.group(1)
+    raise AssertionError("too many redirects")
+
+
+def test_redirects_work_on_a_static_server(built):
+    server = _serve(built)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert _follow(base, "/")[0] == "/en"
+        final, body = _follow(base, "/en/hello")
+        assert final == "/en/get-started/hello-world" and "Hello World</h1>" in body
+        final, body = _follow(base, "/fr/enterprise-server@latest/get-started/hello-world")
+        assert final == "/fr/enterprise-server@3.10/get-started/hello-world"
+        final, _ = _follow(base, "/get-started/cloud-only")
+        assert final == "/en/enterprise-cloud@latest/get-started/cloud-only"
+        final, _ = _follow(base, "/en/get-started/previous-name")
+        assert final == "/en/get-started/moved"
+    finally:
+        server.shutdown()
+
+
+def test_link_table_is_built_from_english_frontmatter(site):
+    assert isinstance(site.links, LinkTable)
+    assert site.links.page_for("/old/hello-world").rel == "get-started/hello-world.md"
