@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -92,6 +93,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
     p.add_argument("--base-url", default="", metavar="URL", help="absolute site URL for sitemap.xml, such as https://docs.example.com")
     p.add_argument("--changed-since", metavar="REF", help="build and check only what changed since a git ref")
+    p.add_argument("--clean", action="store_true", help="rebuild every page instead of reusing unchanged ones")
 
     p = sub.add_parser("check", help="check without writing", formatter_class=_Formatter,
                        description="Run every check a build runs; write nothing.",
@@ -115,6 +117,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A build holds many small objects for its whole run; the default collector thresholds
+    # make it rescan them over and over (builds of 10,000 pages ran 3x slower).
+    gc.set_threshold(100_000, 50, 100)
     parser = make_parser()
     try:
         args = parser.parse_args(argv)
@@ -172,6 +177,7 @@ def _build(args) -> int:
         progress=sys.stderr.isatty() and args.format == "text",
         search=getattr(args, "search", True),
         changed_since=getattr(args, "changed_since", None),
+        incremental=not getattr(args, "clean", False),
     )
     report = run_build(options)
     problems = report.problems
@@ -179,13 +185,15 @@ def _build(args) -> int:
     if args.format == "json":
         doc = problems.to_json()
         doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,
-                    "seconds": round(report.seconds, 3)})
+                    "unchanged_pages": report.reused, "seconds": round(report.seconds, 3)})
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         _print_report(problems, args.format)
         verb = "built" if args.command == "build" else "checked"
         where = f" into {report.out}" if report.written else ""
-        status = f"{verb} {report.outputs} pages ({report.pages} sources){where} in {report.seconds:.1f}s; {problems.summary()}"
+        unchanged = f", {report.reused} unchanged" if report.reused else ""
+        status = (f"{verb} {report.outputs} pages ({report.pages} sources{unchanged}){where} in "
+                  f"{report.seconds:.1f}s; {problems.summary()}")
         if args.command == "build" and problems.errors and not report.written:
             status += f"; nothing written, {report.out} is unchanged"
         elif problems.errors and report.written:

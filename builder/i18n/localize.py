@@ -44,6 +44,8 @@ class LocalizedPage:
     """The translation file, when there is one and it could be read."""
     problems: list[Diagnostic] = field(default_factory=list)
     """Warnings about the translation (it never fails a build)."""
+    probe: str | None = None
+    """The translation file looked for, present or not (a dependency of the page)."""
 
     @property
     def translated(self) -> bool:
@@ -81,7 +83,7 @@ def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> Loc
     rel = f"{lang.dir}/content/{page.rel}"
     path = config.root / rel
     if not path.is_file():
-        return LocalizedPage(page, lang, dict(english), english)
+        return LocalizedPage(page, lang, dict(english), english, probe=rel)
     problems: list[Diagnostic] = []
     try:
         split = split_frontmatter(read_source(path, rel), rel)
@@ -91,7 +93,7 @@ def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> Loc
                 codes.TRANSLATION_FALLBACK,
                 f"translation unusable, English is used instead: {d.message}",
                 d.location, Severity.WARNING))
-        return LocalizedPage(page, lang, dict(english), english, None, problems)
+        return LocalizedPage(page, lang, dict(english), english, None, problems, probe=rel)
     translated = _props_of(split, translated=True)
     schema = validate_frontmatter(split, translation=True)
     props: dict[str, PropSource | None] = {}
@@ -109,4 +111,4 @@ def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> Loc
         if d.code in (codes.FM_UNKNOWN_KEY, codes.FM_WRONG_TYPE):
             problems.append(Diagnostic(codes.TRANSLATION_FALLBACK, f"in a translation: {d.message}",
                                        d.location, Severity.WARNING))
-    return LocalizedPage(page, lang, props, english, rel, problems)
+    return LocalizedPage(page, lang, props, english, rel, problems, probe=rel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from xml.sax.saxutils import escape as xml_escape
@@ -20,23 +21,28 @@ def _live_paths(outputs) -> set[str]:
     return live
 
 
-def write_redirects(site, writer, output_paths: set[str]) -> dict[str, list[str]]:
-    """Stubs plus host configuration files; returns the files written (for the manifest)."""
+def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None) -> dict[str, list[str]]:
+    """Stubs plus host configuration files; returns the files (for the manifest) and, under
+    `__digest__`, a digest of the redirects. When it equals `keep_if`, the stubs already in the
+    site are kept instead of being written again."""
     redirects = compute_redirects(
         site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
         site.default_language, _live_paths(output_paths),
     )
-    written: dict[str, list[str]] = {}
+    digest = hashlib.sha1("\n".join(f"{r.source} {r.target}" for r in redirects).encode()).hexdigest()
+    written: dict[str, list[str]] = {"__digest__": [digest]}
     for r in redirects:
         if r.source == "/":
             continue
         rel = _file_of(r.source)
         if rel in output_paths or rel in writer.written:
             continue
+        written[rel] = []
+        if keep_if == digest:
+            continue
         lang = r.source.strip("/").split("/", 1)[0]
         lang = lang if site.config.language(lang) else site.default_language.code
-        writer.write(rel, site.layout.render_redirect(r.target, lang, site.ui[lang](("redirect.moved"))))
-        written[rel] = []
+        writer.write(rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved")))
     writer.write("_redirects", render_netlify(redirects, site))
     writer.write("redirects.json", json.dumps({r.source: r.target for r in redirects}, indent=1, sort_keys=True) + "\n")
     writer.write("nginx-redirects.conf", render_nginx(redirects, site))

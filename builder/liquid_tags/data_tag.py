@@ -51,6 +51,7 @@ class DataNode(Node):
     def render_to_output(self, context, buffer: TextIO) -> int:
         env = context.env
         state = current()
+        state.reads.update(env.data.probes(env.language, self.parts))
         if self.parts[0] == "reusables":
             text, marks = self._render_reusable(env, state, context)
         else:

@@ -264,6 +264,8 @@ class VersionGlobals(Mapping):
         state = CURRENT.get()
         if state is not None:
             state.trace[("var", key)] = value
+            if key in self.env.data.feature_files:
+                state.reads.add(self.env.data.feature_files[key])
         return value
 
     def __iter__(self) -> Iterator[str]:

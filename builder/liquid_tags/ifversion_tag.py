@@ -34,9 +34,12 @@ class IfversionNode(Node):
         state = current()
         version = state.version
         trace = state.trace
+        feature_files = context.env.data.feature_files
         for condition, block in self.branches:
             result = condition(version)
             trace[("cond", condition.text)] = result
+            for name in condition.feature_names:
+                state.reads.add(feature_files[name])
             if result:
                 return block.render(context, buffer)
         if self.default is not None:

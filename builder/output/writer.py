@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
+import threading
 from pathlib import Path
 
 from ..core import codes
@@ -25,16 +28,19 @@ class StagingWriter:
     def __init__(self, staging: Path):
         self.staging = staging
         self.written: set[str] = set()
+        self._dirs: set[str] = set()
 
     def write(self, rel: str, data: str | bytes) -> None:
         if rel in self.written:
             raise OutputClash(rel)
         self.written.add(rel)
-        path = self.staging / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = os.path.dirname(rel)
+        if folder not in self._dirs:
+            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            self._dirs.add(folder)
         if isinstance(data, str):
             data = data.encode("utf-8")
-        with open(path, "wb") as fh:
+        with open(os.path.join(self.staging, rel), "wb") as fh:
             fh.write(data)
 
     def link_from(self, old_root: Path, rel: str) -> bool:
@@ -97,8 +103,27 @@ def foreign_files(out: Path, manifest: dict) -> list[str]:
     return found
 
 
+@contextlib.contextmanager
+def signals_deferred():
+    """Hold SIGINT and SIGTERM while the site is being swapped, so it is never half-replaced."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def swap_in(staging: Path, out: Path, keep: list[str]) -> None:
     """Make `staging` the site; files in `keep` move over from the old site untouched."""
+    with signals_deferred():
+        _swap_in(staging, out, keep)
+
+
+def _swap_in(staging: Path, out: Path, keep: list[str]) -> None:
     if out.exists():
         for rel in keep:
             src, dst = out / rel, staging / rel
@@ -111,6 +136,39 @@ def swap_in(staging: Path, out: Path, keep: list[str]) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(staging, out)
+
+
+def commit_incremental(staging: Path, out: Path, removed: list[str]) -> None:
+    """Move what this build wrote into the existing site and delete outputs that no longer exist.
+
+    Search bundles in the staging folder replace their old folders as a whole.
+    """
+    with signals_deferred():
+        for bundle in sorted((staging / "_pagefind").glob("*")) if (staging / "_pagefind").is_dir() else []:
+            old = out / "_pagefind" / bundle.name
+            if old.exists():
+                shutil.rmtree(old)
+            old.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(bundle, old)
+        for dirpath, _dirnames, filenames in os.walk(staging):
+            rel_dir = os.path.relpath(dirpath, staging)
+            target_dir = out / rel_dir if rel_dir != "." else out
+            if filenames:
+                target_dir.mkdir(parents=True, exist_ok=True)
+            for name in filenames:
+                os.replace(os.path.join(dirpath, name), target_dir / name)
+        for rel in removed:
+            path = out / rel
+            if path.is_file():
+                path.unlink()
+                _prune(path.parent, out)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prune(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def discard(staging: Path) -> None:

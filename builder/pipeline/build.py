@@ -16,7 +16,9 @@ from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
 from .site import Site
+from .cache import FORMAT, BuildCache, FileDigests, PageRecord
 from .extras import write_extras
+from .incremental import Structure, outputs_exist
 
 
 @dataclass
@@ -33,6 +35,8 @@ class BuildOptions:
     progress: bool = False
     search: bool = True
     changed_since: str | None = None
+    incremental: bool = True
+    """Reuse the outputs of pages whose inputs did not change since the last build into --out."""
 
 
 @dataclass
@@ -45,6 +49,8 @@ class BuildReport:
     written: bool = False
     out: Path | None = None
     stats: dict[str, int] = field(default_factory=dict)
+    reused: int = 0
+    """Pages whose outputs were kept from the previous build (nothing they read changed)."""
     translation: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
 
@@ -111,46 +117,49 @@ def run_build(options: BuildOptions) -> BuildReport:
     problems.extend(metas.problems)
 
     out = Path(options.out) if options.out else site.root / "site"
+    options_key = repr((
+        [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
+        os.environ.get("DOCS_BUILDER_BASE_URL", ""), FORMAT))
+    cache = None
     staging = None
     if options.write:
         out_writer.check_output_dir(out)
+        if options.incremental:
+            cache = BuildCache.load(out, options_key)
         staging = out_writer.new_staging(out)
-    report = BuildReport(problems, pages=len(pages), out=out)
+    digests = FileDigests(site.root, cache.files if cache else {})
+    structure = Structure(site, metas, digests, options_key)
+    selected = _select_pages(site, options.changed_since, pages)
+    reused = _reusable_results(site, structure, cache, out, pages) if cache else {}
+    report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused))
     try:
-        results = _run_pages(site, metas, [p.rel for p in pages], staging, options)
-        outputs: list[Output] = []
-        anchors: dict[tuple[str, str, str], set[str]] = {}
-        stats: dict[str, int] = {}
-        for result in results:
-            problems.extend(result.problems)
-            outputs.extend(result.outputs)
-            report.failed += result.failed
-            for key, ids in result.anchors.items():
-                anchors[(result.rel, *key)] = ids
-            for key, value in result.stats.items():
-                stats[key] = stats.get(key, 0) + value
-            for code, events in result.translation.items():
-                report.translation.setdefault(code, {})[result.rel] = events
-        for result in results:
-            for check in result.fragments:
-                ids = anchors.get((check.target, check.lang, check.version))
-                if ids is not None and check.fragment not in ids:
-                    problems.add(Diagnostic(
-                        codes.LINK_ANCHOR,
-                        f"link {check.href!r}: content/{check.target} has no heading or element with id "
-                        f"{check.fragment!r} in {check.version}",
-                        check.location, Severity.WARNING, versions=(check.version,)))
-        report.outputs = len(outputs)
-        report.stats = stats
+        rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
+        results = _run_pages(site, metas, rels, staging, options)
+        results = sorted(results + list(reused.values()), key=lambda r: r.rel)
+        outputs = _collect(results, report, problems)
         if options.write and staging is not None:
-            extra = write_extras(site, metas, staging, outputs, problems, search=options.search,
-                                 translation=report.translation)
-            _write_manifest(site, staging, outputs, extra)
+            built = {o.path for r in results if r.rel not in reused for o in r.outputs}
+            extra, extras_digests = write_extras(
+                site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
+                previous=cache.extras if cache else None, changed=built, out=out)
+            new_cache = BuildCache(options_key, extras=extras_digests)
+            for result in results:
+                page = site.tree.pages[result.rel]
+                new_cache.pages[result.rel] = PageRecord(structure.fingerprint(page, result), result)
+            new_cache.files = dict(digests.current)
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:
-                keep = out_writer.foreign_files(out, out_writer.read_manifest(out))
-                out_writer.swap_in(staging, out, keep)
+                old_manifest = out_writer.read_manifest(out)
+                _write_manifest(site, staging, outputs, extra)
+                new_cache.save(staging)
+                if cache is not None:
+                    ours = set(manifest_paths(old_manifest))
+                    now = {o.path for o in outputs} | set(extra)
+                    out_writer.commit_incremental(staging, out, sorted(ours - now))
+                else:
+                    keep = out_writer.foreign_files(out, old_manifest)
+                    out_writer.swap_in(staging, out, keep)
                 report.written = True
             staging = None
     finally:
@@ -158,6 +167,62 @@ def run_build(options: BuildOptions) -> BuildReport:
             out_writer.discard(staging)
     report.seconds = time.monotonic() - started
     return report
+
+
+def manifest_paths(manifest: dict) -> list[str]:
+    return list(manifest.get("outputs", {})) + list(manifest.get("extra_outputs", []))
+
+
+def _collect(results: list[PageResult], report: BuildReport, problems: Problems) -> list[Output]:
+    outputs: list[Output] = []
+    anchors: dict[tuple[str, str, str], set[str]] = {}
+    stats: dict[str, int] = {}
+    for result in results:
+        problems.extend(result.problems)
+        outputs.extend(result.outputs)
+        report.failed += result.failed
+        for key, ids in result.anchors.items():
+            anchors[(result.rel, *key)] = ids
+        for key, value in result.stats.items():
+            stats[key] = stats.get(key, 0) + value
+        for code, events in result.translation.items():
+            report.translation.setdefault(code, {})[result.rel] = events
+    for result in results:
+        for check in result.fragments:
+            ids = anchors.get((check.target, check.lang, check.version))
+            if ids is not None and check.fragment not in ids:
+                problems.add(Diagnostic(
+                    codes.LINK_ANCHOR,
+                    f"link {check.href!r}: content/{check.target} has no heading or element with id "
+                    f"{check.fragment!r} in {check.version}",
+                    check.location, Severity.WARNING, versions=(check.version,)))
+    report.outputs = len(outputs)
+    report.stats = stats
+    return outputs
+
+
+def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: Path, pages) -> dict[str, PageResult]:
+    """Pages whose inputs are unchanged since the cached build: their outputs stay as they are."""
+    reused: dict[str, PageResult] = {}
+    for page in pages:
+        record = cache.pages.get(page.rel)
+        if record is None:
+            continue
+        result = record.result
+        if result.failed or any(d.is_error for d in result.problems):
+            continue
+        if structure.fingerprint(page, result) != record.fingerprint or not outputs_exist(out, result):
+            continue
+        reused[page.rel] = result
+    return reused
+
+
+def _select_pages(site: Site, ref: str | None, pages) -> set[str] | None:
+    if not ref:
+        return None
+    from .changed import affected_pages
+
+    return affected_pages(site, ref, pages)
 
 
 def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, options: BuildOptions) -> list[PageResult]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from ..core.diagnostics import Problems
@@ -12,11 +13,20 @@ from .pages import Output
 from .site import Site
 
 
-def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems,
-                 *, search: bool, translation: dict | None = None) -> dict[str, list[str]]:
-    """Write everything that is not a page; returns {output path: sources} for the manifest."""
+def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
+                 search: bool, translation: dict | None = None, previous: dict | None = None,
+                 changed: set[str] | None = None, out: Path | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Write everything that is not a page.
+
+    Returns ({output path: sources} for the manifest, digests that let the next incremental
+    build skip unchanged redirects and search bundles).
+    """
+    from ..links.outputs import write_redirects, write_sitemap
+
     writer = StagingWriter(staging)
     extra: dict[str, list[str]] = {}
+    digests: dict[str, str] = {}
+    previous = previous or {}
     for rel, data in site.layout.static_files().items():
         writer.write(rel, data)
         extra[rel] = []
@@ -24,18 +34,46 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     ui = site.ui[default]
     writer.write("index.html", site.layout.render_redirect(f"/{default}", default, ui("redirect.moved")))
     extra["index.html"] = []
-    from ..links.outputs import write_redirects, write_sitemap
-
-    extra.update(write_redirects(site, writer, {o.path for o in outputs}))
+    output_paths = {o.path for o in outputs}
+    stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"))
+    digests["redirects"] = stubs.pop("__digest__")[0]
+    extra.update(stubs)
     extra.update(write_sitemap(site, writer, outputs))
     if len(site.config.languages) > 1:
         from .status_page import statuses, write_status_pages
 
         extra.update(write_status_pages(site, writer, statuses(site, translation or {})))
     if search:
-        bundles: dict[str, list[str]] = {}
-        space = site.config.space
-        for o in outputs:
-            bundles.setdefault(space.by_id[o.version].slug, []).append(o.path)
-        problems.extend(build_search(staging, bundles))
-    return extra
+        extra.update(_search(site, staging, out, outputs, problems, previous, changed, digests))
+    return extra, digests
+
+
+def _search(site: Site, staging: Path, out: Path | None, outputs: list[Output], problems: Problems,
+            previous: dict, changed: set[str] | None, digests: dict[str, str]) -> dict[str, list[str]]:
+    """One Pagefind bundle per version; a bundle none of whose pages changed is kept as it is."""
+    space = site.config.space
+    bundles: dict[str, list[str]] = {}
+    for o in outputs:
+        bundles.setdefault(space.by_id[o.version].slug, []).append(o.path)
+    rebuild: dict[str, list[tuple[Path, str]]] = {}
+    kept: dict[str, list[str]] = {}
+    for slug, files in sorted(bundles.items()):
+        key = hashlib.sha1("\n".join(sorted(files)).encode()).hexdigest()
+        digests[f"search:{slug}"] = key
+        old_dir = out / "_pagefind" / slug if out is not None else None
+        unchanged = (changed is not None and not (set(files) & changed) and previous.get(f"search:{slug}") == key
+                     and old_dir is not None and old_dir.is_dir())
+        if unchanged:
+            kept[slug] = [p.relative_to(out).as_posix() for p in sorted(old_dir.rglob("*")) if p.is_file()]
+        else:
+            rebuild[slug] = [((staging / f) if (staging / f).is_file() else (out / f), f) for f in files]
+    problems.extend(build_search(staging, rebuild))
+    written: dict[str, list[str]] = {}
+    for slug in rebuild:
+        folder = staging / "_pagefind" / slug
+        for p in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if p.is_file():
+                written[p.relative_to(staging).as_posix()] = []
+    for files in kept.values():
+        written.update({f: [] for f in files})
+    return written

@@ -35,6 +35,8 @@ class Finished:
     fragments: list[FragmentCheck] = field(default_factory=list)
     targets: set[str] = field(default_factory=set)
     """Pages whose existence or title this output used (for incremental rebuilds)."""
+    links: list[tuple[str, bool]] = field(default_factory=list)
+    """(href, autotitle) of every internal link, re-resolved to decide whether to rebuild."""
 
 
 def finish_html(
@@ -62,6 +64,7 @@ def finish_html(
             continue
         res = resolve(link.href, lang, version)
         resolved[n] = res
+        result.links.append((link.href, link.autotitle))
         if res.page is not None:
             result.targets.add(res.page.rel)
         if res.problem:

@@ -34,6 +34,7 @@ class Output:
     version: str
     page: str
     targets: list[str] = field(default_factory=list)
+    links: list[tuple[str, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -133,6 +134,13 @@ class PageBuilder:
                 Location(page.src, 1, 1)))
         return rendered
 
+    def _frontmatter_features(self, page: Page) -> list[str]:
+        versions = page.fm.get("versions")
+        names = versions.get("feature") if isinstance(versions, dict) else None
+        names = names if isinstance(names, list) else [names] if names else []
+        files = self.site.data.feature_files
+        return [files[n] for n in names if isinstance(n, str) and n in files]
+
     def _finish(self, lang: Language, version: Version, rendered: RenderedMarkdown, text: str, smap: SourceMap):
         ctx = self.context
         return finish_html(
@@ -182,9 +190,11 @@ class PageBuilder:
         write(path, html)
         result.anchors[(lang.code, version.id)] = anchors_of(done.html) | {"title", "main"}
         sources = {page.src, *po.outcome.reads, *meta.reads, *meta.sources, po.source.path, *self.template_sources}
-        if loc.translation_path:
-            sources.add(loc.translation_path)
-        result.outputs.append(Output(path, sorted(sources), lang.code, version.id, page.rel, sorted(done.targets)))
+        if loc.probe:
+            sources.add(loc.probe)
+        sources.update(self._frontmatter_features(page))
+        result.outputs.append(Output(path, sorted(sources), lang.code, version.id, page.rel, sorted(done.targets),
+                                     sorted(set(done.links))))
         result.stats["outputs"] += 1
 
 

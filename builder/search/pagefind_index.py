@@ -12,7 +12,7 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 
 
-async def _index_all(staging: Path, bundles: dict[str, list[str]]) -> None:
+async def _index_all(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) -> None:
     from pagefind.index import IndexConfig
     from pagefind.service import PagefindService
 
@@ -21,13 +21,13 @@ async def _index_all(staging: Path, bundles: dict[str, list[str]]) -> None:
             # The Python service answers one request per poll (0.1 s), so feed it one folder
             # per bundle: a tree of hard links to exactly this version's pages.
             with tempfile.TemporaryDirectory(dir=staging.parent, prefix=".pagefind-") as tmp:
-                for rel in files:
+                for source, rel in files:
                     target = Path(tmp) / rel
                     target.parent.mkdir(parents=True, exist_ok=True)
                     try:
-                        os.link(staging / rel, target)
+                        os.link(source, target)
                     except OSError:
-                        shutil.copyfile(staging / rel, target)
+                        shutil.copyfile(source, target)
                 config = IndexConfig(output_path=str(staging / "_pagefind" / slug))
                 index = await service.create_index(config)
                 await index.add_directory(tmp)
@@ -35,8 +35,9 @@ async def _index_all(staging: Path, bundles: dict[str, list[str]]) -> None:
                 await index.delete_index()
 
 
-def build_search(staging: Path, bundles: dict[str, list[str]]) -> list[Diagnostic]:
-    """Index the written pages; a search failure is a warning, never a failed build."""
+def build_search(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) -> list[Diagnostic]:
+    """Index pages into `staging/_pagefind/<slug>/`: `bundles` maps a slug to (file, site path)
+    pairs. A search failure is a warning, never a failed build."""
     if not bundles:
         return []
     try:

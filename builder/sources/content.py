@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from ..core import codes
@@ -39,7 +40,7 @@ class Page:
     def fm(self) -> dict:
         return self.split.data
 
-    @property
+    @cached_property
     def url(self) -> str:
         """Path without language or version: '' for the home page, else `a/b`."""
         p = PurePosixPath(self.rel)
@@ -115,7 +116,7 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
         ancestors.append(rel)
         base = PurePosixPath(rel).parent
         for i, entry in enumerate(raw_children):
-            child = _resolve_child(config, page, base, entry, i, problems)
+            child = _resolve_child(files, page, base, entry, i, problems)
             if child is None:
                 continue
             if child in ancestors:
@@ -192,8 +193,7 @@ def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
     return found
 
 
-def _resolve_child(config, page: Page, base: PurePosixPath, entry: str, i: int, problems) -> str | None:
-    content = config.root / "content"
+def _resolve_child(files: set[str], page: Page, base: PurePosixPath, entry: str, i: int, problems) -> str | None:
     clean = entry.strip().strip("/")
     parts = PurePosixPath(clean).parts
     if not clean or any(p in ("..", ".") for p in parts):
@@ -208,8 +208,8 @@ def _resolve_child(config, page: Page, base: PurePosixPath, entry: str, i: int, 
         return None
     as_file = (base / f"{clean}.md").as_posix()
     as_dir = (base / clean / "index.md").as_posix()
-    file_exists = (content / as_file).is_file()
-    dir_exists = (content / as_dir).is_file()
+    file_exists = as_file in files
+    dir_exists = as_dir in files
     if file_exists and dir_exists:
         problems.append(
             page.split.error(
@@ -271,7 +271,7 @@ def _load_page(config: SiteConfig, data: DataStore, rel: str, problems) -> Page 
     versions_value = split.data.get("versions")
     if versions_value is None:
         return page if not schema_problems else None
-    ids, vproblems = evaluate_versions(versions_value, config.space, data.features)
+    ids, vproblems = _evaluate_cached(versions_value, config.space, data.features)
     for p in vproblems:
         problems.append(split.error(p.code, p.message, ("versions",) + p.key))
     if not ids and not vproblems and not split.data.get("children") and matches_deprecated(versions_value, config.space):
@@ -319,3 +319,20 @@ def _apply_category_unions(config, pages: dict[str, Page], rel: str, problems) -
             )
         )
     return frozenset(page.versions)
+
+
+_VERSIONS_CACHE: dict = {}
+
+
+def _evaluate_cached(value, space, features):
+    """`evaluate_versions`, memoized: most pages share a handful of `versions` blocks."""
+    try:
+        key = (id(space), id(features), repr(sorted(value.items())) if isinstance(value, dict) else repr(value))
+    except TypeError:
+        return evaluate_versions(value, space, features)
+    found = _VERSIONS_CACHE.get(key)
+    if found is None:
+        if len(_VERSIONS_CACHE) > 4096:
+            _VERSIONS_CACHE.clear()
+        found = _VERSIONS_CACHE[key] = evaluate_versions(value, space, features)
+    return found

@@ -185,6 +185,19 @@ class DataStore:
             return DataValue(found, rel, fallback=not lang.is_default)
         return None
 
+    def probes(self, lang: Language, parts: list[str]) -> list[str]:
+        """Every file a lookup of `parts` in `lang` looks at, present or not (dependencies)."""
+        if parts[0] == "reusables":
+            rel = "data/" + "/".join(parts) + ".md"
+            return [rel] if lang.is_default else [self._lang_rel(lang, rel), rel]
+        out = []
+        for split in range(len(parts) - 1, 1, -1):
+            rel = "data/" + "/".join(parts[:split]) + ".yml"
+            out.append(rel)
+            if not lang.is_default:
+                out.append(self._lang_rel(lang, rel))
+        return out
+
     def reusable_file(self, lang: Language, parts: list[str]) -> str | None:
         """The file that provides `reusables.a.b` in `lang` (a translation or English)."""
         rel = "data/" + "/".join(parts) + ".md"

@@ -272,6 +272,21 @@ class Condition:
     def __reduce__(self):  # conditions travel to worker processes as text
         return (compile_condition, (self.text, self.space, self.features))
 
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        """Features this condition reads (their files are dependencies of what it decides)."""
+        names: list[str] = []
+        stack = [self.node]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, BoolOp):
+                stack += [node.left, node.right]
+            elif isinstance(node, Not):
+                stack.append(node.operand)
+            elif isinstance(node, Name) and node.name in self.features:
+                names.append(node.name)
+        return tuple(sorted(set(names)))
+
 
 def compile_condition(
     text: str, space: VersionSpace, features: Mapping[str, frozenset[str]]

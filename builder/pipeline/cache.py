@@ -1,0 +1,91 @@
+"""The persistent build cache (`<out>/.build/cache.pickle`): file digests and per-page records."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+FORMAT = 3
+CACHE = ".build/cache.pickle"
+
+
+@lru_cache(maxsize=1)
+def builder_digest() -> str:
+    """A digest of the builder's own code and templates: a new version invalidates every record."""
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha1()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".js", ".yml"):
+            h.update(path.relative_to(package).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class PageRecord:
+    fingerprint: str
+    result: object
+    """The PageResult of the build that produced the page's outputs."""
+
+
+@dataclass
+class BuildCache:
+    key: str
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    """Path -> (mtime_ns, size, sha1) when it was last read."""
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    extras: dict[str, str] = field(default_factory=dict)
+    """Digests of site-wide outputs (redirects, search bundles) to skip rewriting them."""
+
+    @classmethod
+    def load(cls, out: Path, key: str) -> "BuildCache | None":
+        try:
+            with open(out / CACHE, "rb") as fh:
+                cache = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        if not isinstance(cache, cls) or cache.key != key:
+            return None
+        return cache
+
+    def save(self, folder: Path) -> None:
+        target = folder / CACHE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+
+
+class FileDigests:
+    """Content digests of source files; a file whose size and mtime did not change is not re-read."""
+
+    def __init__(self, root: Path, previous: dict[str, tuple[int, int, str]]):
+        self.root = root
+        self.previous = previous
+        self.current: dict[str, tuple[int, int, str]] = {}
+
+    def digest(self, rel: str) -> str:
+        found = self.current.get(rel)
+        if found is not None:
+            return found[2]
+        try:
+            st = os.stat(self.root / rel)
+        except OSError:
+            self.current[rel] = (0, -1, "-")
+            return "-"
+        old = self.previous.get(rel)
+        if old is not None and old[0] == st.st_mtime_ns and old[1] == st.st_size:
+            self.current[rel] = old
+            return old[2]
+        try:
+            with open(self.root / rel, "rb") as fh:
+                sha = hashlib.sha1(fh.read()).hexdigest()
+        except OSError:
+            sha = "-"
+        self.current[rel] = (st.st_mtime_ns, st.st_size, sha)
+        return sha
