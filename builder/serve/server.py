@@ -1,0 +1,209 @@
+"""`docs-builder serve`: a local preview that renders pages on request and reloads them on edits."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..layout.render import Layout
+from .renderer import DevSite, Response
+
+MIME = {
+    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+    ".gif": "image/gif", ".wasm": "application/wasm", ".pf_meta": "application/octet-stream",
+    ".pagefind": "application/octet-stream", ".pf_fragment": "application/octet-stream",
+    ".pf_index": "application/octet-stream", ".pf_filter": "application/octet-stream",
+}
+
+
+def safe_join(base: Path, url_path: str) -> Path | None:
+    """The file under `base` a URL path names, or None if it would leave `base` (`..`, `%2e%2e`,
+    absolute paths, NUL bytes, symbolic links pointing outside)."""
+    text = unquote(url_path)
+    if "\x00" in text or "\\" in text:
+        return None
+    parts = [p for p in text.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        return None
+    candidate = base.joinpath(*parts) if parts else base
+    try:
+        real = candidate.resolve()
+        root = base.resolve()
+    except OSError:
+        return None
+    if real != root and root not in real.parents:
+        return None
+    return candidate
+
+
+class Hub:
+    """Tells open pages (server-sent events) when an edit changed them."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.versions: dict[str, int] = {}
+        self.everything = 0
+
+    def bump(self, paths: set[str]) -> None:
+        with self.cond:
+            if "*" in paths:
+                self.everything += 1
+            for p in paths:
+                self.versions[p.rstrip("/") or "/"] = self.versions.get(p.rstrip("/") or "/", 0) + 1
+            self.cond.notify_all()
+
+    def state(self, path: str) -> str:
+        return f"{self.everything}.{self.versions.get(path.rstrip('/') or '/', 0)}"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server_version = "docs-builder"
+    dev: DevSite
+    hub: Hub
+    static: dict[str, bytes]
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet by default
+        if os.environ.get("DOCS_BUILDER_SERVE_LOG"):
+            super().log_message(format, *args)
+
+    def do_HEAD(self):
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False):
+        url = urlsplit(self.path)
+        path = url.path
+        try:
+            if path == "/__livereload":
+                return self._events(parse_qs(url.query).get("path", ["/"])[0])
+            if path.startswith("/_static/"):
+                data = self.static.get(path.lstrip("/"))
+                return self._send(Response(200, data, MIME.get(Path(path).suffix, "application/octet-stream"))
+                                  if data is not None else Response(404, b"Not found", "text/plain"), head)
+            if path.startswith("/_pagefind/"):
+                file = safe_join(self.dev.scratch, path)
+                if file is None:
+                    return self._send(Response(403, b"Forbidden", "text/plain"), head)
+                return self._send(Response(200, file=file) if file.is_file() else Response(404, b"Not found", "text/plain"), head)
+            if safe_join(self.dev.scratch, path) is None:
+                return self._send(Response(403, b"Forbidden", "text/plain"), head)
+            response = self.dev.page_response(path)
+            if response is None:
+                target = self.dev.redirect_for(path)
+                response = Response(302, location=target) if target else Response(404, _not_found(path), "text/html; charset=utf-8")
+            return self._send(response, head)
+        except (BrokenPipeError, ConnectionResetError):
+            return None
+        except Exception as err:  # noqa: BLE001 - the server keeps running whatever a page does
+            body = f"internal error while serving {path}: {type(err).__name__}: {err}".encode()
+            return self._send(Response(500, body, "text/plain; charset=utf-8"), head)
+
+    def _send(self, response: Response, head: bool) -> None:
+        body = response.body
+        if response.file is not None:
+            try:
+                body = response.file.read_bytes()
+            except OSError:
+                response, body = Response(404), b"Not found"
+            ctype = MIME.get(response.file.suffix if response.file else "", "application/octet-stream")
+        else:
+            ctype = response.content_type
+        self.send_response(response.status)
+        if response.location:
+            self.send_header("Location", response.location)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _events(self, path: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        hub = self.hub
+        last = None
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline and not getattr(self.server, "stopping", False):
+            with hub.cond:
+                state = hub.state(path)
+                if state == last:
+                    hub.cond.wait(timeout=15)
+                    state = hub.state(path)
+            try:
+                if state != last:
+                    self.wfile.write(f"data: {state}\n\n".encode())
+                    last = state
+                else:
+                    self.wfile.write(b": ping\n\n")
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                return
+
+
+def _not_found(path: str) -> bytes:
+    from html import escape
+
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
+            f"<body><h1>Not found</h1><p>No page at <code>{escape(path)}</code>.</p></body></html>").encode()
+
+
+class DevServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+
+def make_server(root: Path, host: str, port: int, versions=None, languages=None):
+    dev = DevSite(root, versions, languages)
+    hub = Hub()
+    handler = type("BoundHandler", (Handler,), {"dev": dev, "hub": hub, "static": Layout.static_files()})
+    server = DevServer((host, port), handler)
+    return server, dev, hub
+
+
+def watch(dev: DevSite, hub: Hub, stop: threading.Event) -> None:
+    from watchfiles import DefaultFilter, watch as watch_files
+
+    paths = [str(dev.root / p) for p in ("content", "data", "translations", "templates") if (dev.root / p).is_dir()]
+    if not paths:
+        return
+    root = dev.root.resolve()
+    for changes in watch_files(*paths, watch_filter=DefaultFilter(), debounce=300, step=50, stop_event=stop):
+        changed = set()
+        for _kind, path in changes:
+            try:
+                changed.add(Path(path).resolve().relative_to(root).as_posix())
+            except ValueError:
+                continue
+        hub.bump(dev.reload(changed))
+
+
+def serve(args) -> int:
+    root = Path(args.root)
+    server, dev, hub = make_server(root, args.host, args.port, args.versions, args.languages)
+    stop = threading.Event()
+    host, port = server.server_address[:2]
+    first = dev.site.default_language.code
+    print(f"Serving {root.resolve()} at http://{host}:{port}/{first}  (Ctrl+C to stop)", file=sys.stderr)
+    if dev.problems.errors:
+        print(f"  {len(dev.problems.errors)} problems found while loading; pages show them when opened", file=sys.stderr)
+    threading.Thread(target=watch, args=(dev, hub, stop), daemon=True).start()
+    threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.stopping = True
+        server.server_close()
+        dev.close()
+    return 0

@@ -1,0 +1,147 @@
+"""The dev server: pages on request, live reload after an edit, error overlay, and safety."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import os
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from builder.cli.main import make_parser
+from builder.serve.server import make_server, watch
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = tmp_path / "src"
+    for part in ("content", "data", "translations"):
+        shutil.copytree(REPO / part, root / part)
+    server, dev, hub = make_server(root, "127.0.0.1", 0)
+    stop = threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=watch, args=(dev, hub, stop), daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    yield root, base, dev
+    stop.set()
+    server.stopping = True
+    server.shutdown()
+    server.server_close()
+    dev.close()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+def raw_get(base: str, path: str) -> int:
+    """A request with the path sent exactly as written (no client-side normalisation)."""
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.request("GET", path)
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def wait_for(predicate, timeout: float = 15.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_default_host_is_loopback():
+    args = make_parser().parse_args(["serve"])
+    assert args.host == "127.0.0.1" and args.port == 4000
+
+
+def test_pages_render_on_request_and_redirects_work(served):
+    _root, base, dev = served
+    status, html = get(base + "/en/packages/quickstart")
+    assert status == 200 and "</h1>" in html and "EventSource" in html
+    assert len(dev.records) < len(dev.site.tree.pages)  # the whole site was not built first
+    status, html = get(base + "/fr/enterprise-server@3.16/packages/quickstart")
+    assert status == 200 and 'lang="fr"' in html
+    status, html = get(base + "/")
+    assert status == 200 and "</h1>" in html  # followed the redirect to /en
+    status, _ = get(base + "/en/no/such/page")
+    assert status == 404
+
+
+def test_edit_reloads_the_open_page(served):
+    root, base, _dev = served
+    assert get(base + "/en/packages/quickstart")[0] == 200
+    events: list[str] = []
+
+    def listen():
+        req = urllib.request.urlopen(base + "/__livereload?path=/en/packages/quickstart", timeout=30)
+        for line in req:
+            if line.startswith(b"data:"):
+                events.append(line.decode().strip())
+            if len(events) >= 2:
+                return
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert wait_for(lambda: len(events) >= 1)
+    page = root / "content/packages/quickstart.md"
+    page.write_text(page.read_text("utf-8") + "\nA freshly added sentence.\n", "utf-8")
+    assert wait_for(lambda: len(events) >= 2), "no reload event after the edit"
+    assert "A freshly added sentence." in get(base + "/en/packages/quickstart")[1]
+
+
+def test_broken_edit_shows_an_overlay_and_the_server_keeps_running(served):
+    root, base, _dev = served
+    page = root / "content/packages/quickstart.md"
+    good = page.read_text("utf-8")
+    page.write_text(good + "\n{% ifversion ghes %}never closed\n", "utf-8")
+    assert wait_for(lambda: get(base + "/en/packages/quickstart")[0] == 500)
+    status, html = get(base + "/en/packages/quickstart")
+    assert "This page could not be built" in html
+    assert "content/packages/quickstart.md:" in html and "error[DB203]" in html
+    assert "{% ifversion ghes %}never closed" in html
+    page.write_text(good, "utf-8")
+    assert wait_for(lambda: get(base + "/en/packages/quickstart")[0] == 200)
+
+
+def test_nothing_outside_the_site_is_served(served, tmp_path):
+    root, base, dev = served
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret", "utf-8")
+    os.symlink(secret, dev.scratch / "leak.html")
+    os.makedirs(dev.scratch / "_pagefind", exist_ok=True)
+    os.symlink(secret, dev.scratch / "_pagefind" / "leak.js")
+    for path in ("/../secret.txt", "/%2e%2e/%2e%2e/etc/passwd", "/_pagefind/%2e%2e/%2e%2e/etc/passwd",
+                 "/_pagefind/leak.js", "/leak.html", "//etc/passwd", "/_static/..%2f..%2fsetup.py",
+                 "/en/%00", "/_pagefind/..%5c..%5cetc"):
+        status = raw_get(base, path)
+        assert status in (403, 404), (path, status)
+
+
+def test_a_burst_of_concurrent_requests(served):
+    _root, base, _dev = served
+    paths = ["/en/packages/quickstart", "/fr/packages", "/_static/style.css", "/en/admin", "/en/nope"] * 40
+
+    def fetch(path):
+        return get(base + path)[0]
+
+    start = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(fetch, paths))
+    assert len(statuses) == 200
+    assert set(statuses) <= {200, 302, 404}
+    assert statuses.count(404) == 40
+    assert time.monotonic() - start < 60
+    assert get(base + "/en/packages/quickstart")[0] == 200  # still up
