@@ -22,6 +22,7 @@ def heading_ids(state: StateCore) -> None:
     """Give every heading an id; h2-h4 of a translation take the English ids in order."""
     env = state.env
     forced: list[str] | None = env.get("heading_ids")
+    forced_all: list[str] | None = env.get("all_heading_ids")
     slugger = Slugger()
     headings: list[Heading] = env.setdefault("headings", [])
     tokens = state.tokens
@@ -32,7 +33,9 @@ def heading_ids(state: StateCore) -> None:
         level = int(tok.tag[1])
         inline = tokens[i + 1]
         text = "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline"))
-        if forced is not None and 2 <= level <= 4:
+        if forced_all is not None and len(headings) < len(forced_all):
+            slug = forced_all[len(headings)]
+        elif forced is not None and 2 <= level <= 4:
             if k < len(forced):
                 slug = forced[k]
                 slugger.seen.setdefault(slug, 0)

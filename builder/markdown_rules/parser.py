@@ -76,10 +76,15 @@ def render_markdown(
     alert_titles: dict[str, str] | None = None,
     heading_ids: list[str] | None = None,
     ui: dict[str, str] | None = None,
+    forced_all_ids: list[str] | None = None,
 ) -> RenderedMarkdown:
+    """HTML of `text`. `heading_ids`: ids for the h2-h4 headings in order (a translation takes
+    the English ones); `forced_all_ids`: ids for every heading in order."""
     env: dict = {"alert_titles": alert_titles or {}, "ui": ui or {}}
     if heading_ids is not None:
         env["heading_ids"] = heading_ids
+    if forced_all_ids is not None:
+        env["all_heading_ids"] = forced_all_ids
     html = _markdown().render(text, env)
     return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), bool(env.get("too_deep")))
 

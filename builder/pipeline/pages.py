@@ -13,7 +13,8 @@ from ..core.urls import output_file
 from ..i18n.fallback import Fallback, fallback_from
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
-from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, render_markdown
+from ..markdown_rules.chunks import render_sections
+from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
@@ -88,6 +89,7 @@ class PageBuilder:
                 english_body = outcomes
             done: set[str] = set()
             md_cache: dict[tuple, RenderedMarkdown] = {}
+            sections: dict = {}
             for po in outcomes:
                 result.stats["liquid"] += 1
                 if not po.outcome.ok:
@@ -106,7 +108,7 @@ class PageBuilder:
                     rendered = md_cache.get(key)
                     if rendered is None:
                         result.stats["markdown"] += 1
-                        rendered = md_cache[key] = self._markdown(text, lang, ids, page, result)
+                        rendered = md_cache[key] = self._markdown(text, lang, ids, page, result, sections)
                     def english_for(v: Version, _versions=versions):
                         nonlocal english_body
                         if english_body is None:
@@ -120,10 +122,12 @@ class PageBuilder:
             site.forget(lang, page)
         return result
 
-    def _markdown(self, text: str, lang: Language, ids, page: Page, result: PageResult) -> RenderedMarkdown:
+    def _markdown(self, text: str, lang: Language, ids, page: Page, result: PageResult,
+                  sections: dict | None = None) -> RenderedMarkdown:
         ui = self.site.ui[lang.code]
-        rendered = render_markdown(text, alert_titles=ui.alert_titles(), heading_ids=ids,
-                                   ui={"copy_code": ui("code.copy")})
+        rendered, count = render_sections(text, {} if sections is None else sections, alert_titles=ui.alert_titles(),
+                                          heading_ids=ids, ui={"copy_code": ui("code.copy")})
+        result.stats["sections"] = result.stats.get("sections", 0) + count
         if rendered.too_deep:
             from ..core.location import Location
 

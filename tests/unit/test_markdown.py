@@ -47,3 +47,31 @@ def test_pathological_markdown_is_bounded():
     assert not render_markdown("> > > fine\n").too_deep
     stars = render_markdown("*a " * 10000 + "\n").html
     assert stars.startswith("<p>")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from builder.markdown_rules.chunks import render_sections  # noqa: E402
+
+BLOCKS = st.sampled_from([
+    "## Intro\n", "## Intro\n", "### Setup `code`\n", "# Title\n", "Some *text* with [a link](/docs/x).\n",
+    "- item one\n- item two\n", "1. first\n\n   continued\n2. second\n", "> quote line\n> more\n",
+    "> [!NOTE]\n> An alert.\n", "```yaml copy\nkey: value\n## not a heading\n```\n", "<!--\n## hidden\n-->\n",
+    "<div>\n\n## inside div\n\n</div>\n", "| a | b |\n| - | - |\n| 1 | 2 |\n", "    ## indented code\n",
+    "[AUTOTITLE](/docs/y#z)\n", "text right before\n## heading without blank\n", "\n", "***\n",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(BLOCKS, min_size=1, max_size=14), st.lists(st.booleans(), min_size=14, max_size=14))
+def test_section_rendering_equals_whole_rendering(blocks, blanks):
+    text = "".join(b + ("\n" if blank else "") for b, blank in zip(blocks, blanks))
+    whole = render_markdown(text)
+    cache: dict = {}
+    first, _ = render_sections(text, cache)
+    again, rendered = render_sections(text, cache)
+    for result in (first, again):
+        assert result.html == whole.html
+        assert [link.href for link in result.links] == [link.href for link in whole.links]
+        assert result.headings == whole.headings
+    assert rendered == 0 or any(h.id.endswith("-1") for h in whole.headings)
