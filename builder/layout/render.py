@@ -69,26 +69,29 @@ class Layout:
 
 
 def sidebar_html(node, titles, url_of, product_title: str) -> str:
-    """Nested lists of a product's pages; the caller marks the current page."""
+    """A product's page tree. A category is its own link followed by a disclosure toggle for its
+    children (a <details> whose <summary> holds no link: nothing interactive is nested), so it
+    works without JavaScript; `mark_current` marks the page and opens the categories above it."""
+    chevron = icon_svg("chevron-right", {"class": "nav-chevron"})
 
-    def walk(n) -> str:
+    def walk(n, depth: int) -> str:
         items = []
         for child in n.children:
             title = escape(titles(child.page))
             url = escape(url_of(child.page))
             if child.children:
                 items.append(
-                    f'<li><details data-url="{url}"><summary><a href="{url}">{title}</a></summary>'
-                    f"{walk(child)}</details></li>"
+                    f'<li class="nav-group"><a href="{url}">{title}</a>'
+                    f'<details data-url="{url}"><summary aria-label="{title}">{chevron}</summary>'
+                    f"{walk(child, depth + 1)}</details></li>"
                 )
             else:
                 items.append(f'<li><a href="{url}">{title}</a></li>')
-        return "<ul>" + "".join(items) + "</ul>"
+        return f'<ul class="nav-level-{depth}">' + "".join(items) + "</ul>"
 
-    url = escape(url_of(node.page))
     return (
-        f'<a class="sidebar-product" href="{url}">{escape(product_title)}</a>'
-        + walk(node)
+        f'<a class="sidebar-product" href="{escape(url_of(node.page))}">{escape(product_title)}</a>'
+        + walk(node, 1)
     )
 
 

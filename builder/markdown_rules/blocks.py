@@ -72,3 +72,16 @@ def render_alert_open(self, tokens, idx, options, env) -> str:
 def render_alert_title_open(self, tokens, idx, options, env) -> str:
     kind = tokens[idx].meta.get("kind", "note")
     return self.renderToken(tokens, idx, options, env) + icon_svg(ALERT_ICONS.get(kind, "info"))
+
+
+def render_list_item_open(self, tokens, idx, options, env) -> str:
+    """A task-list item's read-only checkbox, with an accessible name ("done" or "to do")."""
+    tok = tokens[idx]
+    html = self.renderToken(tokens, idx, options, env)
+    if tok.meta and "checked" in tok.meta:
+        ui = env.get("ui", {})
+        label = ui.get("task_done", "Done") if tok.meta["checked"] else ui.get("task_todo", "To do")
+        checked = ' checked=""' if tok.meta["checked"] else ""
+        html += (f'<input class="task-list-item-checkbox" disabled="" type="checkbox"{checked} '
+                 f'aria-label="{escape(label)}"> ')
+    return html

@@ -38,6 +38,7 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.add_render_rule("table_close", blocks.render_table_close)
     md.add_render_rule("alert_open", blocks.render_alert_open)
     md.add_render_rule("alert_title_open", blocks.render_alert_title_open)
+    md.add_render_rule("list_item_open", blocks.render_list_item_open)
     return md
 
 

@@ -21,10 +21,15 @@ class ContextBuilder:
         self.metas = metas
         self._sidebars: dict[tuple[str, str, str], str] = {}
         self._intros: dict[tuple[str, str, str], Markup] = {}
+        self._urls: dict[tuple[str, str, str], str] = {}
         self.home = site.tree.home
 
     def url(self, lang: Language, version: Version, page: Page) -> str:
-        return page_url(lang.code, version, page.url)
+        key = (lang.code, version.id, page.rel)
+        found = self._urls.get(key)
+        if found is None:
+            found = self._urls[key] = page_url(lang.code, version, page.url)
+        return found
 
     def title(self, lang: Language, page: Page, version: Version) -> str:
         return self.metas.get(lang, page, version.id).title

@@ -126,7 +126,9 @@ class PageBuilder:
                   sections: dict | None = None) -> RenderedMarkdown:
         ui = self.site.ui[lang.code]
         rendered, count = render_sections(text, {} if sections is None else sections, alert_titles=ui.alert_titles(),
-                                          heading_ids=ids, ui={"copy_code": ui("code.copy")})
+                                          heading_ids=ids, ui={"copy_code": ui("code.copy"),
+                                                                                   "task_done": ui("code.task_done"),
+                                                                                   "task_todo": ui("code.task_todo")})
         result.stats["sections"] = result.stats.get("sections", 0) + count
         if rendered.too_deep:
             from ..core.location import Location

@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from ..core import codes
@@ -41,7 +42,24 @@ def build_search(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) -> l
     if not bundles:
         return []
     try:
-        asyncio.run(_index_all(staging, bundles))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            asyncio.run(_index_all(staging, bundles))
+        else:  # called from inside an event loop (a notebook, an async host): index in a thread
+            errors: list[BaseException] = []
+
+            def run() -> None:
+                try:
+                    asyncio.run(_index_all(staging, bundles))
+                except BaseException as exc:  # noqa: BLE001 - reported below
+                    errors.append(exc)
+
+            worker = threading.Thread(target=run)
+            worker.start()
+            worker.join()
+            if errors:
+                raise errors[0]
     except Exception as err:  # the binary is missing or crashed: the site still works
         return [Diagnostic(codes.INTERNAL, f"search index not built: {type(err).__name__}: {err}",
                            None, Severity.WARNING)]
