@@ -54,7 +54,7 @@ def raw_get(base: str, path: str) -> int:
     return status
 
 
-def wait_for(predicate, timeout: float = 15.0) -> bool:
+def wait_for(predicate, timeout: float = 40.0) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():

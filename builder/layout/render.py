@@ -68,10 +68,13 @@ class Layout:
         }
 
 
-def sidebar_html(node, titles, url_of, product_title: str) -> str:
+def sidebar_html(node, titles, url_of, product_title: str, expand: set[str] | None = None) -> str:
     """A product's page tree. A category is its own link followed by a disclosure toggle for its
     children (a <details> whose <summary> holds no link: nothing interactive is nested), so it
-    works without JavaScript; `mark_current` marks the page and opens the categories above it."""
+    works without JavaScript; `mark_current` marks the page and opens the categories above it.
+
+    With `expand`, only the categories whose `rel` is in it list their children (the branch of
+    the current page), so a large product does not put its whole tree into every page."""
     chevron = icon_svg("chevron-right", {"class": "nav-chevron"})
 
     def walk(n, depth: int) -> str:
@@ -79,7 +82,9 @@ def sidebar_html(node, titles, url_of, product_title: str) -> str:
         for child in n.children:
             title = escape(titles(child.page))
             url = escape(url_of(child.page))
-            if child.children:
+            if child.children and expand is not None and child.page.rel not in expand:
+                items.append(f'<li class="nav-group nav-collapsed"><a href="{url}">{title}</a></li>')
+            elif child.children:
                 items.append(
                     f'<li class="nav-group"><a href="{url}">{title}</a>'
                     f'<details data-url="{url}"><summary aria-label="{title}">{chevron}</summary>'

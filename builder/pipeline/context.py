@@ -15,6 +15,10 @@ from .metas import Metas
 from .site import Site
 
 
+SIDEBAR_FULL_TREE = 200
+"""Products up to this many pages show their whole tree in the sidebar."""
+
+
 class ContextBuilder:
     def __init__(self, site: Site, metas: Metas):
         self.site = site
@@ -22,6 +26,7 @@ class ContextBuilder:
         self._sidebars: dict[tuple[str, str, str], str] = {}
         self._intros: dict[tuple[str, str, str], Markup] = {}
         self._urls: dict[tuple[str, str, str], str] = {}
+        self._sizes: dict[int, int] = {}
         self.home = site.tree.home
 
     def url(self, lang: Language, version: Version, page: Page) -> str:
@@ -60,20 +65,31 @@ class ContextBuilder:
         product = self.site.nav.product(page)
         if product is None:
             return None
-        key = (lang.code, version.id, product.rel)
+        node = self.site.nav.subtree(product, version.id)
+        if node is None:
+            return None
+        # A small product shows its whole tree; a large one only the branch of this page.
+        expand = None
+        if self._size(node) > SIDEBAR_FULL_TREE:
+            expand = {a.rel for a in self.site.nav.ancestors(page)} | ({page.rel} if page.children else set())
+        key = (lang.code, version.id, product.rel, tuple(sorted(expand)) if expand is not None else None)
         html = self._sidebars.get(key)
         if html is None:
-            node = self.site.nav.subtree(product, version.id)
-            if node is None:
-                return None
             html = self._sidebars[key] = sidebar_html(
                 node,
                 lambda p: self.nav_title(lang, p, version),
                 lambda p: self.url(lang, version, p),
                 self.nav_title(lang, product, version),
+                expand,
             )
         ancestors = [self.url(lang, version, a) for a in self.site.nav.ancestors(page)]
         return Markup(mark_current(html, self.url(lang, version, page), ancestors + [self.url(lang, version, page)]))
+
+    def _size(self, node) -> int:
+        found = self._sizes.get(id(node))
+        if found is None:
+            found = self._sizes[id(node)] = 1 + sum(self._size(c) for c in node.children)
+        return found
 
     def build(self, lang: Language, version: Version, page: Page, *, translated: bool, body: Markup,
               toc: list, fallback_comments: dict[str, str]) -> dict:
