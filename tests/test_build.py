@@ -136,7 +136,7 @@ def test_frontmatter_problems_name_the_key_line(make_site, cli):
     pages["packages/about.md"] = "---\ntitle: About\nversions:\n  fpt: '*'\n  ghes: '>= banana'\n  ftp: '*'\n---\nBody\n"
     root = make_site(pages, BASIC_DATA)
     result = cli("check", "--root", str(root))
-    assert "content/packages/about.md:5:3: error[DB110]: bad range '>= banana' for ghes" in result.stderr
+    assert "content/packages/about.md:5:9: error[DB110]: bad range '>= banana' for ghes" in result.stderr
     assert "content/packages/about.md:6:3: error[DB111]: unknown plan 'ftp' in versions" in result.stderr
 
 

@@ -25,8 +25,10 @@ def served(tmp_path):
         shutil.copytree(REPO / part, root / part)
     server, dev, hub = make_server(root, "127.0.0.1", 0)
     stop = threading.Event()
+    ready = threading.Event()
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    threading.Thread(target=watch, args=(dev, hub, stop), daemon=True).start()
+    threading.Thread(target=watch, args=(dev, hub, stop, ready), daemon=True).start()
+    assert ready.wait(20), "the file watcher did not start"
     base = f"http://127.0.0.1:{server.server_address[1]}"
     yield root, base, dev
     stop.set()

@@ -128,7 +128,7 @@ def test_unparsable_translation_frontmatter_means_english_page(make_site, cli, t
     result = build(cli, root, out)
     assert result.status == 0
     assert "Use Nimbus." in read(out / "fr/docs/guide/index.html")
-    assert "translations/fr-FR/content/docs/guide.md:3:9: warning[DB502]: translation unusable" in result.stderr
+    assert "translations/fr-FR/content/docs/guide.md:2:8: warning[DB502]: translation unusable" in result.stderr
 
 
 def test_english_errors_still_fail(make_site, cli, tmp_path):

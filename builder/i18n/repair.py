@@ -1,12 +1,433 @@
-"""Repair of translator-broken Liquid (filled in by the translations work)."""
+"""Repair of translator-broken Liquid in translated pages and data.
+
+Translation tools break Liquid tags: `{% données variables.x %}`, `{ % endif % }`,
+`{% ifversion fpt ou ghec %}`, `{% variables.x %}`, `{{% endif %}}`, `{% endifen %}` …
+
+1. Tags are read tolerantly: odd delimiters (`{ %`, `{%%`, `{{%`, `%}}`, `–%}`, `％`, a missing
+   `%` before `}`) are accepted, and each tag's keyword is normalised through a per-language
+   keyword table (`repairs.yml`) plus universal rules (capitalised keywords, a dropped `data`, …).
+2. If the translated tags line up with the English ones (same count, same keyword sequence, a
+   few unreadable keywords allowed), each translated tag that is broken or differs only in
+   translated words, spacing or dashes becomes its English counterpart, verbatim ("aligned");
+   see `_restore` for why valid tags with other arguments are kept.
+3. Otherwise each tag that is not valid Liquid is rewritten with the tables ("table", or
+   "universal" when no language table was needed); a broken tag that the tables cannot fix is
+   still restored from English when a keyword-sequence diff pairs it with an English tag.
+Text outside tags is never changed; code fences without Liquid and raw blocks are left alone.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.location import LineIndex, Location
+
+VALID = frozenset(
+    "ifversion elsif else endif endifversion data indented_data_reference octicon note endnote tip "
+    "endtip warning endwarning danger enddanger raw endraw comment endcomment if unless endunless case "
+    "when endcase for endfor assign capture endcapture include render cycle break continue increment "
+    "decrement echo liquid tablerow endtablerow".split()
+)
+NO_ARGS = frozenset(
+    "else endif endifversion endnote endtip endwarning enddanger raw endraw comment endcomment endunless "
+    "endcase endfor endcapture endtablerow break continue".split()
+)
+CONDITIONS = frozenset(("ifversion", "elsif", "if", "unless"))
+MAX_WILDCARDS = 3
+MAX_DIFF = 4_000_000  # translated x English tags beyond which no keyword diff is made (it is quadratic)
+_CANON = {"endifversion": "endif"}
+
+_OPEN = (  # `{%`, `{ %`, `{%%`, `{{%`, `{% {%` …
+    r"(?P<open>(?<!\{)\{\{?(?:[ \t]*[%％]{1,2}[ \t]*\{\{?)*[ \t]*[%％]{1,2}|\{%)(?P<dl>[-–]?)"
+)
+_TAG_RE = re.compile(
+    _OPEN + r"(?P<body>(?:(?!\{[ \t]*[%％]|[%％][ \t]*\}).){0,400}?)"
+    r"(?P<dr>[-–]?)(?P<cpct>[%％]{1,2})(?P<csp>[ \t]*)\}(?P<extra>\}(?!\}))?",
+    re.S,
+)
+_BRACE_RE = re.compile(_OPEN + r"(?P<body>[^{}%\n]{1,200})\}(?!\})")
+_STRICT_RE = re.compile(r"\{%-?(?P<body>.*?)-?%\}", re.S)
+_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_LIQUIDISH_RE = re.compile(r"\{[ \t]*[%％]|[%％][ \t]*\}")
+_PATH_RE = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+_QUOTED_RE = re.compile(r"(\"[^\"]*\"|'[^']*')")
+
+
+@dataclass(frozen=True)
+class Repair:
+    line: int  # 1-based line in the translated text where the broken tag starts
+    before: str  # the broken tag text as found
+    after: str  # what it became
+    how: str  # "aligned" (restored from English), "table" (keyword table) or "universal"
+
+
+@dataclass
+class _Tag:
+    start: int
+    end: int
+    text: str
+    kw: str  # normalised keyword ("" when unknown)
+    word: str  # first word of the tag as found
+    args: str  # the rest of the tag as found
+    fixed: str | None  # the tag rewritten with the tables, when that gives valid Liquid
+    how: str  # "table" or "universal": what produced `fixed`
+    valid: bool  # the tag as found is valid Liquid
+    extra: bool  # a `}` after `%}` was taken as part of the tag (`{% … %}}`)
+
+
+# ---------------------------------------------------------------- tables
+
+
+@lru_cache(maxsize=None)
+def _data() -> dict:
+    return yaml.safe_load(Path(__file__).with_name("repairs.yml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _tables(lang: str) -> dict:
+    data = _data()
+    uni = data.get("universal") or {}
+    extra = {str(t) for t in uni.get("tags") or ()} | {"end" + str(t) for t in uni.get("tags") or ()}
+    own = (data.get("languages") or {}).get(lang) or {}
+
+    def lower(d):  # noqa: E306
+        return {str(k).lower(): str(v) for k, v in (d or {}).items()}
+    return {
+        "known": VALID | extra,
+        "no_args": NO_ARGS | extra,
+        "uni_keywords": sorted(lower(uni.get("keywords")).items(), key=lambda kv: -len(kv[0])),
+        "keywords": sorted(lower(own.get("keywords")).items(), key=lambda kv: -len(kv[0])),
+        "patterns": [(re.compile(p), r) for p, r in own.get("patterns") or []],
+        "booleans": lower(own.get("booleans")),
+        "paths": {**lower(uni.get("paths")), **lower(own.get("paths"))},
+        "octicons": lower(own.get("octicons")),
+        "path_words": set(lower(own.get("path_words"))),
+        "plans": {str(w) for w in uni.get("condition_words") or ()},
+    }
+
+
+def _lang_code(lang: str | None) -> str:
+    return (lang or "").replace("_", "-").split("-")[0].lower()
+
+
+# ---------------------------------------------------------------- normalising one tag
+
+
+def _prefix(s: str, table: list[tuple[str, str]]) -> str | None:
+    """`s` with its longest table key (ending at a word boundary) replaced; None if none matches."""
+    low = s.lower()
+    for key, repl in table:
+        if low.startswith(key):
+            rest = s[len(key):]
+            if not rest or not key[-1].isascii() or not re.match(r"[A-Za-z0-9_]", rest[0]):
+                return repl + rest
+    return None
+
+
+def _map_words(args: str, table: dict) -> str:
+    """Translate boolean words in a condition, outside quoted strings."""
+    if not table:
+        return args
+    parts = _QUOTED_RE.split(args)
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"\S+", lambda m: table.get(m.group(0).lower(), m.group(0)), parts[i])
+    return "".join(parts)
+
+
+def _valid(kw: str, args: str, tables: dict) -> bool:
+    if kw not in tables["known"]:
+        return False
+    if kw in tables["no_args"]:
+        return not args
+    if kw in ("data", "indented_data_reference"):
+        first = args.split(" ", 1)
+        segments = first[0].lower().split(".")
+        return (bool(_PATH_RE.fullmatch(first[0])) and (kw != "data" or len(first) == 1) and args.isascii()
+                and segments[0] not in tables["paths"] and not tables["path_words"].intersection(segments))
+    if kw == "octicon":
+        m = re.match(r'"([A-Za-z0-9-]+)"', args)
+        return bool(m) and m.group(1).lower() not in tables["octicons"]
+    if kw in CONDITIONS:
+        outside = "".join(_QUOTED_RE.split(args)[::2])
+        words = outside.lower().split()
+        return bool(words) and outside.isascii() and not any(w in tables["booleans"] for w in words)
+    return True
+
+
+def _split(body: str) -> tuple[str, str]:
+    m = re.match(r"\s*(\S*)\s*(.*?)\s*$", body, re.S)
+    return m.group(1), m.group(2)
+
+
+def _normalise(body: str, tables: dict) -> tuple[str, str, bool]:
+    """(keyword, args, a language table was used) for a tolerantly read tag body."""
+    s = body.strip()
+    s = re.sub(r"^[:;]\s*", "", s)  # `{%: ifversion`
+    s = re.sub(r"^\{\{\s*([^{}]*?)\s*\}\}", r"\1", s)  # `{% {{データ}} variables.x %}`
+    used = False
+    first = s.split(None, 1)[0].lower() if s else ""
+    if first not in tables["known"]:
+        for pattern, repl in tables["patterns"]:
+            if pattern.fullmatch(s):
+                s, used = pattern.sub(repl, s), True
+                break
+        else:
+            found = _prefix(s, tables["keywords"])
+            if found is not None:
+                s, used = found, True
+            else:
+                s = _prefix(s, tables["uni_keywords"]) or s
+    s = re.sub(r"^(?:data|dada)[\s.]*(?=(?:variables|reusables|product)\.)", "data ", s, flags=re.I)
+    s = re.sub(r"^(?=(?:variables|reusables)\.)", "data ", s)
+    s = re.sub(r"^(data )?product\.", "data variables.product.", s)
+    kw, args = _split(s)
+    if kw.lower() in tables["known"]:
+        kw = kw.lower()
+    m = re.fullmatch(r"(ifversion|elsif)-(\S+)", kw, re.I)
+    if m:
+        kw, args = m.group(1).lower(), (m.group(2) + " " + args).strip()
+    if kw in tables["no_args"] and re.fullmatch(r"[\W_]*", args):
+        args = ""
+    elif kw in CONDITIONS:
+        mapped = _map_words(args, tables["booleans"])
+        used, args = used or mapped != args, mapped
+    elif kw in ("data", "indented_data_reference"):
+        path, sep, rest = args.partition(" ")
+        head, dot, tail = path.lstrip(".").partition(".")
+        head = tables["paths"].get(head.lower(), head)
+        args = head + dot + tail + sep + rest
+    elif kw == "octicon":
+        m = re.match(r'"([^"]*)"', args)
+        if m and m.group(1).lower() in tables["octicons"]:
+            args = f'"{tables["octicons"][m.group(1).lower()]}"' + args[m.end():]
+            used = True
+    return kw, args, used
+
+
+# ---------------------------------------------------------------- reading tags
+
+
+def _fences(text: str) -> list[tuple[int, int]]:
+    """Spans of fenced code blocks (an unclosed fence runs to the end)."""
+    spans, offset, fence, start = [], 0, None, 0
+    for line in text.splitlines(keepends=True):
+        m = _FENCE_RE.match(line)
+        if fence is None and m:
+            fence, start = m.group(1), offset
+        elif fence is not None and m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+            spans.append((start, offset + len(line)))
+            fence = None
+        offset += len(line)
+    return spans + ([(start, len(text))] if fence else [])
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and pos < spans[i][1]
+
+
+def _read_translated(text: str, tables: dict) -> list[_Tag]:
+    fences = _fences(text)
+    protected = [(a, b) for a, b in fences if not _LIQUIDISH_RE.search(text, a, b)]  # code without Liquid
+    full = list(_TAG_RE.finditer(text))
+    found, ends = list(full), [m.end() for m in full]  # the matches do not overlap: ends are sorted
+    for m in _BRACE_RE.finditer(text):
+        i = bisect_right(ends, m.start())  # the first full tag ending after m starts
+        if i == len(full) or full[i].start() >= m.end():
+            found.append(m)
+    found.sort(key=lambda m: m.start())
+    tags, in_raw = [], False
+    for m in found:
+        start, end = m.start(), m.end()
+        if _inside(protected, start):
+            continue
+        g = m.groupdict()
+        body = g["body"]
+        kw, args, used = _normalise(body, tables)
+        if in_raw and kw != "endraw":
+            continue
+        in_raw = kw == "raw"
+        extra = g.get("extra")
+        dbl = g["open"].count("{") > 1
+        if extra and not dbl:
+            line_start = text.rfind("\n", 0, start) + 1
+            before, n = _TAG_RE.sub("", text[line_start:start]), 1
+            while n:  # drop brace groups (tags, outputs, `{…}`) so only unclosed `{` remain
+                before, n = re.subn(r"\{\{?[^{}]*\}\}?", "", before)
+            if re.search(r"\{(?![{ \t]*[%％])", before) or _inside(fences, start):
+                end -= 1  # the `}` closes something else
+                extra = None
+        canonical = (
+            g["open"] == "{%" and g["dl"] in ("", "-")
+            and g.get("cpct") == "%" and not g.get("csp") and g.get("dr") in ("", "-") and not extra
+        )
+        if not canonical and ("\n" in body or kw not in tables["known"]):
+            continue  # odd delimiters around something that is not a known tag: not ours
+        okw, oargs = _split(body)
+        valid = canonical and _valid(okw, oargs, tables)
+        dl = "-" if g["dl"] else ""
+        dr = "-" if g.get("dr") else ""
+        fixed = None
+        if _valid(kw, args, tables):
+            fixed = "{%" + dl + " " + kw + (" " + args if args else "") + " " + dr + "%}"
+        tags.append(_Tag(start, end, text[start:end], kw if kw in tables["known"] else "", okw, oargs, fixed,
+                         "table" if used else "universal", valid, bool(extra and not dbl)))
+    return tags
+
+
+def _read_english(text: str) -> list[tuple[str, str, bool]]:
+    """(keyword, tag text, a `}` follows) of each strict `{% … %}` English tag, raw blocks skipped."""
+    out, in_raw = [], False
+    for m in _STRICT_RE.finditer(text):
+        kw = _split(m.group("body"))[0]
+        if in_raw and kw != "endraw":
+            continue
+        in_raw = kw == "raw"
+        out.append((kw, m.group(0), text.startswith("}", m.end())))
+    return out
+
+
+def _aligned(tags: list[_Tag], english: list[tuple[str, str, bool]], known: frozenset) -> bool:
+    if len(tags) != len(english):
+        return False
+    wildcards = 0
+    for tag, (kw, _, _) in zip(tags, english):
+        if not tag.kw:
+            if tag.word != kw and kw not in known:
+                return False
+            wildcards += tag.word != kw
+        elif _CANON.get(tag.kw, tag.kw) != _CANON.get(kw, kw):
+            return False
+    return wildcards <= _limit(tags)
+
+
+def _limit(tags: list[_Tag]) -> int:
+    """How many unreadable keywords may be filled from English."""
+    return min(MAX_WILDCARDS, max(1, len(tags) // 3))
+
+
+def _diff_pairs(tags: list[_Tag], english: list[tuple[str, str, bool]], tables: dict) -> dict[int, str]:
+    """Translated tag index -> English tag text, where a keyword diff pairs them unambiguously."""
+    a = [_CANON.get(t.kw, t.kw) or t.word for t in tags]
+    b = [_CANON.get(kw, kw) for kw, _, _ in english]
+    pairs, wild = {}, sum(1 for t in tags if not t.kw) <= _limit(tags)
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
+            for k in range(i2 - i1):
+                en_text = english[j1 + k][1]
+                if (a[i1 + k] == b[j1 + k] or (wild and not tags[i1 + k].kw)) and _valid(
+                        *_split(_STRICT_RE.fullmatch(en_text).group("body")), tables):
+                    pairs[i1 + k] = en_text
+    return pairs
+
+
+def _restore(tag: _Tag, en_text: str, tables: dict) -> bool:
+    """Whether an aligned tag takes its English counterpart's text.
+
+    Broken tags do, and so do tags that differ only in spacing or whitespace-control dashes, octicons
+    with another icon name and conditions with words that the English condition lacks (`fpt oder
+    ghec`). Other valid tags are kept: an older translation legitimately has older arguments
+    (another variable, a reusable since renamed), and its sentence was written for them.
+    """
+    if not tag.valid:
+        return True
+    kw, args = _split(_STRICT_RE.fullmatch(en_text).group("body"))
+    if kw != tag.word:
+        return False  # `endifversion` for `endif`: equivalent
+    if " ".join(args.split()) == " ".join(tag.args.split()):
+        return tag.text != en_text
+    if kw == "octicon":
+        return args.split(" ", 1)[0] != tag.args.split(" ", 1)[0]
+    if kw in CONDITIONS:
+        english_words = set(args.lower().split()) | set(tables["plans"])
+        return any(w.isalpha() and w not in english_words for w in tag.args.lower().split())
+    return False
+
+
+# ---------------------------------------------------------------- the repair
+
+
+def _repairs(translated: str, english: str | None, lang: str) -> list[tuple[int, int, Repair]]:
+    if "{" not in translated or "%" not in translated and "％" not in translated:
+        return []
+    tables = _tables(_lang_code(lang))
+    tags = _read_translated(translated, tables)
+    if not tags:
+        return []
+    index = LineIndex(translated)
+    en_tags = _read_english(english) if english else []
+    out = []
+
+    def add(tag: _Tag, after: str, how: str, end: int | None = None) -> None:
+        before = translated[tag.start : end or tag.end]
+        if after != before:
+            out.append((tag.start, end or tag.end, Repair(index.line_col(tag.start)[0], before, after, how)))
+
+    if english is not None and _aligned(tags, en_tags, tables["known"]):
+        for tag, (_, en_text, brace) in zip(tags, en_tags):
+            if _restore(tag, en_text, tables):
+                add(tag, en_text, "aligned", tag.end - 1 if tag.extra and brace else None)  # English `%}}`
+        return out
+    stuck = any(not t.valid and t.fixed is None for t in tags)
+    pairs = _diff_pairs(tags, en_tags, tables) if stuck and 0 < len(tags) * len(en_tags) <= MAX_DIFF else {}
+    for i, tag in enumerate(tags):
+        if tag.valid:
+            continue
+        if tag.fixed is not None:
+            add(tag, tag.fixed, tag.how)
+        elif i in pairs:
+            add(tag, pairs[i], "aligned")
+    return out
+
+
+def _apply(translated: str, found: list[tuple[int, int, Repair]]) -> str:
+    pieces, pos = [], 0
+    for start, end, repair in found:
+        pieces += [translated[pos:start], repair.after]
+        pos = end
+    pieces.append(translated[pos:])
+    return "".join(pieces)
+
+
+def repair_text(translated: str, english: str | None, lang: str) -> tuple[str, list[Repair]]:
+    """Repair translator-broken Liquid in `translated` (language code `lang`, e.g. "fr", "es", "ja", "pt")."""
+    found = _repairs(translated, english, lang)
+    if not found:
+        return translated, []
+    return _apply(translated, found), [r for _, _, r in found]
+
+
+# ---------------------------------------------------------------- pipeline adapters
+
 
 def repair_translation(source, english, lang):
-    """(text, repairs) for a translated property; identity for now."""
-    return source.text, []
+    """(text, diagnostics) for one translated property: the body or a frontmatter value."""
+    text = source.text
+    found = _repairs(text, english.text if english is not None else None, getattr(lang, "code", lang))
+    if not found:
+        return text, []
+    index = LineIndex(text)
+    diags = []
+    for start, _, repair in found:
+        line, col = index.line_col(start)
+        diags.append(Diagnostic(
+            codes.TRANSLATION_REPAIRED,
+            f"repaired Liquid: {repair.before!r} -> {repair.after!r}",
+            Location(source.path, repair.line, col, index.line_text(line), len(repair.before)),
+            Severity.WARNING,
+        ))
+    return _apply(text, found), diags
 
 
 def repair_data_text(text, english_text, rel, lang):
-    return text
+    """A translated data value or reusable, repaired (diagnostics are not reported for data)."""
+    return repair_text(text, english_text, getattr(lang, "code", lang))[0]

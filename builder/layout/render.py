@@ -9,7 +9,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from ..core import codes
+from ..core.diagnostics import Diagnostic
 from ..core.icons import icon_svg
+from ..core.location import Location, at_line
 from ..markdown_rules.highlight import pygments_css
 
 TEMPLATE_FOR_KIND = {"home": "home.html", "product": "product.html", "category": "category.html", "article": "article.html"}
@@ -19,14 +22,31 @@ def _icon(name: str, attrs: dict | None = None) -> Markup:
     return Markup(icon_svg(name, attrs))
 
 
+class _Overrides(jinja2.FileSystemLoader):
+    """The site's own templates, minus the ones found broken (the package's are used instead)."""
+
+    def __init__(self, folder: str):
+        super().__init__(folder)
+        self.blocked: set[str] = set()
+
+    def get_source(self, environment, template):
+        if template in self.blocked:
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 class Layout:
     """Renders the reader-facing page for one (language, version, page)."""
 
     def __init__(self, root: Path):
         loaders: list[jinja2.BaseLoader] = []
+        self.root = Path(root)
         self.site_templates = Path(root) / "templates"
+        self.problems: list[Diagnostic] = []
+        self._overrides = None
         if self.site_templates.is_dir():
-            loaders.append(jinja2.FileSystemLoader(str(self.site_templates)))
+            self._overrides = _Overrides(str(self.site_templates))
+            loaders.append(self._overrides)
         loaders.append(jinja2.PackageLoader("builder.layout", "templates"))
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -38,7 +58,24 @@ class Layout:
         )
         self.env.globals["icon"] = _icon
         self._templates: dict[str, jinja2.Template] = {}
+        self._check_overrides()
 
+    def _check_overrides(self) -> None:
+        """Compile the site's templates now: a broken one is reported (DB702) and not used."""
+        if self._overrides is None:
+            return
+        for path in self.template_files():
+            name = path.relative_to(self.site_templates).as_posix()
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as err:
+                self._overrides.blocked.add(name)
+                self.problems.append(template_diagnostic(self, err, name))
+            except jinja2.TemplateError as err:
+                self._overrides.blocked.add(name)
+                self.problems.append(template_diagnostic(self, err, name))
+        if self._overrides.blocked:
+            self.env.cache = {} if self.env.cache is not None else None
     def template(self, name: str) -> jinja2.Template:
         tpl = self._templates.get(name)
         if tpl is None:
@@ -108,3 +145,23 @@ def mark_current(html: str, current_url: str, open_urls: list[str]) -> str:
         key = f'<details data-url="{escape(url)}">'
         html = html.replace(key, f'<details data-url="{escape(url)}" open>', 1)
     return html
+
+
+def template_diagnostic(layout: "Layout", err: Exception, name: str | None = None) -> Diagnostic:
+    """DB702 at the template file and line where Jinja found the problem."""
+    import traceback
+
+    line = getattr(err, "lineno", None)
+    rel_name = getattr(err, "name", None) or name
+    if line is None and err.__traceback__ is not None:
+        for frame in reversed(traceback.extract_tb(err.__traceback__)):
+            if frame.filename and frame.filename.endswith(".html"):
+                line, rel_name = frame.lineno, Path(frame.filename).name
+                break
+    rel = f"templates/{rel_name}" if rel_name else "templates"
+    path = layout.site_templates / rel_name if rel_name else None
+    text = path.read_text("utf-8", errors="replace") if path is not None and path.is_file() else ""
+    message = getattr(err, "message", None) or str(err)
+    if line:
+        return Diagnostic(codes.TEMPLATE, f"the template cannot be used: {message}", at_line(rel, text, line, 1, 1))
+    return Diagnostic(codes.TEMPLATE, f"the template cannot be used: {message}", Location(rel, 1, 1))

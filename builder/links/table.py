@@ -44,6 +44,8 @@ class LinkTable:
             raw = page.fm.get("redirect_from") or []
             if isinstance(raw, str):
                 raw = [raw]
+            elif not isinstance(raw, list):
+                continue  # the frontmatter schema reports it
             for i, old in enumerate(raw):
                 if not isinstance(old, str):
                     continue
@@ -106,6 +108,7 @@ class LinkTable:
                 page,
                 use,
                 target.fragment,
-                problem=f"{page.src} does not exist in {use.id} (it exists in {where or 'no version'})",
+                problem=(f"{page.src} does not exist in {use.id} (it exists in {where or 'no version'})" if pinned
+                         else f"{page.src} does not exist in this version (it exists in {where or 'no version'})"),
             )
         return Resolved(page_url(lang, use, page.url) + tail, page, use, target.fragment)

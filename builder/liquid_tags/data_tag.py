@@ -32,11 +32,12 @@ def _line_prefix(token: Token) -> str:
 
 
 class DataNode(Node):
-    __slots__ = ("parts", "indent", "quote", "first_line", "trim")
+    __slots__ = ("parts", "indent", "quote", "first_line", "trim", "path_token")
 
     def __init__(self, token: Token, parts: list[str], *, indent: str = "", quote: str = "",
-                 first_line: bool = False, trim: bool = True):
+                 first_line: bool = False, trim: bool = True, path_token: Token | None = None):
         super().__init__(token)
+        self.path_token = path_token or token
         self.parts = parts
         self.indent = indent
         self.quote = quote
@@ -74,7 +75,8 @@ class DataNode(Node):
             if kind == "reusable"
             else f"a key {self.parts[-1]!r} in data/{'/'.join(self.parts[:-1])}.yml"
         )
-        return CodedError(codes.DATA_MISSING, f"{kind} {self.dotted!r} not found: expected {where}", self.token)
+        return CodedError(codes.DATA_MISSING, f"{kind} {self.dotted!r} not found: expected {where}", self.path_token,
+                          length=len(self.dotted))
 
     def _render_reusable(self, env, state, context):
         rel = env.data.reusable_file(env.language, self.parts)
@@ -86,11 +88,12 @@ class DataNode(Node):
             raise CodedError(codes.DATA_CYCLE, f"reusable {self.dotted!r} includes itself: {cycle}", self.token)
         if len(state.stack) > MAX_DEPTH:
             raise CodedError(codes.LIQUID_NESTING, f"reusables are nested more than {MAX_DEPTH} deep", self.token)
-        template = env.reusable_template(rel, state)
+        template = env.reusable_template(rel, state, self.token)
         state.reads.add(rel)
         sub = MappedBuffer(rel)
         if template is None:  # it failed to parse; the parse errors are already reported
             return "", []
+        state.includes.setdefault(rel, (state.path, self.token))
         state.stack.append(Frame(rel, self.token))
         try:
             template.render_with_context(context, sub, partial=True)
@@ -115,7 +118,8 @@ class DataNode(Node):
                 codes.DATA_BAD_PATH,
                 f"{self.dotted!r} is a {'mapping' if isinstance(value, dict) else 'list'} in {found.file}, "
                 "not a value; name one of its keys",
-                self.token,
+                self.path_token,
+                length=len(self.dotted),
             )
         text = "" if value is None else str(value)
         marks = [(0, self.token, state.path, 0)]
@@ -136,6 +140,14 @@ class DataNode(Node):
                     state.stack.pop()
                 text = sub.getvalue()
         return text, marks
+
+
+def _path_token(expr: Token) -> Token:
+    """The data path's own token (the expression may carry spaces=N after it)."""
+    value = expr.value
+    lead = len(value) - len(value.lstrip())
+    path = value.strip().split()[0] if value.strip() else value
+    return Token(expr.kind, path, expr.start_index + lead, expr.source)
 
 
 def _parse_path(token: Token, expr: Token, text: str, tag: str) -> list[str]:
@@ -178,7 +190,7 @@ class DataTag(Tag):
         indent = prefix if prefix and not prefix.strip() else ""
         quote_match = _BLOCKQUOTE.match(prefix)
         quote = quote_match.group(0).lstrip(" \t") if quote_match else ""
-        return DataNode(token, parts, indent=indent, quote=quote)
+        return DataNode(token, parts, indent=indent, quote=quote, path_token=_path_token(expr))
 
 
 class IndentedDataReferenceTag(Tag):
@@ -206,7 +218,7 @@ class IndentedDataReferenceTag(Tag):
             if spaces > 40:
                 raise CodedSyntaxError(codes.DATA_BAD_ARGS, f"spaces={spaces} is more than 40", expr)
         self.env.check_data_exists(parts, expr)
-        return DataNode(token, parts, indent=" " * spaces, first_line=True)
+        return DataNode(token, parts, indent=" " * spaces, first_line=True, path_token=_path_token(expr))
 
 
 __all__ = ["DataTag", "IndentedDataReferenceTag", "LiquidError"]

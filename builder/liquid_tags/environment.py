@@ -107,10 +107,8 @@ class DocsEnvironment(Environment):
                 stack[-1].append(err)
                 template = None
         finally:
-            errors = stack.pop()
-        diagnostics = [to_diagnostic(err, path, source=source) for err in errors]
-        if template is not None and any(d.is_error for d in diagnostics):
-            template = template  # keep it: callers decide whether a partial parse is usable
+            errors = _without_cascades(stack.pop())
+        diagnostics = _after_unclosed([to_diagnostic(err, path, source=source) for err in errors])
         return Parsed(template, diagnostics, path)
 
     def _parse_stack(self) -> list[list[LiquidError]]:
@@ -173,7 +171,7 @@ class DocsEnvironment(Environment):
             )
             raise CodedError(codes.DATA_MISSING, f"{kind} {'.'.join(parts)!r} not found: expected {where}", token)
 
-    def reusable_template(self, rel: str, state) -> BoundTemplate | None:
+    def reusable_template(self, rel: str, state, include_token: Token | None = None) -> BoundTemplate | None:
         """The parsed reusable `rel`; its parse problems go to the render state.
 
         A translated reusable that does not parse is replaced by the English one (a warning).
@@ -189,12 +187,12 @@ class DocsEnvironment(Environment):
                 codes.TRANSLATION_FALLBACK,
                 f"translated reusable falls back to English: {first.message}",
                 first.location, Severity.WARNING)
-            state.parse_problems.append((Parsed(None, [warning], rel), list(state.stack)))
+            state.parse_problems.append((Parsed(None, [warning], rel), list(state.stack) + [Frame(rel, include_token)]))
             english = rel[len(lang_dir) + 1 :]
             state.reads.add(english)
-            return self.reusable_template(english, state)
+            return self.reusable_template(english, state, include_token)
         if parsed.diagnostics:
-            state.parse_problems.append((parsed, list(state.stack)))
+            state.parse_problems.append((parsed, list(state.stack) + [Frame(rel, include_token)]))
         return parsed.template if parsed.ok else None
 
     def value_template(self, text: str, rel: str) -> BoundTemplate | None:
@@ -273,6 +271,33 @@ class VersionGlobals(Mapping):
 
     def __len__(self) -> int:
         return len(self.env.static_globals)
+
+
+def _after_unclosed(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """An unclosed block swallows the end tags after it; those 'unexpected' tags are not news."""
+    unclosed = [d.location for d in diagnostics if d.code is codes.LIQUID_UNCLOSED and d.location]
+    if not unclosed:
+        return diagnostics
+    first = min((loc.line, loc.col) for loc in unclosed)
+    return [d for d in diagnostics
+            if not (d.code is codes.LIQUID_STRAY_TAG and d.location and (d.location.line, d.location.col) > first)]
+
+
+def _without_cascades(errors: list[LiquidError]) -> list[LiquidError]:
+    """Drop errors that only follow from an earlier one: once a block runs to the end of the
+    file unclosed, or blocks nest too deeply, what the parser says afterwards is noise."""
+    from liquid.exceptions import BlockNestingError
+
+    out: list[LiquidError] = []
+    for err in errors:
+        out.append(err)
+        token = err.token
+        at_end = token is None or token.start_index < 0 or token.kind == "eof"
+        message = str(getattr(err, "message", "") or "")
+        if isinstance(err, BlockNestingError) or (at_end and ("never closed" in message or "expected tag end" in message)) \
+                or "unexpected tag 'raw'" in message or "{% raw %} is never closed" in message:
+            break
+    return out
 
 
 def _map_offset(original: str, normalized: str, offset: int) -> int:

@@ -44,28 +44,30 @@ def sub_token(token: Token, offset: int, text: str) -> Token:
 
 STRAY = {"endif", "else", "elsif", "endifversion", "endfor", "endunless", "endcase", "when",
          "endcapture", "endraw", "endcomment", "endnote", "endtip", "endwarning", "enddanger"}
-_EXPECTED_END = re.compile(r"expected tag (end\w+)|tag (\w+) was never closed")
+_EXPECTED_END = re.compile(r"expected tag (end\w+)|tag (\w+) was never closed|(\w+) tag was never closed")
 _UNEXPECTED_TAG = re.compile(r"unexpected tag '([^']+)'")
 LEGACY_OPERATORS = {"ver_gt", "ver_lt"}
 
 
 def to_diagnostic(err: LiquidError, path: str, *, notes: tuple[str, ...] = (),
-                  source: str | None = None) -> Diagnostic:
-    """A diagnostic for `err` raised while parsing or rendering the file `path`."""
+                  source: str | None = None, render: bool = False) -> Diagnostic:
+    """A diagnostic for `err` raised while parsing or (`render`) rendering the file `path`."""
     token = err.token
     message = str(err.message if hasattr(err, "message") else err)
     code = getattr(err, "code", None)
     length = getattr(err, "length", None)
     severity = getattr(err, "severity", Severity.ERROR)
     notes = tuple(getattr(err, "notes", ())) + notes
-    text = token.source if token is not None else (source or "")
+    text = token.source if token is not None and token.source else (source or "")
     offset = token.start_index if token is not None else -1
 
     if code is None:
         code, message, offset, length = _classify(err, message, token, text, offset)
+        if render and code is codes.LIQUID_SYNTAX and not isinstance(err, UnknownFilterError):
+            code, message, offset, length = _render_error(err, message, token, text, offset, length)
     if offset < 0 or not text:
         return Diagnostic(code, message, Location(path, 1, 1), severity, notes)
-    if token is not None and token.kind == "content":
+    if token is not None and token.kind == "content" and offset == token.start_index:
         offset = content_start(token)
     elif token is not None and token.kind == "tag" and offset in (token.start_index, _brace_before(text, token.start_index)):
         brace = _brace_before(text, token.start_index)
@@ -84,8 +86,14 @@ def _classify(err: LiquidError, message: str, token: Token | None, text: str, of
     if isinstance(err, UndefinedError):
         name = token.value if token is not None else "value"
         return codes.LIQUID_UNDEFINED, f"{message}; Liquid variables available here are currentVersion, currentLanguage, currentRelease, the plan and feature names", offset, length
-    if isinstance(err, (BlockNestingError, ContextDepthError)):
-        return codes.LIQUID_NESTING, f"{message}: blocks or includes are nested too deeply", offset, length
+    if isinstance(err, BlockNestingError):
+        brace = text.rfind("{%", 0, max(offset, 0)) if offset >= 0 else -1
+        if brace != -1:
+            close = text.find("%}", brace)
+            offset, length = brace, (close + 2 - brace) if close != -1 else 2
+        return codes.LIQUID_NESTING, f"{message}: blocks or includes are nested more than 40 deep", offset, length
+    if isinstance(err, ContextDepthError):
+        return codes.LIQUID_NESTING, f"{message}: includes are nested too deeply", offset, length
     if isinstance(err, UnknownFilterError):
         return codes.LIQUID_SYNTAX, message, offset, length
     m = _UNEXPECTED_TAG.search(message)
@@ -102,8 +110,12 @@ def _classify(err: LiquidError, message: str, token: Token | None, text: str, of
                 f"unknown tag {name!r}; expected a Liquid tag such as ifversion, data, octicon, if, for, raw",
                 offset, len(name))
     m = _EXPECTED_END.search(message)
-    if m and offset < 0:
-        end_name = m.group(1) or ("end" + m.group(2))
+    if m and m.group(3) and token is not None and offset >= 0:
+        opener = m.group(3)
+        return (codes.LIQUID_UNCLOSED, f"{{% {opener} %}} is never closed; expected {{% end{opener} %}}",
+                _brace_before(text, offset), None)
+    if m and (offset < 0 or (token is not None and token.kind == "eof")):
+        end_name = m.group(1) or ("end" + (m.group(2) or m.group(3)))
         opener = end_name[3:]
         found = find_unclosed(text, opener)
         if found is not None:
@@ -161,3 +173,17 @@ def _brace_before(text: str, offset: int) -> int:
         return offset
     brace = text.rfind("{%", 0, offset + 1)
     return brace if brace != -1 and offset - brace < 8 else offset
+
+
+def _render_error(err: LiquidError, message: str, token, text: str, offset: int, length):
+    """Errors raised while rendering (a filter failing, an include) are DB205, in plain words."""
+    from liquid.exceptions import TemplateNotFoundError
+
+    if isinstance(err, TemplateNotFoundError):
+        name = err.args[0] if err.args else "?"
+        if 0 <= offset < len(text) and text[offset] in "'\"":
+            length = len(str(name)) + 2
+        return (codes.LIQUID_RENDER,
+                f"template {name!r} not found: {{% include %}} has no templates to load here; "
+                "use {% data reusables.<path> %}", offset, length)
+    return codes.LIQUID_RENDER, message, offset, length

@@ -31,6 +31,7 @@ class Outcome:
     diagnostics: list[Diagnostic]
     reads: set[str]
     trace: dict = field(repr=False, default_factory=dict)
+    includes: dict = field(repr=False, default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -74,12 +75,13 @@ def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outco
         CURRENT.reset(token)
     diagnostics: list[Diagnostic] = []
     for reusable, stack in state.parse_problems:
-        notes = _included_from(stack + [Frame(reusable.path)])
+        notes = _included_from(stack)
         diagnostics.extend(_with_notes(d, notes) for d in reusable.diagnostics)
     for err, stack in state.errors:
         where = stack[-1].path if stack else path
-        diagnostics.append(to_diagnostic(err, where, notes=_included_from(stack)))
-    return Outcome([version], buffer.getvalue(), buffer.marks, diagnostics, state.reads, state.trace)
+        diagnostics.append(to_diagnostic(err, where, notes=_included_from(stack), render=True))
+    return Outcome([version], buffer.getvalue(), buffer.marks, diagnostics, state.reads, state.trace,
+                   state.includes)
 
 
 def _included_from(stack: list[Frame]) -> tuple[str, ...]:

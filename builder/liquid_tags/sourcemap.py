@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from liquid.token import Token
 
@@ -137,9 +137,22 @@ class SourceMap:
 
     text: str
     marks: list[Mark]
+    includes: dict = field(default_factory=dict)
+    """Included file -> (including file, tag token), to say which page used a reusable."""
 
     def __post_init__(self) -> None:
         self._offsets = [m[0] for m in self.marks]
+
+    def included_from(self, path: str) -> tuple[str, ...]:
+        notes = []
+        seen = set()
+        while path in self.includes and path not in seen:
+            seen.add(path)
+            parent, token = self.includes[path]
+            brace = token.source.rfind("{%", 0, token.start_index)
+            notes.append(f"included from {locate(parent, token.source, brace if brace != -1 else token.start_index)}")
+            path = parent
+        return tuple(notes)
 
     def locate(self, offset: int, length: int = 1) -> Location | None:
         i = bisect_right(self._offsets, offset) - 1

@@ -32,6 +32,8 @@ class RenderState:
     stack: list[Frame] = field(default_factory=list)
     errors: list = field(default_factory=list)
     """LiquidErrors raised while rendering, with the include stack at the time."""
+    includes: dict = field(default_factory=dict)
+    """Included file -> (the file that included it, the including tag's token), for notes."""
     parse_problems: list = field(default_factory=list)
     """Parse results of reusables met during the render (with the include stack)."""
 

@@ -81,9 +81,10 @@ def render_sections(text: str, cache: dict, **options) -> tuple[RenderedMarkdown
     html: list[str] = []
     links = []
     headings: list[Heading] = []
-    too_deep = False
+    too_deep = 0
     slugger = Slugger()
     rendered = 0
+    line = 0
     for section in sections:
         part = cache.get(section)
         if part is None:
@@ -101,5 +102,7 @@ def render_sections(text: str, cache: dict, **options) -> tuple[RenderedMarkdown
         html.append(chunk)
         links.extend(part.links)
         headings.extend(part.headings)
-        too_deep = too_deep or part.too_deep
+        if part.too_deep and not too_deep:
+            too_deep = line + part.too_deep
+        line += section.count("\n")
     return RenderedMarkdown("".join(html), links, headings, too_deep), rendered

@@ -43,9 +43,12 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
 
 
 def _nesting_guard(state) -> None:
-    """markdown-it stops silently at maxNesting; remember that it did, so it can be reported."""
-    if any(tok.level >= MAX_NESTING - 1 for tok in state.tokens):
-        state.env["too_deep"] = True
+    """markdown-it stops silently at maxNesting; remember that it did (and where), so it can be reported."""
+    for tok in state.tokens:
+        if tok.level >= MAX_NESTING - 1:
+            line = next((t.map[0] for t in reversed(state.tokens[: state.tokens.index(tok) + 1]) if t.map), 0)
+            state.env["too_deep"] = line + 1
+            return
 
 
 _LOCAL = threading.local()
@@ -67,8 +70,9 @@ class RenderedMarkdown:
     html: str
     links: list[LinkRef] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
-    too_deep: bool = False
-    """Blocks were nested past MAX_NESTING; what lies deeper was not rendered."""
+    too_deep: int = 0
+    """1-based line where blocks were nested past MAX_NESTING (what lies deeper was not rendered),
+    or 0."""
 
 
 def render_markdown(
@@ -87,7 +91,7 @@ def render_markdown(
     if forced_all_ids is not None:
         env["all_heading_ids"] = forced_all_ids
     html = _markdown().render(text, env)
-    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), bool(env.get("too_deep")))
+    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), int(env.get("too_deep") or 0))
 
 
 def render_frontmatter(text: str) -> RenderedMarkdown:

@@ -194,8 +194,8 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
                 problems.add(Diagnostic(
                     codes.LINK_ANCHOR,
                     f"link {check.href!r}: content/{check.target} has no heading or element with id "
-                    f"{check.fragment!r} in {check.version}",
-                    check.location, Severity.WARNING, versions=(check.version,)))
+                    f"{check.fragment!r}",
+                    check.location, Severity.WARNING, check.notes, versions=(check.version,)))
     report.outputs = len(outputs)
     report.stats = stats
     return outputs

@@ -26,6 +26,7 @@ class FragmentCheck:
     fragment: str
     location: Location | None
     href: str
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -49,6 +50,7 @@ def finish_html(
     title_of: Callable[[Page, Version], str],
     locate: Callable[[LinkRef], Location | None],
     self_page: Page | None = None,
+    notes: Callable[[Location | None], tuple[str, ...]] = lambda _loc: (),
 ) -> Finished:
     """Replace the placeholders of `html` for one (language, version)."""
     result = Finished(html)
@@ -57,10 +59,11 @@ def finish_html(
     resolved: dict[int, Resolved] = {}
     for n, link in enumerate(links):
         if link.bad_autotitle:
+            where = locate(link)
             result.problems.append(Diagnostic(
                 codes.LINK_AUTOTITLE,
                 f"AUTOTITLE needs a link to a page; {link.href!r} is not one",
-                locate(link), Severity.ERROR, versions=(version.id,)))
+                where, Severity.ERROR, notes(where), versions=(version.id,)))
             continue
         res = resolve(link.href, lang, version)
         resolved[n] = res
@@ -68,13 +71,15 @@ def finish_html(
         if res.page is not None:
             result.targets.add(res.page.rel)
         if res.problem:
+            where = locate(link)
             result.problems.append(Diagnostic(
                 codes.LINK_AUTOTITLE if link.autotitle else codes.LINK_BROKEN,
-                f"{'AUTOTITLE link' if link.autotitle else 'link'} {link.href!r} is broken in {version.id}: {res.problem}",
-                locate(link), Severity.ERROR, versions=(version.id,)))
+                f"{'AUTOTITLE link' if link.autotitle else 'link'} {link.href!r} is broken: {res.problem}",
+                where, Severity.ERROR, notes(where), versions=(version.id,)))
         elif res.fragment and res.page is not None:
+            where = locate(link)
             result.fragments.append(FragmentCheck(
-                res.page.rel, lang, (res.version or version).id, res.fragment[1:], locate(link), link.href))
+                res.page.rel, lang, (res.version or version).id, res.fragment[1:], where, link.href, notes(where)))
 
     def sub(m: re.Match) -> str:
         if m.group(1) is not None:

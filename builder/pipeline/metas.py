@@ -60,9 +60,12 @@ class Metas:
         versions = [space.by_id[v] for v in page.versions]
         loc = site.localized(lang, page)
         metas = {v.id: PageMeta() for v in versions}
+        title_failed = False
         for prop in TEXT_PROPS + MARKDOWN_PROPS:
             outcomes, problems = site.props.render(loc, prop, versions)
             self.problems.extend(problems)
+            if prop == "title" and any(d.is_error for d in problems):
+                title_failed = True
             for po in outcomes:
                 value = po.text.strip()
                 for version in po.versions:
@@ -77,9 +80,10 @@ class Metas:
                         meta.short_title = plain_text(value)
                     elif value:
                         setattr(meta, prop, self._markdown_of(value))
-        if lang.is_default and "title" in page.fm:
+        raw_title = page.fm.get("title")
+        if lang.is_default and isinstance(raw_title, str) and raw_title.strip() and not title_failed:
             for version in versions:
-                if not metas[version.id].title and isinstance(page.fm.get("title"), str):
+                if not metas[version.id].title:
                     self.problems.append(
                         page.split.error(
                             codes.FM_WRONG_TYPE,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
+import jinja2
 from markupsafe import Markup
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic
 from ..core.urls import output_file
 from ..i18n.fallback import Fallback, fallback_from
+from ..layout.render import template_diagnostic
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
 from ..markdown_rules.chunks import render_sections
@@ -69,6 +71,13 @@ class PageBuilder:
         self.template_sources = [p.relative_to(site.root).as_posix() for p in site.layout.template_files()]
 
     def build(self, page: Page, write) -> PageResult:
+        """Build `page`; problems in data files met on the way are reported with it."""
+        known = len(self.site.data.problems)
+        result = self._build(page, write)
+        result.problems.extend(self.site.data.problems[known:])
+        return result
+
+    def _build(self, page: Page, write) -> PageResult:
         site = self.site
         result = PageResult(page.rel)
         versions = site.built_versions(page)
@@ -95,7 +104,7 @@ class PageBuilder:
                 if not po.outcome.ok:
                     continue
                 text, marks = collapse_blank_lines(po.text, po.outcome.marks)
-                smap = SourceMap(text, marks)
+                smap = SourceMap(text, marks, po.outcome.includes)
                 for version in po.versions:
                     ids = None
                     if po.source.translated:
@@ -108,7 +117,7 @@ class PageBuilder:
                     rendered = md_cache.get(key)
                     if rendered is None:
                         result.stats["markdown"] += 1
-                        rendered = md_cache[key] = self._markdown(text, lang, ids, page, result, sections)
+                        rendered = md_cache[key] = self._markdown(text, lang, ids, page, result, sections, smap)
                     def english_for(v: Version, _versions=versions):
                         nonlocal english_body
                         if english_body is None:
@@ -123,7 +132,7 @@ class PageBuilder:
         return result
 
     def _markdown(self, text: str, lang: Language, ids, page: Page, result: PageResult,
-                  sections: dict | None = None) -> RenderedMarkdown:
+                  sections: dict | None = None, smap: SourceMap | None = None) -> RenderedMarkdown:
         ui = self.site.ui[lang.code]
         rendered, count = render_sections(text, {} if sections is None else sections, alert_titles=ui.alert_titles(),
                                           heading_ids=ids, ui={"copy_code": ui("code.copy"),
@@ -131,13 +140,18 @@ class PageBuilder:
                                                                                    "task_todo": ui("code.task_todo")})
         result.stats["sections"] = result.stats.get("sections", 0) + count
         if rendered.too_deep:
-            from ..core.location import Location
+            from ..core.location import LineIndex, Location
 
+            where = None
+            if smap is not None:
+                where = smap.locate(LineIndex(text).offset(rendered.too_deep))
+                if where is not None:
+                    where = Location(where.path, where.line, 1, where.source_line, 1)
             result.problems.append(Diagnostic(
                 codes.MARKDOWN,
                 f"blocks (quotes or lists) are nested more than {MAX_NESTING} levels deep; the deeper "
                 "content cannot be rendered: reduce the nesting",
-                Location(page.src, 1, 1)))
+                where or Location(page.src, 1, 1)))
         return rendered
 
     def _frontmatter_features(self, page: Page) -> list[str]:
@@ -154,6 +168,7 @@ class PageBuilder:
             resolve=self.site.links.resolve,
             title_of=lambda p, v: ctx.title(lang, p, v),
             locate=lambda link: _locate_link(text, smap, link),
+            notes=lambda loc: smap.included_from(loc.path) if loc is not None else (),
         )
 
     def _write_version(self, page: Page, lang: Language, version: Version, po: PropOutcome,
@@ -173,7 +188,7 @@ class PageBuilder:
             if english is not None:
                 en_text, en_marks = collapse_blank_lines(english.text, english.outcome.marks)
                 rendered = self._markdown(en_text, lang, None, page, result)
-                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks))
+                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks, english.outcome.includes))
                 po = PropOutcome(english.outcome, english.source, fallback_from("body", broken[0]))
         result.problems.extend(done.problems)
         result.fragments.extend(done.fragments)
@@ -191,7 +206,11 @@ class PageBuilder:
         loc = site.localized(lang, page)
         context = ctx.build(lang, version, page, translated=loc.translated, body=Markup(done.html),
                             toc=toc, fallback_comments=comments)
-        html = site.layout.render_page(page.kind, context)
+        try:
+            html = site.layout.render_page(page.kind, context)
+        except jinja2.TemplateError as err:
+            result.problems.append(template_diagnostic(site.layout, err))
+            return
         path = output_file(lang.code, version, page.url)
         write(path, html)
         result.anchors[(lang.code, version.id)] = anchors_of(done.html) | {"title", "main"}

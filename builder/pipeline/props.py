@@ -73,7 +73,10 @@ class PropRenderer:
                 return [], problems
             outcomes = render_versions(self.envs[lang], parsed, versions)
             for o in outcomes:
-                problems.extend(_for_versions(d, o.versions) for d in o.diagnostics)
+                diags = o.diagnostics
+                if diags and source.key != "body":
+                    diags = shift_to_value(diags, source)
+                problems.extend(_for_versions(d, o.versions) for d in diags)
             return [PropOutcome(o, source) for o in outcomes], problems
 
         english = loc.english.get(prop)
@@ -119,7 +122,7 @@ def shift_to_value(diags: list[Diagnostic], source: PropSource) -> list[Diagnost
     raw_line = loc.source_line
     out = []
     for d in diags:
-        if d.location is None:
+        if d.location is None or d.location.path != source.path:
             out.append(d)
             continue
         quote = 1 if raw_line[loc.col - 1 : loc.col] in ("'", '"') else 0

@@ -70,6 +70,7 @@ class Site:
         self.problems.extend(self.links.problems)
         self.nav = Navigation(self.tree)
         self.layout = Layout(self.root)
+        self.problems.extend(self.layout.problems)
         self.envs = {lang.code: DocsEnvironment(self.config, self.data, lang) for lang in self.config.languages}
         self.ui = {lang.code: UI(load_ui(self.data, lang)) for lang in self.config.languages}
         self.props = PropRenderer(self.envs, self.config.default_language.code)

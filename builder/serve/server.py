@@ -169,14 +169,22 @@ def make_server(root: Path, host: str, port: int, versions=None, languages=None)
     return server, dev, hub
 
 
-def watch(dev: DevSite, hub: Hub, stop: threading.Event) -> None:
+def watch(dev: DevSite, hub: Hub, stop: threading.Event, ready: threading.Event | None = None) -> None:
+    """Reload the site after edits; `ready` is set once the watcher is listening."""
     from watchfiles import DefaultFilter, watch as watch_files
 
     paths = [str(dev.root / p) for p in ("content", "data", "translations", "templates") if (dev.root / p).is_dir()]
     if not paths:
+        if ready is not None:
+            ready.set()
         return
     root = dev.root.resolve()
-    for changes in watch_files(*paths, watch_filter=DefaultFilter(), debounce=300, step=50, stop_event=stop):
+    for changes in watch_files(*paths, watch_filter=DefaultFilter(), debounce=300, step=50, stop_event=stop,
+                               yield_on_timeout=True, rust_timeout=200):
+        if ready is not None:
+            ready.set()
+        if not changes:
+            continue
         changed = set()
         for _kind, path in changes:
             try:

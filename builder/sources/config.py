@@ -88,12 +88,42 @@ def _read_yaml(root: Path, rel: str, code) -> tuple[object, str]:
 def _load_versions(root: Path) -> VersionSpace:
     rel = "data/versions.yml"
     data, text = _read_yaml(root, rel, codes.CONFIG_VERSIONS)
+    _check_unquoted_releases(rel, text)
     try:
         return VersionSpace.from_data(data)
     except VersionError as err:
         raise ConfigError(
             Diagnostic(codes.CONFIG_VERSIONS, f"{rel}: {err}", _first_mention(rel, text, str(err)))
         ) from None
+
+
+def _check_unquoted_releases(rel: str, text: str) -> None:
+    """`releases: [3.10]` is the float 3.1 to YAML: say so with the number as written."""
+    try:
+        root = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError:
+        return
+    if not isinstance(root, yaml.MappingNode):
+        return
+    plans = next((v for k, v in root.value if k.value == "plans"), None)
+    if not isinstance(plans, yaml.SequenceNode):
+        return
+    for i, plan in enumerate(plans.value):
+        if not isinstance(plan, yaml.MappingNode):
+            continue
+        for key, value in plan.value:
+            if key.value not in ("releases", "deprecated") or not isinstance(value, yaml.SequenceNode):
+                continue
+            for item in value.value:
+                if isinstance(item, yaml.ScalarNode) and not item.style and item.tag.endswith(":float"):
+                    written = item.value
+                    mark = item.start_mark
+                    line = mark.line + 1
+                    raise ConfigError(Diagnostic(
+                        codes.CONFIG_VERSIONS,
+                        f"{rel}: plans[{i}].{key.value}: release {written} must be quoted (\"{written}\"), "
+                        f"or YAML reads {written} as {float(written):g}",
+                        Location(rel, line, mark.column + 1, LineIndex(text).line_text(line), len(written))))
 
 
 def _first_mention(rel: str, text: str, message: str) -> Location:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat as stat_module
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from ..core import codes
+from ..core.describe import describe
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
 from ..core.location import Location
@@ -98,25 +101,32 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
 
     pages: dict[str, Page] = {}
     ancestors: list[str] = []
-    failed: set[str] = set()
+    claimed: set[str] = set()
+    """Files some `children` entry names (built or not): never reported as unreachable."""
+    real_content = os.path.realpath(content)
 
     def visit(rel: str, parent: str | None, depth: int) -> bool:
+        claimed.add(rel)
         page = _load_page(config, data, rel, problems)
         if page is None:
-            failed.add(rel)
             return False
         page.parent, page.depth = parent, depth
         pages[rel] = page
         raw_children = page.fm.get("children")
-        if raw_children is None:
-            return True
-        if not isinstance(raw_children, list) or not all(isinstance(c, str) for c in raw_children):
-            return True  # the schema check already reported it
+        if not isinstance(raw_children, list):
+            return True  # absent, or the schema check reported it
         seen: dict[str, int] = {}
         ancestors.append(rel)
         base = PurePosixPath(rel).parent
         for i, entry in enumerate(raw_children):
-            child = _resolve_child(files, page, base, entry, i, problems)
+            if not isinstance(entry, str):
+                problems.append(page.split.error(
+                    codes.CHILDREN_TYPE,
+                    f"child {entry if isinstance(entry, (int, float)) else describe(entry)} must name a file or "
+                    "folder beside this page, such as /my-article",
+                    ("children", i), value=True))
+                continue
+            child = _resolve_child(files, content, real_content, page, base, entry, i, problems, claimed)
             if child is None:
                 continue
             if child in ancestors:
@@ -150,7 +160,7 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
     _apply_category_unions(config, pages, "index.md", problems)
 
     unreachable = []
-    for rel in sorted(files - set(pages) - failed):
+    for rel in sorted(files - set(pages) - claimed):
         if rel.startswith(("early-access/",)):
             continue
         unreachable.append(rel)
@@ -167,33 +177,52 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
 
 
 def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
+    """Every readable Markdown file under content/; links that loop or lead nowhere are skipped."""
     found: set[str] = set()
     if not content.is_dir():
         return found
-    seen_dirs: set[str] = set()
+    root = content.parent
+    seen_dirs: set[str] = {os.path.realpath(content)}
+
+    def warn(rel: str, message: str) -> None:
+        problems.append(Diagnostic(codes.SYMLINK_LOOP, message, Location(rel, 1, 1), Severity.WARNING))
+
     for dirpath, dirnames, filenames in os.walk(content, followlinks=True):
-        real = os.path.realpath(dirpath)
-        if real in seen_dirs:
-            rel = Path(dirpath).relative_to(content.parent).as_posix()
-            problems.append(
-                Diagnostic(
-                    codes.SYMLINK_LOOP,
-                    f"{rel} is a symbolic link back into the tree ({real}); it is skipped",
-                    Location(rel, 1, 1),
-                    Severity.WARNING,
-                )
-            )
-            dirnames[:] = []
-            continue
-        seen_dirs.add(real)
-        dirnames.sort()
+        keep = []
+        for name in sorted(dirnames):
+            path = os.path.join(dirpath, name)
+            real = os.path.realpath(path)
+            if real in seen_dirs:
+                rel = Path(path).relative_to(root).as_posix()
+                target = Path(os.path.relpath(real, os.path.realpath(root))).as_posix()
+                warn(rel, f"{rel} is a symbolic link back into the tree ({target}); it is skipped")
+                continue
+            seen_dirs.add(real)
+            keep.append(name)
+        dirnames[:] = keep
         for name in sorted(filenames):
-            if name.endswith(".md"):
-                found.add((Path(dirpath) / name).relative_to(content).as_posix())
+            if not name.endswith(".md"):
+                continue
+            path = os.path.join(dirpath, name)
+            rel = Path(path).relative_to(root).as_posix()
+            try:
+                st = os.stat(path)
+            except OSError as err:
+                if os.path.islink(path) and err.errno == errno.ELOOP:
+                    warn(rel, f"{rel} is a symbolic link that loops; it is skipped")
+                else:
+                    reason = (err.strerror or str(err)).lower()
+                    warn(rel, f"{rel} cannot be read ({reason}); it is skipped")
+                continue
+            if not stat_module.S_ISREG(st.st_mode):
+                warn(rel, f"{rel} is not a regular file (a device, pipe or socket); it is skipped")
+                continue
+            found.add(Path(path).relative_to(content).as_posix())
     return found
 
 
-def _resolve_child(files: set[str], page: Page, base: PurePosixPath, entry: str, i: int, problems) -> str | None:
+def _resolve_child(files: set[str], content: Path, real_content: str, page: Page, base: PurePosixPath,
+                   entry: str, i: int, problems, claimed: set[str]) -> str | None:
     clean = entry.strip().strip("/")
     parts = PurePosixPath(clean).parts
     if not clean or any(p in ("..", ".") for p in parts):
@@ -210,7 +239,16 @@ def _resolve_child(files: set[str], page: Page, base: PurePosixPath, entry: str,
     as_dir = (base / clean / "index.md").as_posix()
     file_exists = as_file in files
     dir_exists = as_dir in files
+    if not file_exists and not dir_exists:
+        # Reached through a symbolic link the walk skipped: name it by the file it really is.
+        for candidate in (as_file, as_dir):
+            real = os.path.realpath(content / candidate)
+            if os.path.isfile(real) and (real + os.sep).startswith(real_content + os.sep):
+                rel_real = Path(os.path.relpath(real, real_content)).as_posix()
+                if rel_real in files:
+                    return rel_real
     if file_exists and dir_exists:
+        claimed.update((as_file, as_dir))
         problems.append(
             page.split.error(
                 codes.OUTPUT_CLASH,
@@ -234,10 +272,11 @@ def _resolve_child(files: set[str], page: Page, base: PurePosixPath, entry: str,
     rel = as_file if file_exists else as_dir
     name = PurePosixPath(rel).parent.name if rel.endswith("/index.md") else PurePosixPath(rel).stem
     if " " in name or any(c in name for c in "#?%"):
+        claimed.add(rel)
         problems.append(
             page.split.error(
                 codes.PAGE_PATH,
-                f"content/{rel}: a file or folder name with {' a space' if ' ' in name else ' #, ? or %'} makes a "
+                f"content/{rel}: a file or folder name with {'a space' if ' ' in name else '#, ? or %'} makes a "
                 f"broken URL; rename it, for example to {name.replace(' ', '-').strip('#?%')!r}",
                 ("children", i),
                 value=True,
@@ -273,7 +312,8 @@ def _load_page(config: SiteConfig, data: DataStore, rel: str, problems) -> Page 
         return page if not schema_problems else None
     ids, vproblems = _evaluate_cached(versions_value, config.space, data.features)
     for p in vproblems:
-        problems.append(split.error(p.code, p.message, ("versions",) + p.key))
+        on_value = p.code in (codes.VERSIONS_BAD_RANGE, codes.FM_WRONG_TYPE)
+        problems.append(split.error(p.code, p.message, ("versions",) + p.key, value=on_value))
     if not ids and not vproblems and not split.data.get("children") and matches_deprecated(versions_value, config.space):
         problems.append(
             split.error(

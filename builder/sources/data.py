@@ -30,7 +30,7 @@ def split_data_path(path: str) -> list[str]:
     """`reusables.a.version-3.4` -> ['reusables', 'a', 'version-3.4'] (GitHub's smart split)."""
     if ".." in path or "/" in path or "\\" in path:
         raise DataPathError(
-            f"{path!r} would leave data/: a data path is dotted names only, such as "
+            f"'{path}' would leave data/: a data path is dotted names only, such as "
             "variables.product.name (no '/', '\\' or '..')"
         )
     if not path:
@@ -72,6 +72,7 @@ class DataStore:
         self._lock = threading.RLock()
         self._yaml: dict[str, dict | None] = {}
         self._text: dict[str, str | None] = {}
+        self.unreadable: set[str] = set()
         self.features, self.feature_files = self._load_features()
 
     # Features ----------------------------------------------------------------
@@ -98,7 +99,9 @@ class DataStore:
                 continue
             ids, problems = evaluate_versions(data["versions"], self.config.space, None, allow_feature=False)
             for p in problems:
-                self.problems.append(Diagnostic(p.code, p.message, self._key_location(rel, ("versions",) + p.key)))
+                on_value = p.code in (codes.VERSIONS_BAD_RANGE, codes.FM_WRONG_TYPE)
+                self.problems.append(Diagnostic(p.code, p.message,
+                                                self._key_location(rel, ("versions",) + p.key, value=on_value)))
             features[name] = ids
         return features, files
 
@@ -108,11 +111,11 @@ class DataStore:
         text = self._text.get(rel)
         return LineIndex(text).line_text(line) if text else ""
 
-    def _key_location(self, rel: str, keys: tuple) -> Location:
+    def _key_location(self, rel: str, keys: tuple, *, value: bool = False) -> Location:
         from .frontmatter import find_in_yaml
 
         text = self._text.get(rel) or ""
-        line, col, length = find_in_yaml(text, keys)
+        line, col, length = find_in_yaml(text, keys, value=value)
         return Location(rel, line, col, LineIndex(text).line_text(line), length)
 
     def read_text(self, rel: str) -> str | None:
@@ -127,6 +130,7 @@ class DataStore:
                     text = read_source(path, rel)
                 except ContentError as err:
                     self.problems.extend(err.diagnostics)
+                    self.unreadable.add(rel)
             self._text[rel] = text
             return text
 
@@ -199,13 +203,15 @@ class DataStore:
         return out
 
     def reusable_file(self, lang: Language, parts: list[str]) -> str | None:
-        """The file that provides `reusables.a.b` in `lang` (a translation or English)."""
+        """The file that provides `reusables.a.b` in `lang` (a translation or English).
+
+        A file that exists but cannot be read still counts (its own problem is reported)."""
         rel = "data/" + "/".join(parts) + ".md"
         if not lang.is_default:
             translated = self._lang_rel(lang, rel)
             if self.read_text(translated) is not None:
                 return translated
-        if self.read_text(rel) is not None:
+        if self.read_text(rel) is not None or rel in self.unreadable:
             return rel
         return None
 

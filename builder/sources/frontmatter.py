@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import yaml
 
@@ -39,9 +40,16 @@ class Split:
         """The body preceded by one newline per line above it, so offsets give file lines."""
         return "\n" * self.text.count("\n", 0, self.body_offset) + self.body
 
+    @cached_property
+    def _node(self):
+        try:
+            return yaml.compose(self.fm_text, Loader=Loader)
+        except yaml.YAMLError:
+            return None
+
     def locate(self, keys: tuple, *, value: bool = False) -> Location:
-        """Where the frontmatter key path `keys` is (or its value)."""
-        line, col, length = find_in_yaml(self.fm_text, keys, value=value)
+        """Where the frontmatter key path `keys` is (or its value); the YAML is composed once."""
+        line, col, length = find_in_yaml(self.fm_text, keys, value=value, node=self._node)
         line += self.fm_line - 1
         return Location(self.path, line, col, LineIndex(self.text).line_text(line), length)
 
@@ -87,12 +95,9 @@ def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
     try:
         data = yaml.load(fm_text, Loader=Loader) if fm_text.strip() else {}
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        line = (mark.line if mark else 0) + 2
-        col = (mark.column if mark else 0) + 1
-        problem = getattr(err, "problem", None) or str(err)
-        context = getattr(err, "context", None)
-        message = f"frontmatter is not valid YAML: {problem}" + (f" ({context})" if context else "")
+        line, col, message = describe_yaml_error(err, fm_text)
+        line += 1
+        message = f"frontmatter is not valid YAML: {message}"
         raise ContentError(
             Diagnostic(codes.FM_YAML, message, Location(path, line, col, LineIndex(text).line_text(line)))
         ) from None
@@ -109,11 +114,14 @@ def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
     return Split(path, text, data, fm_text, 2, body_offset)
 
 
-def find_in_yaml(fm_text: str, keys: tuple, *, value: bool = False) -> tuple[int, int, int]:
+def find_in_yaml(fm_text: str, keys: tuple, *, value: bool = False, node=False) -> tuple[int, int, int]:
     """1-based (line, col, length) of a key path in YAML text; the closest parent if absent."""
-    try:
-        node = yaml.compose(fm_text, Loader=Loader)
-    except yaml.YAMLError:
+    if node is False:
+        try:
+            node = yaml.compose(fm_text, Loader=Loader)
+        except yaml.YAMLError:
+            return 1, 1, 1
+    if node is None:
         return 1, 1, 1
     best = (0, 0, 1)
     for key in keys:
@@ -143,3 +151,22 @@ def _span(node) -> tuple[int, int, int]:
 
 def _one_based(span: tuple[int, int, int]) -> tuple[int, int, int]:
     return span[0] + 1, span[1] + 1, span[2]
+
+
+def describe_yaml_error(err: yaml.YAMLError, text: str) -> tuple[int, int, str]:
+    """(1-based line, column, message) of a PyYAML error in `text`, in plain words."""
+    if isinstance(err, yaml.reader.ReaderError):
+        index = LineIndex(text)
+        pos = max(0, min(err.position, len(text)))
+        line, col = index.line_col(pos)
+        char = err.character if isinstance(err.character, str) else chr(err.character)
+        return line, col, f"unacceptable character #x{ord(char):04x}: {err.reason}"
+    problem = getattr(err, "problem", None) or str(err).split("\n", 1)[0]
+    context = getattr(err, "context", None)
+    mark = getattr(err, "problem_mark", None)
+    if context and "while parsing a flow" in context and getattr(err, "context_mark", None) is not None:
+        mark = err.context_mark  # an unclosed [ or {: point at it, not where YAML gave up
+    mark = mark or getattr(err, "context_mark", None)
+    line = (mark.line if mark else 0) + 1
+    col = (mark.column if mark else 0) + 1
+    return line, col, problem + (f" ({context})" if context else "")

@@ -6,6 +6,7 @@ import datetime
 from typing import Callable
 
 from ..core import codes
+from ..core.describe import describe
 from ..core.diagnostics import Diagnostic
 from .frontmatter import Split
 
@@ -81,7 +82,7 @@ SCHEMA: dict[str, Check] = {
     "permissions": TEXT,
     # Navigation and structure
     "versions": (_anything, "a mapping"),
-    "children": STR_LIST,
+    "children": (_is_list, "a list of text"),
     "childGroups": LIST,
     "layout": (_layout, "one of " + ", ".join(LAYOUTS) + " or false"),
     "subcategory": BOOL,
@@ -140,7 +141,7 @@ def validate_frontmatter(split: Split, *, translation: bool = False) -> list[Dia
         if key.startswith("ms."):
             if not isinstance(value, (str, int, float, datetime.date)) or isinstance(value, bool):
                 problems.append(
-                    split.error(codes.FM_WRONG_TYPE, f"{key} must be text, found {_kind(value)}", (key,), value=True)
+                    split.error(codes.FM_WRONG_TYPE, f"{key} must be text, found {describe(value)}", (key,), value=True)
                 )
             continue
         check = SCHEMA.get(key)
@@ -160,7 +161,7 @@ def validate_frontmatter(split: Split, *, translation: bool = False) -> list[Dia
             problems.append(
                 split.error(
                     codes.FM_WRONG_TYPE,
-                    f"{key} must be {expected}, found {_kind(value)}",
+                    f"{key} must be {expected}, found {describe(value)}",
                     (key,),
                     value=True,
                 )
@@ -177,25 +178,9 @@ def validate_frontmatter(split: Split, *, translation: bool = False) -> list[Dia
                     )
                 )
     for key in ("title",):
-        if isinstance(data.get(key), str) and not data[key].strip():
+        if isinstance(data.get(key), str) and not data[key].strip() and data[key] == data[key]:
             problems.append(split.error(codes.FM_WRONG_TYPE, f"{key} must not be empty", (key,), value=True))
     return problems
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"text {value[:40]!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
 
 
 def _close_key(key: str) -> str | None:

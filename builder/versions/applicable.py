@@ -7,6 +7,7 @@ from typing import Mapping
 
 from ..core import codes
 from ..core.codes import Code
+from ..core.describe import describe
 from .model import VersionSpace
 from .ranges import RangeError, parse_range, coerce
 
@@ -33,7 +34,7 @@ def evaluate_versions(
     """
     problems: list[VersionsProblem] = []
     if not isinstance(value, dict):
-        shown = "'*'" if value == "*" else repr(value)
+        shown = "'*'" if value == "*" else describe(value)
         problems.append(
             VersionsProblem(
                 codes.FM_WRONG_TYPE,
@@ -50,7 +51,7 @@ def evaluate_versions(
             for name in names:
                 if not isinstance(name, str):
                     problems.append(
-                        VersionsProblem(codes.FM_WRONG_TYPE, (key,), f"feature names must be text, found {name!r}")
+                        VersionsProblem(codes.FM_WRONG_TYPE, (key,), f"feature names must be text, found {describe(name)}")
                     )
                 elif features is None or name not in features:
                     known = ", ".join(sorted(features or ())) or "none"
@@ -79,9 +80,11 @@ def evaluate_versions(
                 )
             )
             continue
-        if not isinstance(rng, (str, int, float)) or isinstance(rng, bool):
+        if isinstance(rng, (int, float)) and not isinstance(rng, bool):
+            rng = str(rng)
+        if not isinstance(rng, str):
             problems.append(
-                VersionsProblem(codes.FM_WRONG_TYPE, (key,), f"the range for {key} must be text such as '*', found {rng!r}")
+                VersionsProblem(codes.FM_WRONG_TYPE, (key,), f"the range for {key} must be text such as '*', found {describe(rng)}")
             )
             continue
         rng = str(rng)

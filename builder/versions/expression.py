@@ -135,13 +135,15 @@ class BoolOp(Node):
     right: Node
 
     def evaluate(self, version, features, retired) -> bool:
-        if self.op == "and":
-            return self.left.evaluate(version, features, retired) and self.right.evaluate(
-                version, features, retired
-            )
-        return self.left.evaluate(version, features, retired) or self.right.evaluate(
-            version, features, retired
-        )
+        node: Node = self
+        while isinstance(node, BoolOp):  # a right-leaning chain: walk it without recursing
+            left = node.left.evaluate(version, features, retired)
+            if node.op == "and" and not left:
+                return False
+            if node.op == "or" and left:
+                return True
+            node = node.right
+        return node.evaluate(version, features, retired)
 
 
 # Parser ----------------------------------------------------------------------
@@ -180,31 +182,46 @@ class _Parser:
             raise self.error(f"expected 'and', 'or' or the end of the condition, found {tok.text!r}", tok)
         return node
 
-    def expr(self) -> Node:
-        left = self.unary()
-        tok = self.peek()
-        if tok is not None and tok.kind == "name" and tok.text in ("and", "or"):
+    def expr(self, depth: int = 0) -> Node:
+        """Operands joined by and/or, grouped right to left (iterative: long chains are fine)."""
+        operands = [self.unary(depth)]
+        operators: list[str] = []
+        while True:
+            tok = self.peek()
+            if tok is None or tok.kind != "name" or tok.text not in ("and", "or"):
+                break
             self.take()
             if self.peek() is None:
                 raise self.error(f"expected a condition after {tok.text!r}", None)
-            return BoolOp(tok.text, left, self.expr())
-        return left
+            operators.append(tok.text)
+            operands.append(self.unary(depth))
+        node = operands[-1]
+        for op, left in zip(reversed(operators), reversed(operands[:-1])):
+            node = BoolOp(op, left, node)
+        return node
 
-    def unary(self) -> Node:
+    def unary(self, depth: int = 0) -> Node:
+        nots = 0
         tok = self.peek()
+        while tok is not None and tok.kind == "name" and tok.text == "not":
+            self.take()
+            nots += 1
+            tok = self.peek()
         if tok is None:
             raise self.error("expected a plan, a feature or a comparison", None)
-        if tok.kind == "name" and tok.text == "not":
-            self.take()
-            return Not(self.unary())
         if tok.kind == "lparen":
+            if depth >= MAX_PARENS:
+                raise self.error(f"parentheses are nested more than {MAX_PARENS} deep", tok)
             self.take()
-            node = self.expr()
+            node = self.expr(depth + 1)
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise self.error("expected ')' to close '('", close if close else None)
             self.take()
-            return node
+            return _negate(node, nots)
+        return _negate(self.atom(tok), nots)
+
+    def atom(self, tok: _Tok) -> Node:
         if tok.kind == "op" and tok.text == "!":
             raise self.error("use 'not' instead of '!'", tok)
         if tok.kind != "name" or tok.text in KEYWORDS:
@@ -239,6 +256,13 @@ class _Parser:
                 nxt,
             )
         return Name(tok.text, tok.offset)
+
+
+MAX_PARENS = 32
+
+
+def _negate(node: Node, count: int) -> Node:
+    return Not(node) if count % 2 else node if count == 0 else Not(Not(node))
 
 
 def parse_expression(text: str) -> Node:
@@ -298,13 +322,20 @@ def compile_condition(
     return Condition(text, node, space, features, warnings)
 
 
-def _check(node: Node, text: str, space: VersionSpace, features, warnings) -> None:
-    if isinstance(node, BoolOp):
-        _check(node.left, text, space, features, warnings)
-        _check(node.right, text, space, features, warnings)
-    elif isinstance(node, Not):
-        _check(node.operand, text, space, features, warnings)
-    elif isinstance(node, Name):
+def _check(root: Node, text: str, space: VersionSpace, features, warnings) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, BoolOp):
+            stack += [node.right, node.left]
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+        else:
+            _check_leaf(node, text, space, features, warnings)
+
+
+def _check_leaf(node: Node, text: str, space: VersionSpace, features, warnings) -> None:
+    if isinstance(node, Name):
         name = node.name
         if name in space.retired or name in features:
             return
