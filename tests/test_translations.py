@@ -187,3 +187,20 @@ def test_native_language_names(code, expected):
     from builder.sources.config import Language
 
     assert native_name(Language(code, "x", None, 0)) == expected
+
+
+def test_orphan_translation_is_a_warning(make_site, cli):
+    root = fr_site(make_site, {"docs/guide.md": GUIDE_FR, "docs/gone.md": page("Partie", "x\n")})
+    result = cli("check", "--root", str(root))
+    assert result.status == 0
+    assert ("translations/fr-FR/content/docs/gone.md:1:1: warning[DB503]: translations/fr-FR/content/docs/gone.md "
+            "translates content/docs/gone.md, which does not exist") in result.stderr
+
+
+def test_configured_native_name_wins(make_site, cli, tmp_path):
+    root = fr_site(make_site, {"docs/guide.md": GUIDE_FR})
+    (root / "data/languages.yml").write_text(
+        "en: {name: English}\nfr: {name: French, dir: translations/fr-FR, native_name: Français (France)}\n", "utf-8")
+    out = tmp_path / "out"
+    assert build(cli, root, out).status == 0
+    assert ">Français (France)</a>" in read(out / "en/docs/guide/index.html")

@@ -22,6 +22,8 @@ def _locale(code: str) -> Locale | None:
 
 def native_name(lang: Language) -> str:
     """`Français`, `日本語`: the language's own name, capitalised, for the language picker."""
+    if lang.native:
+        return lang.native
     loc = _locale(lang.code)
     name = loc.get_display_name(loc) if loc else None
     if not name:

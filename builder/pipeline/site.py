@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
+from ..core.location import Location
 from ..core.errors import ConfigError, ContentError
 from ..sources.files import read_source
 from ..sources.frontmatter import split_frontmatter
@@ -38,6 +39,13 @@ def select(config: SiteConfig, versions: list[str] | None, languages: list[str] 
         found = config.space.resolve(text)
         if not found:
             known = ", ".join([p.short for p in config.space.plans] + [v.id for v in config.space.versions])
+            name, _, release = text.partition("@")
+            plan = config.space.plan(name)
+            if plan is not None and release in plan.deprecated:
+                raise ConfigError(Diagnostic(
+                    codes.CONFIG_SELECTION,
+                    f"--version {text!r} is a deprecated release: it is not built any more; supported: "
+                    + ", ".join(v.id for v in config.space.versions if v.plan is plan)))
             raise ConfigError(Diagnostic(codes.CONFIG_SELECTION, f"--version {text!r} is not a version; known: {known}"))
         chosen_versions.extend(v for v in found if v not in chosen_versions)
     chosen_languages: list[Language] = []
@@ -76,7 +84,27 @@ class Site:
         self.props = PropRenderer(self.envs, self.config.default_language.code)
         self._localized: dict[tuple[str, str], LocalizedPage] = {}
         self._lint_unreachable()
+        self._orphan_translations()
         self.problems.extend(self.data.problems)
+
+    def _orphan_translations(self) -> None:
+        """A translated page whose English page is gone (or never built) is never shown."""
+        english = set(self.tree.pages) | set(self.tree.unreachable)
+        for lang in self.config.languages:
+            if lang.is_default:
+                continue
+            folder = self.root / lang.dir / "content"
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*.md")):
+                rel = path.relative_to(folder).as_posix()
+                if rel not in english:
+                    src = f"{lang.dir}/content/{rel}"
+                    self.problems.add(Diagnostic(
+                        codes.TRANSLATION_ORPHAN,
+                        f"{src} translates content/{rel}, which does not exist; it is not built "
+                        "(move it with its English page, or delete it)",
+                        Location(src, 1, 1), Severity.WARNING))
 
     def _lint_unreachable(self) -> None:
         """Files no `children` reach are not built, but their problems are still worth knowing."""

@@ -26,6 +26,8 @@ class Language:
     dir: str | None
     """Folder of the translation relative to the root; None for the default language."""
     index: int
+    native: str | None = None
+    """The language's own name for the picker (`native_name:`); Babel's when absent."""
 
     @property
     def is_default(self) -> bool:
@@ -181,5 +183,8 @@ def _load_languages(root: Path) -> tuple[Language, ...]:
             if not (root / folder).is_dir():
                 fail(codes.CONFIG_LANGUAGE_DIR, f"{code}: dir {folder!r} does not exist", code)
             folder = normalized.as_posix()
-        languages.append(Language(code, name, folder, i))
+        native = spec.get("native_name")
+        if native is not None and (not isinstance(native, str) or not native.strip()):
+            fail(codes.CONFIG_LANGUAGES, f"{code}: 'native_name' must be text", code)
+        languages.append(Language(code, name, folder, i, native))
     return tuple(languages)
