@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -84,7 +85,10 @@ class _Progress:
 _WORKER: dict = {}
 
 
-def _init_worker(staging: str | None) -> None:
+def _init_worker(staging: str | None, pool: bool = False) -> None:
+    if pool:  # interruption is the parent's to handle: it discards the staging folder
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     builder = _WORKER["builder"]
     writer = out_writer.StagingWriter(Path(staging)) if staging else None
     _WORKER["write"] = writer.write if writer else (lambda _path, _html: None)
@@ -241,7 +245,7 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
         else:
             ctx = multiprocessing.get_context("fork")
             chunk = max(1, min(16, len(rels) // (jobs * 8)))
-            with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text,)) as pool:
+            with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
                 for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
                     results.append(result)
                     progress.step()

@@ -1,0 +1,123 @@
+"""Guarantees: identical output whatever the jobs, hash seed or clock; an interrupted build
+leaves the previous site untouched; an internal failure is one short message and exit 3;
+`--changed-since` builds only what a change affects."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from builder.pipeline import pages as pages_module
+from tests.conftest import REPO, page, run_cli, write_tree, site_files
+from tests.test_build import tree_digest
+
+SKIP = ("_pagefind/", ".build/cache.pickle")
+
+
+def copy_example(dest: Path) -> Path:
+    for part in ("content", "data", "translations"):
+        shutil.copytree(REPO / part, dest / part)
+    return dest
+
+
+def cli_process(*args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=REPO, env=full_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def test_output_does_not_depend_on_jobs_hash_seed_or_clock(tmp_path):
+    root = copy_example(tmp_path / "src")
+    outs = []
+    for i, (jobs, seed, tz) in enumerate([("1", "1", "UTC"), ("2", "12345", "Asia/Tokyo")]):
+        out = tmp_path / f"out{i}"
+        proc = cli_process("build", "--root", str(root), "--out", str(out), "--jobs", jobs, "--no-search",
+                           env={"PYTHONHASHSEED": seed, "TZ": tz})
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        outs.append(tree_digest(out, SKIP))
+    assert outs[0] == outs[1]
+
+
+def big_site(root: Path, pages: int = 240) -> Path:
+    children = ", ".join(f"/p{i}" for i in range(pages))
+    files = {f"docs/p{i}.md": page(f"Page {i}", ("## Part\n\nSome *text* and a list:\n\n- a\n- b\n\n" * 20)
+                                   + "{% ifversion ghes %}Server{% else %}Cloud{% endif %}\n") for i in range(pages)}
+    files["docs/index.md"] = page("Docs", "Index.\n", children=f"[{children}]")
+    return write_tree(root, site_files(files))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupted_build_leaves_the_previous_site_as_it_was(tmp_path, sig):
+    root = big_site(tmp_path / "src")
+    out = tmp_path / "out"
+    assert run_cli("build", "--root", str(root), "--out", str(out), "--no-search").status == 0
+    before = tree_digest(out, ())
+    (root / "content/docs/p0.md").write_text(page("Changed", "Changed body.\n"), "utf-8")
+    proc = cli_process("build", "--root", str(root), "--out", str(out), "--no-search", "--clean", "--jobs", "2")
+    deadline = time.monotonic() + 60
+    # wait until the build is under way (its staging folder exists), then interrupt it
+    while time.monotonic() < deadline and not any(p.name.startswith(".docs-builder-staging-") for p in tmp_path.iterdir()):
+        if proc.poll() is not None:
+            break
+        time.sleep(0.02)
+    time.sleep(0.2)
+    if proc.poll() is not None:
+        pytest.skip("the build finished before it could be interrupted")
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in err
+    assert tree_digest(out, ()) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".docs-builder-staging-")]
+
+
+def test_an_internal_failure_is_one_short_message_and_exit_3(make_site, monkeypatch):
+    root = make_site({"docs/index.md": page("Docs", "x\n", children="[/a]"), "docs/a.md": page("A", "Body\n")})
+    original = pages_module.PageBuilder._build
+
+    def broken(self, pg, write):
+        if pg.rel == "docs/a.md":
+            raise RuntimeError("simulated bug")
+        return original(self, pg, write)
+
+    monkeypatch.setattr(pages_module.PageBuilder, "_build", broken)
+    result = run_cli("build", "--root", str(root), "--jobs", "1", "--no-search")
+    assert result.status == 3
+    assert "error[DB900]: internal error while building content/docs/a.md: RuntimeError: simulated bug" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (root / "site").exists()
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"})
+
+
+def test_changed_since_builds_only_what_a_change_affects(tmp_path):
+    root = copy_example(tmp_path / "src")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    quick = root / "content/packages/quickstart.md"
+    quick.write_text(quick.read_text("utf-8") + "\nA preview sentence.\n", "utf-8")
+    reusable = root / "data/reusables/package_registry/token-expiry.md"
+    reusable.write_text(reusable.read_text("utf-8") + "\nAnother sentence.\n", "utf-8")
+    out = tmp_path / "preview"
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--changed-since", "HEAD", "--no-search")
+    assert result.status == 0, result.stderr
+    built = {p.relative_to(out).as_posix() for p in out.rglob("index.html")
+             if "<h1" in p.read_text("utf-8")}
+    assert "en/packages/quickstart/index.html" in built
+    assert "en/packages/learn/publishing-a-package/index.html" in built  # uses the edited reusable
+    assert "en/admin/configuring-package-storage/index.html" not in {b for b in built if b.startswith("en/admin/c")}
+    assert len(built) < 100
+    assert run_cli("build", "--root", str(root), "--changed-since", "no-such-ref").status == 2
