@@ -16,7 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.versions.expression import ExpressionError, compile_condition
+from builder.versions.conditions import compile_condition
+from builder.versions.expression import ExpressionError
 from tests.conftest import VERSIONS_YML, make_space, page, run_cli, site_files, write_tree
 
 SPACE = make_space()

@@ -18,7 +18,8 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..sources.config import Language, SiteConfig
 from ..sources.data import DataStore
-from ..versions.expression import Condition, ExpressionError, compile_condition
+from ..versions.conditions import Condition, compile_condition
+from ..versions.expression import ExpressionError
 from ..versions.model import Version
 from .alert_tags import ALERT_TAGS
 from .data_tag import DataTag, IndentedDataReferenceTag

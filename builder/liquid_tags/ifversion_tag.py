@@ -13,7 +13,8 @@ from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from ..core import codes
 from ..core.diagnostics import Severity
-from ..versions.expression import Condition, ExpressionError
+from ..versions.conditions import Condition
+from ..versions.expression import ExpressionError
 from .errors import CodedSyntaxError, sub_token
 from .state import current
 

@@ -92,9 +92,10 @@ class DataStore:
                 features[name] = frozenset()
                 continue
             if not isinstance(data, dict) or "versions" not in data:
-                self.problems.append(
-                    Diagnostic(codes.DATA_YAML, f"a feature file holds a 'versions:' block, such as versions: {{ghes: '>= 3.5'}}", Location(rel, 1, 1, self._line(rel, 1)))
-                )
+                self.problems.append(Diagnostic(
+                    codes.DATA_YAML,
+                    "a feature file holds a 'versions:' block, such as  versions: {ghes: '>= 3.5'}",
+                    Location(rel, 1, 1, self._line(rel, 1))))
                 features[name] = frozenset()
                 continue
             ids, problems = evaluate_versions(data["versions"], self.config.space, None, allow_feature=False)

@@ -9,7 +9,8 @@ import yaml
 
 from builder.core import codes
 from builder.versions.applicable import evaluate_versions
-from builder.versions.expression import ExpressionError, compile_condition
+from builder.versions.conditions import compile_condition
+from builder.versions.expression import ExpressionError
 from builder.versions.model import VersionError, VersionSpace
 from builder.versions.ranges import RangeError, satisfies
 from tests.conftest import make_space
