@@ -207,3 +207,12 @@ def test_redirects_work_on_a_static_server(built):
 def test_link_table_is_built_from_english_frontmatter(site):
     assert isinstance(site.links, LinkTable)
     assert site.links.page_for("/old/hello-world").rel == "get-started/hello-world.md"
+
+
+def test_404_page_sends_paths_without_a_language_to_the_default(built):
+    page404 = read(built / "404.html")
+    assert '"en", "fr"' in page404 or '["en", "fr"]' in page404
+    assert '"enterprise-server@latest": "enterprise-server@3.10"' in page404
+    redirects = json.loads(read(built / "redirects.json"))
+    # versioned paths without a language are left to 404.html (no stub per page and version)
+    assert "/enterprise-server@3.9/get-started/hello-world" not in redirects

@@ -11,6 +11,9 @@ from ..versions.model import Version, VersionSpace
 _LEGACY_ENTERPRISE = re.compile(r"^enterprise/(\d+(?:\.\d+)+)(/.*)?$")
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9/@\-._~]").search
+
+
 def page_url(lang: str, version: Version, path: str) -> str:
     """`/fr/enterprise-server@3.15/packages/x` (no version segment on the default plan)."""
     parts = [lang]
@@ -18,7 +21,8 @@ def page_url(lang: str, version: Version, path: str) -> str:
         parts.append(version.segment)
     if path:
         parts.append(path)
-    return "/" + "/".join(quote(p, safe="/@-._~") for p in parts)
+    url = "/" + "/".join(parts)
+    return url if _UNSAFE(url) is None else "/" + "/".join(quote(p, safe="/@-._~") for p in parts)
 
 
 def output_file(lang: str, version: Version, path: str) -> str:

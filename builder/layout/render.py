@@ -18,8 +18,15 @@ from ..markdown_rules.highlight import pygments_css
 TEMPLATE_FOR_KIND = {"home": "home.html", "product": "product.html", "category": "category.html", "article": "article.html"}
 
 
+_ICONS: dict[tuple, Markup] = {}
+
+
 def _icon(name: str, attrs: dict | None = None) -> Markup:
-    return Markup(icon_svg(name, attrs))
+    key = (name, tuple(sorted(attrs.items())) if attrs else ())
+    found = _ICONS.get(key)
+    if found is None:
+        found = _ICONS[key] = Markup(icon_svg(name, attrs))
+    return found
 
 
 class _Overrides(jinja2.FileSystemLoader):

@@ -31,6 +31,7 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
     )
     digest = hashlib.sha1("\n".join(f"{r.source} {r.target}" for r in redirects).encode()).hexdigest()
     written: dict[str, list[str]] = {"__digest__": [digest]}
+    stubs: list[tuple[str, str]] = []
     for r in redirects:
         if r.source == "/":
             continue
@@ -42,7 +43,8 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
             continue
         lang = r.source.strip("/").split("/", 1)[0]
         lang = lang if site.config.language(lang) else site.default_language.code
-        writer.write(rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved")))
+        stubs.append((rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved"))))
+    writer.write_many(stubs)
     writer.write("_redirects", render_netlify(redirects, site))
     writer.write("redirects.json", json.dumps({r.source: r.target for r in redirects}, indent=1, sort_keys=True) + "\n")
     writer.write("nginx-redirects.conf", render_nginx(redirects, site))
@@ -85,6 +87,7 @@ def render_nginx(redirects: list[Redirect], site) -> str:
     head = [
         "# nginx: include this file in the http block, then in the server block add:",
         "#   if ($docs_redirect) { return 301 $docs_redirect; }",
+        "#   error_page 404 /404.html;   # sends paths without a language to the default one",
         "map $uri $docs_redirect {",
         '    default "";',
     ]
@@ -95,9 +98,15 @@ def _nginx_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_sitemap(site, writer, outputs) -> dict[str, list[str]]:
-    """`sitemap.xml` with hreflang alternates between languages of the same page and version."""
+def write_sitemap(site, writer, outputs, keep_if: str | None = None) -> tuple[dict[str, list[str]], str]:
+    """`sitemap.xml` with hreflang alternates between languages of the same page and version.
+
+    Returns the files and a digest of the output list; when it equals `keep_if`, the sitemap
+    already in the site is kept."""
     base = os.environ.get("DOCS_BUILDER_BASE_URL", getattr(site, "base_url", "")).rstrip("/")
+    digest = hashlib.sha1((base + "\n" + "\n".join(sorted(o.path for o in outputs))).encode()).hexdigest()
+    if keep_if == digest:
+        return {"sitemap.xml": []}, digest
     by_key: dict[tuple[str, str], dict[str, str]] = {}
     for o in outputs:
         url = "/" + o.path[: -len("index.html")]
@@ -117,4 +126,4 @@ def write_sitemap(site, writer, outputs) -> dict[str, list[str]]:
             lines.append("  </url>")
     lines.append("</urlset>")
     writer.write("sitemap.xml", "\n".join(lines) + "\n")
-    return {"sitemap.xml": []}
+    return {"sitemap.xml": []}, digest

@@ -61,13 +61,17 @@ def compute_redirects(
             for name, v in latest.items():
                 if v in built:
                     add(f"/{code}/{name}@latest/{page.url}".rstrip("/"), page_url(code, v, page.url), "latest")
-    # A path without a language leads to the default language's page.
+    # A path without a language leads to the default language's page. Stubs cover paths without
+    # a version segment (the common case: old links to the default version); for versioned paths
+    # the site's 404.html redirects in the browser, and host rules can do it on the server.
     code = default_language.code
     if default_language in languages:
         for source, redirect in list(found.items()):
-            if source.startswith(f"/{code}/"):
-                add(source[len(code) + 1 :], redirect.target, "no-language")
+            rest = source[len(code) + 1 :]
+            if source.startswith(f"/{code}/") and "@" not in rest.split("/", 2)[1]:
+                add(rest, redirect.target, "no-language")
         for path in sorted(live):
-            if path.startswith(f"/{code}/"):
-                add(path[len(code) + 1 :], path, "no-language")
+            rest = path[len(code) + 1 :]
+            if path.startswith(f"/{code}/") and "@" not in rest.split("/", 2)[1]:
+                add(rest, path, "no-language")
     return sorted(found.values(), key=lambda r: r.source)

@@ -37,6 +37,7 @@ class LinkTable:
         """Old path (no language, no version) -> the page that claims it."""
         self.claims: dict[str, list[tuple[Page, int]]] = {}
         self.problems: list[Diagnostic] = []
+        self._resolved: dict[tuple[str, str, str], Resolved] = {}
         self._collect_redirects()
 
     def _collect_redirects(self) -> None:
@@ -89,7 +90,16 @@ class LinkTable:
         return self.by_url.get(path) or self.redirects.get(path)
 
     def resolve(self, href: str, lang: str, version: Version) -> Resolved:
-        """The URL an internal href has on (`lang`, `version`), or why it is broken."""
+        """The URL an internal href has on (`lang`, `version`), or why it is broken (memoized)."""
+        key = (href, lang, version.id)
+        found = self._resolved.get(key)
+        if found is None:
+            if len(self._resolved) > 500_000:
+                self._resolved.clear()
+            found = self._resolved[key] = self._resolve(href, lang, version)
+        return found
+
+    def _resolve(self, href: str, lang: str, version: Version) -> Resolved:
         target = parse_internal(href, self.space, self.languages)
         tail = target.query + target.fragment
         if target.archived:

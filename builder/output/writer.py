@@ -7,7 +7,9 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..core import codes
@@ -42,6 +44,28 @@ class StagingWriter:
             data = data.encode("utf-8")
         with open(os.path.join(self.staging, rel), "wb") as fh:
             fh.write(data)
+
+    def write_many(self, files: list[tuple[str, str | bytes]]) -> None:
+        """Write many small files; the file system calls run in a few threads (they wait on I/O)."""
+        if len(files) < 64:
+            for rel, data in files:
+                self.write(rel, data)
+            return
+        for rel, _ in files:
+            if rel in self.written:
+                raise OutputClash(rel)
+            self.written.add(rel)
+        for folder in sorted({os.path.dirname(rel) for rel, _ in files} - self._dirs):
+            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
+            self._dirs.add(folder)
+
+        def put(item: tuple[str, str | bytes]) -> None:
+            rel, data = item
+            with open(os.path.join(self.staging, rel), "wb") as fh:
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(put, files, chunksize=64))
 
     def link_from(self, old_root: Path, rel: str) -> bool:
         """Reuse an unchanged file from the previous site (a hard link, or a copy)."""
@@ -133,9 +157,22 @@ def _swap_in(staging: Path, out: Path, keep: list[str]) -> None:
         old = out.parent / f"{STAGING_PREFIX}{out.name}-old-{os.getpid()}"
         os.replace(out, old)
         os.replace(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
+        _remove_later(old)
     else:
         os.replace(staging, out)
+
+
+def _remove_later(folder: Path) -> None:
+    """Delete the replaced site in the background: the new one is already live."""
+    rm = shutil.which("rm")
+    if rm is None or os.environ.get("DOCS_BUILDER_SYNC_CLEANUP"):
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    try:
+        subprocess.Popen([rm, "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def commit_incremental(staging: Path, out: Path, removed: list[str]) -> None:

@@ -17,7 +17,7 @@ from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
 from .site import Site
-from .cache import FORMAT, BuildCache, FileDigests, PageRecord
+from .cache import FORMAT, BuildCache, FileDigests, PageRecord, builder_digest
 from .extras import write_extras
 from .incremental import Structure, outputs_exist
 
@@ -111,30 +111,32 @@ def _build_one(rel: str) -> PageResult:
 
 def run_build(options: BuildOptions) -> BuildReport:
     started = time.monotonic()
-    site = Site(options.root, options.versions, options.languages)
+    out = Path(options.out) if options.out else Path(options.root) / "site"
+    previous = BuildCache.read(out) if options.write and options.incremental and out.is_dir() else None
+    site = Site(options.root, options.versions, options.languages,
+                frontmatter=previous.frontmatter if previous else None)
     problems = site.problems
-    metas = Metas(site)
     pages = list(site.tree.pages.values())
-    for lang in site.languages:
-        for page in pages:
-            metas.get(lang, page, "")
-    problems.extend(metas.problems)
-
-    out = Path(options.out) if options.out else site.root / "site"
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        os.environ.get("DOCS_BUILDER_BASE_URL", ""), FORMAT))
+        os.environ.get("DOCS_BUILDER_BASE_URL", ""), FORMAT, builder_digest()))
     cache = None
     staging = None
     if options.write:
         out_writer.check_output_dir(out)
-        if options.incremental:
-            cache = BuildCache.load(out, options_key)
+        if previous is not None and previous.key == options_key:
+            cache = previous
         staging = out_writer.new_staging(out)
     digests = FileDigests(site.root, cache.files if cache else {})
+    metas = Metas(site, cached=cache.metas if cache else None, digests=digests if options.write else None)
+    for lang in site.languages:
+        for page in pages:
+            metas.get(lang, page, "")
+    problems.extend(metas.problems)
     structure = Structure(site, metas, digests, options_key)
     selected = _select_pages(site, options.changed_since, pages)
-    reused = _reusable_results(site, structure, cache, out, pages) if cache else {}
+    reused_fingerprints: dict[str, str] = {}
+    reused = _reusable_results(site, structure, cache, out, pages, reused_fingerprints) if cache else {}
     report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused))
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
@@ -143,21 +145,35 @@ def run_build(options: BuildOptions) -> BuildReport:
         outputs = _collect(results, report, problems)
         if options.write and staging is not None:
             built = {o.path for r in results if r.rel not in reused for o in r.outputs}
+            # Most pages unchanged: move the new files into the site and keep the rest where they
+            # are (unchanged redirects and search bundles too). Otherwise swap in a whole new site.
+            in_place = cache is not None and len(reused) * 2 >= len(pages)
+            if reused and not in_place:  # the new site needs the unchanged pages too
+                linker = out_writer.StagingWriter(staging)
+                for result in reused.values():
+                    for o in result.outputs:
+                        linker.link_from(out, o.path)
             extra, extras_digests = write_extras(
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
-                previous=cache.extras if cache else None, changed=built, out=out)
-            new_cache = BuildCache(options_key, extras=extras_digests)
+                previous=cache.extras if in_place else None, changed=built, out=out)
+            new_cache = BuildCache(options_key, extras=extras_digests, metas=metas.records,
+                                   frontmatter=site.tree.frontmatter, code=builder_digest())
             for result in results:
                 page = site.tree.pages[result.rel]
-                new_cache.pages[result.rel] = PageRecord(structure.fingerprint(page, result), result)
+                fingerprint = reused_fingerprints.get(result.rel) or structure.fingerprint(page, result)
+                new_cache.pages[result.rel] = PageRecord(fingerprint, result)
             new_cache.files = dict(digests.current)
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:
                 old_manifest = out_writer.read_manifest(out)
-                _write_manifest(site, staging, outputs, extra)
-                new_cache.save(staging)
-                if cache is not None:
+                unchanged = (in_place and not built and cache.extras == extras_digests
+                             and set(metas.records) == set(cache.metas)
+                             and all(cache.metas[k] is v for k, v in metas.records.items()))
+                if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
+                    _write_manifest(site, staging, outputs, extra)
+                    new_cache.save(staging)
+                if in_place:
                     ours = set(manifest_paths(old_manifest))
                     now = {o.path for o in outputs} | set(extra)
                     out_writer.commit_incremental(staging, out, sorted(ours - now))
@@ -205,7 +221,8 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
     return outputs
 
 
-def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: Path, pages) -> dict[str, PageResult]:
+def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: Path, pages,
+                      fingerprints: dict[str, str]) -> dict[str, PageResult]:
     """Pages whose inputs are unchanged since the cached build: their outputs stay as they are."""
     reused: dict[str, PageResult] = {}
     for page in pages:
@@ -218,6 +235,7 @@ def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: 
         if structure.fingerprint(page, result) != record.fingerprint or not outputs_exist(out, result):
             continue
         reused[page.rel] = result
+        fingerprints[page.rel] = record.fingerprint
     return reused
 
 
@@ -256,18 +274,16 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
 
 
 def _write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dict[str, list[str]]) -> None:
-    manifest = {
-        "format": 1,
-        "outputs": {
-            o.path: {"sources": o.sources, "language": o.lang, "version": o.version, "page": "content/" + o.page,
-                     "targets": ["content/" + t for t in o.targets]}
-            for o in sorted(outputs, key=lambda o: o.path)
-        },
-        "extra_outputs": sorted(extra),
-    }
-    for path, sources in sorted(extra.items()):
-        manifest["outputs"].setdefault(path, {"sources": sources})
-    manifest["extra_outputs"] = sorted(extra)
+    """`.build/manifest.json`: for every output file, the source files it read.
+
+    Each page keeps its outputs' entries as ready-made JSON, so a rebuild that reuses most
+    pages writes this file without encoding it all again."""
+    entries = {o.path: o.manifest_entry() for o in outputs}
+    for path, sources in extra.items():
+        entries.setdefault(path, json.dumps(path) + ":" + json.dumps({"sources": sources}))
+    body = ",".join(entries[path] for path in sorted(entries))
+    text = ('{"format":2,"extra_outputs":' + json.dumps(sorted(extra), ensure_ascii=False)
+            + ',"outputs":{' + body + "}}\n")
     target = staging / out_writer.MANIFEST
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+    target.write_text(text, "utf-8")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-FORMAT = 3
+FORMAT = 4
 CACHE = ".build/cache.pickle"
 
 
@@ -40,15 +40,22 @@ class BuildCache:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     extras: dict[str, str] = field(default_factory=dict)
     """Digests of site-wide outputs (redirects, search bundles) to skip rewriting them."""
+    frontmatter: dict = field(default_factory=dict)
+    """Parsed frontmatter by file (see `load_content`); valid for the same builder code."""
+    code: str = ""
+    """The builder's code digest when this cache was written."""
+    metas: dict = field(default_factory=dict)
+    """(language, page) -> MetaRecord: titles and intros, reused while their files are unchanged."""
 
     @classmethod
-    def load(cls, out: Path, key: str) -> "BuildCache | None":
+    def read(cls, out: Path) -> "BuildCache | None":
+        """The cache of the last build into `out`, if it was written by this builder's code."""
         try:
             with open(out / CACHE, "rb") as fh:
                 cache = pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             return None
-        if not isinstance(cache, cls) or cache.key != key:
+        if not isinstance(cache, cls) or cache.code != builder_digest():
             return None
         return cache
 
@@ -61,11 +68,17 @@ class BuildCache:
         os.replace(tmp, target)
 
 
+def load_cache(out: Path, key: str) -> "BuildCache | None":
+    cache = BuildCache.read(out)
+    return cache if cache is not None and cache.key == key else None
+
+
 class FileDigests:
     """Content digests of source files; a file whose size and mtime did not change is not re-read."""
 
     def __init__(self, root: Path, previous: dict[str, tuple[int, int, str]]):
         self.root = root
+        self._root = str(root)
         self.previous = previous
         self.current: dict[str, tuple[int, int, str]] = {}
 
@@ -73,8 +86,9 @@ class FileDigests:
         found = self.current.get(rel)
         if found is not None:
             return found[2]
+        path = os.path.join(self._root, rel)
         try:
-            st = os.stat(self.root / rel)
+            st = os.stat(path)
         except OSError:
             self.current[rel] = (0, -1, "-")
             return "-"
@@ -83,7 +97,7 @@ class FileDigests:
             self.current[rel] = old
             return old[2]
         try:
-            with open(self.root / rel, "rb") as fh:
+            with open(path, "rb") as fh:
                 sha = hashlib.sha1(fh.read()).hexdigest()
         except OSError:
             sha = "-"

@@ -34,11 +34,18 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     ui = site.ui[default]
     writer.write("index.html", site.layout.render_redirect(f"/{default}", default, ui("redirect.moved")))
     extra["index.html"] = []
+    space = site.config.space
+    latest = {f"{p.name}@latest": space.latest(p).id for p in space.plans if p.numbered}
+    writer.write("404.html", site.layout.template("404.html").render(
+        lang=default, title=ui("errors.page_doesnt_exist"), home=ui("pages.home"), default=default,
+        languages=[lang.code for lang in site.config.languages], latest=latest))
+    extra["404.html"] = []
     output_paths = {o.path for o in outputs}
     stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"))
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
-    extra.update(write_sitemap(site, writer, outputs))
+    files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"))
+    extra.update(files)
     if len(site.config.languages) > 1:
         from .status_page import statuses, write_status_pages
 

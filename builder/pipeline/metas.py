@@ -32,14 +32,33 @@ class PageMeta:
         return self.short_title or self.title
 
 
-class Metas:
-    """`metas.get(lang, page, version)`; each (language, page) is rendered once for all versions."""
+@dataclass
+class MetaRecord:
+    """Metas of one (language, page) and the files they were made from, for the next build."""
 
-    def __init__(self, site: Site):
+    versions: tuple[str, ...]
+    deps: tuple[tuple[str, str], ...]
+    metas: dict[str, PageMeta]
+    problems: list[Diagnostic]
+
+
+ALWAYS_READ = ("data/versions.yml", "data/languages.yml")
+
+
+class Metas:
+    """`metas.get(lang, page, version)`; each (language, page) is rendered once for all versions.
+
+    With the previous build's `cached` records and file `digests`, a (language, page) whose
+    files are unchanged is taken from the cache instead of being rendered again."""
+
+    def __init__(self, site: Site, *, cached: dict | None = None, digests=None):
         self.site = site
         self._cache: dict[tuple[str, str], dict[str, PageMeta]] = {}
         self._markdown: dict[str, RenderedMarkdown] = {}
         self.problems: list[Diagnostic] = []
+        self.cached = cached or {}
+        self.digests = digests
+        self.records: dict[tuple[str, str], MetaRecord] = {}
 
     def get(self, lang: Language, page: Page, version_id: str) -> PageMeta:
         key = (lang.code, page.rel)
@@ -55,6 +74,29 @@ class Metas:
         return found
 
     def _compute(self, lang: Language, page: Page) -> dict[str, PageMeta]:
+        key = (lang.code, page.rel)
+        record = self.cached.get(key)
+        digests = self.digests
+        if (record is not None and digests is not None and record.versions == page.versions
+                and all(digests.digest(path) == digest for path, digest in record.deps)):
+            self.problems.extend(record.problems)
+            self.records[key] = record
+            return record.metas
+        known = len(self.problems)
+        metas = self._render(lang, page)
+        found = self.problems[known:]
+        if digests is not None and not any(d.is_error for d in found):
+            loc = self.site.localized(lang, page)
+            deps = {page.src, *ALWAYS_READ}
+            if loc.probe:
+                deps.add(loc.probe)
+            for meta in metas.values():
+                deps |= meta.reads | meta.sources
+            self.records[key] = MetaRecord(page.versions, tuple((p, digests.digest(p)) for p in sorted(deps)),
+                                           metas, list(found))
+        return metas
+
+    def _render(self, lang: Language, page: Page) -> dict[str, PageMeta]:
         site = self.site
         space = site.config.space
         versions = [space.by_id[v] for v in page.versions]
@@ -80,6 +122,12 @@ class Metas:
                         meta.short_title = plain_text(value)
                     elif value:
                         setattr(meta, prop, self._markdown_of(value))
+        # Versions with the same metas share one object (a smaller cache, less memory).
+        shared: dict[tuple, PageMeta] = {}
+        for vid, meta in list(metas.items()):
+            key = (meta.title, meta.short_title, id(meta.intro), id(meta.product), id(meta.permissions),
+                   tuple(sorted(meta.fallbacks)), frozenset(meta.reads), frozenset(meta.sources))
+            metas[vid] = shared.setdefault(key, meta)
         raw_title = page.fm.get("title")
         if lang.is_default and isinstance(raw_title, str) and raw_title.strip() and not title_failed:
             for version in versions:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass, field
 from html import escape
 
@@ -16,7 +18,7 @@ from ..layout.render import template_diagnostic
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
 from ..markdown_rules.chunks import render_sections
-from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of
+from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, render_markdown
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
@@ -38,6 +40,14 @@ class Output:
     page: str
     targets: list[str] = field(default_factory=list)
     links: list[tuple[str, bool]] = field(default_factory=list)
+    _entry: str | None = field(default=None, repr=False)
+
+    def manifest_entry(self) -> str:
+        """`"<path>":{"sources":[...]}` for the manifest, encoded once."""
+        if self._entry is None:
+            self._entry = json.dumps(self.path, ensure_ascii=False) + ":" + json.dumps(
+                {"sources": self.sources}, ensure_ascii=False, separators=(",", ":"))
+        return self._entry
 
 
 @dataclass
@@ -98,7 +108,9 @@ class PageBuilder:
                 english_body = outcomes
             done: set[str] = set()
             md_cache: dict[tuple, RenderedMarkdown] = {}
-            sections: dict = {}
+            # Versions with different texts share the sections they have in common; a page with
+            # a single text is rendered whole (cutting it into sections would only cost).
+            sections: dict | None = {} if len({po.text for po in outcomes}) > 1 else None
             for po in outcomes:
                 result.stats["liquid"] += 1
                 if not po.outcome.ok:
@@ -134,10 +146,12 @@ class PageBuilder:
     def _markdown(self, text: str, lang: Language, ids, page: Page, result: PageResult,
                   sections: dict | None = None, smap: SourceMap | None = None) -> RenderedMarkdown:
         ui = self.site.ui[lang.code]
-        rendered, count = render_sections(text, {} if sections is None else sections, alert_titles=ui.alert_titles(),
-                                          heading_ids=ids, ui={"copy_code": ui("code.copy"),
-                                                                                   "task_done": ui("code.task_done"),
-                                                                                   "task_todo": ui("code.task_todo")})
+        options = {"alert_titles": ui.alert_titles(), "heading_ids": ids,
+                   "ui": {"copy_code": ui("code.copy"), "task_done": ui("code.task_done"), "task_todo": ui("code.task_todo")}}
+        if sections is None:
+            rendered, count = render_markdown(text, **options), 1
+        else:
+            rendered, count = render_sections(text, sections, **options)
         result.stats["sections"] = result.stats.get("sections", 0) + count
         if rendered.too_deep:
             from ..core.location import LineIndex, Location
@@ -213,13 +227,19 @@ class PageBuilder:
             return
         path = output_file(lang.code, version, page.url)
         write(path, html)
-        result.anchors[(lang.code, version.id)] = anchors_of(done.html) | {"title", "main"}
+        anchors = getattr(rendered, "_anchors", None)
+        if anchors is None:  # ids do not depend on the version: collect them once per render
+            anchors = rendered._anchors = frozenset(anchors_of(rendered.html) | {"title", "main"})
+        result.anchors[(lang.code, version.id)] = anchors
         sources = {page.src, *po.outcome.reads, *meta.reads, *meta.sources, po.source.path, *self.template_sources}
         if loc.probe:
             sources.add(loc.probe)
         sources.update(self._frontmatter_features(page))
-        result.outputs.append(Output(path, sorted(sources), lang.code, version.id, page.rel, sorted(done.targets),
-                                     sorted(set(done.links))))
+        intern = sys.intern  # shared strings: a smaller cache and less memory per output
+        output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
+                        [intern(t) for t in sorted(done.targets)], sorted(set(done.links)))
+        output.manifest_entry()
+        result.outputs.append(output)
         result.stats["outputs"] += 1
 
 

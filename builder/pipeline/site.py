@@ -65,13 +65,14 @@ def select(config: SiteConfig, versions: list[str] | None, languages: list[str] 
 class Site:
     """Everything loaded before pages are rendered; shared (read-only) by every worker."""
 
-    def __init__(self, root: Path, versions: list[str] | None = None, languages: list[str] | None = None):
+    def __init__(self, root: Path, versions: list[str] | None = None, languages: list[str] | None = None,
+                 frontmatter: dict | None = None):
         self.config = load_config(Path(root))
         self.root = self.config.root
         self.selection = select(self.config, versions, languages)
         self.problems = Problems()
         self.data = DataStore(self.config, repair=repair_data_text)
-        self.tree = load_content(self.config, self.data)
+        self.tree = load_content(self.config, self.data, frontmatter)
         self.problems.extend(self.tree.problems)
         codes_ = tuple(lang.code for lang in self.config.languages)
         self.links = LinkTable(self.tree, self.config.space, codes_)

@@ -46,11 +46,12 @@ class Page:
     @cached_property
     def url(self) -> str:
         """Path without language or version: '' for the home page, else `a/b`."""
-        p = PurePosixPath(self.rel)
-        if p.name == "index.md":
-            parent = p.parent.as_posix()
-            return "" if parent == "." else parent
-        return p.with_suffix("").as_posix()
+        rel = self.rel
+        if rel == "index.md":
+            return ""
+        if rel.endswith("/index.md"):
+            return rel[: -len("/index.md")]
+        return rel[:-3] if rel.endswith(".md") else rel
 
     @property
     def is_index(self) -> bool:
@@ -75,14 +76,20 @@ class ContentTree:
     problems: list[Diagnostic]
     unreachable: list[str] = field(default_factory=list)
     """Markdown files under content/ that no `children` list reaches (not built)."""
+    frontmatter: dict = field(default_factory=dict)
+    """Parsed frontmatter by file, with its size and mtime, for the next build's `load_content`."""
 
     @property
     def home(self) -> Page | None:
         return self.pages.get("index.md")
 
 
-def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
-    """Follow `children` from `content/index.md`; collect every problem on the way."""
+def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None = None) -> ContentTree:
+    """Follow `children` from `content/index.md`; collect every problem on the way.
+
+    `frontmatter` holds parsed frontmatter from an earlier build, by file; a file whose size
+    and modification time are unchanged is not read or parsed again (its body is read when
+    needed). The tree's `frontmatter` is the same for the next build."""
     root = config.root
     content = root / "content"
     problems: list[Diagnostic] = []
@@ -105,9 +112,12 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
     """Files some `children` entry names (built or not): never reported as unreachable."""
     real_content = os.path.realpath(content)
 
+    known = frontmatter or {}
+    parsed: dict = {}
+
     def visit(rel: str, parent: str | None, depth: int) -> bool:
         claimed.add(rel)
-        page = _load_page(config, data, rel, problems)
+        page = _load_page(config, data, rel, problems, known, parsed)
         if page is None:
             return False
         page.parent, page.depth = parent, depth
@@ -117,7 +127,7 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
             return True  # absent, or the schema check reported it
         seen: dict[str, int] = {}
         ancestors.append(rel)
-        base = PurePosixPath(rel).parent
+        base = rel.rpartition("/")[0]
         for i, entry in enumerate(raw_children):
             if not isinstance(entry, str):
                 problems.append(page.split.error(
@@ -173,7 +183,7 @@ def load_content(config: SiteConfig, data: DataStore) -> ContentTree:
             )
         )
     by_url = {page.url: page for page in pages.values()}
-    return ContentTree(pages, by_url, problems, unreachable)
+    return ContentTree(pages, by_url, problems, unreachable, parsed)
 
 
 def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
@@ -204,7 +214,7 @@ def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
             if not name.endswith(".md"):
                 continue
             path = os.path.join(dirpath, name)
-            rel = Path(path).relative_to(root).as_posix()
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
             try:
                 st = os.stat(path)
             except OSError as err:
@@ -217,14 +227,14 @@ def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
             if not stat_module.S_ISREG(st.st_mode):
                 warn(rel, f"{rel} is not a regular file (a device, pipe or socket); it is skipped")
                 continue
-            found.add(Path(path).relative_to(content).as_posix())
+            found.add(os.path.relpath(path, content).replace(os.sep, "/"))
     return found
 
 
-def _resolve_child(files: set[str], content: Path, real_content: str, page: Page, base: PurePosixPath,
+def _resolve_child(files: set[str], content: Path, real_content: str, page: Page, base: str,
                    entry: str, i: int, problems, claimed: set[str]) -> str | None:
     clean = entry.strip().strip("/")
-    parts = PurePosixPath(clean).parts
+    parts = [p for p in clean.split("/") if p]
     if not clean or any(p in ("..", ".") for p in parts):
         problems.append(
             page.split.error(
@@ -235,8 +245,9 @@ def _resolve_child(files: set[str], content: Path, real_content: str, page: Page
             )
         )
         return None
-    as_file = (base / f"{clean}.md").as_posix()
-    as_dir = (base / clean / "index.md").as_posix()
+    prefix = f"{base}/" if base else ""
+    as_file = f"{prefix}{clean}.md"
+    as_dir = f"{prefix}{clean}/index.md"
     file_exists = as_file in files
     dir_exists = as_dir in files
     if not file_exists and not dir_exists:
@@ -296,11 +307,17 @@ def _resolve_child(files: set[str], content: Path, real_content: str, page: Page
     return rel
 
 
-def _load_page(config: SiteConfig, data: DataStore, rel: str, problems) -> Page | None:
+def _load_page(config: SiteConfig, data: DataStore, rel: str, problems, known: dict, parsed: dict) -> Page | None:
     src = "content/" + rel
+    path = config.root / "content" / rel
     try:
-        text = read_source(config.root / "content" / rel, src)
-        split = split_frontmatter(text, src)
+        st = os.stat(path)
+        entry = known.get(src)
+        if entry is not None and entry[0] == st.st_mtime_ns and entry[1] == st.st_size:
+            split = Split.cached(src, entry[2], entry[3], entry[4], lambda: read_source(path, src))
+        else:
+            split = split_frontmatter(read_source(path, src), src)
+        parsed[src] = (st.st_mtime_ns, st.st_size, split.data, split.fm_span, split.body_offset)
     except ContentError as err:
         problems.extend(err.diagnostics)
         return None

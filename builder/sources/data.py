@@ -94,7 +94,7 @@ class DataStore:
             if not isinstance(data, dict) or "versions" not in data:
                 self.problems.append(Diagnostic(
                     codes.DATA_YAML,
-                    "a feature file holds a 'versions:' block, such as  versions: {ghes: '>= 3.5'}",
+                    "a feature file holds a 'versions:' block, such as versions: {ghes: '>= 3.5'}",
                     Location(rel, 1, 1, self._line(rel, 1))))
                 features[name] = frozenset()
                 continue

@@ -18,18 +18,43 @@ _OPEN = re.compile(r"---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 
 
-@dataclass(frozen=True)
 class Split:
-    """A source file cut into frontmatter and body; lines are those of the file."""
+    """A source file cut into frontmatter and body; lines are those of the file.
 
-    path: str
-    text: str
-    data: dict
-    fm_text: str
-    fm_line: int
-    """File line of the first frontmatter line (2 when the file starts with `---`)."""
-    body_offset: int
-    """Offset in `text` where the body starts."""
+    A Split made from the build cache (`Split.cached`) reads its text from disk only when
+    something needs it (rendering the body, locating a problem)."""
+
+    __slots__ = ("path", "data", "fm_line", "body_offset", "fm_span", "_text", "_loader", "__dict__")
+
+    def __init__(self, path: str, text: str | None, data: dict, fm_text: str | tuple[int, int], fm_line: int,
+                 body_offset: int, loader=None):
+        self.path = path
+        self.data = data
+        self.fm_line = fm_line
+        """File line of the first frontmatter line (2 when the file starts with `---`)."""
+        self.body_offset = body_offset
+        """Offset in `text` where the body starts."""
+        self._text = text
+        self._loader = loader
+        if isinstance(fm_text, tuple):
+            self.fm_span = fm_text
+        else:
+            start = text.find(fm_text) if text is not None and fm_text else 0
+            self.fm_span = (start, start + len(fm_text)) if fm_text else (0, 0)
+
+    @classmethod
+    def cached(cls, path: str, data: dict, fm_span: tuple[int, int], body_offset: int, loader) -> "Split":
+        return cls(path, None, data, fm_span, 2, body_offset, loader)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._loader()
+        return self._text
+
+    @property
+    def fm_text(self) -> str:
+        return self.text[self.fm_span[0] : self.fm_span[1]]
 
     @property
     def body(self) -> str:
@@ -69,7 +94,7 @@ def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
                     Location(path, 1, 1, ""),
                 )
             )
-        return Split(path, text, {}, "", 1, 0)
+        return Split(path, text, {}, (0, 0), 1, 0)
     m = _OPEN.match(text)
     if not m:
         if required:
@@ -80,7 +105,7 @@ def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
                     Location(path, 1, 1, text.split("\n", 1)[0]),
                 )
             )
-        return Split(path, text, {}, "", 1, 0)
+        return Split(path, text, {}, (0, 0), 1, 0)
     close = _CLOSE.search(text, m.end())
     if close is None:
         raise ContentError(
@@ -111,7 +136,7 @@ def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
                 Location(path, 2, 1, LineIndex(text).line_text(2)),
             )
         )
-    return Split(path, text, data, fm_text, 2, body_offset)
+    return Split(path, text, data, (m.end(), close.start()), 2, body_offset)
 
 
 def find_in_yaml(fm_text: str, keys: tuple, *, value: bool = False, node=False) -> tuple[int, int, int]:
