@@ -80,22 +80,27 @@ class PageBuilder:
         self.context = ContextBuilder(site, metas)
         self.template_sources = [p.relative_to(site.root).as_posix() for p in site.layout.template_files()]
 
-    def build(self, page: Page, write) -> PageResult:
-        """Build `page`; problems in data files met on the way are reported with it."""
+    def build(self, page: Page, write, only: tuple[str, str] | None = None) -> PageResult:
+        """Build `page`; problems in data files met on the way are reported with it.
+        `only=(language code, version id)` builds that one output (the dev server's first view)."""
         known = len(self.site.data.problems)
-        result = self._build(page, write)
+        result = self._build(page, write, only)
         result.problems.extend(self.site.data.problems[known:])
         return result
 
-    def _build(self, page: Page, write) -> PageResult:
+    def _build(self, page: Page, write, only: tuple[str, str] | None = None) -> PageResult:
         site = self.site
         result = PageResult(page.rel)
         versions = site.built_versions(page)
+        languages = site.languages
+        if only is not None:
+            versions = [v for v in versions if v.id == only[1]]
+            languages = [lang for lang in languages if lang.code == only[0]]
         if not versions:
             return result
         english_ids: dict[str, list[str]] = {}
         english_body: list[PropOutcome] | None = None
-        for lang in site.languages:
+        for lang in languages:
             loc = site.localized(lang, page)
             result.problems.extend(loc.problems)
             for d in loc.problems:

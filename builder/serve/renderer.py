@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -39,6 +41,14 @@ class DevSite:
         self.lock = threading.RLock()
         self.scratch = Path(tempfile.mkdtemp(prefix="docs-builder-serve-"))
         self.records: dict[str, PageResult] = {}
+        """Pages rendered in every language and version, by source path."""
+        self.partial: dict[tuple[str, str, str], PageResult] = {}
+        """Single outputs rendered for a request before the page's other outputs, by (page, language, version)."""
+        self.waiting = 0
+        self._waiting_lock = threading.Lock()
+        self.first_request = threading.Event()
+        self.dirty = threading.Event()
+        """Set when an edit invalidated pages the background fill has to render again."""
         self.generation = 0
         self.load_error: list[Diagnostic] = []
         self._digests: dict = {}
@@ -67,7 +77,8 @@ class DevSite:
             affected: set[str] = set()
             if self.site is None:
                 affected.add("*")
-            for rel, record in list(self.records.items()):
+            for key, record in [*self.records.items(), *self.partial.items()]:
+                rel = key if isinstance(key, str) else key[0]
                 page = site.tree.pages.get(rel)
                 old_fp = getattr(record, "_fingerprint", None)
                 deps = {page.src} if page is not None else set()
@@ -77,7 +88,7 @@ class DevSite:
                     affected.update("/" + o.path[: -len("/index.html")] for o in record.outputs)
                     for o in record.outputs:
                         (self.scratch / o.path).unlink(missing_ok=True)
-                    del self.records[rel]
+                    (self.records if isinstance(key, str) else self.partial).pop(key, None)
             self.site, self.metas, self.structure = site, metas, structure
             self.builder = PageBuilder(site, metas)
             self._digests = digests.current
@@ -86,6 +97,7 @@ class DevSite:
             self.problems.extend(metas.problems)
             self._redirects = None
             self.generation += 1
+            self.dirty.set()
             return affected
 
     # Rendering -----------------------------------------------------------------
@@ -109,14 +121,34 @@ class DevSite:
             return None
         return lang, version, page
 
-    def render(self, page) -> PageResult:
-        with self.lock:
-            record = self.records.get(page.rel)
-            if record is None:
-                record = self.builder.build(page, self._write)
-                record._fingerprint = self.structure.fingerprint(page, record)
-                self.records[page.rel] = record
-            return record
+    def render(self, page, only: tuple[str, str] | None = None) -> PageResult:
+        """The record of `page`, built if needed: all its outputs, or with `only=(language,
+        version)` that one output first (what a request waits for)."""
+        with self._request():
+            with self.lock:
+                record = self.records.get(page.rel)
+                if record is None and only is not None:
+                    record = self.partial.get((page.rel, *only))
+                if record is None:
+                    record = self.builder.build(page, self._write, only)
+                    record._fingerprint = None  # computed by the fill thread, off the request's path
+                    if only is None:
+                        self.records[page.rel] = record
+                    else:
+                        self.partial[(page.rel, *only)] = record
+                return record
+
+    @contextmanager
+    def _request(self):
+        """Marks a request in progress: the background fill pauses until none is."""
+        with self._waiting_lock:
+            self.waiting += 1
+        self.first_request.set()
+        try:
+            yield
+        finally:
+            with self._waiting_lock:
+                self.waiting -= 1
 
     def _write(self, rel: str, html: str) -> None:
         path = self.scratch / rel
@@ -130,8 +162,14 @@ class DevSite:
         if found is None:
             return None
         lang, version, page = found
-        record = self.render(page)
         file = self.scratch / output_file(lang.code, version, page.url)
+        key = (page.rel, lang.code, version.id)
+        if page.rel in self.records or key in self.partial:
+            try:  # already rendered: no lock, no waiting for the background fill
+                return Response(200, file.read_bytes())
+            except OSError:
+                pass
+        record = self.render(page, (lang.code, version.id))
         if file.is_file():
             return Response(200, file=file)
         errors = [d for d in record.problems if d.is_error and (not d.versions or version.id in d.versions)]
@@ -152,16 +190,46 @@ class DevSite:
         return self._redirects.get(clean)
 
     def fill(self, stop: threading.Event) -> None:
-        """Render every page in the background so later navigation is instant."""
-        for rel in list(self.site.tree.pages):
-            if stop.is_set():
-                return
-            page = self.site.tree.pages.get(rel)
-            if page is not None and rel not in self.records:
-                try:
-                    self.render(page)
-                except Exception:  # noqa: BLE001 - a failing page shows its error when requested
-                    pass
+        """Render every page in the background so later navigation is instant; requests go
+        first, and pages an edit invalidated are rendered again."""
+        self.first_request.wait(1.0)
+        while self._pause(stop):
+            self._fingerprints()
+            with self.lock:
+                pages = self.site.tree.pages
+                rel = next((r for r in pages if r not in self.records), None)
+                if rel is None:
+                    self.dirty.clear()
+                else:
+                    page = pages[rel]
+                    try:
+                        record = self.builder.build(page, self._write)
+                        record._fingerprint = self.structure.fingerprint(page, record)
+                    except Exception:  # noqa: BLE001 - a failing page shows its error when requested
+                        record = PageResult(rel, failed=1)
+                        record._fingerprint = None
+                    self.records[rel] = record
+                    for key in [k for k in self.partial if k[0] == rel]:
+                        del self.partial[key]
+            if rel is None:
+                self.dirty.wait(1.0)
+
+    def _pause(self, stop: threading.Event) -> bool:
+        """Wait while requests are being answered; False once the server stops."""
+        while self.waiting and not stop.is_set():
+            time.sleep(0.005)
+        return not stop.is_set()
+
+    def _fingerprints(self) -> bool:
+        """Fingerprint the records rendered for requests; True if there were any."""
+        with self.lock:
+            pending = [(key, r) for key, r in [*self.records.items(), *self.partial.items()] if r._fingerprint is None]
+            for key, record in pending:
+                rel = key if isinstance(key, str) else key[0]
+                page = self.site.tree.pages.get(rel)
+                if page is not None:
+                    record._fingerprint = self.structure.fingerprint(page, record)
+            return bool(pending)
 
 
 LIVERELOAD = (
