@@ -83,10 +83,10 @@ def test_an_internal_failure_is_one_short_message_and_exit_3(make_site, monkeypa
     root = make_site({"docs/index.md": page("Docs", "x\n", children="[/a]"), "docs/a.md": page("A", "Body\n")})
     original = pages_module.PageBuilder._build
 
-    def broken(self, pg, write):
+    def broken(self, pg, write, only=None):
         if pg.rel == "docs/a.md":
             raise RuntimeError("simulated bug")
-        return original(self, pg, write)
+        return original(self, pg, write, only)
 
     monkeypatch.setattr(pages_module.PageBuilder, "_build", broken)
     result = run_cli("build", "--root", str(root), "--jobs", "1", "--no-search")

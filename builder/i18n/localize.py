@@ -16,15 +16,27 @@ from ..sources.schema import TRANSLATABLE, validate_frontmatter
 PROPS = ("title", "shortTitle", "intro", "body")
 
 
-@dataclass(frozen=True)
 class PropSource:
-    """The Liquid text of one property and where it comes from."""
+    """The Liquid text of one property and where it comes from.
 
-    text: str
-    path: str
-    translated: bool
-    split: Split | None = None
-    key: str = "body"
+    A body made from a `Split` is not copied: its text is cut from the file's text when asked
+    for, so thousands of loaded pages do not keep two copies of every body in memory."""
+
+    __slots__ = ("_text", "path", "translated", "split", "key")
+
+    def __init__(self, text: str | None, path: str, translated: bool, split: Split | None = None,
+                 key: str = "body"):
+        self._text = text
+        self.path = path
+        self.translated = translated
+        self.split = split
+        self.key = key
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            return self.split.padded_body
+        return self._text
 
     @property
     def line(self) -> int:
@@ -32,6 +44,9 @@ class PropSource:
         if self.split is None or self.key == "body":
             return 1
         return self.split.locate((self.key,), value=True).line
+
+    def __repr__(self) -> str:
+        return f"PropSource({self.path!r}, {self.key!r}, translated={self.translated})"
 
 
 @dataclass
@@ -67,7 +82,7 @@ def _props_of(split: Split, *, translated: bool) -> dict[str, PropSource | None]
             out[key] = PropSource(value, split.path, translated, split, key)
         else:
             out[key] = None
-    out["body"] = PropSource(split.padded_body, split.path, translated)
+    out["body"] = PropSource(None, split.path, translated, split, "body")
     return out
 
 

@@ -145,6 +145,7 @@ class PageBuilder:
                     self._write_version(page, lang, version, po, rendered, smap, text, write, result, english_for)
                     done.add(version.id)
             result.failed += len([v for v in versions if v.id not in done])
+        for lang in languages:
             site.forget(lang, page)
         return result
 

@@ -62,9 +62,10 @@ class PropRenderer:
         # An untranslated property is English through and through: English data, not the
         # translation's variables and reusables.
         lang = loc.lang.code if source.translated else self.default_lang
-        if "{%" not in source.text and "{{" not in source.text:
-            mark = (0, Token("content", source.text, 0, source.text), source.path, 0)
-            return [PropOutcome(Outcome(list(versions), source.text, [mark], [], set()), source)], []
+        text = source.text
+        if "{%" not in text and "{{" not in text:
+            mark = (0, Token("content", text, 0, text), source.path, 0)
+            return [PropOutcome(Outcome(list(versions), text, [mark], [], set()), source)], []
         parsed = self.parse(lang, source)
         problems: list[Diagnostic] = []
         if not source.translated:

@@ -148,10 +148,11 @@ class Site:
 
     def forget(self, lang: Language, page: Page) -> None:
         """Drop per-page caches once a page is written (memory stays flat with site size)."""
-        loc = self._localized.get((lang.code, page.rel))
+        loc = self._localized.pop((lang.code, page.rel), None)
         if loc is not None:
             self.props.forget(lang.code, loc.props.get("body"))
             self.props.forget(self.default_language.code, loc.english.get("body"))
+        page.split.release()
 
     def built_versions(self, page: Page) -> list[Version]:
         return [v for v in self.versions if v.id in page.versions]

@@ -6,7 +6,7 @@ import errno
 import os
 import stat as stat_module
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 
 from ..core import codes
@@ -120,6 +120,8 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
         page = _load_page(config, data, rel, problems, known, parsed)
         if page is None:
             return False
+        # Only the frontmatter stays in memory; the body is read again when the page is rendered.
+        page.split.release(partial(read_source, config.root / "content" / rel, "content/" + rel))
         page.parent, page.depth = parent, depth
         pages[rel] = page
         raw_children = page.fm.get("children")

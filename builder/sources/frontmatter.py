@@ -52,6 +52,14 @@ class Split:
             self._text = self._loader()
         return self._text
 
+    def release(self, loader=None) -> None:
+        """Drop the file's text (read again from `loader` when needed): a loaded page keeps only
+        its frontmatter in memory until it is rendered."""
+        if loader is not None:
+            self._loader = loader
+        if self._loader is not None:
+            self._text = None
+
     @property
     def fm_text(self) -> str:
         return self.text[self.fm_span[0] : self.fm_span[1]]
