@@ -118,6 +118,23 @@ def test_changed_since_builds_only_what_a_change_affects(tmp_path):
              if "<h1" in p.read_text("utf-8")}
     assert "en/packages/quickstart/index.html" in built
     assert "en/packages/learn/publishing-a-package/index.html" in built  # uses the edited reusable
+    assert "en/packages/index.html" in built  # links to the edited page: its links are checked again
     assert "en/admin/configuring-package-storage/index.html" not in {b for b in built if b.startswith("en/admin/c")}
     assert len(built) < 100
     assert run_cli("build", "--root", str(root), "--changed-since", "no-such-ref").status == 2
+
+
+def test_changed_since_checks_the_links_to_a_deleted_page(tmp_path):
+    root = copy_example(tmp_path / "src")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    (root / "content/admin/monitoring-storage-usage.md").unlink()
+    index = root / "content/admin/index.md"
+    index.write_text(index.read_text("utf-8").replace("  - /monitoring-storage-usage\n", ""), "utf-8")
+    result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "preview"),
+                     "--changed-since", "HEAD", "--no-search")
+    assert result.status == 1
+    # An unchanged page that links to the deleted one is built again, and its link fails.
+    assert "content/admin/configuring-package-storage.md:" in result.stderr
+    assert "'/admin/monitoring-storage-usage' is broken" in result.stderr

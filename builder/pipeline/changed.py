@@ -31,7 +31,8 @@ def changed_files(root, ref: str) -> set[str]:
 
 
 def affected_pages(site: Site, ref: str, pages) -> set[str]:
-    """Pages whose own file, translation, or (transitively) data they use changed."""
+    """Pages whose own file, translation, or (transitively) data they use changed, and pages
+    whose text links to a changed, moved or deleted page (their links are checked again)."""
     changed = changed_files(site.root, ref)
     if {"data/versions.yml", "data/languages.yml"} & changed or any(c.startswith("templates/") for c in changed):
         return {p.rel for p in pages}
@@ -55,10 +56,14 @@ def affected_pages(site: Site, ref: str, pages) -> set[str]:
                     found.update("data/" + "/".join(parts[:i]) + ".yml" for i in range(2, len(parts)))
         return found
 
+    linked = _page_paths(changed)
     affected: set[str] = set()
     for page in pages:
         sources = {page.src} | {f"{lang.dir}/content/{page.rel}" for lang in site.config.languages if lang.dir}
         if sources & changed:
+            affected.add(page.rel)
+            continue
+        if linked and _links_to(page.split.text, linked):
             affected.add(page.rel)
             continue
         if data_changed:
@@ -67,3 +72,28 @@ def affected_pages(site: Site, ref: str, pages) -> set[str]:
             if used & data_changed or any(c.startswith("data/features/") for c in data_changed):
                 affected.add(page.rel)
     return affected
+
+
+def _page_paths(changed: set[str]) -> set[str]:
+    """URL paths (`/packages/quickstart`) of the changed content files."""
+    paths = set()
+    for rel in changed:
+        if rel.startswith("content/") and rel.endswith(".md"):
+            path = rel[len("content/"):-len(".md")]
+            if path.endswith("index"):
+                path = path[: -len("index")].rstrip("/")
+            if path:
+                paths.add("/" + path)
+    return paths
+
+
+def _links_to(text: str, paths: set[str]) -> bool:
+    """Whether `text` mentions one of `paths` as a link target (`](/a/b)`, `](/a/b#x)`, ...)."""
+    for path in paths:
+        start = text.find(path)
+        while start != -1:
+            end = start + len(path)
+            if end == len(text) or text[end] in ")#?/ \"'\n>":
+                return True
+            start = text.find(path, end)
+    return False
