@@ -36,7 +36,7 @@ from builder.core import codes
 from tests.conftest import LANGUAGES_YML, REPO, VERSIONS_YML, page, run_cli
 
 CASES = Path(__file__).resolve().parent / "cases" / "errors"
-GROUPS = ("frontmatter", "liquid", "structure", "configuration", "markdown")
+GROUPS = ("frontmatter", "liquid", "structure", "configuration", "markdown", "translations")
 DOCS = REPO / "docs" / "errors.md"
 SUMMARY = re.compile(r"^(checked|built) \d+ pages? ")
 EXPAND = re.compile(r"\$\{(\d+)\*((?:(?!\$\{).)*?)\}\$", re.S)
@@ -200,3 +200,75 @@ def test_docs_name_no_unknown_codes():
     known = {c.code for c in codes.ALL_CODES}
     mentioned = set(re.findall(r"\bDB\d{3}\b", DOCS.read_text("utf-8")))
     assert mentioned <= known, f"docs/errors.md mentions unknown codes {sorted(mentioned - known)}"
+
+
+# The examples printed in docs/errors.md are the builder's real output ---------------------
+
+DOC_ROOT = "/home/writer/site"
+"""The site's root in the examples of docs/errors.md; the catalogue shows it as `<ROOT>`."""
+DOC_HEADER = re.compile(r"^(?:\S+:\d+:\d+: )?(?:error|warning)\[(DB\d{3})\]: (.*)$")
+DOC_DETAIL = re.compile(r"^ +(?:\d+ )?\| |^  = |^  \.\.\.$")
+"""A line that belongs to the diagnostic above it: source, caret, `= note:`/`= in:`, or `  ...`
+(the doc leaving out some `= note:` lines)."""
+NOT_TRIGGERABLE = {"DB900"}
+"""Internal errors have no input that triggers them on purpose; their examples are illustrative."""
+
+
+def _doc_diagnostics() -> list[tuple[str, list[str]]]:
+    """(code, lines) of every diagnostic printed in a code block of docs/errors.md."""
+    text = DOCS.read_text("utf-8")
+    found = []
+    for block in re.findall(r"^```[a-z]*\n(.*?)^```$", text, re.M | re.S):
+        lines = block.split("\n")
+        for i, line in enumerate(lines):
+            m = DOC_HEADER.match(line)
+            if not m:
+                continue
+            diag = [line]
+            for more in lines[i + 1:]:
+                if not DOC_DETAIL.match(more):
+                    break
+                diag.append(more)
+            found.append((m.group(1), [d.replace(DOC_ROOT, "<ROOT>") for d in diag]))
+    return found
+
+
+DOC_DIAGNOSTICS = _doc_diagnostics()
+CATALOGUE_OUTPUT = [_expand(case.get("expected") or "", case) for case in ALL_CASES]
+
+
+def _printed_pattern(lines: list[str]) -> re.Pattern:
+    """The diagnostic as a whole in a case's expected output: these lines exactly, and no more
+    (the next line is blank or the output ends). `  ...` stands for one or more note lines."""
+    parts = [r"(?:  = note: [^\n]*\n)*  = note: [^\n]*" if line == "  ..." else re.escape(line)
+             for line in lines]
+    return re.compile(r"^" + "\n".join(parts) + r"(?=\n\n|\n?\Z)", re.M)
+
+
+@pytest.mark.parametrize(
+    "code, lines",
+    [pytest.param(code, lines, id=f"{code}:{lines[0].split(': ')[0]}") for code, lines in DOC_DIAGNOSTICS
+     if code not in NOT_TRIGGERABLE])
+def test_docs_example_is_what_the_builder_prints(code, lines):
+    """Every diagnostic shown in docs/errors.md is, to the character, the output of a catalogue
+    case: its message, and its position, source and caret lines and notes. To document a new
+    message, add the case that prints it to tests/cases/errors/."""
+    message = DOC_HEADER.match(lines[0]).group(2)
+    assert any(message in output for output in CATALOGUE_OUTPUT), (
+        f"docs/errors.md shows a {code} message that no case of tests/cases/errors/ prints "
+        f"(stale, or add a case):\n{message}")
+    pattern = _printed_pattern(lines)
+    assert any(pattern.search(output) for output in CATALOGUE_OUTPUT), (
+        f"docs/errors.md shows this {code} diagnostic, but no case of tests/cases/errors/ prints it "
+        "with these lines (position, source and caret, notes):\n" + "\n".join(lines))
+
+
+def test_docs_show_an_example_for_every_code():
+    assert len(DOC_DIAGNOSTICS) >= 70, "docs/errors.md: the diagnostics in its code blocks were not found"
+    sections = _doc_sections()
+    shown = {name: {m.group(1) for line in section.split("\n") if (m := DOC_HEADER.match(line))}
+             for name, section in sections.items()}
+    missing = [c.code for c in codes.ALL_CODES
+               if c.code not in NOT_TRIGGERABLE and c.code not in shown.get(c.code.lower(), set())]
+    assert not missing, f"these sections of docs/errors.md print no example of their own code: {missing}"
+
