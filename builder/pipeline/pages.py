@@ -169,8 +169,8 @@ class PageBuilder:
                     where = Location(where.path, where.line, 1, where.source_line, 1)
             result.problems.append(Diagnostic(
                 codes.MARKDOWN,
-                f"blocks (quotes or lists) are nested more than {MAX_NESTING} levels deep; the deeper "
-                "content cannot be rendered: reduce the nesting",
+                f"quotes and lists are nested too deeply (the limit is {MAX_NESTING} levels, where a quote "
+                "counts one and a list two); the deeper content cannot be rendered: reduce the nesting",
                 where or Location(page.src, 1, 1)))
         return rendered
 
