@@ -29,7 +29,8 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
         site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
         site.default_language, _live_paths(output_paths),
     )
-    digest = hashlib.sha1("\n".join(f"{r.source} {r.target}" for r in redirects).encode()).hexdigest()
+    digest = hashlib.sha1("\n".join([*(f"{r.source} {r.target}" for r in redirects),
+                                      repr(_generic_rules(site))]).encode()).hexdigest()
     written: dict[str, list[str]] = {"__digest__": [digest]}
     stubs: list[tuple[str, str]] = []
     for r in redirects:
@@ -45,9 +46,10 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
         lang = lang if site.config.language(lang) else site.default_language.code
         stubs.append((rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved"))))
     writer.write_many(stubs)
-    writer.write("_redirects", render_netlify(redirects, site))
-    writer.write("redirects.json", json.dumps({r.source: r.target for r in redirects}, indent=1, sort_keys=True) + "\n")
-    writer.write("nginx-redirects.conf", render_nginx(redirects, site))
+    if keep_if != digest:  # the same redirects: the host files in the site stay as they are
+        writer.write("_redirects", render_netlify(redirects, site))
+        writer.write("redirects.json", json.dumps({r.source: r.target for r in redirects}, indent=1, sort_keys=True) + "\n")
+        writer.write("nginx-redirects.conf", render_nginx(redirects, site))
     for name in ("_redirects", "redirects.json", "nginx-redirects.conf"):
         written[name] = []
     return written

@@ -156,7 +156,7 @@ def run_build(options: BuildOptions) -> BuildReport:
             extra, extras_digests = write_extras(
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                 previous=cache.extras if in_place else None, changed=built, out=out)
-            new_cache = BuildCache(options_key, extras=extras_digests, metas=metas.records,
+            new_cache = BuildCache(options_key, extras=extras_digests, metas=metas.records, site_key=structure.site_key,
                                    frontmatter=site.tree.frontmatter, code=builder_digest())
             for result in results:
                 page = site.tree.pages[result.rel]
@@ -225,6 +225,7 @@ def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: 
                       fingerprints: dict[str, str]) -> dict[str, PageResult]:
     """Pages whose inputs are unchanged since the cached build: their outputs stay as they are."""
     reused: dict[str, PageResult] = {}
+    changed = _changed_outside_structure(site, structure, cache)
     for page in pages:
         record = cache.pages.get(page.rel)
         if record is None:
@@ -232,11 +233,36 @@ def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: 
         result = record.result
         if result.failed or any(d.is_error for d in result.problems):
             continue
-        if structure.fingerprint(page, result) != record.fingerprint or not outputs_exist(out, result):
+        if changed is not None:
+            # Only files that no title, navigation or link depends on changed: a page is
+            # unchanged unless it read one of them.
+            if page.src in changed or any(not changed.isdisjoint(o.sources) for o in result.outputs):
+                continue
+        elif structure.fingerprint(page, result) != record.fingerprint:
+            continue
+        if not outputs_exist(out, result):
             continue
         reused[page.rel] = result
         fingerprints[page.rel] = record.fingerprint
     return reused
+
+
+def _changed_outside_structure(site: Site, structure: Structure, cache: BuildCache) -> set[str] | None:
+    """The files changed since the cached build when none of them can change the site's
+    structure (pages and their frontmatter, translations, titles and intros, features, versions,
+    templates); None when one can, and every page's fingerprint must be checked."""
+    if cache.site_key != structure.site_key or set(cache.pages) != set(site.tree.pages):
+        return None
+    if not all((lang.code, rel) in cache.metas for lang in site.languages for rel in site.tree.pages):
+        return None  # a title failed last time: what it reads is unknown
+    digests = structure.digests
+    changed = {rel for rel, (_m, _s, sha) in cache.files.items() if digests.digest(rel) != sha}
+    if any(rel.startswith("content/") or "/content/" in rel or rel.startswith("data/features/") for rel in changed):
+        return None
+    for record in cache.metas.values():
+        if any(path in changed for path, _ in record.deps):
+            return None
+    return changed
 
 
 def _select_pages(site: Site, ref: str | None, pages) -> set[str] | None:
@@ -255,7 +281,8 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     results: list[PageResult] = []
     staging_text = str(staging) if staging else None
     try:
-        if jobs <= 1 or len(rels) < 8 or "fork" not in multiprocessing.get_all_start_methods():
+        # Starting workers costs more than a few dozen pages (a rebuild after an edit).
+        if jobs <= 1 or len(rels) < 32 or "fork" not in multiprocessing.get_all_start_methods():
             _init_worker(staging_text)
             for rel in rels:
                 results.append(_build_one(rel))

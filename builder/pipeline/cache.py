@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-FORMAT = 4
+FORMAT = 5
 CACHE = ".build/cache.pickle"
 
 
@@ -46,6 +46,8 @@ class BuildCache:
     """The builder's code digest when this cache was written."""
     metas: dict = field(default_factory=dict)
     """(language, page) -> MetaRecord: titles and intros, reused while their files are unchanged."""
+    site_key: str = ""
+    """What every page depends on (options, site files, templates, features) when this cache was written."""
 
     @classmethod
     def read(cls, out: Path) -> "BuildCache | None":
