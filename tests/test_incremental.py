@@ -81,6 +81,19 @@ def test_series_of_edits_matches_clean_builds(src, tmp_path):
     build(src, out)
     assert_same_as_clean(src, out, tmp_path)
 
+    # A variable file that only a short title reads: every sidebar showing that title changes,
+    # though no page body reads the file.
+    labels = src / "data/variables/labels.yml"
+    labels.write_text("quickstart: First steps\n", "utf-8")
+    quick = src / "content/packages/quickstart.md"
+    edit(quick, "shortTitle: Quickstart\n", "shortTitle: '{% data variables.labels.quickstart %}'\n")
+    build(src, out)
+    assert_same_as_clean(src, out, tmp_path)
+    labels.write_text("quickstart: Getting going\n", "utf-8")
+    build(src, out)
+    assert "Getting going" in (out / "en/packages/learn/about-packages/index.html").read_text("utf-8")
+    assert_same_as_clean(src, out, tmp_path)
+
     # A feature file: widen it to every release.
     feature = src / "data/features/package-retention.yml"
     feature.write_text("versions:\n  fpt: '*'\n  ghec: '*'\n  ghes: '*'\n", "utf-8")
