@@ -117,22 +117,42 @@ class Problems:
     """Diagnostics collected across a build; the same problem seen in several versions is one."""
 
     _items: dict[tuple, Diagnostic] = field(default_factory=dict)
+    _also: dict[tuple, set[str]] = field(default_factory=dict)
+    """Other pages that include a reusable with a problem already reported (one report each)."""
 
     def add(self, diag: Diagnostic) -> None:
-        key = (diag.code, diag.message, diag.location, diag.notes, diag.severity)
+        key = (diag.code, diag.message, diag.location, diag.severity)
         old = self._items.get(key)
         if old is None:
             self._items[key] = diag
-        elif diag.versions:
+            return
+        if diag.notes != old.notes:
+            # The same line of a reusable seen through another page: one problem to fix, so one
+            # report, which names the other pages.
+            page = _including_page(diag.notes)
+            if page is not None and page != _including_page(old.notes):
+                self._also.setdefault(key, set()).add(page)
+        if diag.versions:
             merged = tuple(dict.fromkeys(old.versions + diag.versions))
             self._items[key] = replace(old, versions=merged)
+
+    def _reported(self) -> list[Diagnostic]:
+        out = []
+        for key, diag in self._items.items():
+            also = self._also.get(key)
+            if also:
+                pages = sorted(also)
+                shown = ", ".join(pages[:3]) + (f" and {len(pages) - 3} more" if len(pages) > 3 else "")
+                diag = replace(diag, notes=diag.notes + (f"also included from {shown}",))
+            out.append(diag)
+        return out
 
     def extend(self, diags: Iterable[Diagnostic]) -> None:
         for diag in diags:
             self.add(diag)
 
     def __iter__(self):
-        return iter(sorted(self._items.values(), key=Diagnostic.sort_key))
+        return iter(sorted(self._reported(), key=Diagnostic.sort_key))
 
     def __len__(self) -> int:
         return len(self._items)
@@ -155,6 +175,14 @@ class Problems:
             "warnings": len(self.warnings),
             "diagnostics": [d.to_json() for d in self],
         }
+
+
+def _including_page(notes: tuple[str, ...]) -> str | None:
+    """The page at the outer end of an `included from` chain of notes."""
+    for note in reversed(notes):
+        if note.startswith("included from "):
+            return note[len("included from "):].rsplit(":", 2)[0]
+    return None
 
 
 def render_report(problems: Problems, fmt: str) -> str:
