@@ -147,3 +147,25 @@ def test_a_burst_of_concurrent_requests(served):
     assert statuses.count(404) == 40
     assert time.monotonic() - start < 60
     assert get(base + "/en/packages/quickstart")[0] == 200  # still up
+
+
+def test_the_requested_page_comes_first_and_the_rest_in_the_background(served):
+    root, base, dev = served
+    status, body = get(base + "/fr/enterprise-server@3.15/packages/quickstart")
+    assert status == 200 and "<h1" in body
+    # Only what was asked for is rendered: not the page's other languages and versions.
+    written = sorted(p.relative_to(dev.scratch).as_posix() for p in dev.scratch.rglob("index.html"))
+    assert written == ["fr/enterprise-server@3.15/packages/quickstart/index.html"]
+    stop = threading.Event()
+    threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
+    try:
+        assert wait_for(lambda: len(dev.records) == len(dev.site.tree.pages))
+        assert (dev.scratch / "en/enterprise-server@3.17/admin/configuring-package-storage/index.html").is_file()
+        assert (dev.scratch / "en/packages/quickstart/index.html").is_file()
+        # An edit invalidates the page; the background fill renders it again.
+        page = root / "content/packages/learn/about-packages.md"
+        page.write_text(page.read_text("utf-8") + "\nFilled again.\n", "utf-8")
+        target = dev.scratch / "en/packages/learn/about-packages/index.html"
+        assert wait_for(lambda: target.is_file() and "Filled again." in target.read_text("utf-8"))
+    finally:
+        stop.set()

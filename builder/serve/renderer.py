@@ -49,6 +49,7 @@ class DevSite:
         self.first_request = threading.Event()
         self.dirty = threading.Event()
         """Set when an edit invalidated pages the background fill has to render again."""
+        self._unprinted: list[PageResult] = []
         self.generation = 0
         self.load_error: list[Diagnostic] = []
         self._digests: dict = {}
@@ -96,6 +97,7 @@ class DevSite:
             self.problems.extend(site.problems)
             self.problems.extend(metas.problems)
             self._redirects = None
+            self._unprinted.clear()  # records kept from before were fingerprinted just above
             self.generation += 1
             self.dirty.set()
             return affected
@@ -132,6 +134,7 @@ class DevSite:
                 if record is None:
                     record = self.builder.build(page, self._write, only)
                     record._fingerprint = None  # computed by the fill thread, off the request's path
+                    self._unprinted.append(record)
                     if only is None:
                         self.records[page.rel] = record
                     else:
@@ -193,26 +196,31 @@ class DevSite:
         """Render every page in the background so later navigation is instant; requests go
         first, and pages an edit invalidated are rendered again."""
         self.first_request.wait(1.0)
+        queue: list[str] = []
+        failed: set[str] = set()
         while self._pause(stop):
             self._fingerprints()
-            with self.lock:
-                pages = self.site.tree.pages
-                rel = next((r for r in pages if r not in self.records), None)
-                if rel is None:
-                    self.dirty.clear()
-                else:
-                    page = pages[rel]
-                    try:
-                        record = self.builder.build(page, self._write)
-                        record._fingerprint = self.structure.fingerprint(page, record)
-                    except Exception:  # noqa: BLE001 - a failing page shows its error when requested
-                        record = PageResult(rel, failed=1)
-                        record._fingerprint = None
-                    self.records[rel] = record
-                    for key in [k for k in self.partial if k[0] == rel]:
-                        del self.partial[key]
-            if rel is None:
+            if self.dirty.is_set():
+                self.dirty.clear()
+                failed.clear()  # an edit may have fixed them
+                queue = list(reversed(self.site.tree.pages))
+            if not queue:
                 self.dirty.wait(1.0)
+                continue
+            rel = queue.pop()
+            with self.lock:
+                page = self.site.tree.pages.get(rel)
+                if page is None or rel in self.records or rel in failed:
+                    continue
+                try:
+                    record = self.builder.build(page, self._write)
+                    record._fingerprint = self.structure.fingerprint(page, record)
+                except Exception:  # noqa: BLE001 - the page shows its error when it is requested
+                    failed.add(rel)
+                    continue
+                self.records[rel] = record
+                for key in [k for k in self.partial if k[0] == rel]:
+                    del self.partial[key]
 
     def _pause(self, stop: threading.Event) -> bool:
         """Wait while requests are being answered; False once the server stops."""
@@ -220,16 +228,14 @@ class DevSite:
             time.sleep(0.005)
         return not stop.is_set()
 
-    def _fingerprints(self) -> bool:
-        """Fingerprint the records rendered for requests; True if there were any."""
+    def _fingerprints(self) -> None:
+        """Fingerprint the records rendered for requests (kept off the request's path)."""
         with self.lock:
-            pending = [(key, r) for key, r in [*self.records.items(), *self.partial.items()] if r._fingerprint is None]
-            for key, record in pending:
-                rel = key if isinstance(key, str) else key[0]
-                page = self.site.tree.pages.get(rel)
-                if page is not None:
+            while self._unprinted:
+                record = self._unprinted.pop()
+                page = self.site.tree.pages.get(record.rel)
+                if page is not None and record._fingerprint is None:
                     record._fingerprint = self.structure.fingerprint(page, record)
-            return bool(pending)
 
 
 LIVERELOAD = (
