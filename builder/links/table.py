@@ -38,6 +38,8 @@ class LinkTable:
         self.claims: dict[str, list[tuple[Page, int]]] = {}
         self.problems: list[Diagnostic] = []
         self._resolved: dict[tuple[str, str, str], Resolved] = {}
+        self.failed_urls = tree.failed_urls
+        """Paths of pages that failed to load: links to them are not errors of their own."""
         self._collect_redirects()
 
     def _collect_redirects(self) -> None:
@@ -108,6 +110,8 @@ class LinkTable:
         pinned = self.space.by_id.get(target.version) if target.version else None
         use = pinned or version
         page = self.page_for(target.path)
+        if page is None and normalize_path(target.path) in self.failed_urls:
+            return Resolved(href)  # the page's own error fails the build already
         if page is None:
             return Resolved(href, problem=f"no page at /{normalize_path(target.path)}"
                             + (" (and no redirect_from leads there)" if target.path else ""))

@@ -90,7 +90,7 @@ class Site:
 
     def _orphan_translations(self) -> None:
         """A translated page whose English page is gone (or never built) is never shown."""
-        english = set(self.tree.pages) | set(self.tree.unreachable)
+        english = set(self.tree.pages) | set(self.tree.unreachable) | self.tree.failed
         for lang in self.config.languages:
             if lang.is_default:
                 continue

@@ -46,12 +46,7 @@ class Page:
     @cached_property
     def url(self) -> str:
         """Path without language or version: '' for the home page, else `a/b`."""
-        rel = self.rel
-        if rel == "index.md":
-            return ""
-        if rel.endswith("/index.md"):
-            return rel[: -len("/index.md")]
-        return rel[:-3] if rel.endswith(".md") else rel
+        return url_of(self.rel)
 
     @property
     def is_index(self) -> bool:
@@ -68,6 +63,15 @@ class Page:
         return "article"
 
 
+def url_of(rel: str) -> str:
+    """The URL path (no language, no version) of a file under content/: `a/b.md` -> `a/b`."""
+    if rel == "index.md":
+        return ""
+    if rel.endswith("/index.md"):
+        return rel[: -len("/index.md")]
+    return rel[:-3] if rel.endswith(".md") else rel
+
+
 @dataclass
 class ContentTree:
     pages: dict[str, Page]
@@ -78,6 +82,13 @@ class ContentTree:
     """Markdown files under content/ that no `children` list reaches (not built)."""
     frontmatter: dict = field(default_factory=dict)
     """Parsed frontmatter by file, with its size and mtime, for the next build's `load_content`."""
+    failed: set[str] = field(default_factory=set)
+    """Files a `children` list reaches that could not be loaded (their errors are reported):
+    links to them and translations of them are not reported again."""
+
+    @property
+    def failed_urls(self) -> set[str]:
+        return {url_of(rel) for rel in self.failed}
 
     @property
     def home(self) -> Page | None:
@@ -115,10 +126,14 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     known = frontmatter or {}
     parsed: dict = {}
 
+    failed: set[str] = set()
+
     def visit(rel: str, parent: str | None, depth: int) -> bool:
         claimed.add(rel)
         page = _load_page(config, data, rel, problems, known, parsed)
         if page is None:
+            if rel in files:
+                failed.add(rel)
             return False
         # Only the frontmatter stays in memory; the body is read again when the page is rendered.
         page.split.release(partial(read_source, config.root / "content" / rel, "content/" + rel))
@@ -185,7 +200,7 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
             )
         )
     by_url = {page.url: page for page in pages.values()}
-    return ContentTree(pages, by_url, problems, unreachable, parsed)
+    return ContentTree(pages, by_url, problems, unreachable, parsed, failed)
 
 
 def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
