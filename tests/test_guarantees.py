@@ -138,3 +138,21 @@ def test_changed_since_checks_the_links_to_a_deleted_page(tmp_path):
     # An unchanged page that links to the deleted one is built again, and its link fails.
     assert "content/admin/configuring-package-storage.md:" in result.stderr
     assert "'/admin/monitoring-storage-usage' is broken" in result.stderr
+
+
+def test_the_build_cache_is_byte_identical_whatever_the_jobs(tmp_path):
+    """More pages than a rebuild builds in-process, so --jobs 2 really uses worker processes."""
+    root = tmp_path / "src"
+    pages = {"docs/index.md": page("Docs", "x\n", children="[" + ", ".join(f"/p{i}" for i in range(40)) + "]")}
+    for i in range(40):
+        pages[f"docs/p{i}.md"] = page(f"P{i}", f"Body {i} with a [link](/docs/p{(i + 1) % 40}).\n\n## Part\n")
+    write_tree(root, site_files(pages))
+    outs = []
+    for jobs, seed in (("1", "1"), ("2", "2")):
+        out = tmp_path / f"out{jobs}"
+        result = subprocess.run([sys.executable, "-m", "builder", "build", "--root", str(root), "--out", str(out),
+                                 "--no-search", "--jobs", jobs], capture_output=True, text=True,
+                                env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        outs.append((out / ".build/cache.pickle").read_bytes())
+    assert outs[0] == outs[1]

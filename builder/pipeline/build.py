@@ -135,8 +135,7 @@ def run_build(options: BuildOptions) -> BuildReport:
     problems.extend(metas.problems)
     structure = Structure(site, metas, digests, options_key)
     selected = _select_pages(site, options.changed_since, pages)
-    reused_fingerprints: dict[str, str] = {}
-    reused = _reusable_results(site, structure, cache, out, pages, reused_fingerprints) if cache else {}
+    reused = _reusable_results(site, structure, cache, out, pages) if cache else {}
     report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused))
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
@@ -159,9 +158,11 @@ def run_build(options: BuildOptions) -> BuildReport:
             new_cache = BuildCache(options_key, extras=extras_digests, metas=metas.records, site_key=structure.site_key,
                                    frontmatter=site.tree.frontmatter, code=builder_digest())
             for result in results:
+                if result.rel in reused:  # the same record, and the same bytes in the cache file
+                    new_cache.pages[result.rel] = cache.pages[result.rel]
+                    continue
                 page = site.tree.pages[result.rel]
-                fingerprint = reused_fingerprints.get(result.rel) or structure.fingerprint(page, result)
-                new_cache.pages[result.rel] = PageRecord(fingerprint, result)
+                new_cache.pages[result.rel] = PageRecord(structure.fingerprint(page, result), result)
             new_cache.files = dict(digests.current)
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
@@ -195,7 +196,7 @@ def manifest_paths(manifest: dict) -> list[str]:
 
 def _collect(results: list[PageResult], report: BuildReport, problems: Problems) -> list[Output]:
     outputs: list[Output] = []
-    anchors: dict[tuple[str, str, str], set[str]] = {}
+    anchors: dict[tuple[str, str, str], tuple[str, ...]] = {}
     stats: dict[str, int] = {}
     for result in results:
         problems.extend(result.problems)
@@ -207,9 +208,13 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
             stats[key] = stats.get(key, 0) + value
         for code, events in result.translation.items():
             report.translation.setdefault(code, {})[result.rel] = events
+    checked: dict[tuple[str, str, str], frozenset[str]] = {}
     for result in results:
         for check in result.fragments:
-            ids = anchors.get((check.target, check.lang, check.version))
+            key = (check.target, check.lang, check.version)
+            ids = checked.get(key)
+            if ids is None and key in anchors:
+                ids = checked[key] = frozenset(anchors[key])
             if ids is not None and check.fragment not in ids:
                 problems.add(Diagnostic(
                     codes.LINK_ANCHOR,
@@ -221,8 +226,7 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
     return outputs
 
 
-def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: Path, pages,
-                      fingerprints: dict[str, str]) -> dict[str, PageResult]:
+def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: Path, pages) -> dict[str, PageResult]:
     """Pages whose inputs are unchanged since the cached build: their outputs stay as they are."""
     reused: dict[str, PageResult] = {}
     changed = _changed_outside_structure(site, structure, cache)
@@ -243,7 +247,6 @@ def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: 
         if not outputs_exist(out, result):
             continue
         reused[page.rel] = result
-        fingerprints[page.rel] = record.fingerprint
     return reused
 
 

@@ -31,6 +31,17 @@ class PageRecord:
     result: object
     """The PageResult of the build that produced the page's outputs."""
 
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_blob"}
+
+    def blob(self) -> bytes:
+        """The record's bytes in the cache file (see `_canonical`); a record kept from the last
+        build keeps its bytes."""
+        blob = self.__dict__.get("_blob")
+        if blob is None:
+            blob = self._blob = _canonical(self)
+        return blob
+
 
 @dataclass
 class BuildCache:
@@ -54,20 +65,42 @@ class BuildCache:
         """The cache of the last build into `out`, if it was written by this builder's code."""
         try:
             with open(out / CACHE, "rb") as fh:
-                cache = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
-        if not isinstance(cache, cls) or cache.code != builder_digest():
+                stored = pickle.load(fh)
+            if not isinstance(stored, dict) or stored.get("code") != builder_digest():
+                return None
+            cache = cls(**{name: pickle.loads(blob) for name, blob in stored["fields"].items()})
+            cache.pages = {rel: _record(blob) for rel, blob in stored["pages"].items()}
+        except (OSError, KeyError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                ValueError):
             return None
         return cache
 
     def save(self, folder: Path) -> None:
+        """Write the cache: each field and each page record pickled on its own, through `_canonical`,
+        so the file is byte-identical whatever --jobs is."""
         target = folder / CACHE
         target.parent.mkdir(parents=True, exist_ok=True)
+        fields = {name: _canonical(getattr(self, name)) for name in self.__dataclass_fields__ if name != "pages"}
+        stored = {"code": self.code, "fields": fields,
+                  "pages": {rel: record.blob() for rel, record in self.pages.items()}}
         tmp = target.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(stored, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
+
+
+def _canonical(value) -> bytes:
+    """Pickled, loaded and pickled again: bytes that depend only on the values, not on which
+    equal objects happened to be one object in this process (pages that came back from worker
+    processes have been through pickle once already)."""
+    once = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return pickle.dumps(once, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _record(blob: bytes) -> PageRecord:
+    record = pickle.loads(blob)
+    record._blob = blob
+    return record
 
 
 def load_cache(out: Path, key: str) -> "BuildCache | None":

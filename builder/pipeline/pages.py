@@ -56,12 +56,17 @@ class PageResult:
     outputs: list[Output] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     fragments: list[FragmentCheck] = field(default_factory=list)
-    anchors: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    """(lang, version) -> element ids of this page, for fragment checks."""
+    anchors: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    """(lang, version) -> element ids of this page, sorted (the build cache is byte-identical
+    whatever the hash seed), for fragment checks."""
     failed: int = 0
     stats: dict[str, int] = field(default_factory=lambda: {"liquid": 0, "markdown": 0, "outputs": 0})
     translation: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     """Language -> {"repairs": [...], "fallbacks": [...]} for the translation status report."""
+
+    def __getstate__(self) -> dict:
+        # Saved without the set of reported events (the build cache stays byte-identical).
+        return {k: v for k, v in self.__dict__.items() if k != "_seen"}
 
     def event(self, lang: str, kind: str, text: str, key: str | None = None) -> None:
         events = self.translation.setdefault(lang, {"repairs": [], "fallbacks": []})
@@ -235,7 +240,7 @@ class PageBuilder:
         write(path, html)
         anchors = getattr(rendered, "_anchors", None)
         if anchors is None:  # ids do not depend on the version: collect them once per render
-            anchors = rendered._anchors = frozenset(anchors_of(rendered.html) | {"title", "main"})
+            anchors = rendered._anchors = tuple(sorted(anchors_of(rendered.html) | {"title", "main"}))
         result.anchors[(lang.code, version.id)] = anchors
         sources = {page.src, *po.outcome.reads, *meta.reads, *meta.sources, po.source.path, *self.template_sources}
         if loc.probe:
