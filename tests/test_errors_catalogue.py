@@ -126,7 +126,7 @@ def _normalise(text: str, root: Path) -> str:
     return text
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", list(_params()))
 def test_catalogue(case, tmp_path):
     root = tmp_path / "site-src"
     write_case_tree(root, case)
