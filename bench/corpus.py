@@ -153,6 +153,13 @@ class Words:
     def ext_link(self) -> str:
         return f"[{self.words(self.rng.randint(1, 3))}](https://example.com/{self.word()}/{self.word()})"
 
+    def slugs(self, k: int) -> list[str]:
+        """`k` distinct slugs, in the order drawn."""
+        found: dict[str, None] = {}
+        while len(found) < k:
+            found[self.slug()] = None
+        return list(found)
+
     def slug(self) -> str:
         return "-".join(self.word() for _ in range(self.rng.randint(2, 3)))
 
@@ -320,12 +327,7 @@ def write_plain(root: Path, n: int, seed: int = 1) -> Corpus:
         sec = f"s{len(sections):02d}-{w.word()}"
         remaining -= 1
         k = min(110, remaining)
-        slugs: list[str] = []
-        while len(slugs) < k:
-            s = w.slug()
-            if s not in slugs:
-                slugs.append(s)
-        sections.append((sec, slugs))
+        sections.append((sec, w.slugs(k)))
         remaining -= k
     total_bytes = 0
     count = 0
@@ -494,12 +496,7 @@ def write_github_like(root: Path, n: int, seed: int = 2) -> Corpus:
             cat = f"c{len(cats):02d}-{w.word()}"
             remaining -= 1
             k = min(40, remaining)
-            slugs: list[str] = []
-            while len(slugs) < k:
-                s = w.slug()
-                if s not in slugs:
-                    slugs.append(s)
-            cats.append((cat, slugs))
+            cats.append((cat, w.slugs(k)))
             remaining -= k
         products.append((prod, cats))
 

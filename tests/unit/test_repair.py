@@ -156,20 +156,23 @@ def _parses(env, text: str) -> bool:
     return True
 
 
-@pytest.mark.corpus
-def test_french_corpus():
+def _french_pages():
+    """(path, translated body, English body) for every French page of the corpus with an English page."""
     root = CORPUS / "translations" / "fr-FR" / "content"
     if not root.is_dir():
         pytest.skip("the French corpus is not present")
-    env = _docs_environment()
-    files = before = after = changed = count = 0
     for path in sorted(root.rglob("*.md")):
         english_path = CORPUS / "content" / path.relative_to(root)
-        if not english_path.is_file():
-            continue
+        if english_path.is_file():
+            yield path, _body(path.read_text("utf-8")), _body(english_path.read_text("utf-8"))
+
+
+@pytest.mark.corpus
+def test_french_corpus():
+    env = _docs_environment()
+    files = before = after = changed = count = 0
+    for path, translated, english in _french_pages():
         files += 1
-        translated = _body(path.read_text("utf-8"))
-        english = _body(english_path.read_text("utf-8"))
         repaired, repairs = repair_text(translated, english, "fr")
         before += _parses(env, translated)
         after += _parses(env, repaired)
@@ -208,18 +211,10 @@ def _damage(text: str) -> str:
 @pytest.mark.corpus
 def test_french_corpus_damaged_and_repaired():
     """Break every French page the way translators do; the repair gives the page back exactly."""
-    root = CORPUS / "translations" / "fr-FR" / "content"
-    if not root.is_dir():
-        pytest.skip("the French corpus is not present")
     env = _docs_environment()
     files = damaged = repaired_ok = 0
-    for path in sorted(root.rglob("*.md")):
-        english_path = CORPUS / "content" / path.relative_to(root)
-        if not english_path.is_file():
-            continue
+    for path, translated, english in _french_pages():
         files += 1
-        translated = _body(path.read_text("utf-8"))
-        english = _body(english_path.read_text("utf-8"))
         broken = _damage(translated)
         damaged += broken != translated
         repaired, _ = repair_text(broken, english, "fr")
