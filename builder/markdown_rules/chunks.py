@@ -10,6 +10,8 @@ rendered whole, since a definition serves every section.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 
 from .headings import Heading
@@ -91,16 +93,21 @@ def render_sections(text: str, cache: dict, **options) -> tuple[RenderedMarkdown
             part = cache[section] = render_markdown(section, **options)
             rendered += 1
         # The ids the whole page would give these headings (duplicates across sections are numbered).
-        ids = [slugger.slug(h.text) or h.id for h in part.headings]
+        ids = [slugger.slug(h.text) for h in part.headings]
         if ids != [h.id for h in part.headings]:
-            part = render_markdown(section, **options, forced_all_ids=ids)
-            rendered += 1
+            key = (section, tuple(ids))
+            forced = cache.get(key)
+            if forced is None:
+                forced = cache[key] = render_markdown(section, **options, forced_all_ids=ids)
+                rendered += 1
+            part = forced
         offset = len(links)
         chunk = part.html
         if part.links and offset:
             chunk = _PLACEHOLDER.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + offset}{m.group(3)}", chunk)
         html.append(chunk)
-        links.extend(part.links)
+        # Link lines count from the page's first line, not the section's.
+        links.extend(replace(link, line=link.line + line) for link in part.links)
         headings.extend(part.headings)
         if part.too_deep and not too_deep:
             too_deep = line + part.too_deep

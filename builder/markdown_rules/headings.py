@@ -44,8 +44,6 @@ def heading_ids(state: StateCore) -> None:
             k += 1
         else:
             slug = slugger.slug(text)
-        if not slug:
-            slug = slugger.slug(f"section-{i}")
         tok.attrSet("id", slug)
         tok.attrSet("tabindex", "-1")
         has_link = any(c.type == "link_open" for c in (inline.children or []))

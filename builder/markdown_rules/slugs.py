@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 _KEEP_PUNCT = {"-", "_", " "}
@@ -28,17 +27,11 @@ class Slugger:
         self.seen: dict[str, int] = {}
 
     def slug(self, text: str) -> str:
-        base = github_slug(text)
+        """`text`'s GitHub slug, numbered if already taken; `section` when it has no letters."""
+        base = github_slug(text) or "section"
         slug = base
         while slug in self.seen:
             self.seen[base] += 1
             slug = f"{base}-{self.seen[base]}"
         self.seen[slug] = 0
         return slug
-
-
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def strip_tags(html: str) -> str:
-    return _TAGS.sub("", html)
