@@ -6,6 +6,9 @@ import concurrent.futures
 import http.client
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -14,6 +17,8 @@ import urllib.request
 import pytest
 
 from builder.cli.main import make_parser
+from builder.serve import renderer
+from builder.serve.renderer import DevSite
 from builder.serve.server import make_server, watch
 from tests.conftest import REPO
 
@@ -169,3 +174,116 @@ def test_the_requested_page_comes_first_and_the_rest_in_the_background(served):
         assert wait_for(lambda: target.is_file() and "Filled again." in target.read_text("utf-8"))
     finally:
         stop.set()
+
+
+# Start-up failures, races with edits, and shutdown -------------------------------------------
+
+
+@pytest.fixture
+def dev_site(tmp_path):
+    """A DevSite without server or file watcher: the test decides when the site reloads."""
+    root = tmp_path / "src"
+    for part in ("content", "data", "translations"):
+        shutil.copytree(REPO / part, root / part)
+    dev = DevSite(root, None, None)
+    yield root, dev
+    dev.close()
+
+
+def run_cli(args: list[str], tmp) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TMPDIR": str(tmp)}  # where a scratch folder would be left
+    return subprocess.run([sys.executable, "-m", "builder", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def body_of(response) -> str:
+    data = response.file.read_bytes() if response.file is not None else response.body
+    return data.decode("utf-8")
+
+
+def test_serve_reports_a_bad_selection_and_leaves_nothing_behind(tmp_path):
+    result = run_cli(["serve", "--root", str(REPO), "--port", "0", "--version", "nosuch"], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "error[DB604]: --version 'nosuch' is not a version" in result.stderr
+    assert "internal error" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_on_a_busy_port_says_so_and_leaves_nothing_behind(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli(["serve", "--root", str(REPO), "--port", str(port)], tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"127.0.0.1:{port}" in lines[0] and "already in use" in lines[0] and "--port" in lines[0]
+    assert "internal error" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_request_racing_an_edit_shows_the_edited_page(dev_site):
+    root, dev = dev_site
+    path = "/en/packages/quickstart"
+    lang, version, before = dev.locate(path)  # the request finds the page...
+    src = root / "content/packages/quickstart.md"
+    text = src.read_text("utf-8")
+    src.write_text(text.replace("title: 'Quickstart for", "title: 'Retitled quickstart for", 1), "utf-8")
+    dev.reload({"content/packages/quickstart.md"})  # ...an edit reloads the site before it renders
+    dev.render(before, (lang.code, version.id))
+    assert "Retitled quickstart for" in body_of(dev.page_response(path))
+
+
+def test_redirects_computed_while_an_edit_reloads_are_not_kept(dev_site, monkeypatch):
+    root, dev = dev_site
+    src = root / "content/packages/quickstart.md"
+    src.write_text(src.read_text("utf-8").replace("redirect_from:\n", "redirect_from:\n  - /packages/brand-new-alias\n", 1),
+                   "utf-8")
+    real_site, real_compute = renderer.Site, renderer.compute_redirects
+    loading = threading.Event()
+    reloads: list[threading.Thread] = []
+
+    def site(*args, **kwargs):
+        loading.set()
+        return real_site(*args, **kwargs)
+
+    def compute(*args, **kwargs):
+        result = real_compute(*args, **kwargs)  # the map of the site before the edit
+        reloads.append(threading.Thread(target=dev.reload, args=({"content/packages/quickstart.md"},)))
+        reloads[0].start()
+        if loading.wait(1):  # the reload did not wait for this map: let it finish first
+            reloads[0].join()
+        return result
+
+    monkeypatch.setattr(renderer, "Site", site)
+    monkeypatch.setattr(renderer, "compute_redirects", compute)
+    assert dev.redirect_for("/en/packages/brand-new-alias") is None
+    monkeypatch.setattr(renderer, "compute_redirects", real_compute)
+    reloads[0].join()
+    assert dev.redirect_for("/en/packages/brand-new-alias") == "/en/packages/quickstart"
+
+
+def test_closing_while_a_page_builds_leaves_no_scratch_folder(dev_site):
+    _root, dev = dev_site
+    page = dev.locate("/en/packages/quickstart")[2]
+    other = dev.locate("/en/packages/learn/about-packages")[2]
+    building, closing = threading.Event(), threading.Event()
+    real_build = dev.builder.build
+
+    def slow_build(*args, **kwargs):
+        building.set()
+        closing.wait(5)
+        time.sleep(0.3)  # close() is under way
+        return real_build(*args, **kwargs)
+
+    dev.builder.build = slow_build
+    filling = threading.Thread(target=dev.render, args=(page,))
+    filling.start()
+    assert building.wait(20)
+    closing.set()
+    dev.close()
+    filling.join()
+    assert not dev.scratch.exists()
+    dev.render(other)  # a build finishing after close() writes nothing either
+    assert not dev.scratch.exists()

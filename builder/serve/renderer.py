@@ -39,6 +39,7 @@ class DevSite:
         self.versions_arg = versions
         self.languages_arg = languages
         self.lock = threading.RLock()
+        self.closed = False
         self.scratch = Path(tempfile.mkdtemp(prefix="docs-builder-serve-"))
         self.records: dict[str, PageResult] = {}
         """Pages rendered in every language and version, by source path."""
@@ -54,10 +55,17 @@ class DevSite:
         self.load_error: list[Diagnostic] = []
         self._digests: dict = {}
         self.site: Site | None = None
-        self.reload()
+        try:
+            self.reload()
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        """Remove the scratch folder; a build under way finishes first, later ones write nothing."""
+        with self.lock:
+            self.closed = True
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     # Loading -----------------------------------------------------------------
 
@@ -68,6 +76,8 @@ class DevSite:
             try:
                 site = Site(self.root, self.versions_arg, self.languages_arg)
             except BuildError as err:
+                if self.site is None:
+                    raise  # nothing to serve: reported like a build's configuration error
                 self.load_error = err.diagnostics
                 self.generation += 1
                 return {"*"}
@@ -123,11 +133,14 @@ class DevSite:
             return None
         return lang, version, page
 
-    def render(self, page, only: tuple[str, str] | None = None) -> PageResult:
+    def render(self, page, only: tuple[str, str] | None = None) -> PageResult | None:
         """The record of `page`, built if needed: all its outputs, or with `only=(language,
-        version)` that one output first (what a request waits for)."""
+        version)` that one output first (what a request waits for). None if an edit removed it."""
         with self._request():
             with self.lock:
+                page = self.site.tree.pages.get(page.rel)  # `page` may be from before a reload
+                if page is None:
+                    return None
                 record = self.records.get(page.rel)
                 if record is None and only is not None:
                     record = self.partial.get((page.rel, *only))
@@ -154,6 +167,8 @@ class DevSite:
                 self.waiting -= 1
 
     def _write(self, rel: str, html: str) -> None:
+        if self.closed:  # the server stopped during this build
+            return
         path = self.scratch / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(inject_livereload(html), "utf-8")
@@ -173,24 +188,29 @@ class DevSite:
             except OSError:
                 pass
         record = self.render(page, (lang.code, version.id))
+        if record is None:
+            return None
         if file.is_file():
             return Response(200, file=file)
         errors = [d for d in record.problems if d.is_error and (not d.versions or version.id in d.versions)]
         return Response(500, error_page(errors or record.problems, self.generation).encode())
 
     def redirect_for(self, path: str) -> str | None:
-        site = self.site
-        if self._redirects is None:
-            live = {"/" + p.rstrip("/") for p in ()}
-            self._redirects = {
-                r.source: r.target
-                for r in compute_redirects(site.tree, site.links.redirects, site.config.space, site.languages,
-                                           site.versions, site.default_language, live)
-            }
+        site, redirects = self.site, self._redirects
+        if redirects is None:
+            with self.lock:  # a reload resets the map: never store one computed from the site before
+                site = self.site
+                if self._redirects is None:
+                    self._redirects = {
+                        r.source: r.target
+                        for r in compute_redirects(site.tree, site.links.redirects, site.config.space, site.languages,
+                                                   site.versions, site.default_language, set())
+                    }
+                redirects = self._redirects
         clean = "/" + "/".join(p for p in unquote(path).split("/") if p)
         if clean == "/":
             return f"/{site.default_language.code}"
-        return self._redirects.get(clean)
+        return redirects.get(clean)
 
     def fill(self, stop: threading.Event) -> None:
         """Render every page in the background so later navigation is instant; requests go

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import http.server
 import os
 import sys
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..cli.main import EXIT_USAGE
 from ..layout.render import Layout
 from .renderer import DevSite, Response
 
@@ -161,11 +163,28 @@ class DevServer(http.server.ThreadingHTTPServer):
     request_queue_size = 256
 
 
+class PortUnavailable(Exception):
+    """The address to serve on cannot be used (taken, or not this machine's)."""
+
+
 def make_server(root: Path, host: str, port: int, versions=None, languages=None):
-    dev = DevSite(root, versions, languages)
+    """The server, its site and its reload hub. Raises PortUnavailable, or the site's BuildError
+    when it does not load; nothing is left behind either way."""
+    try:  # before DevSite's scratch folder: a busy port leaves nothing to clean up
+        server = DevServer((host, port), Handler)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        if err.errno == errno.EADDRINUSE:
+            reason = "the port is already in use; stop the other server or choose another with --port"
+        raise PortUnavailable(f"cannot serve on {host}:{port}: {reason}") from None
+    try:
+        dev = DevSite(root, versions, languages)
+    except BaseException:
+        server.server_close()
+        raise
     hub = Hub()
-    handler = type("BoundHandler", (Handler,), {"dev": dev, "hub": hub, "static": Layout.static_files()})
-    server = DevServer((host, port), handler)
+    server.RequestHandlerClass = type("BoundHandler", (Handler,), {"dev": dev, "hub": hub,
+                                                                   "static": Layout.static_files()})
     return server, dev, hub
 
 
@@ -196,7 +215,11 @@ def watch(dev: DevSite, hub: Hub, stop: threading.Event, ready: threading.Event 
 
 def serve(args) -> int:
     root = Path(args.root)
-    server, dev, hub = make_server(root, args.host, args.port, args.versions, args.languages)
+    try:
+        server, dev, hub = make_server(root, args.host, args.port, args.versions, args.languages)
+    except PortUnavailable as err:
+        print(f"docs-builder: {err}", file=sys.stderr)
+        return EXIT_USAGE
     stop = threading.Event()
     host, port = server.server_address[:2]
     first = dev.site.default_language.code
