@@ -126,7 +126,8 @@ def test_configuration_errors_exit_2(make_site, cli, tmp_path):
     (root / "data/versions.yml").write_text("plans: [\n", "utf-8")
     result = cli("check", "--root", str(root))
     assert result.status == 2
-    assert "data/versions.yml:2:1: error[DB601]: data/versions.yml is not valid YAML" in result.stderr
+    assert ("data/versions.yml:1:9: error[DB601]: data/versions.yml is not valid YAML: did not find expected "
+            "node content (while parsing a flow node)\n  1 | plans: [\n") in result.stderr
     assert cli("build", "--root", str(tmp_path / "missing")).status == 2
     assert cli("build", "--bogus-flag").status == 2
 

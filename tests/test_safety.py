@@ -175,6 +175,20 @@ def test_raw_html_in_the_markdown_body_is_kept(hostile_site):
     assert doc.find("span", class_="raw-html").text() == "raw HTML"
 
 
+def test_broken_translated_liquid_cannot_close_the_fallback_comment(tmp_path):
+    """The fallback comment quotes the Liquid error, which quotes the translator's text."""
+    files = site_files({"a.md": page("A", "Hello\n", versions="{fpt: '*'}")})
+    files["data/languages.yml"] = "en: {name: English}\nfr: {name: French, dir: translations/fr}\n"
+    files["translations/fr/content/a.md"] = page(
+        "A", "Bonjour {% data ---><img src=x onerror=alert(1)> %}\n", versions="{fpt: '*'}")
+    root = write_tree(tmp_path / "src", files)
+    result = run_cli("build", "--root", str(root), "--no-search")
+    assert result.status == 0, result.stderr
+    html = (root / "site" / "fr" / "a" / "index.html").read_text("utf-8")
+    assert "TRANSLATION_FALLBACK" in html
+    assert not parse_html(html).find_all("img"), "text from a translation became HTML"
+
+
 # 2. Nothing loads from another origin -------------------------------------------------------
 
 LOADING = {"script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset"), "iframe": ("src",),

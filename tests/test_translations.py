@@ -204,3 +204,48 @@ def test_configured_native_name_wins(make_site, cli, tmp_path):
     out = tmp_path / "out"
     assert build(cli, root, out).status == 0
     assert ">Français (France)</a>" in read(out / "en/docs/guide/index.html")
+
+
+def test_data_lookups_are_made_once_per_language_and_path(make_site):
+    """{% data %} asks the same lookups on every page: translated values are repaired once."""
+    from builder.sources.config import load_config
+    from builder.sources.data import DataStore
+
+    root = fr_site(make_site, {"docs/guide.md": GUIDE_FR})
+    config = load_config(root)
+    repaired = []
+    store = DataStore(config, repair=lambda text, english, rel, lang: repaired.append(rel) or text)
+    fr, parts = config.language("fr"), ["variables", "product", "tagline"]
+    found = store.variable(fr, parts)
+    assert found.value == "Livrez plus vite" and found.file == "translations/fr-FR/data/variables/product.yml"
+    assert store.variable(fr, list(parts)) is found
+    assert store.variable(config.default_language, parts).value == "Ship faster"
+    assert repaired == ["translations/fr-FR/data/variables/product.yml"]
+    probes = store.probes(fr, parts)
+    assert list(probes) == ["data/variables/product.yml", "translations/fr-FR/data/variables/product.yml"]
+    assert store.probes(fr, list(parts)) is probes
+
+
+def test_status_asks_git_once_per_commit_and_page(tmp_path, monkeypatch):
+    from builder.i18n import gitinfo
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/a.md").write_text("one\n", "utf-8")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "a")
+    (tmp_path / "README").write_text("outside the history GitHistory reads\n", "utf-8")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "readme")
+    (tmp_path / "content/a.md").write_text("two\n", "utf-8")
+    git(tmp_path, "commit", "-qam", "b")
+    base = gitinfo._git(tmp_path, "rev-parse", "HEAD~1").strip()
+    history = gitinfo.GitHistory.load(tmp_path)
+    assert base not in history.order  # so commits_since asks git
+    calls = []
+    real = gitinfo._git
+    monkeypatch.setattr(gitinfo, "_git", lambda root, *args: calls.append(args[0]) or real(root, *args))
+    for _ in range(3):  # pages sharing an ms.sourcegitcommit; languages asking about one page
+        assert history.has_commit(base[:10]) == base
+        assert history.commits_since("content/a.md", base) == 1
+    assert calls == ["rev-parse", "rev-list"]

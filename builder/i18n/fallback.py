@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from html import escape
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
@@ -32,6 +32,7 @@ ERROR_TYPES = {
     "DB401": "LinkError",
     "DB403": "TitleFromAutotitleError",
 }
+_HYPHENS = re.compile(r"-{2,}")
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,11 @@ class Fallback:
         msg = " ".join(self.message.split())
         if len(msg) > 200:
             msg = msg[:200] + "..."
-        msg = msg.replace('"', "'").replace("--", "- -")
+        # Nothing in a comment is decoded, so only `--` could end it early (`-->`, `--!>`).
+        msg = _HYPHENS.sub("-", msg.replace('"', "'"))
+        file = _HYPHENS.sub("-", self.file)
         return (
-            f'<!-- TRANSLATION_FALLBACK prop={self.prop} type={self.type} file={escape(self.file)} '
+            f'<!-- TRANSLATION_FALLBACK prop={self.prop} type={self.type} file={file} '
             f'line={self.line} col={self.col} msg="{msg}" -->'
         )
 

@@ -20,6 +20,10 @@ class GitHistory:
     """Path relative to the site root -> commits touching it, newest first."""
     prefix: str = ""
     """The site root's path inside the repository (when the site is a sub-folder)."""
+    _commits: dict[str, str | None] = field(default_factory=dict, repr=False)
+    """`has_commit` answers by the hash asked about (pages share `ms.sourcegitcommit` values)."""
+    _since: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    """`commits_since` answers by (file, base commit) (every language asks about the English page)."""
 
     @classmethod
     def load(cls, root: Path, paths: tuple[str, ...] = ("content", "translations", "data")) -> "GitHistory":
@@ -57,19 +61,26 @@ class GitHistory:
         """The full hash of `sha` (possibly abbreviated) if this repository has it."""
         if not self.available or not sha:
             return None
-        try:
-            return _git(self.root, "rev-parse", "--verify", "--quiet", f"{sha}^{{commit}}").strip() or None
-        except (OSError, subprocess.CalledProcessError):
-            return None
+        if sha not in self._commits:
+            try:
+                found = _git(self.root, "rev-parse", "--verify", "--quiet", f"{sha}^{{commit}}").strip() or None
+            except (OSError, subprocess.CalledProcessError):
+                found = None
+            self._commits[sha] = found
+        return self._commits[sha]
 
     def commits_since(self, rel: str, base: str) -> int:
         """Commits touching `rel` that are newer than commit `base`."""
         if base not in self.order:
-            path = f"{self.prefix}/{rel}" if self.prefix else rel
-            try:
-                return int(_git(self.root, "rev-list", "--count", f"{base}..HEAD", "--", ":/" + path).strip() or 0)
-            except (OSError, subprocess.CalledProcessError, ValueError):
-                return 0
+            key = (rel, base)
+            if key not in self._since:
+                path = f"{self.prefix}/{rel}" if self.prefix else rel
+                try:
+                    count = int(_git(self.root, "rev-list", "--count", f"{base}..HEAD", "--", ":/" + path).strip() or 0)
+                except (OSError, subprocess.CalledProcessError, ValueError):
+                    count = 0
+                self._since[key] = count
+            return self._since[key]
         limit = self.order[base]
         return sum(1 for c in self.files.get(rel, []) if self.order.get(c, 10**9) < limit)
 

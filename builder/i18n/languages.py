@@ -1,13 +1,10 @@
-"""Language facts from Babel: native names, text direction, dates, plural forms."""
+"""Language facts from Babel: native names, text direction, plural forms."""
 
 from __future__ import annotations
 
-import datetime
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.plural import PluralRule
 
 from ..sources.config import Language
 
@@ -36,12 +33,7 @@ def text_direction(lang: Language) -> str:
     return loc.text_direction if loc else "ltr"
 
 
-def localized_date(day: datetime.date, lang: Language, fmt: str = "long") -> str:
-    loc = _locale(lang.code) or Locale("en")
-    return format_date(day, fmt, locale=loc)
-
-
 def plural_category(count: int, lang: Language) -> str:
     """CLDR plural category (`one`, `other`, ...) of `count` in `lang`."""
     loc = _locale(lang.code) or Locale("en")
-    return PluralRule(loc.plural_form.rules).__call__(count)
+    return loc.plural_form(count)

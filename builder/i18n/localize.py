@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
+from ..core.location import LineIndex, Location
 from ..sources.config import Language, SiteConfig
 from ..sources.content import Page
 from ..sources.files import read_source
 from ..sources.frontmatter import Split, split_frontmatter
 from ..sources.schema import TRANSLATABLE, validate_frontmatter
-
-PROPS = ("title", "shortTitle", "intro", "body")
 
 
 class PropSource:
@@ -38,15 +37,30 @@ class PropSource:
             return self.split.padded_body
         return self._text
 
-    @property
-    def line(self) -> int:
-        """File line where the text starts, for locating errors (computed only when needed)."""
-        if self.split is None or self.key == "body":
-            return 1
-        return self.split.locate((self.key,), value=True).line
-
     def __repr__(self) -> str:
         return f"PropSource({self.path!r}, {self.key!r}, translated={self.translated})"
+
+
+def shift_to_value(diags: list[Diagnostic], source: PropSource) -> list[Diagnostic]:
+    """Frontmatter values are parsed alone; put their problems at the value's file position."""
+    if source.split is None:
+        return diags
+    loc = source.split.locate((source.key,), value=True)
+    raw_line = loc.source_line
+    quote = 1 if raw_line[loc.col - 1 : loc.col] in ("'", '"') else 0
+    out = []
+    for d in diags:
+        if d.location is None or d.location.path != source.path:
+            out.append(d)
+            continue
+        if d.location.line == 1:
+            line, col = loc.line, loc.col + quote + d.location.col - 1
+            text = raw_line
+        else:
+            line, col = loc.line + d.location.line - 1, d.location.col
+            text = LineIndex(source.split.text).line_text(line)
+        out.append(replace(d, location=Location(loc.path, line, col, text, d.location.length)))
+    return out
 
 
 @dataclass
@@ -66,9 +80,6 @@ class LocalizedPage:
     def translated(self) -> bool:
         return self.translation_path is not None
 
-    def source(self, prop: str) -> PropSource | None:
-        return self.props.get(prop)
-
 
 def english_props(page: Page) -> dict[str, PropSource | None]:
     return _props_of(page.split, translated=False)
@@ -76,7 +87,7 @@ def english_props(page: Page) -> dict[str, PropSource | None]:
 
 def _props_of(split: Split, *, translated: bool) -> dict[str, PropSource | None]:
     out: dict[str, PropSource | None] = {}
-    for key in ("title", "shortTitle", "intro", "product", "permissions"):
+    for key in TRANSLATABLE:
         value = split.data.get(key)
         if isinstance(value, str):
             out[key] = PropSource(value, split.path, translated, split, key)
@@ -119,7 +130,7 @@ def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> Loc
             continue
         if repair is not None:
             text, repairs = repair(source, english.get(key), lang)
-            problems.extend(repairs)
+            problems.extend(repairs if key == "body" else shift_to_value(repairs, source))
             source = PropSource(text, source.path, True, source.split, key)
         props[key] = source
     for d in schema:

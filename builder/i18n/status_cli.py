@@ -8,23 +8,30 @@ from pathlib import Path
 
 
 def run_translations(args) -> int:
+    from ..core import codes as dc
+    from ..core.diagnostics import Diagnostic
+    from ..core.errors import ConfigError
     from ..pipeline.build import BuildOptions, run_build
-    from ..pipeline.site import Site
-    from ..pipeline.status_page import render_text, statuses
+    from ..pipeline.status_page import render_text
+    from ..sources.config import load_config
+    from ..sources.content import load_content
+    from ..sources.data import DataStore
+    from .gitinfo import GitHistory
+    from .status import language_status
 
-    site = Site(Path(args.root))
-    codes = args.languages or [lang.code for lang in site.config.languages if not lang.is_default]
+    config = load_config(Path(args.root))
+    translations = [lang for lang in config.languages if not lang.is_default]
+    codes = args.languages or [lang.code for lang in translations]
     for code in codes:
-        lang = site.config.language(code)
-        if lang is None or lang.is_default:
-            from ..core import codes as dc
-            from ..core.diagnostics import Diagnostic
-            from ..core.errors import ConfigError
-
+        if code not in {lang.code for lang in translations}:
             raise ConfigError(Diagnostic(dc.CONFIG_SELECTION, f"--language {code!r} is not a translation; "
-                                         f"translations: {', '.join(l.code for l in site.config.languages if not l.is_default) or 'none'}"))
+                                         f"translations: {', '.join(l.code for l in translations) or 'none'}"))
     report = run_build(BuildOptions(root=Path(args.root), languages=codes, write=False, search=False))
-    results = statuses(site, report.translation, codes)
+    # The status needs only the English tree, not the rest of a site.
+    tree = load_content(config, DataStore(config))
+    history = GitHistory.load(config.root)
+    results = [language_status(config.root, tree, lang, history, report.translation.get(lang.code, {}))
+               for lang in translations if lang.code in codes]
     if args.format == "json":
         print(json.dumps({"languages": [st.to_json() for st in results]}, indent=2, ensure_ascii=False))
     else:

@@ -7,9 +7,8 @@ from dataclasses import dataclass, replace
 from liquid.token import Token
 
 from ..core.diagnostics import Diagnostic, Severity
-from ..core.location import Location
 from ..i18n.fallback import Fallback, fallback_from
-from ..i18n.localize import LocalizedPage, PropSource
+from ..i18n.localize import LocalizedPage, PropSource, shift_to_value
 from ..liquid_tags.environment import DocsEnvironment, Parsed
 from ..liquid_tags.render import Outcome, render_versions
 from ..versions.model import Version
@@ -113,30 +112,6 @@ class PropRenderer:
 
 def _for_versions(diag: Diagnostic, versions: list[Version]) -> Diagnostic:
     return replace(diag, versions=tuple(v.id for v in versions))
-
-
-def shift_to_value(diags: list[Diagnostic], source: PropSource) -> list[Diagnostic]:
-    """Frontmatter values are parsed alone; put their problems at the value's file position."""
-    if source.split is None:
-        return diags
-    loc = source.split.locate((source.key,), value=True)
-    raw_line = loc.source_line
-    out = []
-    for d in diags:
-        if d.location is None or d.location.path != source.path:
-            out.append(d)
-            continue
-        quote = 1 if raw_line[loc.col - 1 : loc.col] in ("'", '"') else 0
-        if d.location.line == 1:
-            line, col = loc.line, loc.col + quote + d.location.col - 1
-            text = raw_line
-        else:
-            line, col = loc.line + d.location.line - 1, d.location.col
-            from ..core.location import LineIndex
-
-            text = LineIndex(source.split.text).line_text(line)
-        out.append(replace(d, location=Location(loc.path, line, col, text, d.location.length)))
-    return out
 
 
 __all__ = ["PropOutcome", "PropRenderer", "Severity"]

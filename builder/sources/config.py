@@ -14,7 +14,7 @@ from ..core.errors import ConfigError, ContentError
 from ..core.location import Location, LineIndex
 from ..versions.model import VersionError, VersionSpace
 from .files import read_source
-from .frontmatter import Loader
+from .frontmatter import Loader, describe_yaml_error
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -76,14 +76,9 @@ def _read_yaml(root: Path, rel: str, code) -> tuple[object, str]:
     try:
         return yaml.load(text, Loader=Loader), text
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col, message = describe_yaml_error(err, text)
         raise ConfigError(
-            Diagnostic(
-                code,
-                f"{rel} is not valid YAML: {getattr(err, 'problem', None) or err}",
-                Location(rel, line, col, LineIndex(text).line_text(line)),
-            )
+            Diagnostic(code, f"{rel} is not valid YAML: {message}", Location(rel, line, col, LineIndex(text).line_text(line)))
         ) from None
 
 

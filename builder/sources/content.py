@@ -16,7 +16,7 @@ from ..core.errors import ContentError
 from ..core.location import Location
 from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
-from .data import DataStore
+from .data import DataStore, versions_diagnostics
 from .files import read_source
 from .frontmatter import Split, split_frontmatter
 from .schema import validate_frontmatter
@@ -127,16 +127,17 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     parsed: dict = {}
 
     failed: set[str] = set()
+    versions_cache: dict = {}
 
     def visit(rel: str, parent: str | None, depth: int) -> bool:
         claimed.add(rel)
-        page = _load_page(config, data, rel, problems, known, parsed)
+        page = _load_page(config, data, rel, problems, known, parsed, versions_cache)
         if page is None:
             if rel in files:
                 failed.add(rel)
             return False
         # Only the frontmatter stays in memory; the body is read again when the page is rendered.
-        page.split.release(partial(read_source, config.root / "content" / rel, "content/" + rel))
+        page.split.release()
         page.parent, page.depth = parent, depth
         pages[rel] = page
         raw_children = page.fm.get("children")
@@ -324,16 +325,18 @@ def _resolve_child(files: set[str], content: Path, real_content: str, page: Page
     return rel
 
 
-def _load_page(config: SiteConfig, data: DataStore, rel: str, problems, known: dict, parsed: dict) -> Page | None:
+def _load_page(config: SiteConfig, data: DataStore, rel: str, problems, known: dict, parsed: dict,
+               versions_cache: dict) -> Page | None:
     src = "content/" + rel
     path = config.root / "content" / rel
+    loader = partial(read_source, path, src)
     try:
         st = os.stat(path)
         entry = known.get(src)
         if entry is not None and entry[0] == st.st_mtime_ns and entry[1] == st.st_size:
-            split = Split.cached(src, entry[2], entry[3], entry[4], lambda: read_source(path, src))
+            split = Split.cached(src, entry[2], entry[3], entry[4], loader)
         else:
-            split = split_frontmatter(read_source(path, src), src)
+            split = split_frontmatter(loader(), src, loader=loader)
         parsed[src] = (st.st_mtime_ns, st.st_size, split.data, split.fm_span, split.body_offset)
     except ContentError as err:
         problems.extend(err.diagnostics)
@@ -344,10 +347,8 @@ def _load_page(config: SiteConfig, data: DataStore, rel: str, problems, known: d
     versions_value = split.data.get("versions")
     if versions_value is None:
         return page if not schema_problems else None
-    ids, vproblems = _evaluate_cached(versions_value, config.space, data.features)
-    for p in vproblems:
-        on_value = p.code in (codes.VERSIONS_BAD_RANGE, codes.FM_WRONG_TYPE)
-        problems.append(split.error(p.code, p.message, ("versions",) + p.key, value=on_value))
+    ids, vproblems = _evaluate_cached(versions_value, config.space, data.features, versions_cache)
+    problems.extend(versions_diagnostics(vproblems, split.locate))
     if not ids and not vproblems and not split.data.get("children") and matches_deprecated(versions_value, config.space):
         problems.append(
             split.error(
@@ -395,18 +396,14 @@ def _apply_category_unions(config, pages: dict[str, Page], rel: str, problems) -
     return frozenset(page.versions)
 
 
-_VERSIONS_CACHE: dict = {}
-
-
-def _evaluate_cached(value, space, features):
-    """`evaluate_versions`, memoized: most pages share a handful of `versions` blocks."""
+def _evaluate_cached(value, space, features, cache: dict):
+    """`evaluate_versions`, memoized for one `load_content`: most pages share a handful of
+    `versions` blocks (the space and features are those of that load)."""
     try:
-        key = (id(space), id(features), repr(sorted(value.items())) if isinstance(value, dict) else repr(value))
+        key = repr(sorted(value.items())) if isinstance(value, dict) else repr(value)
     except TypeError:
         return evaluate_versions(value, space, features)
-    found = _VERSIONS_CACHE.get(key)
+    found = cache.get(key)
     if found is None:
-        if len(_VERSIONS_CACHE) > 4096:
-            _VERSIONS_CACHE.clear()
-        found = _VERSIONS_CACHE[key] = evaluate_versions(value, space, features)
+        found = cache[key] = evaluate_versions(value, space, features)
     return found

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import yaml
@@ -17,9 +16,17 @@ from ..core.location import Location, LineIndex
 from ..versions.applicable import evaluate_versions
 from .config import Language, SiteConfig
 from .files import read_source
-from .frontmatter import Loader, split_frontmatter
+from .frontmatter import Loader, describe_yaml_error, split_frontmatter
 
 SEGMENT = re.compile(r"^[A-Za-z0-9_\-\[\]]+$")
+
+
+def versions_diagnostics(problems, locate: Callable[..., Location]) -> list[Diagnostic]:
+    """Diagnostics for `evaluate_versions` problems of a `versions:` block, each where
+    `locate(keys, value=...)` finds its key (or its value, for a bad range or type)."""
+    return [Diagnostic(p.code, p.message, locate(("versions",) + p.key,
+                                                 value=p.code in (codes.VERSIONS_BAD_RANGE, codes.FM_WRONG_TYPE)))
+            for p in problems]
 
 
 class DataPathError(ValueError):
@@ -56,8 +63,6 @@ class DataValue:
     value: object
     file: str
     """The file the value came from, relative to the root."""
-    fallback: bool = False
-    """True when a translation lacked it and English was used."""
 
 
 class DataStore:
@@ -73,6 +78,10 @@ class DataStore:
         self._yaml: dict[str, dict | None] = {}
         self._text: dict[str, str | None] = {}
         self.unreadable: set[str] = set()
+        # Lookups by (language code, parts): {% data %} asks the same ones on every page, and
+        # the files do not change during a build (the dev server makes a new store per reload).
+        self._variables: dict[tuple, DataValue | None] = {}
+        self._probes: dict[tuple, tuple[str, ...]] = {}
         self.features, self.feature_files = self._load_features()
 
     # Features ----------------------------------------------------------------
@@ -99,10 +108,8 @@ class DataStore:
                 features[name] = frozenset()
                 continue
             ids, problems = evaluate_versions(data["versions"], self.config.space, None, allow_feature=False)
-            for p in problems:
-                on_value = p.code in (codes.VERSIONS_BAD_RANGE, codes.FM_WRONG_TYPE)
-                self.problems.append(Diagnostic(p.code, p.message,
-                                                self._key_location(rel, ("versions",) + p.key, value=on_value)))
+            self.problems.extend(versions_diagnostics(
+                problems, lambda keys, value=False: self._key_location(rel, keys, value=value)))
             features[name] = ids
         return features, files
 
@@ -145,12 +152,11 @@ class DataStore:
                 try:
                     data = yaml.load(text, Loader=Loader) or {}
                 except yaml.YAMLError as err:
-                    mark = getattr(err, "problem_mark", None)
-                    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    line, col, message = describe_yaml_error(err, text)
                     self.problems.append(
                         Diagnostic(
                             codes.DATA_YAML,
-                            f"not valid YAML: {getattr(err, 'problem', None) or err}"
+                            f"not valid YAML: {message}"
                             + ("" if required else "; the English file is used instead"),
                             Location(rel, line, col, LineIndex(text).line_text(line)),
                             severity=Severity.ERROR if required else Severity.WARNING,
@@ -167,6 +173,12 @@ class DataStore:
 
     def variable(self, lang: Language, parts: list[str]) -> DataValue | None:
         """`variables.a.b.key` -> key `key` of `data/variables/a/b.yml` (nested keys allowed)."""
+        key = (lang.code, tuple(parts))
+        if key not in self._variables:
+            self._variables[key] = self._variable(lang, parts)
+        return self._variables[key]
+
+    def _variable(self, lang: Language, parts: list[str]) -> DataValue | None:
         for split in range(len(parts) - 1, 1, -1):
             rel = "data/" + "/".join(parts[:split]) + ".yml"
             english = self.load_yaml(rel, required=True)
@@ -187,11 +199,18 @@ class DataStore:
             found = _dig(english, keys) if english is not None else None
             if found is None:
                 return None
-            return DataValue(found, rel, fallback=not lang.is_default)
+            return DataValue(found, rel)
         return None
 
-    def probes(self, lang: Language, parts: list[str]) -> list[str]:
+    def probes(self, lang: Language, parts: list[str]) -> tuple[str, ...]:
         """Every file a lookup of `parts` in `lang` looks at, present or not (dependencies)."""
+        key = (lang.code, tuple(parts))
+        found = self._probes.get(key)
+        if found is None:
+            found = self._probes[key] = tuple(self._find_probes(lang, parts))
+        return found
+
+    def _find_probes(self, lang: Language, parts: list[str]) -> list[str]:
         if parts[0] == "reusables":
             rel = "data/" + "/".join(parts) + ".md"
             return [rel] if lang.is_default else [self._lang_rel(lang, rel), rel]
@@ -236,9 +255,6 @@ class DataStore:
             except ContentError:
                 pass
         return text
-
-    def reusable_parts_exist(self, parts: list[str]) -> bool:
-        return (self.root / "data" / Path(*parts)).with_suffix(".md").is_file()
 
 
 def _dig(data: object, keys: list[str]) -> object:

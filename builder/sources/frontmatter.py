@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
 
 import yaml
@@ -26,7 +25,7 @@ class Split:
 
     __slots__ = ("path", "data", "fm_line", "body_offset", "fm_span", "_text", "_loader", "__dict__")
 
-    def __init__(self, path: str, text: str | None, data: dict, fm_text: str | tuple[int, int], fm_line: int,
+    def __init__(self, path: str, text: str | None, data: dict, fm_span: tuple[int, int], fm_line: int,
                  body_offset: int, loader=None):
         self.path = path
         self.data = data
@@ -36,11 +35,8 @@ class Split:
         """Offset in `text` where the body starts."""
         self._text = text
         self._loader = loader
-        if isinstance(fm_text, tuple):
-            self.fm_span = fm_text
-        else:
-            start = text.find(fm_text) if text is not None and fm_text else 0
-            self.fm_span = (start, start + len(fm_text)) if fm_text else (0, 0)
+        self.fm_span = fm_span
+        """Offsets in `text` of the frontmatter's YAML."""
 
     @classmethod
     def cached(cls, path: str, data: dict, fm_span: tuple[int, int], body_offset: int, loader) -> "Split":
@@ -91,8 +87,10 @@ class Split:
         return Diagnostic(code, message, self.locate(keys, value=value), **kwargs)
 
 
-def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
-    """Split `text`; raises `ContentError` for unclosed or unparsable frontmatter."""
+def split_frontmatter(text: str, path: str, *, required: bool = True, loader=None) -> Split:
+    """Split `text`; raises `ContentError` for unclosed or unparsable frontmatter.
+
+    `loader()` reads `text` again after `Split.release()`."""
     if not text.strip():
         if required:
             raise ContentError(
@@ -102,7 +100,7 @@ def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
                     Location(path, 1, 1, ""),
                 )
             )
-        return Split(path, text, {}, (0, 0), 1, 0)
+        return Split(path, text, {}, (0, 0), 1, 0, loader)
     m = _OPEN.match(text)
     if not m:
         if required:
@@ -113,7 +111,7 @@ def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
                     Location(path, 1, 1, text.split("\n", 1)[0]),
                 )
             )
-        return Split(path, text, {}, (0, 0), 1, 0)
+        return Split(path, text, {}, (0, 0), 1, 0, loader)
     close = _CLOSE.search(text, m.end())
     if close is None:
         raise ContentError(
@@ -144,7 +142,7 @@ def split_frontmatter(text: str, path: str, *, required: bool = True) -> Split:
                 Location(path, 2, 1, LineIndex(text).line_text(2)),
             )
         )
-    return Split(path, text, data, (m.end(), close.start()), 2, body_offset)
+    return Split(path, text, data, (m.end(), close.start()), 2, body_offset, loader)
 
 
 def find_in_yaml(fm_text: str, keys: tuple, *, value: bool = False, node=False) -> tuple[int, int, int]:
@@ -202,4 +200,6 @@ def describe_yaml_error(err: yaml.YAMLError, text: str) -> tuple[int, int, str]:
     mark = mark or getattr(err, "context_mark", None)
     line = (mark.line if mark else 0) + 1
     col = (mark.column if mark else 0) + 1
+    if mark is not None and text.strip() and not text[mark.index :].strip():
+        line, col = LineIndex(text).line_col(len(text.rstrip()))  # gave up at the end: the last text
     return line, col, problem + (f" ({context})" if context else "")

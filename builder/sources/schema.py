@@ -177,9 +177,8 @@ def validate_frontmatter(split: Split, *, translation: bool = False) -> list[Dia
                         (),
                     )
                 )
-    for key in ("title",):
-        if isinstance(data.get(key), str) and not data[key].strip() and data[key] == data[key]:
-            problems.append(split.error(codes.FM_WRONG_TYPE, f"{key} must not be empty", (key,), value=True))
+    if isinstance(data.get("title"), str) and not data["title"].strip():
+        problems.append(split.error(codes.FM_WRONG_TYPE, "title must not be empty", ("title",), value=True))
     return problems
 
 
