@@ -11,7 +11,6 @@ from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
 
 from ..core import codes
 from .errors import CodedSyntaxError
-from .state import MappedBuffer
 
 KINDS = {"note": "note", "tip": "tip", "warning": "warning", "danger": "caution"}
 
@@ -56,4 +55,4 @@ def _make(name: str, kind: str) -> type[Tag]:
 
 
 ALERT_TAGS = [_make(name, kind) for name, kind in KINDS.items()]
-__all__ = ["ALERT_TAGS", "MappedBuffer"]
+__all__ = ["ALERT_TAGS"]

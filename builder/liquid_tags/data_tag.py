@@ -13,7 +13,7 @@ from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 from ..core import codes
 from ..sources.data import DataPathError, split_data_path
 from .errors import CodedError, CodedSyntaxError
-from .sourcemap import prefix_lines, strip_mapped
+from .sourcemap import prefix_lines, strip_mapped, tag_start
 from .state import Frame, MappedBuffer, current
 
 MAX_DEPTH = 24
@@ -24,25 +24,32 @@ _SPACES = re.compile(r"^\s*spaces\s*=\s*(\S+)\s*$")
 def _line_prefix(token: Token) -> str:
     """The text before the tag's `{%` on its source line."""
     source = token.source
-    brace = source.rfind("{%", 0, token.start_index)
-    if brace == -1:
-        brace = token.start_index
+    brace = tag_start(source, token.start_index)
     line_start = source.rfind("\n", 0, brace) + 1
     return source[line_start:brace]
 
 
+def data_missing(parts: list[str], token: Token, length: int | None = None) -> CodedError:
+    """The error for a `{% data %}` path that names no reusable or variable."""
+    if parts[0] == "reusables":
+        what = f"reusable {'.'.join(parts)!r} not found: expected data/{'/'.join(parts)}.md"
+    else:
+        what = (f"variable {'.'.join(parts)!r} not found: "
+                f"expected a key {parts[-1]!r} in data/{'/'.join(parts[:-1])}.yml")
+    return CodedError(codes.DATA_MISSING, what, token, length=length)
+
+
 class DataNode(Node):
-    __slots__ = ("parts", "indent", "quote", "first_line", "trim", "path_token")
+    __slots__ = ("parts", "indent", "quote", "first_line", "path_token")
 
     def __init__(self, token: Token, parts: list[str], *, indent: str = "", quote: str = "",
-                 first_line: bool = False, trim: bool = True, path_token: Token | None = None):
+                 first_line: bool = False, path_token: Token | None = None):
         super().__init__(token)
         self.path_token = path_token or token
         self.parts = parts
         self.indent = indent
         self.quote = quote
         self.first_line = first_line
-        self.trim = trim
         self.blank = False
 
     @property
@@ -57,8 +64,7 @@ class DataNode(Node):
             text, marks = self._render_reusable(env, state, context)
         else:
             text, marks = self._render_variable(env, state, context)
-        if self.trim:
-            text, marks = strip_mapped(text, marks)
+        text, marks = strip_mapped(text, marks)
         if self.indent:
             text, marks = prefix_lines(text, marks, self.indent, first=self.first_line)
         if self.quote:
@@ -68,20 +74,13 @@ class DataNode(Node):
             return buffer.write_mapped(text, marks)
         return buffer.write(text)
 
-    def _missing(self, env) -> CodedError:
-        kind = "reusable" if self.parts[0] == "reusables" else "variable"
-        where = (
-            f"data/{'/'.join(self.parts)}.md"
-            if kind == "reusable"
-            else f"a key {self.parts[-1]!r} in data/{'/'.join(self.parts[:-1])}.yml"
-        )
-        return CodedError(codes.DATA_MISSING, f"{kind} {self.dotted!r} not found: expected {where}", self.path_token,
-                          length=len(self.dotted))
+    def _missing(self) -> CodedError:
+        return data_missing(self.parts, self.path_token, len(self.dotted))
 
     def _render_reusable(self, env, state, context):
         rel = env.data.reusable_file(env.language, self.parts)
         if rel is None:
-            raise self._missing(env)
+            raise self._missing()
         chain = [f.path for f in state.stack]
         if rel in chain:
             cycle = " -> ".join(chain[chain.index(rel):] + [rel])
@@ -110,7 +109,7 @@ class DataNode(Node):
             )
         found = env.data.variable(env.language, self.parts)
         if found is None:
-            raise self._missing(env)
+            raise self._missing()
         state.reads.add(found.file)
         value = found.value
         if isinstance(value, (dict, list)):
@@ -124,21 +123,16 @@ class DataNode(Node):
         text = "" if value is None else str(value)
         marks = [(0, self.token, state.path, 0)]
         if "{%" in text or "{{" in text:
-            template = env.value_template(text, found.file)
-            if template is None and not env.language.is_default:
-                english = env.data.variable(env.config.default_language, self.parts)
-                if english is not None and isinstance(english.value, str):
-                    state.reads.add(english.file)
-                    text = english.value
-                    template = env.value_template(text, english.file) if "{" in text else None
-            if template is not None:
-                sub = MappedBuffer(found.file)
-                state.stack.append(Frame(found.file, self.token))
-                try:
-                    template.render_with_context(context, sub, partial=True)
-                finally:
-                    state.stack.pop()
-                text = sub.getvalue()
+            template, frame = env.value_template(self.parts, found, state, self.token)
+            if template is None:  # it failed to parse; the parse errors are reported
+                return "", []
+            sub = MappedBuffer(frame.path)
+            state.stack.append(frame)
+            try:
+                template.render_with_context(context, sub, partial=True)
+            finally:
+                state.stack.pop()
+            text = sub.getvalue()
         return text, marks
 
 
@@ -150,7 +144,7 @@ def _path_token(expr: Token) -> Token:
     return Token(expr.kind, path, expr.start_index + lead, expr.source)
 
 
-def _parse_path(token: Token, expr: Token, text: str, tag: str) -> list[str]:
+def _parse_path(expr: Token, text: str) -> list[str]:
     try:
         parts = split_data_path(text)
     except DataPathError as err:
@@ -184,7 +178,7 @@ class DataTag(Tag):
                 f"{{% data %}} takes one dotted path, found {text!r}",
                 expr,
             )
-        parts = _parse_path(token, expr, text, "data")
+        parts = _parse_path(expr, text)
         self.env.check_data_exists(parts, expr)
         prefix = _line_prefix(token)
         indent = prefix if prefix and not prefix.strip() else ""
@@ -204,7 +198,7 @@ class IndentedDataReferenceTag(Tag):
         if expr.kind != TOKEN_EXPRESSION or not expr.value.strip():
             raise CodedSyntaxError(codes.DATA_BAD_ARGS, f"missing path; {usage}", token)
         path_text, _, rest = expr.value.strip().partition(" ")
-        parts = _parse_path(token, expr, path_text, self.name)
+        parts = _parse_path(expr, path_text)
         spaces = 2
         if rest.strip():
             m = _SPACES.match(rest)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Iterator
 
 from liquid import Environment, StrictUndefined
@@ -16,13 +16,15 @@ from liquid.token import Token
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
+from ..core.location import LineIndex, Location
 from ..sources.config import Language, SiteConfig
-from ..sources.data import DataStore
-from ..versions.conditions import Condition, compile_condition
+from ..sources.data import DataStore, DataValue
+from ..sources.frontmatter import find_in_yaml
+from ..versions.conditions import Condition, compile_condition, normalize, original_span
 from ..versions.expression import ExpressionError
 from ..versions.model import Version
 from .alert_tags import ALERT_TAGS
-from .data_tag import DataTag, IndentedDataReferenceTag
+from .data_tag import DataTag, IndentedDataReferenceTag, data_missing
 from .errors import CodedError, to_diagnostic
 from .ifversion_tag import IfversionTag
 from .octicon_tag import OcticonTag
@@ -84,10 +86,8 @@ class DocsEnvironment(Environment):
         self._local = threading.local()
         self._lock = threading.RLock()
         self._conditions: dict[str, Condition | ExpressionError] = {}
-        self._reusables: dict[str, Parsed] = {}
-        self._values: dict[str, Parsed] = {}
-        self.reported: set[str] = set()
-        """Files whose parse problems have been handed out already (reported once per build)."""
+        self._parsed: dict[object, Parsed] = {}
+        """Reusables by path, variable values by (path, text)."""
         for tag in (MappedLiteral, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS):
             self.add_tag(tag)
         self.add_filter("version_num", _version_num)
@@ -140,8 +140,9 @@ class DocsEnvironment(Environment):
             stack[-1].append(exc)
 
     def condition(self, text: str) -> Condition:
-        """A compiled `ifversion` condition, cached by its text; raises `ExpressionError`."""
-        key = " ".join(text.split())
+        """A compiled `ifversion` condition, cached by its whitespace-normalized text; raises
+        `ExpressionError`. Offsets of errors are in `text`; those of warnings in the normalized text."""
+        key = normalize(text)
         found = self._conditions.get(key)
         if found is None:
             try:
@@ -150,10 +151,7 @@ class DocsEnvironment(Environment):
                 found = err
             self._conditions[key] = found
         if isinstance(found, ExpressionError):
-            offset = _map_offset(text, key, found.offset)
-            raise ExpressionError(found.code, found.message, offset, found.length)
-        if key != text and found.warnings:
-            found = compile_condition(text, self.space, self.data.features)
+            raise ExpressionError(found.code, found.message, *original_span(text, found.offset, found.length))
         return found
 
     def check_data_exists(self, parts: list[str], token: Token) -> None:
@@ -164,43 +162,81 @@ class DocsEnvironment(Environment):
         else:
             ok = self.data.variable(english, parts) is not None
         if not ok:
-            kind = "reusable" if parts[0] == "reusables" else "variable"
-            where = (
-                f"data/{'/'.join(parts)}.md"
-                if kind == "reusable"
-                else f"a key {parts[-1]!r} in data/{'/'.join(parts[:-1])}.yml"
-            )
-            raise CodedError(codes.DATA_MISSING, f"{kind} {'.'.join(parts)!r} not found: expected {where}", token)
+            raise data_missing(parts, token)
 
     def reusable_template(self, rel: str, state, include_token: Token | None = None) -> BoundTemplate | None:
         """The parsed reusable `rel`; its parse problems go to the render state.
 
         A translated reusable that does not parse is replaced by the English one (a warning).
         """
-        with self._lock:
-            parsed = self._reusables.get(rel)
-            if parsed is None:
-                parsed = self._reusables[rel] = self.parse(self.data.reusable_source(rel, self.language), rel)
-        lang_dir = self.language.dir
-        if lang_dir and rel.startswith(lang_dir + "/") and not parsed.ok:
-            first = next(d for d in parsed.diagnostics if d.is_error)
-            warning = Diagnostic(
-                codes.TRANSLATION_FALLBACK,
-                f"translated reusable falls back to English: {first.message}",
-                first.location, Severity.WARNING)
-            state.parse_problems.append((Parsed(None, [warning], rel), list(state.stack) + [Frame(rel, include_token)]))
-            english = rel[len(lang_dir) + 1 :]
+        parsed = self._parse_cached(rel, rel, lambda: self.data.reusable_source(rel, self.language))
+        frame = Frame(rel, include_token)
+        if self._translated(rel) and not parsed.ok:
+            self._report(parsed, state, frame, fallback="reusable")
+            english = rel[len(self.language.dir) + 1 :]
             state.reads.add(english)
             return self.reusable_template(english, state, include_token)
-        if parsed.diagnostics:
-            state.parse_problems.append((parsed, list(state.stack) + [Frame(rel, include_token)]))
-        return parsed.template if parsed.ok else None
+        return self._report(parsed, state, frame)
 
-    def value_template(self, text: str, rel: str) -> BoundTemplate | None:
+    def value_template(self, parts: list[str], found: DataValue, state,
+                       include_token: Token) -> tuple[BoundTemplate | None, Frame]:
+        """The parsed text of the variable `parts` (`found`), and the frame to render it in;
+        its parse problems go to the render state, located in its YAML file.
+
+        A translated value that does not parse is replaced by the English one (a warning).
+        """
+        rel, text = found.file, str(found.value)
+        parsed = self._parse_cached((rel, text), rel, lambda: text)
+        frame = Frame(rel, include_token, partial(self.value_location, rel, _value_keys(rel, parts), text))
+        if self._translated(rel) and not parsed.ok:
+            english = self.data.variable(self.config.default_language, parts)
+            if english is not None and isinstance(english.value, str):
+                self._report(parsed, state, frame, fallback="variable")
+                state.reads.add(english.file)
+                return self.value_template(parts, english, state, include_token)
+        return self._report(parsed, state, frame), frame
+
+    def value_location(self, rel: str, keys: tuple[str, ...], text: str, loc: Location | None) -> Location:
+        """Where `loc`, a place in `text` (the value at `keys` of the YAML file `rel`), is in that
+        file: the same place when the value's line appears there as it is, else the value's start."""
+        source = self.data.read_text(rel) or ""
+        line, col, length = find_in_yaml(source, keys, value=True)
+        index = LineIndex(source)
+        lines = text.split("\n")
+        wanted = lines[loc.line - 1] if loc is not None and 0 < loc.line <= len(lines) else ""
+        if wanted.strip():
+            # a one-line value sits on its key's line; the lines of a block scalar (`|`) follow it
+            for number in (line + loc.line - 1, line + loc.line):
+                found = index.line_text(number).find(wanted, col - 1 if number == line else 0)
+                if found != -1:
+                    return Location(rel, number, found + loc.col, index.line_text(number), loc.length)
+        return Location(rel, line, col, index.line_text(line), length)
+
+    def _parse_cached(self, key: object, rel: str, read: Callable[[], str]) -> Parsed:
         with self._lock:
-            parsed = self._values.get(text)
+            parsed = self._parsed.get(key)
             if parsed is None:
-                parsed = self._values[text] = self.parse(text, rel)
+                parsed = self._parsed[key] = self.parse(read(), rel)
+            return parsed
+
+    def _translated(self, rel: str) -> bool:
+        return bool(self.language.dir) and rel.startswith(self.language.dir + "/")
+
+    @staticmethod
+    def _report(parsed: Parsed, state, frame: Frame, *, fallback: str = "") -> BoundTemplate | None:
+        """Hand `parsed`'s problems to the render state (with the include stack); its template if
+        it parsed. With `fallback` (a translated `reusable` or `variable` that is replaced by the
+        English one), a warning instead."""
+        diagnostics = parsed.diagnostics
+        if fallback:
+            first = next(d for d in diagnostics if d.is_error)
+            diagnostics = [Diagnostic(codes.TRANSLATION_FALLBACK,
+                                      f"translated {fallback} falls back to English: {first.message}",
+                                      first.location, Severity.WARNING)]
+        if frame.relocate is not None:
+            diagnostics = [replace(d, location=frame.relocate(d.location)) for d in diagnostics]
+        if diagnostics:
+            state.parse_problems.append((Parsed(None, diagnostics, parsed.path), list(state.stack) + [frame]))
         return parsed.template if parsed.ok else None
 
     # Globals -----------------------------------------------------------------
@@ -301,16 +337,12 @@ def _without_cascades(errors: list[LiquidError]) -> list[LiquidError]:
     return out
 
 
-def _map_offset(original: str, normalized: str, offset: int) -> int:
-    """Offset in `original` of the character at `offset` in its whitespace-normalized form."""
-    words = list(re.finditer(r"\S+", original))
-    pos = 0
-    for m in words:
-        length = len(m.group())
-        if offset < pos + length:
-            return m.start() + (offset - pos)
-        pos += length + 1
-    return len(original.rstrip())
+def _value_keys(rel: str, parts: list[str]) -> tuple[str, ...]:
+    """The keys inside the YAML file `rel` of the variable `parts` (after its file's path)."""
+    for split in range(len(parts) - 1, 1, -1):
+        if rel.endswith("data/" + "/".join(parts[:split]) + ".yml"):
+            return tuple(parts[split:])
+    return tuple(parts[2:])
 
 
 __all__ = ["DocsEnvironment", "Parsed", "Frame", "MappedBuffer", "VersionGlobals"]

@@ -18,7 +18,7 @@ from ..core import codes
 from ..core.codes import Code
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import Location, locate
-from .sourcemap import content_start
+from .sourcemap import content_start, tag_start
 
 
 class CodedError(LiquidError):
@@ -43,7 +43,8 @@ def sub_token(token: Token, offset: int, text: str) -> Token:
 
 
 STRAY = {"endif", "else", "elsif", "endifversion", "endfor", "endunless", "endcase", "when",
-         "endcapture", "endraw", "endcomment", "endnote", "endtip", "endwarning", "enddanger"}
+         "endcapture", "endraw", "endcomment"}
+"""Tags that only continue or close a block; so do the alert blocks' end tags (`_alert_end`)."""
 _EXPECTED_END = re.compile(r"expected tag (end\w+)|tag (\w+) was never closed|(\w+) tag was never closed")
 _UNEXPECTED_TAG = re.compile(r"unexpected tag '([^']+)'")
 LEGACY_OPERATORS = {"ver_gt", "ver_lt"}
@@ -84,11 +85,10 @@ def to_diagnostic(err: LiquidError, path: str, *, notes: tuple[str, ...] = (),
 def _classify(err: LiquidError, message: str, token: Token | None, text: str, offset: int):
     length = None
     if isinstance(err, UndefinedError):
-        name = token.value if token is not None else "value"
         return codes.LIQUID_UNDEFINED, f"{message}; Liquid variables available here are currentVersion, currentLanguage, currentRelease, the plan and feature names", offset, length
     if isinstance(err, BlockNestingError):
-        brace = text.rfind("{%", 0, max(offset, 0)) if offset >= 0 else -1
-        if brace != -1:
+        brace = tag_start(text, offset)
+        if brace != offset:
             close = text.find("%}", brace)
             offset, length = brace, (close + 2 - brace) if close != -1 else 2
         return codes.LIQUID_NESTING, f"{message}: blocks or includes are nested more than 40 deep", offset, length
@@ -101,7 +101,7 @@ def _classify(err: LiquidError, message: str, token: Token | None, text: str, of
         name = m.group(1)
         if name == "raw":
             return codes.LIQUID_UNCLOSED, "{% raw %} is never closed; expected {% endraw %}", _brace_before(text, offset), None
-        if name in STRAY:
+        if name in STRAY or _alert_end(name):
             return (codes.LIQUID_STRAY_TAG,
                     f"unexpected {{% {name} %}}: there is no open block for it to "
                     f"{'close' if name.startswith('end') else 'continue'}",
@@ -169,10 +169,13 @@ def _ifversion_owns(text: str, start: int, end_pos: int) -> bool:
 
 
 def _brace_before(text: str, offset: int) -> int:
-    if offset < 0:
-        return offset
-    brace = text.rfind("{%", 0, offset + 1)
-    return brace if brace != -1 and offset - brace < 8 else offset
+    return tag_start(text, offset, within=8)
+
+
+def _alert_end(name: str) -> bool:
+    from .alert_tags import KINDS  # alert_tags imports this module
+
+    return name.startswith("end") and name[3:] in KINDS
 
 
 def _render_error(err: LiquidError, message: str, token, text: str, offset: int, length):

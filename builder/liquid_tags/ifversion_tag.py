@@ -13,7 +13,7 @@ from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from ..core import codes
 from ..core.diagnostics import Severity
-from ..versions.conditions import Condition
+from ..versions.conditions import Condition, original_span
 from ..versions.expression import ExpressionError
 from .errors import CodedSyntaxError, sub_token
 from .state import current
@@ -72,9 +72,10 @@ class IfversionTag(Tag):
         except ExpressionError as err:
             tok = sub_token(expr, err.offset, expr.value[err.offset : err.offset + err.length] or " ")
             raise CodedSyntaxError(err.code, err.message, tok, length=err.length) from None
-        for warning in condition.warnings:
-            tok = sub_token(expr, warning.offset, expr.value[warning.offset : warning.offset + warning.length])
-            self.env.warn(CodedSyntaxError(warning.code, warning.message, tok, length=warning.length,
+        for warning in condition.warnings:  # offsets in the normalized text: map them to expr's
+            offset, length = original_span(expr.value, warning.offset, warning.length)
+            tok = sub_token(expr, offset, expr.value[offset : offset + length])
+            self.env.warn(CodedSyntaxError(warning.code, warning.message, tok, length=length,
                                            severity=Severity.WARNING))
         return condition
 

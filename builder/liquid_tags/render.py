@@ -8,16 +8,15 @@ shares that render instead of rendering again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from liquid.context import RenderContext
 
 from ..core.diagnostics import Diagnostic
-from ..core.location import locate
 from ..versions.model import Version
 from .environment import DocsEnvironment, Parsed
 from .errors import to_diagnostic
-from .sourcemap import Mark
+from .sourcemap import Mark, included_from
 from .state import CURRENT, Frame, MappedBuffer, RenderState
 
 
@@ -79,26 +78,19 @@ def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outco
         diagnostics.extend(_with_notes(d, notes) for d in reusable.diagnostics)
     for err, stack in state.errors:
         where = stack[-1].path if stack else path
-        diagnostics.append(to_diagnostic(err, where, notes=_included_from(stack), render=True))
+        diag = to_diagnostic(err, where, notes=_included_from(stack), render=True)
+        if stack and stack[-1].relocate is not None:
+            diag = replace(diag, location=stack[-1].relocate(diag.location))
+        diagnostics.append(diag)
     return Outcome([version], buffer.getvalue(), buffer.marks, diagnostics, state.reads, state.trace,
                    state.includes)
 
 
 def _included_from(stack: list[Frame]) -> tuple[str, ...]:
-    notes = []
-    for below, frame in zip(reversed(stack[:-1]), reversed(stack[1:])):
-        tok = frame.include_token
-        if tok is None:
-            continue
-        brace = tok.source.rfind("{%", 0, tok.start_index)
-        loc = locate(below.path, tok.source, brace if brace != -1 else tok.start_index)
-        notes.append(f"included from {loc}")
-    return tuple(notes)
+    return tuple(included_from(below.path, frame.include_token, below.relocate)
+                 for below, frame in zip(reversed(stack[:-1]), reversed(stack[1:]))
+                 if frame.include_token is not None)
 
 
 def _with_notes(diag: Diagnostic, notes: tuple[str, ...]) -> Diagnostic:
-    if not notes:
-        return diag
-    from dataclasses import replace
-
-    return replace(diag, notes=diag.notes + notes)
+    return replace(diag, notes=diag.notes + notes) if notes else diag

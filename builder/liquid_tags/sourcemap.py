@@ -149,8 +149,7 @@ class SourceMap:
         while path in self.includes and path not in seen:
             seen.add(path)
             parent, token = self.includes[path]
-            brace = token.source.rfind("{%", 0, token.start_index)
-            notes.append(f"included from {locate(parent, token.source, brace if brace != -1 else token.start_index)}")
+            notes.append(included_from(parent, token))
             path = parent
         return tuple(notes)
 
@@ -169,6 +168,23 @@ class SourceMap:
         else:
             src_offset = token.start_index
         return locate(path, source, max(0, min(src_offset, len(source))), length)
+
+
+def tag_start(source: str, offset: int, within: int | None = None) -> int:
+    """Offset of the `{%` that opens the tag around `offset`; `offset` itself when there is none
+    before it (or, with `within`, none less than that many characters before it)."""
+    if offset < 0:
+        return offset
+    brace = source.rfind("{%", 0, offset + 1)
+    if brace == -1 or (within is not None and offset - brace >= within):
+        return offset
+    return brace
+
+
+def included_from(path: str, token: Token, relocate=None) -> str:
+    """The note naming the tag `token` in `path` that included a file."""
+    loc = locate(path, token.source, tag_start(token.source, token.start_index))
+    return f"included from {relocate(loc) if relocate else loc}"
 
 
 def content_start(token: Token) -> int:

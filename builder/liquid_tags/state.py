@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from liquid.token import Token
+
+from ..core.location import Location
 
 
 @dataclass
@@ -17,6 +20,8 @@ class Frame:
     path: str
     include_token: Token | None = None
     """The `{% data %}` tag (in the frame below) that included this file."""
+    relocate: Callable[[Location | None], Location | None] | None = None
+    """For a variable's value: maps a place in the value's text to its place in the YAML file."""
 
 
 @dataclass
@@ -59,9 +64,6 @@ class MappedBuffer(io.StringIO):
         super().__init__()
         self.path = path
         self.marks: list[tuple[int, Token, str, int]] = []
-
-    def mark(self, token: Token, path: str | None = None) -> None:
-        self.marks.append((self.tell(), token, path or self.path, 0))
 
     def write_mapped(self, text: str, marks: list[tuple[int, Token, str, int]]) -> int:
         """Write text rendered elsewhere, carrying its marks (offsets relative to `text`)."""

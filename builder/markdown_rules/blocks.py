@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 
 from ..core.icons import icon_svg
@@ -77,11 +78,9 @@ def render_alert_title_open(self, tokens, idx, options, env) -> str:
 def render_list_item_open(self, tokens, idx, options, env) -> str:
     """A task-list item's read-only checkbox, with an accessible name ("done" or "to do")."""
     tok = tokens[idx]
-    html = self.renderToken(tokens, idx, options, env)
-    if tok.meta and "checked" in tok.meta:
+    html = RendererHTML.list_item_open(self, tokens, idx, options, env)
+    if tok.meta and "checked" in tok.meta:  # the library's checkbox ends the item's opening: "...> "
         ui = env.get("ui", {})
         label = ui.get("task_done", "Done") if tok.meta["checked"] else ui.get("task_todo", "To do")
-        checked = ' checked=""' if tok.meta["checked"] else ""
-        html += (f'<input class="task-list-item-checkbox" disabled="" type="checkbox"{checked} '
-                 f'aria-label="{escape(label)}"> ')
+        html = html.removesuffix("> ") + f' aria-label="{escape(label)}"> '
     return html

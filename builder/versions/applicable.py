@@ -87,7 +87,6 @@ def evaluate_versions(
                 VersionsProblem(codes.FM_WRONG_TYPE, (key,), f"the range for {key} must be text such as '*', found {describe(rng)}")
             )
             continue
-        rng = str(rng)
         try:
             test = parse_range(rng)
         except RangeError as err:

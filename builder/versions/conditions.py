@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -18,6 +19,8 @@ class Condition:
     space: VersionSpace
     features: Mapping[str, frozenset[str]]
     warnings: list[Warning_] = field(default_factory=list)
+    feature_names: tuple[str, ...] = ()
+    """Features this condition reads (their files are dependencies of what it decides)."""
     _cache: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def __call__(self, version: Version) -> bool:
@@ -32,21 +35,6 @@ class Condition:
     def __reduce__(self):  # conditions travel to worker processes as text
         return (compile_condition, (self.text, self.space, self.features))
 
-    @property
-    def feature_names(self) -> tuple[str, ...]:
-        """Features this condition reads (their files are dependencies of what it decides)."""
-        names: list[str] = []
-        stack = [self.node]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, BoolOp):
-                stack += [node.left, node.right]
-            elif isinstance(node, Not):
-                stack.append(node.operand)
-            elif isinstance(node, Name) and node.name in self.features:
-                names.append(node.name)
-        return tuple(sorted(set(names)))
-
 
 def compile_condition(
     text: str, space: VersionSpace, features: Mapping[str, frozenset[str]]
@@ -54,11 +42,13 @@ def compile_condition(
     """Parse and check `text`; unknown names and plan misuse raise `ExpressionError`."""
     node = parse_expression(text)
     warnings: list[Warning_] = []
-    _check(node, text, space, features, warnings)
-    return Condition(text, node, space, features, warnings)
+    names = _check(node, text, space, features, warnings)
+    return Condition(text, node, space, features, warnings, names)
 
 
-def _check(root: Node, text: str, space: VersionSpace, features, warnings) -> None:
+def _check(root: Node, text: str, space: VersionSpace, features, warnings) -> tuple[str, ...]:
+    """Check every leaf; the names of the features the condition reads."""
+    names: set[str] = set()
     stack = [root]
     while stack:
         node = stack.pop()
@@ -68,6 +58,32 @@ def _check(root: Node, text: str, space: VersionSpace, features, warnings) -> No
             stack.append(node.operand)
         else:
             _check_leaf(node, text, space, features, warnings)
+            if isinstance(node, Name) and node.name in features:
+                names.add(node.name)
+    return tuple(sorted(names))
+
+
+def normalize(text: str) -> str:
+    """A condition with its whitespace collapsed (the form conditions are cached by)."""
+    return " ".join(text.split())
+
+
+def original_span(original: str, offset: int, length: int) -> tuple[int, int]:
+    """Offset and length in `original` of a span of its `normalize`d form."""
+    start = _original_offset(original, offset)
+    if length <= 1:
+        return start, length
+    return start, _original_offset(original, offset + length - 1) + 1 - start
+
+
+def _original_offset(original: str, offset: int) -> int:
+    pos = 0
+    for m in re.finditer(r"\S+", original):
+        size = len(m.group())
+        if offset < pos + size:
+            return m.start() + (offset - pos)
+        pos += size + 1
+    return len(original.rstrip())
 
 
 def _check_leaf(node: Node, text: str, space: VersionSpace, features, warnings) -> None:

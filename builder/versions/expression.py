@@ -262,7 +262,7 @@ MAX_PARENS = 32
 
 
 def _negate(node: Node, count: int) -> Node:
-    return Not(node) if count % 2 else node if count == 0 else Not(Not(node))
+    return Not(node) if count % 2 else node
 
 
 def parse_expression(text: str) -> Node:

@@ -55,10 +55,6 @@ class Version:
         return self.plan.title
 
     @property
-    def release_key(self) -> tuple[int, ...]:
-        return release_key(self.release) if self.plan.numbered else ()
-
-    @property
     def slug(self) -> str:
         """A filesystem- and filter-friendly name: `fpt`, `ghes-3.17`."""
         return f"{self.short}-{self.release}" if self.plan.numbered else self.short
@@ -151,9 +147,6 @@ class VersionSpace:
 
     def latest(self, plan: Plan) -> Version:
         return self.by_id[f"{plan.name}@{plan.releases[0] if plan.releases else 'latest'}"]
-
-    def oldest(self, plan: Plan) -> Version:
-        return self.by_id[f"{plan.name}@{plan.releases[-1] if plan.releases else 'latest'}"]
 
     def resolve(self, text: str) -> list[Version] | None:
         """Versions named by a CLI argument: a version string, `plan@latest`, or a plan name."""

@@ -74,3 +74,9 @@ def test_liquid_errors(env, source, expected):
     _, diags = render_all(env, source, "content/broken.md")
     shown = "\n".join(d.format_text() for d in diags)
     assert shown == expected.strip("\n")
+
+
+def test_conditions_that_differ_in_whitespace_share_one_compiled_condition(env):
+    spaced = env.condition("  ghes  >   3.7 ")
+    assert spaced is env.condition("ghes > 3.7")
+    assert spaced.warnings and spaced.text == "ghes > 3.7"

@@ -9,7 +9,7 @@ import yaml
 
 from builder.core import codes
 from builder.versions.applicable import evaluate_versions
-from builder.versions.conditions import compile_condition
+from builder.versions.conditions import compile_condition, normalize, original_span
 from builder.versions.expression import ExpressionError
 from builder.versions.model import VersionError, VersionSpace
 from builder.versions.ranges import RangeError, satisfies
@@ -51,6 +51,23 @@ def test_deprecated_release_is_a_warning_that_says_the_condition_is_constant():
         "enterprise-server@3.10", "enterprise-server@3.9", "enterprise-server@3.8"}
     never = compile_condition("ghes = 3.6", SPACE, FEATURES)
     assert "is false on every supported ghes release" in never.warnings[0].message
+
+
+def test_feature_names_are_the_features_a_condition_reads():
+    assert compile_condition("fpt or (not cr and ghes > 3.9) or cr", SPACE, FEATURES).feature_names == ("cr",)
+    assert compile_condition("fpt or ghes", SPACE, FEATURES).feature_names == ()
+
+
+@pytest.mark.parametrize("text, span, expected", [
+    ("ghes > 3.7", (0, 10), "ghes > 3.7"),
+    ("  ghes  >   3.7 ", (0, 10), "ghes  >   3.7"),
+    ("fpt or  ghes  > 3.7", (7, 10), "ghes  > 3.7"),
+    ("fpt  or  ghez", (7, 4), "ghez"),
+])
+def test_original_span_maps_a_span_of_the_normalized_text(text, span, expected):
+    assert normalize(text)[span[0]:span[0] + span[1]] == normalize(expected)
+    offset, length = original_span(text, *span)
+    assert text[offset:offset + length] == expected
 
 
 def test_future_release_is_accepted_silently():
