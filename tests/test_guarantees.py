@@ -156,3 +156,38 @@ def test_the_build_cache_is_byte_identical_whatever_the_jobs(tmp_path):
         assert result.returncode == 0, result.stderr
         outs.append((out / ".build/cache.pickle").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_changed_since_follows_reusables_inside_reusables(tmp_path):
+    root = copy_example(tmp_path / "src")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    nested = root / "data/reusables/package_registry/scopes-table.md"
+    nested.write_text(nested.read_text("utf-8") + "\nOne more row of explanation.\n", "utf-8")
+    out = tmp_path / "preview"
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--changed-since", "HEAD", "--no-search")
+    assert result.status == 0, result.stderr
+    # Both pages include token-intro.md, which includes scopes-table.md.
+    for path in ("en/packages/registries/container-registry/index.html", "en/packages/learn/publishing-a-package/index.html"):
+        assert "One more row of explanation." in (out / path).read_text("utf-8"), path
+
+
+def test_changed_since_into_a_built_site_keeps_the_other_pages(tmp_path):
+    root = copy_example(tmp_path / "src")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    out = tmp_path / "site"
+    assert run_cli("build", "--root", str(root), "--out", str(out), "--no-search").status == 0
+    before = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
+    quick = root / "content/packages/quickstart.md"
+    quick.write_text(quick.read_text("utf-8").replace("title: '", "title: 'Renamed ", 1)
+                     .replace("shortTitle: Quickstart", "shortTitle: Renamed quickstart"), "utf-8")
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--changed-since", "HEAD", "--no-search")
+    assert result.status == 0, result.stderr
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*.html")} == before
+    assert "Renamed" in (out / "en/packages/quickstart/index.html").read_text("utf-8")
+    # The next full build brings every page up to date (the sidebars showing the new title).
+    assert run_cli("build", "--root", str(root), "--out", str(out), "--no-search").status == 0
+    assert "Renamed" in (out / "en/packages/learn/about-packages/index.html").read_text("utf-8")

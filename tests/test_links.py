@@ -216,3 +216,49 @@ def test_404_page_sends_paths_without_a_language_to_the_default(built):
     redirects = json.loads(read(built / "redirects.json"))
     # versioned paths without a language are left to 404.html (no stub per page and version)
     assert "/enterprise-server@3.9/get-started/hello-world" not in redirects
+
+
+def test_base_url_is_for_that_build_only(make_site, cli, tmp_path):
+    root = make_site(PAGES)
+    out = tmp_path / "out"
+    assert cli("build", "--root", str(root), "--out", str(out), "--no-search",
+               "--base-url", "https://docs.example.com/").status == 0
+    assert "<loc>https://docs.example.com/en/get-started/hello-world/</loc>" in read(out / "sitemap.xml")
+    assert cli("build", "--root", str(root), "--out", str(out), "--no-search").status == 0
+    assert "<loc>/en/get-started/hello-world/</loc>" in read(out / "sitemap.xml")
+
+
+def test_table_of_contents_shows_autotitle_titles(make_site, cli, tmp_path):
+    pages = {**PAGES, "get-started/moved.md": page(
+        "Moved here", "## About [AUTOTITLE](/get-started/hello-world)\n\nText.\n\n## Second *part*\n\nMore.\n")}
+    root = make_site(pages)
+    out = tmp_path / "out"
+    assert cli("build", "--root", str(root), "--out", str(out), "--no-search").status == 0
+    html = read(out / "en/get-started/moved/index.html")
+    toc = html.split('class="mini-toc"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="#about-autotitle">About Hello World</a>' in toc
+    assert '<a href="#second-part">Second part</a>' in toc
+
+
+def test_a_translation_link_that_only_looks_like_the_english_one_is_still_caught(make_site, cli, tmp_path):
+    pages = {**PAGES, "get-started/moved.md": page("Moved here", "See [the guide](/get-started/hello-world).\n")}
+    root = make_site(pages, {"data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr-FR}\n",
+                             "translations/fr-FR/content/get-started/moved.md":
+                                 page("Déplacée", "Voir [le guide](/get-started/hello).\n\nEt [ceci](/get-started/hello-w).\n")})
+    out = tmp_path / "out"
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    assert result.status == 0, result.stderr
+    # '/get-started/hello-w' is not English's link: the French body falls back to English
+    html = read(out / "fr/get-started/moved/index.html")
+    assert "Voir" not in html and 'See <a href="/fr/get-started/hello-world">the guide</a>' in html
+    assert "warning[DB502]: fr: body of content/get-started/moved.md falls back to English" in result.stderr
+
+
+def test_broken_links_in_an_intro_are_errors_at_the_intro(make_site, cli):
+    pages = {**PAGES, "get-started/moved.md": page(
+        "Moved here", "Body.\n", intro="'See [x](/no/such/page) and [AUTOTITLE](/get-started/hello-world).'")}
+    result = cli("check", "--root", str(make_site(pages)))
+    assert result.status == 1
+    assert ("content/get-started/moved.md:4:8: error[DB401]: link '/no/such/page' is broken: "
+            "no page at /no/such/page") in result.stderr
+    assert "hello-world' is broken" not in result.stderr

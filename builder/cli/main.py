@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from ..core import codes
 from ..core.diagnostics import Problems, render_report
 from ..core.errors import BuildError
 
@@ -194,8 +195,6 @@ def _print_report(problems: Problems, fmt: str) -> None:
 def _build(args) -> int:
     from ..pipeline.build import BuildOptions, run_build
 
-    if args.command == "build" and args.base_url:
-        os.environ["DOCS_BUILDER_BASE_URL"] = args.base_url
     options = BuildOptions(
         root=Path(args.root),
         out=Path(args.out) if getattr(args, "out", None) else None,
@@ -208,10 +207,11 @@ def _build(args) -> int:
         search=getattr(args, "search", True),
         changed_since=getattr(args, "changed_since", None),
         incremental=not getattr(args, "clean", False),
+        base_url=getattr(args, "base_url", None) or "",
     )
     report = run_build(options)
     problems = report.problems
-    internal = [d for d in problems.errors if d.code.code == "DB900"]
+    internal = [d for d in problems.errors if d.code is codes.INTERNAL]
     if args.format == "json":
         doc = problems.to_json()
         doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,

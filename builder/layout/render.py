@@ -62,9 +62,9 @@ class Layout:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,  # a Layout lives for one build (the dev server makes a new one per edit)
         )
         self.env.globals["icon"] = _icon
-        self._templates: dict[str, jinja2.Template] = {}
         self._check_overrides()
 
     def _check_overrides(self) -> None:
@@ -75,19 +75,12 @@ class Layout:
             name = path.relative_to(self.site_templates).as_posix()
             try:
                 self.env.get_template(name)
-            except jinja2.TemplateSyntaxError as err:
-                self._overrides.blocked.add(name)
-                self.problems.append(template_diagnostic(self, err, name))
             except jinja2.TemplateError as err:
                 self._overrides.blocked.add(name)
                 self.problems.append(template_diagnostic(self, err, name))
-        if self._overrides.blocked:
-            self.env.cache = {} if self.env.cache is not None else None
+
     def template(self, name: str) -> jinja2.Template:
-        tpl = self._templates.get(name)
-        if tpl is None:
-            tpl = self._templates[name] = self.env.get_template(name)
-        return tpl
+        return self.env.get_template(name)
 
     def template_files(self) -> list[Path]:
         """Site template overrides (their changes affect every page)."""
@@ -160,13 +153,19 @@ def template_diagnostic(layout: "Layout", err: Exception, name: str | None = Non
 
     line = getattr(err, "lineno", None)
     rel_name = getattr(err, "name", None) or name
+    path = layout.site_templates / rel_name if rel_name else None
     if line is None and err.__traceback__ is not None:
         for frame in reversed(traceback.extract_tb(err.__traceback__)):
             if frame.filename and frame.filename.endswith(".html"):
-                line, rel_name = frame.lineno, Path(frame.filename).name
+                line, path = frame.lineno, Path(frame.filename)
                 break
-    rel = f"templates/{rel_name}" if rel_name else "templates"
-    path = layout.site_templates / rel_name if rel_name else None
+    site_templates = layout.site_templates.resolve()
+    if path is not None and path.resolve().is_relative_to(site_templates):
+        rel = "templates/" + path.resolve().relative_to(site_templates).as_posix()
+    elif path is not None:  # one of docs-builder's own templates, used by a site template
+        rel = f"{path.name} (docs-builder's built-in template)"
+    else:
+        rel = "templates"
     text = path.read_text("utf-8", errors="replace") if path is not None and path.is_file() else ""
     message = getattr(err, "message", None) or str(err)
     if line:

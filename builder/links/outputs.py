@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from xml.sax.saxutils import escape as xml_escape
 
 from .redirects import Redirect, compute_redirects
@@ -100,12 +99,12 @@ def _nginx_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_sitemap(site, writer, outputs, keep_if: str | None = None) -> tuple[dict[str, list[str]], str]:
+def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: str = "") -> tuple[dict[str, list[str]], str]:
     """`sitemap.xml` with hreflang alternates between languages of the same page and version.
 
     Returns the files and a digest of the output list; when it equals `keep_if`, the sitemap
     already in the site is kept."""
-    base = os.environ.get("DOCS_BUILDER_BASE_URL", getattr(site, "base_url", "")).rstrip("/")
+    base = base_url.rstrip("/")
     digest = hashlib.sha1((base + "\n" + "\n".join(sorted(o.path for o in outputs))).encode()).hexdigest()
     if keep_if == digest:
         return {"sitemap.xml": []}, digest

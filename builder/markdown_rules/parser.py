@@ -108,7 +108,11 @@ def plain_text(text: str) -> str:
     """A title as plain text: Markdown emphasis and code marks removed, HTML kept as text."""
     if not any(c in text for c in "*_`[&\\"):
         return " ".join(text.split())
-    html = _markdown(html=False).renderInline(text)
+    return html_text(_markdown(html=False).renderInline(text))
+
+
+def html_text(html: str) -> str:
+    """The text of an HTML fragment, tags removed, entities decoded, spaces collapsed."""
     return " ".join(unescape(_TAG.sub("", html)).split())
 
 

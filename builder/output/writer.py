@@ -17,6 +17,8 @@ from ..core.diagnostics import Diagnostic
 from ..core.errors import ConfigError
 
 MANIFEST = ".build/manifest.json"
+CACHE = ".build/cache.pickle"
+"""Written by pipeline/cache.py; moved last and removed first by `commit_incremental`."""
 STAGING_PREFIX = ".docs-builder-staging-"
 
 
@@ -112,11 +114,16 @@ def read_manifest(out: Path) -> dict:
         return {}
 
 
+def manifest_paths(manifest: dict) -> list[str]:
+    """Every file a manifest says its build wrote."""
+    return list(manifest.get("outputs", {})) + list(manifest.get("extra_outputs", []))
+
+
 def foreign_files(out: Path, manifest: dict) -> list[str]:
     """Files in the current site that the previous build did not write (a CNAME, say)."""
     if not out.is_dir() or not manifest:
         return []
-    ours = set(manifest.get("outputs", {})) | set(manifest.get("extra_outputs", []))
+    ours = set(manifest_paths(manifest))
     found = []
     for path in sorted(out.rglob("*")):
         if path.is_file():
@@ -187,19 +194,32 @@ def commit_incremental(staging: Path, out: Path, removed: list[str]) -> None:
                 shutil.rmtree(old)
             old.parent.mkdir(parents=True, exist_ok=True)
             os.replace(bundle, old)
-        for dirpath, _dirnames, filenames in os.walk(staging):
+        # The cache vouches for the pages: the old one goes first and the new one comes last, so
+        # a build that dies half-way leaves no cache trusting pages it did not write.
+        new_cache = (staging / ".build").is_dir()
+        if new_cache:
+            (out / CACHE).unlink(missing_ok=True)
+        for dirpath, dirnames, filenames in os.walk(staging):
             rel_dir = os.path.relpath(dirpath, staging)
-            target_dir = out / rel_dir if rel_dir != "." else out
-            if filenames:
-                target_dir.mkdir(parents=True, exist_ok=True)
-            for name in filenames:
-                os.replace(os.path.join(dirpath, name), target_dir / name)
+            if rel_dir == ".":
+                dirnames[:] = [d for d in dirnames if d != ".build"]
+            _move_files(dirpath, filenames, out / rel_dir if rel_dir != "." else out)
+        if new_cache:
+            for dirpath, _dirnames, filenames in os.walk(staging / ".build"):
+                _move_files(dirpath, filenames, out / os.path.relpath(dirpath, staging))
         for rel in removed:
             path = out / rel
             if path.is_file():
                 path.unlink()
                 _prune(path.parent, out)
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_files(folder: str, names: list[str], target: Path) -> None:
+    if names:
+        target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        os.replace(os.path.join(folder, name), target / name)
 
 
 def _prune(folder: Path, root: Path) -> None:

@@ -38,6 +38,8 @@ class BuildOptions:
     changed_since: str | None = None
     incremental: bool = True
     """Reuse the outputs of pages whose inputs did not change since the last build into --out."""
+    base_url: str = ""
+    """Absolute site URL for sitemap.xml."""
 
 
 @dataclass
@@ -54,10 +56,6 @@ class BuildReport:
     """Pages whose outputs were kept from the previous build (nothing they read changed)."""
     translation: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
-
-    @property
-    def exit_status(self) -> int:
-        return 1 if self.problems.errors else 0
 
 
 class _Progress:
@@ -89,10 +87,8 @@ def _init_worker(staging: str | None, pool: bool = False) -> None:
     if pool:  # interruption is the parent's to handle: it discards the staging folder
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    builder = _WORKER["builder"]
     writer = out_writer.StagingWriter(Path(staging)) if staging else None
     _WORKER["write"] = writer.write if writer else (lambda _path, _html: None)
-    _WORKER["builder"] = builder
 
 
 def _build_one(rel: str) -> PageResult:
@@ -119,7 +115,7 @@ def run_build(options: BuildOptions) -> BuildReport:
     pages = list(site.tree.pages.values())
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        os.environ.get("DOCS_BUILDER_BASE_URL", ""), FORMAT, builder_digest()))
+        options.base_url, FORMAT, builder_digest()))
     cache = None
     staging = None
     if options.write:
@@ -135,7 +131,7 @@ def run_build(options: BuildOptions) -> BuildReport:
     problems.extend(metas.problems)
     structure = Structure(site, metas, digests, options_key)
     selected = _select_pages(site, options.changed_since, pages)
-    reused = _reusable_results(site, structure, cache, out, pages) if cache else {}
+    reused = _reusable_results(site, structure, cache, out, pages, selected) if cache else {}
     report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused))
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
@@ -154,16 +150,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                         linker.link_from(out, o.path)
             extra, extras_digests = write_extras(
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
-                previous=cache.extras if in_place else None, changed=built, out=out)
-            new_cache = BuildCache(options_key, extras=extras_digests, metas=metas.records, site_key=structure.site_key,
-                                   frontmatter=site.tree.frontmatter, code=builder_digest())
-            for result in results:
-                if result.rel in reused:  # the same record, and the same bytes in the cache file
-                    new_cache.pages[result.rel] = cache.pages[result.rel]
-                    continue
-                page = site.tree.pages[result.rel]
-                new_cache.pages[result.rel] = PageRecord(structure.fingerprint(page, result), result)
-            new_cache.files = dict(digests.current)
+                previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url)
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:
@@ -173,9 +160,20 @@ def run_build(options: BuildOptions) -> BuildReport:
                              and all(cache.metas[k] is v for k, v in metas.records.items()))
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     _write_manifest(site, staging, outputs, extra)
-                    new_cache.save(staging)
+                    # A --changed-since build leaves the pages it did not check as they were: a
+                    # cache would vouch for them, so the next build decides afresh.
+                    if selected is None:
+                        new_cache = BuildCache(options_key, extras=extras_digests, metas=metas.records,
+                                               site_key=structure.site_key, frontmatter=site.tree.frontmatter,
+                                               code=builder_digest())
+                        for result in results:
+                            old = cache.pages[result.rel] if result.rel in reused else None
+                            new_cache.pages[result.rel] = old or PageRecord(
+                                structure.fingerprint(site.tree.pages[result.rel], result), result)
+                        new_cache.files = dict(digests.current)  # after the fingerprints, which read files
+                        new_cache.save(staging)
                 if in_place:
-                    ours = set(manifest_paths(old_manifest))
+                    ours = set(out_writer.manifest_paths(old_manifest))
                     now = {o.path for o in outputs} | set(extra)
                     out_writer.commit_incremental(staging, out, sorted(ours - now))
                 else:
@@ -188,10 +186,6 @@ def run_build(options: BuildOptions) -> BuildReport:
             out_writer.discard(staging)
     report.seconds = time.monotonic() - started
     return report
-
-
-def manifest_paths(manifest: dict) -> list[str]:
-    return list(manifest.get("outputs", {})) + list(manifest.get("extra_outputs", []))
 
 
 def _collect(results: list[PageResult], report: BuildReport, problems: Problems) -> list[Output]:
@@ -226,8 +220,10 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
     return outputs
 
 
-def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: Path, pages) -> dict[str, PageResult]:
-    """Pages whose inputs are unchanged since the cached build: their outputs stay as they are."""
+def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: Path, pages,
+                      selected: set[str] | None) -> dict[str, PageResult]:
+    """Pages whose inputs are unchanged since the cached build: their outputs stay as they are.
+    With --changed-since, the pages it does not select stay as they are too."""
     reused: dict[str, PageResult] = {}
     changed = _changed_outside_structure(site, structure, cache)
     for page in pages:
@@ -237,7 +233,9 @@ def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: 
         result = record.result
         if result.failed or any(d.is_error for d in result.problems):
             continue
-        if changed is not None:
+        if selected is not None and page.rel not in selected:
+            pass
+        elif changed is not None:
             # Only files that no title, navigation or link depends on changed: a page is
             # unchanged unless it read one of them.
             if page.src in changed or any(not changed.isdisjoint(o.sources) for o in result.outputs):

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..output.writer import CACHE
+
 FORMAT = 5
-CACHE = ".build/cache.pickle"
 
 
 @lru_cache(maxsize=1)
@@ -103,16 +104,10 @@ def _record(blob: bytes) -> PageRecord:
     return record
 
 
-def load_cache(out: Path, key: str) -> "BuildCache | None":
-    cache = BuildCache.read(out)
-    return cache if cache is not None and cache.key == key else None
-
-
 class FileDigests:
     """Content digests of source files; a file whose size and mtime did not change is not re-read."""
 
     def __init__(self, root: Path, previous: dict[str, tuple[int, int, str]]):
-        self.root = root
         self._root = str(root)
         self.previous = previous
         self.current: dict[str, tuple[int, int, str]] = {}

@@ -20,13 +20,11 @@ def changed_files(root, ref: str) -> set[str]:
 
     try:
         git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-        prefix = git("rev-parse", "--show-prefix").strip()
         names = git("diff", "--name-only", "--relative", ref, "--").splitlines()
         names += git("ls-files", "--others", "--exclude-standard").splitlines()
     except (OSError, subprocess.CalledProcessError):
         raise ConfigError(Diagnostic(
             codes.CONFIG_SELECTION, f"--changed-since {ref!r}: not a commit of a git repository at {root}")) from None
-    del prefix
     return {n for n in names if n}
 
 
@@ -37,23 +35,32 @@ def affected_pages(site: Site, ref: str, pages) -> set[str]:
     if {"data/versions.yml", "data/languages.yml"} & changed or any(c.startswith("templates/") for c in changed):
         return {p.rel for p in pages}
     data_changed = {c for c in changed if c.startswith("data/") or "/data/" in c}
-    uses_cache: dict[str, set[str]] = {}
+    named: dict[str, tuple[str, ...]] = {}
+    """Reusable -> the data files its text names directly."""
+
+    def names(text: str) -> list[str]:
+        out: list[str] = []
+        for path in _DATA.findall(text):
+            parts = path.split(".")
+            if parts[0] == "reusables":
+                out.append("data/" + "/".join(parts) + ".md")
+            else:
+                out.extend("data/" + "/".join(parts[:i]) + ".yml" for i in range(2, len(parts)))
+        return out
 
     def uses(text: str) -> set[str]:
+        """Every data file `text` uses, through reusables too."""
         found: set[str] = set()
-        stack = [text]
+        stack = names(text)
         while stack:
-            for path in _DATA.findall(stack.pop()):
-                parts = path.split(".")
-                if parts[0] == "reusables":
-                    rel = "data/" + "/".join(parts) + ".md"
-                    if rel not in found:
-                        found.add(rel)
-                        if rel not in uses_cache:
-                            uses_cache[rel] = set()
-                            stack.append(site.data.read_text(rel) or "")
-                else:
-                    found.update("data/" + "/".join(parts[:i]) + ".yml" for i in range(2, len(parts)))
+            rel = stack.pop()
+            if rel in found:
+                continue
+            found.add(rel)
+            if rel.endswith(".md"):
+                if rel not in named:
+                    named[rel] = tuple(names(site.data.read_text(rel) or ""))
+                stack.extend(named[rel])
         return found
 
     linked = _page_paths(changed)

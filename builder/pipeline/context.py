@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from markupsafe import Markup
 
+from ..core.diagnostics import Severity
 from ..core.urls import page_url
 from ..i18n.languages import native_name, text_direction
 from ..layout.render import mark_current, sidebar_html
+from ..markdown_rules.parser import html_text
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
@@ -24,7 +28,7 @@ class ContextBuilder:
         self.site = site
         self.metas = metas
         self._sidebars: dict[tuple[str, str, str], str] = {}
-        self._intros: dict[tuple[str, str, str], Markup] = {}
+        self._intros: dict[tuple, tuple[Markup, list]] = {}
         self._urls: dict[tuple[str, str, str], str] = {}
         self._sizes: dict[int, int] = {}
         self.home = site.tree.home
@@ -43,12 +47,24 @@ class ContextBuilder:
         return self.metas.get(lang, page, version.id).nav_title
 
     def finished_markdown(self, lang: Language, version: Version, rendered, key) -> Markup:
+        """A frontmatter property (`key` = (prop, page rel)) as HTML with its links resolved."""
+        return self._finished(lang, version, rendered, key)[0]
+
+    def _finished(self, lang: Language, version: Version, rendered, key) -> tuple[Markup, list]:
         if rendered is None:
-            return Markup("")
+            return Markup(""), []
         cache_key = (lang.code, version.id, key)
         found = self._intros.get(cache_key)
         if found is None:
             site = self.site
+            prop, rel = key
+            source = None
+
+            def locate(_link):  # the property's value in its file; looked up only for a problem
+                nonlocal source
+                source = site.localized(lang, site.tree.pages[rel]).props.get(prop)
+                return source.split.locate((prop,), value=True) if source is not None and source.split else None
+
             done = finish_html(
                 rendered.html,
                 rendered.links,
@@ -56,10 +72,21 @@ class ContextBuilder:
                 version=version,
                 resolve=site.links.resolve,
                 title_of=lambda p, v: self.title(lang, p, v),
-                locate=lambda _link: None,
+                locate=locate,
             )
-            found = self._intros[cache_key] = Markup(done.html)
+            problems = done.problems
+            if source is not None and source.translated:  # a translation never fails the build
+                problems = [replace(d, severity=Severity.WARNING) for d in problems]
+            found = self._intros[cache_key] = (Markup(done.html), problems)
         return found
+
+    def link_problems(self, lang: Language, version: Version, page: Page) -> list:
+        """Broken links in the page's own intro, product notice and permissions."""
+        meta = self.metas.get(lang, page, version.id)
+        out = []
+        for prop, rendered in (("intro", meta.intro), ("product", meta.product), ("permissions", meta.permissions)):
+            out.extend(self._finished(lang, version, rendered, (prop, page.rel))[1])
+        return out
 
     def sidebar(self, lang: Language, version: Version, page: Page) -> Markup | None:
         product = self.site.nav.product(page)
@@ -149,7 +176,7 @@ class ContextBuilder:
                 "kind": page.kind,
                 "title": meta.title,
                 "intro": intro,
-                "intro_text": _plain(intro),
+                "intro_text": html_text(str(intro)),
                 "product_notice": self.finished_markdown(lang, version, meta.product, ("product", page.rel)),
                 "permissions": self.finished_markdown(lang, version, meta.permissions, ("permissions", page.rel)),
                 "body": body,
@@ -170,10 +197,3 @@ class ContextBuilder:
             ],
             "search_bundle": f"/_pagefind/{version.slug}/",
         }
-
-
-def _plain(html: Markup) -> str:
-    import re
-    from html import unescape
-
-    return " ".join(unescape(re.sub(r"<[^>]+>", "", str(html))).split())

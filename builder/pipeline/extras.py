@@ -15,7 +15,8 @@ from .site import Site
 
 def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                  search: bool, translation: dict | None = None, previous: dict | None = None,
-                 changed: set[str] | None = None, out: Path | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 changed: set[str] | None = None, out: Path | None = None,
+                 base_url: str = "") -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -44,7 +45,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"))
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
-    files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"))
+    files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
+                                               base_url=base_url)
     extra.update(files)
     if len(site.config.languages) > 1:
         from .status_page import statuses, write_status_pages

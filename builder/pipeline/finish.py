@@ -34,8 +34,8 @@ class Finished:
     html: str
     problems: list[Diagnostic] = field(default_factory=list)
     fragments: list[FragmentCheck] = field(default_factory=list)
-    targets: set[str] = field(default_factory=set)
-    """Pages whose existence or title this output used (for incremental rebuilds)."""
+    broken: list[str] = field(default_factory=list)
+    """Hrefs of the links that are broken (their errors are in `problems`)."""
     links: list[tuple[str, bool]] = field(default_factory=list)
     """(href, autotitle) of every internal link, re-resolved to decide whether to rebuild."""
 
@@ -59,6 +59,7 @@ def finish_html(
     resolved: dict[int, Resolved] = {}
     for n, link in enumerate(links):
         if link.bad_autotitle:
+            result.broken.append(link.href)
             where = locate(link)
             result.problems.append(Diagnostic(
                 codes.LINK_AUTOTITLE,
@@ -68,9 +69,8 @@ def finish_html(
         res = resolve(link.href, lang, version)
         resolved[n] = res
         result.links.append((link.href, link.autotitle))
-        if res.page is not None:
-            result.targets.add(res.page.rel)
         if res.problem:
+            result.broken.append(link.href)
             where = locate(link)
             result.problems.append(Diagnostic(
                 codes.LINK_AUTOTITLE if link.autotitle else codes.LINK_BROKEN,

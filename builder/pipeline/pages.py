@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from html import escape
@@ -18,7 +19,7 @@ from ..layout.render import template_diagnostic
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
 from ..markdown_rules.chunks import render_sections
-from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, render_markdown
+from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, html_text, render_markdown
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
@@ -38,7 +39,6 @@ class Output:
     lang: str
     version: str
     page: str
-    targets: list[str] = field(default_factory=list)
     links: list[tuple[str, bool]] = field(default_factory=list)
     _entry: str | None = field(default=None, repr=False)
 
@@ -103,8 +103,8 @@ class PageBuilder:
             languages = [lang for lang in languages if lang.code == only[0]]
         if not versions:
             return result
-        english_ids: dict[str, list[str]] = {}
-        english_body: list[PropOutcome] | None = None
+        english = _English(site, page, versions)
+        features = self._frontmatter_features(page)
         for lang in languages:
             loc = site.localized(lang, page)
             result.problems.extend(loc.problems)
@@ -115,7 +115,7 @@ class PageBuilder:
             outcomes, problems = site.props.render(loc, "body", versions)
             result.problems.extend(problems)
             if lang.is_default:
-                english_body = outcomes
+                english.body = outcomes
             done: set[str] = set()
             md_cache: dict[tuple, RenderedMarkdown] = {}
             # Versions with different texts share the sections they have in common; a page with
@@ -128,29 +128,16 @@ class PageBuilder:
                 text, marks = collapse_blank_lines(po.text, po.outcome.marks)
                 smap = SourceMap(text, marks, po.outcome.includes)
                 for version in po.versions:
-                    ids = None
-                    if po.source.translated:
-                        if english_body is None:
-                            english_body, _ = site.props.render(site.localized(site.default_language, page), "body", versions)
-                        ids = english_ids.get(version.id)
-                        if ids is None:
-                            ids = english_ids[version.id] = _english_ids(english_body, version)
+                    ids = english.heading_ids(version) if po.source.translated else None
                     key = (text, tuple(ids) if ids is not None else None)
                     rendered = md_cache.get(key)
                     if rendered is None:
                         result.stats["markdown"] += 1
                         rendered = md_cache[key] = self._markdown(text, lang, ids, page, result, sections, smap)
-                    def english_for(v: Version, _versions=versions):
-                        nonlocal english_body
-                        if english_body is None:
-                            english_body, _ = site.props.render(
-                                site.localized(site.default_language, page), "body", _versions)
-                        return next((e for e in english_body if v in e.versions and e.outcome.ok), None)
-
-                    self._write_version(page, lang, version, po, rendered, smap, text, write, result, english_for)
+                    self._write_version(page, lang, version, po, rendered, smap, text, write, result, english, features)
                     done.add(version.id)
             result.failed += len([v for v in versions if v.id not in done])
-        for lang in languages:
+        for lang in {*languages, site.default_language}:  # English too, read for the translations
             site.forget(lang, page)
         return result
 
@@ -198,24 +185,25 @@ class PageBuilder:
 
     def _write_version(self, page: Page, lang: Language, version: Version, po: PropOutcome,
                        rendered: RenderedMarkdown, smap: SourceMap, text: str, write, result: PageResult,
-                       english_for) -> None:
+                       english: "_English", features: list[str]) -> None:
         site = self.site
         ctx = self.context
         done = self._finish(lang, version, rendered, text, smap)
-        broken = [d for d in done.problems if d.is_error]
-        if po.source.translated and broken:
+        if po.source.translated and done.broken:
             # A link that does not resolve in the translation: this version shows the English
-            # body, unless English has the same broken link (then it is English's problem).
-            english = english_for(version)
-            if english is not None and all(_href_of(d) and _href_of(d) in english.text for d in broken):
-                english = None
+            # body, unless English has the same broken links (then they are English's problem).
+            en = english.outcome(version)
+            if en is not None and all(_links_to(en.text, href) for href in done.broken):
+                en = None
                 done.problems = [d for d in done.problems if not d.is_error]
-            if english is not None:
-                en_text, en_marks = collapse_blank_lines(english.text, english.outcome.marks)
+            if en is not None:
+                first = next(d for d in done.problems if d.is_error)
+                en_text, en_marks = collapse_blank_lines(en.text, en.outcome.marks)
                 rendered = self._markdown(en_text, lang, None, page, result)
-                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks, english.outcome.includes))
-                po = PropOutcome(english.outcome, english.source, fallback_from("body", broken[0]))
+                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks, en.outcome.includes))
+                po = PropOutcome(en.outcome, en.source, fallback_from("body", first))
         result.problems.extend(done.problems)
+        result.problems.extend(ctx.link_problems(lang, version, page))
         result.fragments.extend(done.fragments)
         meta = self.metas.get(lang, page, version.id)
         comments = {prop: fb.comment() for prop, fb in meta.fallbacks.items() if prop in ("title", "intro")}
@@ -227,7 +215,8 @@ class PageBuilder:
                 result.event(lang.code, "fallbacks",
                              f"{fb.prop} falls back to English: {fb.type} at {fb.file}:{fb.line}:{fb.col}: {fb.message}",
                              key=f"{fb.prop} {fb.type} {fb.file}:{fb.line}:{fb.col}")
-        toc = [{"id": h.id, "text": _fill_titles(h.text, done.html)} for h in rendered.headings if h.level == 2]
+        texts = {m.group(1): html_text(m.group(2)) for m in _H2.finditer(done.html)}
+        toc = [{"id": h.id, "text": texts.get(h.id, h.text)} for h in rendered.headings if h.level == 2]
         loc = site.localized(lang, page)
         context = ctx.build(lang, version, page, translated=loc.translated, body=Markup(done.html),
                             toc=toc, fallback_comments=comments)
@@ -245,33 +234,53 @@ class PageBuilder:
         sources = {page.src, *po.outcome.reads, *meta.reads, *meta.sources, po.source.path, *self.template_sources}
         if loc.probe:
             sources.add(loc.probe)
-        sources.update(self._frontmatter_features(page))
+        sources.update(features)
         intern = sys.intern  # shared strings: a smaller cache and less memory per output
         output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
-                        [intern(t) for t in sorted(done.targets)], sorted(set(done.links)))
+                        sorted(set(done.links)))
         output.manifest_entry()
         result.outputs.append(output)
         result.stats["outputs"] += 1
 
 
-def _href_of(diag: Diagnostic) -> str | None:
-    """The href quoted in a link diagnostic's message."""
-    import re
-
-    m = re.search(r"link '([^']+)' is broken", diag.message)
-    return m.group(1) if m else None
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
 
-def _english_ids(english_body: list[PropOutcome], version: Version) -> list[str]:
-    for po in english_body:
-        if version in po.versions:
-            text, _ = collapse_blank_lines(po.text, [])
-            return heading_ids_of(text)
-    return []
+def _links_to(text: str, href: str) -> bool:
+    """Whether Markdown `text` has a link to exactly `href` (not merely a longer path)."""
+    start = text.find(href)
+    while start != -1:
+        end = start + len(href)
+        if text[start - 1 : start] in ("(", "<", '"', "'", " ") and text[end : end + 1] in (")", ">", '"', "'", " ", "\n", ""):
+            return True
+        start = text.find(href, end)
+    return False
 
 
-def _fill_titles(text: str, html: str) -> str:
-    return text.replace("\ue002", "").replace("\ue003", "")
+class _English:
+    """The English body of a page, rendered only if a translation needs it (its heading ids,
+    or its text where a translation's link is broken)."""
+
+    def __init__(self, site: Site, page: Page, versions: list[Version]):
+        self.site, self.page, self.versions = site, page, versions
+        self.body: list[PropOutcome] | None = None
+        self._ids: dict[int, list[str]] = {}
+
+    def outcome(self, version: Version) -> PropOutcome | None:
+        if self.body is None:
+            site = self.site
+            self.body, _ = site.props.render(site.localized(site.default_language, self.page), "body", self.versions)
+        return next((e for e in self.body if version in e.versions and e.outcome.ok), None)
+
+    def heading_ids(self, version: Version) -> list[str]:
+        """The ids English gives its headings, so a translation's anchors match (one parse per English text)."""
+        en = self.outcome(version)
+        if en is None:
+            return []
+        ids = self._ids.get(id(en))
+        if ids is None:
+            ids = self._ids[id(en)] = heading_ids_of(collapse_blank_lines(en.text, [])[0])
+        return ids
 
 
 def _locate_link(text: str, smap: SourceMap, link: LinkRef):
