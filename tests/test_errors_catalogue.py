@@ -37,6 +37,8 @@ from tests.conftest import LANGUAGES_YML, REPO, VERSIONS_YML, page, run_cli
 
 CASES = Path(__file__).resolve().parent / "cases" / "errors"
 GROUPS = ("frontmatter", "liquid", "structure", "configuration", "markdown", "translations")
+HOSTILE_GROUPS = tuple(sorted(p.stem for p in CASES.glob("hostile-*.yml")))
+"""The hostile pull-request catalogue: one file per kind of attack (see docs/security.md)."""
 DOCS = REPO / "docs" / "errors.md"
 SUMMARY = re.compile(r"^(checked|built) \d+ pages? ")
 EXPAND = re.compile(r"\$\{(\d+)\*((?:(?!\$\{).)*?)\}\$", re.S)
@@ -52,7 +54,8 @@ def _load(group: str) -> list[dict]:
     return cases
 
 
-ALL_CASES = [case for group in GROUPS for case in _load(group)]
+ALL_CASES = [case for group in GROUPS + HOSTILE_GROUPS for case in _load(group)]
+HOSTILE_CASES = [case for case in ALL_CASES if case["_group"] in HOSTILE_GROUPS]
 
 
 def _params():
@@ -272,3 +275,8 @@ def test_docs_show_an_example_for_every_code():
                if c.code not in NOT_TRIGGERABLE and c.code not in shown.get(c.code.lower(), set())]
     assert not missing, f"these sections of docs/errors.md print no example of their own code: {missing}"
 
+
+
+def test_hostile_catalogue_is_complete():
+    """The hostile pull-request catalogue covers at least 40 attacks (docs/security.md)."""
+    assert len(HOSTILE_CASES) >= 40, f"only {len(HOSTILE_CASES)} hostile cases"
