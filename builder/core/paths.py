@@ -1,0 +1,164 @@
+"""The path policy (pure): the one place that decides whether a path a source names is safe.
+
+Everything a source file names as a path (`redirect_from`, `children`, link targets, `data`
+references, file and folder names) and everything the builder writes or reads back from its own
+build state passes through these functions. Content comes from pull requests and is untrusted:
+a path must be a plain site path, never a way out of `--root` or `--out`, never a way into a new
+line of a generated file.
+
+Each check returns a `PathIssue` (where in the text, and why) or None; callers turn an issue into
+a diagnostic at the file, line and column of the value (see docs/security.md).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class PathIssue(NamedTuple):
+    offset: int
+    """Where the offending text starts in the checked string."""
+    length: int
+    reason: str
+    """Why, as the end of a sentence: `contains '..', which ...`."""
+
+
+class UnsafePath(ValueError):
+    """A path the builder was about to write, delete or trust that the policy refuses."""
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})?")
+_NAMED = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return", "\x00": "a NUL byte"}
+_FORBIDDEN_IN_SITE_PATH = '\\"\'<>`{}|^'
+"""Characters that are never part of a plain site path (besides controls and whitespace)."""
+_FORBIDDEN_IN_NAME = _FORBIDDEN_IN_SITE_PATH + "#?%*:"
+"""Characters that are never part of a content file or folder name."""
+
+
+def describe_char(ch: str) -> str:
+    """`a tab`, `a space`, `U+2028`, or the character quoted."""
+    if ch in _NAMED:
+        return _NAMED[ch]
+    if ch == " ":
+        return "a space"
+    if is_control(ch) or is_space(ch):
+        return f"U+{ord(ch):04X}"
+    return repr(ch)
+
+
+def is_control(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code < 0xA0 or ch in "\u2028\u2029\ufeff" or 0x200B <= code <= 0x200F
+
+
+def is_space(ch: str) -> bool:
+    return ch.isspace() or ch in "\u00a0\u200b"
+
+
+def _bad_char(text: str, forbidden: str) -> PathIssue | None:
+    for i, ch in enumerate(text):
+        if is_control(ch):
+            return PathIssue(i, 1, f"contains a control character ({describe_char(ch)})")
+        if is_space(ch):
+            return PathIssue(i, 1, f"contains whitespace ({describe_char(ch)})")
+        if ch in forbidden:
+            return PathIssue(i, 1, f"contains {describe_char(ch)}")
+    return None
+
+
+def _bad_percent(text: str) -> PathIssue | None:
+    """Percent-encoding may spell non-ASCII letters, never a separator, a dot, a control
+    character, whitespace or another percent sign."""
+    for m in _PERCENT.finditer(text):
+        if m.group(1) is None:
+            return PathIssue(m.start(), 1, "contains a '%' that does not start a percent-encoded byte")
+        byte = int(m.group(1), 16)
+        ch = chr(byte)
+        if byte < 0x80 and (ch in "./\\%" or is_control(ch) or ch.isspace() or ch in _FORBIDDEN_IN_SITE_PATH):
+            return PathIssue(m.start(), 3, f"contains {m.group(0)!r}, a percent-encoded {describe_char(ch)}")
+    return None
+
+
+def check_site_path(text: str) -> PathIssue | None:
+    """A path on the site as a source writes it (`/packages/learn`, `packages/learn/`): no scheme
+    or host, no `.`, `..` or empty segments, no backslash, control characters, whitespace or
+    quotes, no percent-encoded forms of those. One leading and one trailing `/` are allowed.
+    Query strings and fragments must be split off first."""
+    if not text:
+        return PathIssue(0, 1, "is empty")
+    if text.startswith("//"):
+        return PathIssue(0, 2, "starts with '//', which names another host")
+    scheme = _SCHEME.match(text)
+    if scheme:
+        return PathIssue(0, scheme.end(), f"names a URL scheme ({scheme.group(0)!r})")
+    issue = _bad_char(text, _FORBIDDEN_IN_SITE_PATH) or _bad_percent(text)
+    if issue:
+        return issue
+    start = 1 if text.startswith("/") else 0
+    body = text[start:]
+    if body.endswith("/"):
+        body = body[:-1]
+    if not body:
+        return None  # the home page
+    offset = start
+    for segment in body.split("/"):
+        if segment == "":
+            return PathIssue(offset, 1, "contains an empty segment ('//')")
+        if segment in (".", ".."):
+            return PathIssue(offset, len(segment), f"contains a {segment!r} segment; write the path it means")
+        offset += len(segment) + 1
+    return None
+
+
+def normalize_site_path(text: str) -> str:
+    """A checked site path without its leading and trailing `/` (`packages/learn`)."""
+    return text.strip("/")
+
+
+def check_name(name: str) -> PathIssue | None:
+    """A file or folder name under `content/`, `data/` or `translations/`: it becomes part of a
+    URL or a data path, so no controls, whitespace, quotes, `<>`, `#?%*:` or backslash."""
+    if name in ("", ".", ".."):
+        return PathIssue(0, max(1, len(name)), "is not a name")
+    return _bad_char(name, _FORBIDDEN_IN_NAME)
+
+
+def check_output_path(rel: str) -> PathIssue | None:
+    """A path relative to `--out` that the builder writes, keeps or deletes, including paths read
+    back from its own build state (`.build/manifest.json`): relative POSIX segments only."""
+    if not rel:
+        return PathIssue(0, 1, "is empty")
+    if rel.startswith("/"):
+        return PathIssue(0, 1, "is absolute")
+    issue = _bad_char(rel, "\\")
+    if issue:
+        return issue
+    offset = 0
+    for segment in rel.split("/"):
+        if segment in ("", ".", ".."):
+            return PathIssue(offset, max(1, len(segment)), f"contains a {segment or '//'!r} segment")
+        offset += len(segment) + 1
+    return None
+
+
+def safe_output_path(rel: str) -> str:
+    """`rel` when `check_output_path` accepts it; `UnsafePath` otherwise."""
+    issue = check_output_path(rel)
+    if issue is not None:
+        raise UnsafePath(f"refusing output path {rel!r}: it {issue.reason}")
+    return rel
+
+
+def inside(root_real: str, candidate_real: str, sep: str = "/") -> bool:
+    """Whether the resolved path `candidate_real` is `root_real` or lies beneath it (both
+    already resolved with `os.path.realpath`)."""
+    root = root_real.rstrip(sep) or sep
+    return candidate_real == root or candidate_real.startswith(root if root.endswith(sep) else root + sep)
+
+
+def one_line(text: str) -> str:
+    """A value for a line-based generated file (`_redirects`, nginx rules, log lines): anything
+    that could end the line or hide text is shown escaped instead."""
+    return "".join(ch if not (is_control(ch) or (is_space(ch) and ch != " ")) else f"\\u{ord(ch):04x}" for ch in text)
