@@ -14,6 +14,8 @@ from ..core.describe import describe
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
 from ..core.location import Location
+from ..core.paths import check_site_path_decoded, explain
+from ..core.spans import narrow
 from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
 from .data import DataStore, versions_diagnostics
@@ -249,19 +251,20 @@ def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
     return found
 
 
+CHILD_HINT = "a child names a file or folder beside this page, such as /my-article"
+
+
 def _resolve_child(files: set[str], content: Path, real_content: str, page: Page, base: str,
                    entry: str, i: int, problems, claimed: set[str]) -> str | None:
-    clean = entry.strip().strip("/")
-    parts = [p for p in clean.split("/") if p]
-    if not clean or any(p in ("..", ".") for p in parts):
-        problems.append(
-            page.split.error(
-                codes.CHILDREN_TYPE,
-                f"child {entry!r} must name a file or folder beside this page, such as /my-article",
-                ("children", i),
-                value=True,
-            )
-        )
+    issue = check_site_path_decoded(entry)
+    if issue is not None:
+        where = narrow(page.split.locate(("children", i), value=True), entry, issue.offset, issue.length)
+        problems.append(Diagnostic(codes.CHILDREN_TYPE, explain("child", entry, issue, CHILD_HINT, suggest=False), where))
+        return None
+    clean = entry.strip("/")
+    if not clean:
+        problems.append(page.split.error(
+            codes.CHILDREN_TYPE, f"child {entry!r} names no file or folder; {CHILD_HINT}", ("children", i), value=True))
         return None
     prefix = f"{base}/" if base else ""
     as_file = f"{prefix}{clean}.md"
