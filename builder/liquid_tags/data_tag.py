@@ -148,7 +148,8 @@ def _path_token(expr: Token) -> Token:
 
 def _parse_path(expr: Token, text: str) -> list[str]:
     issue = check_site_path_decoded(text)
-    if issue is not None and "segment" not in issue.reason:  # a character no data path holds
+    if issue is not None and "segment" not in issue.reason and text[issue.offset] not in "\\/":
+        # a character no data path holds ('/', '\\' and '..': split_data_path says they leave data/)
         at = sub_token(expr, max(0, expr.value.find(text)) + issue.offset, text[issue.offset:])
         raise CodedSyntaxError(codes.DATA_BAD_PATH, explain("data path", text, issue, DATA_HINT, suggest=False),
                                at, length=issue.length)
