@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
@@ -29,6 +30,9 @@ class Resolved:
 RESERVED = frozenset({"index.html", "404.html", "_redirects", "redirects.json", "nginx-redirects.conf",
                       "sitemap.xml", "_static", "_pagefind", ".build"})
 """Names the builder writes at the root of the site: an old path never starts with one."""
+HOST_META = {"?": "which starts a query string", "#": "which starts a fragment",
+             "*": "a wildcard in host redirect rules", ":": "which starts a placeholder in host redirect rules"}
+"""Characters a plain site path may hold but an old path may not: host rules read them."""
 REDIRECT_HINT = "write an old path of this site, such as /old/page"
 LINK_HINT = "write the path of a page of this site, such as /get-started/quickstart"
 
@@ -104,9 +108,13 @@ class LinkTable:
                 codes.REDIRECT_BAD, f"redirect_from entry {old!r} must start with '/'", keys, value=True))
             return None
         if issue is None:
-            path = normalize_path(parse_internal(old, self.space, self.languages).path)
+            path = normalize_path(unquote(parse_internal(old, self.space, self.languages).path))
             segments = path.split("/")
-            if segments[0] in RESERVED or "index.html" in segments:
+            ch = next((c for c in unquote(old) if c in HOST_META), None)
+            if ch is not None:
+                issue = PathIssue(old.find(ch) if ch in old else 0, 1 if ch in old else len(old),
+                                  f"contains {ch!r}, {HOST_META[ch]}")
+            elif segments[0] in RESERVED or "index.html" in segments:
                 name = segments[0] if segments[0] in RESERVED else "index.html"
                 where = old.find(name)
                 issue = PathIssue(max(0, where), len(name),
