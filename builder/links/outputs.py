@@ -11,22 +11,23 @@ from ..core.paths import UnsafePath, describe_char, is_control, is_space, one_li
 from .redirects import Redirect, compute_redirects
 
 _SAFE = "/@-._~"
-"""Characters a host file gets as they are; anything else in a redirect's source is percent-encoded
-(targets are page URLs, encoded already)."""
+"""Characters a source in `_redirects` and `redirects.json` keeps as they are; anything else is
+percent-encoded, as requests spell it (targets are page URLs, encoded already; nginx compares
+keys with the decoded `$uri`)."""
 
 
-def host_value(text: str, where: str, *, target: bool = False) -> str:
+def host_value(text: str, where: str, *, encode: bool = False, forbid: str = '"\\$') -> str:
     """A URL path for a rule of a host file, checked once more (a second wall behind the path
-    policy that validated every value): never a line break, a space that would start a new
-    field, or a `$` (an nginx variable). Refused with `UnsafePath`, an internal error: a value
-    that gets here unchecked is a bug of docs-builder, never something to write quietly."""
+    policy that validated every value): never a line break or a space that would start a new
+    line or field, nor one of `forbid` (`$` starts an nginx variable in a value). With `encode`,
+    everything but `A-Za-z0-9/@-._~` is percent-encoded. Refused with `UnsafePath`, an internal
+    error: a value that gets here unchecked is a bug of docs-builder, never written quietly."""
     for ch in text:
-        if is_control(ch) or is_space(ch) or ch in '"$\\':
+        if is_control(ch) or is_space(ch) or ch in forbid:
             raise UnsafePath(f"refusing to write {where}: {one_line(text)!r} contains {describe_char(ch)}")
-    value = text if target else quote(text, safe=_SAFE)
-    if not value.startswith("/"):
+    if not text.startswith("/"):
         raise UnsafePath(f"refusing to write {where}: {one_line(text)!r} is not a path from the site's root")
-    return value
+    return quote(text, safe=_SAFE) if encode else text
 
 
 def xml_escape(text: str) -> str:
@@ -100,7 +101,7 @@ def _generic_rules(site) -> list[tuple[str, str, int]]:
 
 def render_json(redirects: list[Redirect]) -> str:
     """`redirects.json`: source -> target, ASCII only (`\\u` escapes), sorted."""
-    rules = {host_value(r.source, "redirects.json"): host_value(r.target, "redirects.json", target=True)
+    rules = {host_value(r.source, "redirects.json", encode=True): host_value(r.target, "redirects.json")
              for r in redirects}
     return json.dumps(rules, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
 
@@ -109,17 +110,17 @@ def render_netlify(redirects: list[Redirect], site) -> str:
     lines = ["# Redirects for Netlify and Cloudflare Pages (written by docs-builder)."]
     for r in redirects:
         status = 302 if r.reason in ("latest", "no-language") else 301
-        lines.append(f"{host_value(r.source, '_redirects')} {host_value(r.target, '_redirects', target=True)} {status}")
+        lines.append(f"{host_value(r.source, '_redirects', encode=True)} {host_value(r.target, '_redirects')} {status}")
     for source, target, status in _generic_rules(site):
-        lines.append(f"{host_value(source, '_redirects', target=True)} {host_value(target, '_redirects', target=True)} {status}")
+        lines.append(f"{host_value(source, '_redirects')} {host_value(target, '_redirects')} {status}")
     return "\n".join(lines) + "\n"
 
 
 def render_nginx(redirects: list[Redirect], site) -> str:
     entries = []
     for r in redirects:
-        source = host_value(r.source, "nginx-redirects.conf")
-        target = host_value(r.target, "nginx-redirects.conf", target=True)
+        source = host_value(r.source, "nginx-redirects.conf", forbid='"\\')  # $uri is decoded: keys are too
+        target = host_value(r.target, "nginx-redirects.conf")
         for key in ({source} if source == "/" else {source, source + "/"}):
             entries.append(f"    {_nginx_quote(key)} {_nginx_quote(target)};")
     head = [
