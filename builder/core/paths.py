@@ -202,7 +202,7 @@ def explain(subject: str, value: str, issue: PathIssue, instead: str, *, suggest
     """One line naming the value, why the policy refuses it and what to write instead:
     `child '../etc' contains a '..' segment; <instead>` (the value shown escaped). With
     `suggest`, a path with `.`, `..` or empty segments gets its normal form as the advice."""
-    reason = issue.reason.removesuffix("; write the path it means")
+    reason = issue.reason.removesuffix("; write the path it means").replace("percent-encoded a ", "percent-encoded ")
     suggestion = normal_form(value) if suggest and "segment" in reason else None
     advice = f"write {suggestion!r} instead" if suggestion else instead
     return f"{subject} {value!r} {reason}; {advice}"

@@ -7,6 +7,7 @@ quoting and escapes so that `"/x\\n..."` puts the caret on the `\\n` as written.
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import unquote
 
 from .location import Location
 
@@ -56,6 +57,12 @@ def narrow(loc: Location | None, value: str, offset: int, length: int) -> Locati
         return replace(loc, col=first[0] + 1, length=last[1] - first[0])
     if line[start : start + len(value)] != value:
         found = line.find(value, max(0, start))
+        if found == -1 and "%" in value:  # a Markdown link's href is percent-encoded; the source is not
+            written = unquote(value)
+            found = line.find(written, max(0, start))
+            if found != -1:
+                offset, length = len(unquote(value[:offset])), len(unquote(value[offset : offset + length]))
+                value = written
         if found == -1:
             return loc
         start = found
