@@ -22,18 +22,19 @@ def _quoted_spans(line: str, start: int, value: str) -> list[tuple[int, int]] | 
     i = start + 1
     while i < len(line) and len(spans) < len(value):
         ch = line[i]
+        want = value[len(spans)]
         if quote == "'" and ch == "'":
-            if line[i + 1 : i + 2] != "'":
+            if line[i + 1 : i + 2] != "'" or want != "'":
                 return None
             spans.append((i, i + 2))
             i += 2
         elif quote == '"' and ch == "\\":
             size = _ESCAPE_LENGTH.get(line[i + 1 : i + 2], 2)
-            if i + size > len(line):
+            if i + size > len(line) or (size == 2 and line[i + 1] in "\\\"/ " and want != line[i + 1]):
                 return None
             spans.append((i, i + size))
             i += size
-        elif ch == quote:
+        elif ch == quote or ch != want:
             return None
         else:
             spans.append((i, i + 1))
@@ -48,10 +49,8 @@ def narrow(loc: Location | None, value: str, offset: int, length: int) -> Locati
         return loc
     line = loc.source_line
     start = loc.col - 1
-    if 0 <= start < len(line) and line[start] in "'\"":
-        spans = _quoted_spans(line, start, value)
-        if spans is None:
-            return loc
+    spans = _quoted_spans(line, start, value) if 0 <= start < len(line) and line[start] in "'\"" else None
+    if spans is not None:
         first = spans[min(offset, len(spans) - 1)]
         last = spans[min(offset + max(1, length), len(spans)) - 1]
         return replace(loc, col=first[0] + 1, length=last[1] - first[0])
