@@ -7,7 +7,9 @@ import json
 import re
 import threading
 import urllib.request
+import uuid
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -318,14 +320,15 @@ def test_hostile_redirect_from_adds_no_rule_to_any_host_file(make_site, cli, tmp
     hostile_root = tmp_path / "hostile"
     hostile_root.mkdir()
     (tmp_path / "site-src").rename(hostile_root / "first")
-    root = _hostile_site(make_site, HOSTILE_OLD_PATHS)
+    escape = Path("/tmp") / f"docs-builder-escape-{uuid.uuid4().hex}"  # enough '..' to reach / from anywhere
+    root = _hostile_site(make_site, [*HOSTILE_OLD_PATHS, "/.." * 40 + f"{escape}/ABS"])
     out = tmp_path / "out"
     result = cli("build", "--root", str(root), "--out", str(out), "--no-search", "--keep-going")
     assert result.status == 1
-    assert result.stderr.count("error[DB406]") == len(HOSTILE_OLD_PATHS), result.stderr
+    assert result.stderr.count("error[DB406]") == len(HOSTILE_OLD_PATHS) + 1, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert _host_rules(out) == _host_rules(clean)
-    assert not (tmp_path.parent / "tmp" / "x").exists()
+    assert not escape.exists()
     assert read(out / "en/get-started/hello-world/index.html") == read(clean / "en/get-started/hello-world/index.html")
     outside = sorted(p.name for p in tmp_path.iterdir())
     assert outside == ["clean", "hostile", "out", "site-src"], outside
