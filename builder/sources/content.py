@@ -315,8 +315,10 @@ def _resolve_child(files: set[str], content: Path, real_content: str, page: Page
         return None
     rel = as_file if file_exists else as_dir
     name = PurePosixPath(rel).parent.name if rel.endswith("/index.md") else PurePosixPath(rel).stem
-    bad_name = check_name(name)
+    # Every folder the entry names becomes part of the URL too (`/my folder/page`).
+    bad_name = next(((part, issue) for part in [*clean.split("/")[:-1], name] if (issue := check_name(part))), None)
     if bad_name is not None:
+        name, bad_name = bad_name
         claimed.add(rel)
         plain = " " in name or any(c in name for c in "#?%")
         problems.append(
