@@ -417,3 +417,12 @@ def test_404_data_cannot_close_its_script(make_site):
         languages=["en", "<!--", "\u2028"], latest={"a</script>": "b"})
     assert html.count("</script>") == 1 and html.count("<script>") == 1 and "<!--" not in html
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in html
+
+
+def test_percent_encoded_links_reach_pages_and_old_paths(make_site, cli):
+    body = "See [a](/get-started/caf%C3%A9), [b](/na%C3%AFve) and [c](/na\u00efve).\n"
+    pages = {**PAGES, "get-started/moved.md": page("Moved here", body, redirect_from="[/get-started/previous-name, /naïve]"),
+             "get-started/café.md": page("Café", "Hi.\n")}
+    pages["get-started/index.md"] = page("Get started", "Start.\n", children="[/hello-world, /cloud-only, /moved, /café]")
+    result = cli("check", "--root", str(make_site(pages)))
+    assert result.status == 0, result.stderr

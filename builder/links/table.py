@@ -135,9 +135,14 @@ class LinkTable:
         return None
 
     def page_for(self, path: str) -> Page | None:
-        """A live page, or the page a `redirect_from` leads to (chains are one hop by design)."""
+        """A live page, or the page a `redirect_from` leads to (chains are one hop by design).
+        Percent-encoding is decoded (`/caf%C3%A9` is `/café`): old paths are kept decoded."""
         path = normalize_path(path)
-        return self.by_url.get(path) or self.redirects.get(path)
+        found = self.by_url.get(path) or self.redirects.get(path)
+        if found is None and "%" in path:
+            path = unquote(path)
+            found = self.by_url.get(path) or self.redirects.get(path)
+        return found
 
     def resolve(self, href: str, lang: str, version: Version) -> Resolved:
         """The URL an internal href has on (`lang`, `version`), or why it is broken (memoized)."""
