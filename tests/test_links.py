@@ -7,7 +7,9 @@ import json
 import re
 import threading
 import urllib.request
+import uuid
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -262,3 +264,165 @@ def test_broken_links_in_an_intro_are_errors_at_the_intro(make_site, cli):
     assert ("content/get-started/moved.md:4:8: error[DB401]: link '/no/such/page' is broken: "
             "no page at /no/such/page") in result.stderr
     assert "hello-world' is broken" not in result.stderr
+
+
+# Hostile values never reach a host file ---------------------------------------------------
+
+HOSTILE_OLD_PATHS = [
+    '"/x\\n/* https://evil.example 200!\\n#"',  # a forced catch-all rule in _redirects
+    '"/y\\r\\n/* /evil 200!"',
+    '"/z\\u2028/* /evil 200!"',
+    '"/w\\t/evil"',
+    '"/v\\"; /evil\\" \\"x"',  # an nginx map entry of its own
+    "/../../../../tmp/x/ABS",
+    "/./get-started/hello-world",  # a live page, spelled another way
+    "/get-started/moved/../hello-world",
+    "/%2e%2e/%2e%2e/etc",
+    "//evil.example/x",
+    "https://evil.example",
+    "javascript:alert(1)",
+    "/*",
+    "/x/:splat",
+    "/sitemap.xml",
+    "/_redirects",
+    "/index.html",
+]
+
+
+def _hostile_site(make_site, extra: list[str]):
+    pages = dict(PAGES)
+    entries = "\n".join(f"  - {e}" for e in ["/hello", "/old/hello-world", *extra])
+    pages["get-started/hello-world.md"] = (
+        "---\ntitle: Hello World\nversions: {fpt: '*', ghec: '*', ghes: '*'}\nredirect_from:\n" + entries + "\n---\nHi.\n")
+    return make_site(pages, {"data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr-FR}\n",
+                             "translations/fr-FR/content/get-started/moved.md": page("Déplacée ici", "Déplacée.\n")})
+
+
+def _host_rules(out) -> dict[str, list]:
+    """Every rule of every host file, parsed as the host would read it."""
+    netlify = [line.split() for line in read(out / "_redirects").splitlines() if line and not line.startswith("#")]
+    assert all(len(rule) == 3 for rule in netlify), netlify
+    nginx_text = read(out / "nginx-redirects.conf")
+    body = nginx_text[nginx_text.index("{\n") + 2 : nginx_text.rindex("\n}")]
+    nginx = [re.fullmatch(r'    ("(?:[^"\\]|\\.)*") ("(?:[^"\\$]|\\.)*");', line) for line in body.splitlines()]
+    assert all(nginx[1:]), body  # the first line is `default "";`
+    sitemap = re.findall(r"<loc>([^<]*)</loc>", read(out / "sitemap.xml"))
+    return {"_redirects": netlify, "nginx": [m.groups() for m in nginx[1:]],
+            "redirects.json": sorted(json.loads(read(out / "redirects.json")).items()), "sitemap": sitemap}
+
+
+def test_hostile_redirect_from_adds_no_rule_to_any_host_file(make_site, cli, tmp_path):
+    """Built with --keep-going (the site is written despite the errors), every hostile entry is
+    reported at its line and dropped: each host file has exactly the rules of the same site
+    without them, and nothing is written outside --out."""
+    clean = tmp_path / "clean"
+    assert cli("build", "--root", str(_hostile_site(make_site, [])), "--out", str(clean), "--no-search").status == 0
+    hostile_root = tmp_path / "hostile"
+    hostile_root.mkdir()
+    (tmp_path / "site-src").rename(hostile_root / "first")
+    escape = Path("/tmp") / f"docs-builder-escape-{uuid.uuid4().hex}"  # enough '..' to reach / from anywhere
+    root = _hostile_site(make_site, [*HOSTILE_OLD_PATHS, "/.." * 40 + f"{escape}/ABS"])
+    out = tmp_path / "out"
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search", "--keep-going")
+    assert result.status == 1
+    assert result.stderr.count("error[DB406]") == len(HOSTILE_OLD_PATHS) + 1, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert _host_rules(out) == _host_rules(clean)
+    assert not escape.exists()
+    assert read(out / "en/get-started/hello-world/index.html") == read(clean / "en/get-started/hello-world/index.html")
+    outside = sorted(p.name for p in tmp_path.iterdir())
+    assert outside == ["clean", "hostile", "out", "site-src"], outside
+
+
+def test_unsafe_link_paths_are_errors_at_the_characters(make_site, cli):
+    body = ("See [a](/../../etc/passwd) and [b](/get-started/%2e%2e/x).\n\n"
+            '<a href="/get-started/./hello-world">c</a> and [AUTOTITLE](/get-started//hello-world).\n')
+    root = make_site({**PAGES, "get-started/moved.md": page("Moved here", body)})
+    result = cli("check", "--root", str(root))
+    assert result.status == 1
+    assert ("content/get-started/moved.md:5:10: error[DB407]: link '/../../etc/passwd' contains a '..' segment; "
+            "write the path of a page of this site, such as /get-started/quickstart\n"
+            "  5 | See [a](/../../etc/passwd) and [b](/get-started/%2e%2e/x).\n"
+            "    |          ^^\n") in result.stderr
+    assert ("content/get-started/moved.md:5:49: error[DB407]: link '/get-started/%2e%2e/x' contains '%2e', "
+            "a percent-encoded '.'") in result.stderr
+    assert ("content/get-started/moved.md:7:23: error[DB407]: link '/get-started/./hello-world' contains a '.' "
+            "segment; write '/get-started/hello-world' instead") in result.stderr
+    assert ("content/get-started/moved.md:7:73: error[DB407]: link '/get-started//hello-world' contains an empty "
+            "segment ('//'); write '/get-started/hello-world' instead") in result.stderr
+    assert "DB401" not in result.stderr
+
+
+@pytest.mark.parametrize("render", ["netlify", "nginx", "json"])
+@pytest.mark.parametrize("value", ["/x\n/* https://evil.example 200!", "/x\r/evil", "/x\u2028y", "/x y", "/x\ty",
+                                   'x"; /evil', "evil"])
+def test_host_file_renderers_refuse_what_would_break_a_rule(render, value):
+    """The second wall: a value that reached a renderer without the path policy is refused
+    loudly (an internal error), never written."""
+    from builder.core.paths import UnsafePath
+    from builder.links.outputs import render_json, render_netlify, render_nginx
+    from builder.links.redirects import Redirect
+
+    class NoSite:  # the generic rules are not under test here
+        class config:
+            class space:
+                plans = ()
+                default = type("V", (), {"plan": type("P", (), {"name": "free-pro-team"})})
+        languages = ()
+        versions = ()
+
+    for hostile in (Redirect(value, "/en/a", "redirect_from"), Redirect("/en/a", value, "redirect_from")):
+        with pytest.raises(UnsafePath):
+            {"netlify": lambda r: render_netlify(r, NoSite), "nginx": lambda r: render_nginx(r, NoSite),
+             "json": render_json}[render]([hostile])
+
+
+def test_nginx_values_cannot_name_a_variable():
+    from builder.core.paths import UnsafePath
+    from builder.links.outputs import render_nginx
+    from builder.links.redirects import Redirect
+
+    assert '"/en/a$b" "/en/a";' in render_nginx([Redirect("/en/a$b", "/en/a", "redirect_from")], None)
+    with pytest.raises(UnsafePath):
+        render_nginx([Redirect("/en/a", "/en/$host", "redirect_from")], None)
+
+
+def test_sitemap_escapes_and_encodes(tmp_path):
+    from builder.core.paths import UnsafePath
+    from builder.links.outputs import write_sitemap
+
+    class Out:
+        def __init__(self, path, lang):
+            self.path, self.lang, self.page, self.version = path, lang, "p", "v"
+
+    class Writer:
+        def write(self, rel, text):
+            self.text = text
+
+    writer = Writer()
+    write_sitemap(None, writer, [Out("en/café/index.html", "en"), Out("fr/café/index.html", "fr")],
+                  base_url="https://d.example/?a=1&b='2'")
+    assert "<loc>https://d.example/?a=1&amp;b=&apos;2&apos;/en/caf%C3%A9/</loc>" in writer.text
+    assert 'href="https://d.example/?a=1&amp;b=&apos;2&apos;/fr/caf%C3%A9/"' in writer.text
+    write_sitemap(None, writer, [Out("en/a\u0001b\n/index.html", "en")])
+    assert "<loc>/en/a%01b%0A/</loc>" in writer.text and "\u0001" not in writer.text
+    with pytest.raises(UnsafePath):
+        write_sitemap(None, writer, [Out("en/a/index.html", "en")], base_url="https://d.example/\u0001")
+
+
+def test_404_data_cannot_close_its_script(make_site):
+    site = Site(make_site(PAGES))
+    html = site.layout.template("404.html").render(
+        lang="en", title="Not found", home="Home", default="en</script><script>alert(1)</script>",
+        languages=["en", "<!--", "\u2028"], latest={"a</script>": "b"})
+    assert html.count("</script>") == 1 and html.count("<script>") == 1 and "<!--" not in html
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in html
+
+
+def test_percent_encoded_links_reach_pages_and_old_paths(make_site, cli):
+    body = "See [a](/get-started/caf%C3%A9), [b](/na%C3%AFve) and [c](/na\u00efve).\n"
+    pages = {**PAGES, "get-started/moved.md": page("Moved here", body, redirect_from="[/get-started/previous-name, /naïve]"),
+             "get-started/café.md": page("Café", "Hi.\n")}
+    pages["get-started/index.md"] = page("Get started", "Start.\n", children="[/hello-world, /cloud-only, /moved, /café]")
+    result = cli("check", "--root", str(make_site(pages)))
+    assert result.status == 0, result.stderr

@@ -63,6 +63,7 @@ LINK_AUTOTITLE = Code("DB403", "link-autotitle")
 REDIRECT_CLASH = Code("DB404", "redirect-clash")
 REDIRECT_LOOP = Code("DB405", "redirect-loop")
 REDIRECT_BAD = Code("DB406", "redirect-invalid")
+LINK_UNSAFE = Code("DB407", "link-unsafe")
 
 # Translations (never fail a build).
 TRANSLATION_REPAIRED = Code("DB501", "translation-repaired")

@@ -162,3 +162,47 @@ def one_line(text: str) -> str:
     """A value for a line-based generated file (`_redirects`, nginx rules, log lines): anything
     that could end the line or hide text is shown escaped instead."""
     return "".join(ch if not (is_control(ch) or (is_space(ch) and ch != " ")) else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def check_site_path_decoded(text: str) -> PathIssue | None:
+    """`check_site_path`, then its percent-decoded form: multi-byte percent-encoding must not
+    spell a control character or whitespace either (`%E2%80%A8` is U+2028)."""
+    issue = check_site_path(text)
+    if issue is not None or "%" not in text:
+        return issue
+    from urllib.parse import unquote
+
+    for ch in unquote(text, errors="strict"):
+        if is_control(ch) or is_space(ch):
+            kind = "control character" if is_control(ch) else "whitespace"
+            return PathIssue(text.index("%"), len(text) - text.index("%"),
+                             f"contains a percent-encoded {kind} ({describe_char(ch)})")
+    return None
+
+
+def normal_form(text: str) -> str | None:
+    """What a path with `.`, `..` or empty segments means (`/a/./b` -> `/a/b`), or None when it
+    climbs above the root or is still not a plain site path."""
+    segments: list[str] = []
+    for segment in text.split("/"):
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            if not segments:
+                return None
+            segments.pop()
+            continue
+        segments.append(segment)
+    lead = "/" if text.startswith("/") else ""
+    result = lead + "/".join(segments) if segments else "/"
+    return result if result != text and check_site_path(result) is None else None
+
+
+def explain(subject: str, value: str, issue: PathIssue, instead: str, *, suggest: bool = True) -> str:
+    """One line naming the value, why the policy refuses it and what to write instead:
+    `child '../etc' contains a '..' segment; <instead>` (the value shown escaped). With
+    `suggest`, a path with `.`, `..` or empty segments gets its normal form as the advice."""
+    reason = issue.reason.removesuffix("; write the path it means").replace("percent-encoded a ", "percent-encoded ")
+    suggestion = normal_form(value) if suggest and "segment" in reason else None
+    advice = f"write {suggestion!r} instead" if suggestion else instead
+    return f"{subject} {value!r} {reason}; {advice}"

@@ -4,9 +4,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-from xml.sax.saxutils import escape as xml_escape
+from urllib.parse import quote
+from xml.sax.saxutils import escape
 
+from ..core.paths import UnsafePath, describe_char, is_control, is_space, one_line, safe_output_path
 from .redirects import Redirect, compute_redirects
+
+_SAFE = "/@-._~"
+"""Characters a source in `_redirects` and `redirects.json` keeps as they are; anything else is
+percent-encoded, as requests spell it (targets are page URLs, encoded already; nginx compares
+keys with the decoded `$uri`)."""
+
+
+def host_value(text: str, where: str, *, encode: bool = False, forbid: str = '"\\$') -> str:
+    """A URL path for a rule of a host file, checked once more (a second wall behind the path
+    policy that validated every value): never a line break or a space that would start a new
+    line or field, nor one of `forbid` (`$` starts an nginx variable in a value). With `encode`,
+    everything but `A-Za-z0-9/@-._~` is percent-encoded. Refused with `UnsafePath`, an internal
+    error: a value that gets here unchecked is a bug of docs-builder, never written quietly."""
+    for ch in text:
+        if is_control(ch) or is_space(ch) or ch in forbid:
+            raise UnsafePath(f"refusing to write {where}: {one_line(text)!r} contains {describe_char(ch)}")
+    if not text.startswith("/"):
+        raise UnsafePath(f"refusing to write {where}: {one_line(text)!r} is not a path from the site's root")
+    return quote(text, safe=_SAFE) if encode else text
+
+
+def xml_escape(text: str) -> str:
+    """Text for XML content or a double- or single-quoted attribute; control characters (which
+    XML 1.0 cannot hold, or which no URL of the site has) are refused."""
+    for ch in text:
+        if is_control(ch) or ch in "\ufffe\uffff":
+            raise UnsafePath(f"refusing to write sitemap.xml: {one_line(text)!r} contains {describe_char(ch)}")
+    return escape(text, {'"': "&quot;", "'": "&apos;"})
 
 
 def _file_of(url_path: str) -> str:
@@ -35,7 +65,7 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
     for r in redirects:
         if r.source == "/":
             continue
-        rel = _file_of(r.source)
+        rel = safe_output_path(_file_of(r.source))
         if rel in output_paths or rel in writer.written:
             continue
         written[rel] = []
@@ -47,7 +77,7 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
     writer.write_many(stubs)
     if keep_if != digest:  # the same redirects: the host files in the site stay as they are
         writer.write("_redirects", render_netlify(redirects, site))
-        writer.write("redirects.json", json.dumps({r.source: r.target for r in redirects}, indent=1, sort_keys=True) + "\n")
+        writer.write("redirects.json", render_json(redirects))
         writer.write("nginx-redirects.conf", render_nginx(redirects, site))
     for name in ("_redirects", "redirects.json", "nginx-redirects.conf"):
         written[name] = []
@@ -69,22 +99,30 @@ def _generic_rules(site) -> list[tuple[str, str, int]]:
     return rules
 
 
+def render_json(redirects: list[Redirect]) -> str:
+    """`redirects.json`: source -> target, ASCII only (`\\u` escapes), sorted."""
+    rules = {host_value(r.source, "redirects.json", encode=True): host_value(r.target, "redirects.json")
+             for r in redirects}
+    return json.dumps(rules, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
+
+
 def render_netlify(redirects: list[Redirect], site) -> str:
     lines = ["# Redirects for Netlify and Cloudflare Pages (written by docs-builder)."]
     for r in redirects:
         status = 302 if r.reason in ("latest", "no-language") else 301
-        lines.append(f"{r.source} {r.target} {status}")
+        lines.append(f"{host_value(r.source, '_redirects', encode=True)} {host_value(r.target, '_redirects')} {status}")
     for source, target, status in _generic_rules(site):
-        lines.append(f"{source} {target} {status}")
+        lines.append(f"{host_value(source, '_redirects')} {host_value(target, '_redirects')} {status}")
     return "\n".join(lines) + "\n"
 
 
 def render_nginx(redirects: list[Redirect], site) -> str:
     entries = []
     for r in redirects:
-        sources = {r.source} if r.source == "/" else {r.source, r.source + "/"}
-        for source in sources:
-            entries.append(f"    {_nginx_quote(source)} {_nginx_quote(r.target)};")
+        source = host_value(r.source, "nginx-redirects.conf", forbid='"\\')  # $uri is decoded: keys are too
+        target = host_value(r.target, "nginx-redirects.conf")
+        for key in ({source} if source == "/" else {source, source + "/"}):
+            entries.append(f"    {_nginx_quote(key)} {_nginx_quote(target)};")
     head = [
         "# nginx: include this file in the http block, then in the server block add:",
         "#   if ($docs_redirect) { return 301 $docs_redirect; }",
@@ -110,7 +148,7 @@ def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: s
         return {"sitemap.xml": []}, digest
     by_key: dict[tuple[str, str], dict[str, str]] = {}
     for o in outputs:
-        url = "/" + o.path[: -len("index.html")]
+        url = "/" + quote(o.path[: -len("index.html")], safe=_SAFE)
         by_key.setdefault((o.page, o.version), {})[o.lang] = url
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
-from ..core.urls import page_url, parse_internal
+from ..core.paths import PathIssue, check_site_path_decoded, explain, normal_form
+from ..core.spans import narrow
+from ..core.urls import page_url, parse_internal, split_href
 from ..sources.content import ContentTree, Page
 from ..versions.model import Version, VersionSpace
 
@@ -19,6 +22,19 @@ class Resolved:
     fragment: str = ""
     problem: str | None = None
     """Why the link is broken, if it is."""
+    unsafe: PathIssue | None = None
+    """The path policy's reason when the href's path is not a plain site path (`problem` then
+    says so in full, naming the href, and the link is reported as DB407)."""
+
+
+RESERVED = frozenset({"index.html", "404.html", "_redirects", "redirects.json", "nginx-redirects.conf",
+                      "sitemap.xml", "_static", "_pagefind", ".build"})
+"""Names the builder writes at the root of the site: an old path never starts with one."""
+HOST_META = {"?": "which starts a query string", "#": "which starts a fragment",
+             "*": "a wildcard in host redirect rules", ":": "which starts a placeholder in host redirect rules"}
+"""Characters a plain site path may hold but an old path may not: host rules read them."""
+REDIRECT_HINT = "write an old path of this site, such as /old/page"
+LINK_HINT = "write the path of a page of this site, such as /get-started/quickstart"
 
 
 def normalize_path(path: str) -> str:
@@ -53,12 +69,9 @@ class LinkTable:
                 if not isinstance(old, str):
                     continue
                 keys = ("redirect_from", i) if isinstance(page.fm.get("redirect_from"), list) else ("redirect_from",)
-                if not old.startswith("/"):
-                    self.problems.append(page.split.error(
-                        codes.REDIRECT_BAD, f"redirect_from entry {old!r} must start with '/'", keys, value=True))
+                path = self._old_path(page, old, keys)
+                if path is None:
                     continue
-                target = parse_internal(old, self.space, self.languages)
-                path = normalize_path(target.path)
                 if path == page.url:
                     self.problems.append(page.split.error(
                         codes.REDIRECT_LOOP,
@@ -86,10 +99,50 @@ class LinkTable:
                 continue
             self.redirects[path] = page
 
+    def _old_path(self, page: Page, old: str, keys: tuple) -> str | None:
+        """The page path (no language or version) an entry names, or None after reporting why
+        it is not a plain old path of the site."""
+        issue = check_site_path_decoded(old)
+        if issue is None and not old.startswith("/"):
+            self.problems.append(page.split.error(
+                codes.REDIRECT_BAD, f"redirect_from entry {old!r} must start with '/'", keys, value=True))
+            return None
+        if issue is None:
+            path = normalize_path(unquote(parse_internal(old, self.space, self.languages).path))
+            segments = path.split("/")
+            ch = next((c for c in unquote(old) if c in HOST_META), None)
+            if ch is not None:
+                issue = PathIssue(old.find(ch) if ch in old else 0, 1 if ch in old else len(old),
+                                  f"contains {ch!r}, {HOST_META[ch]}")
+            elif segments[0] in RESERVED or "index.html" in segments:
+                name = segments[0] if segments[0] in RESERVED else "index.html"
+                where = old.find(name)
+                issue = PathIssue(max(0, where), len(name),
+                                  f"names {name!r}, a file or folder docs-builder writes itself")
+            else:
+                return path
+        where = narrow(page.split.locate(keys, value=True), old, issue.offset, issue.length)
+        instead, meant = REDIRECT_HINT, normal_form(old) if "segment" in issue.reason else None
+        if meant is not None:  # never a quiet way to shadow a live page or loop: say what it means
+            live = self.by_url.get(normalize_path(parse_internal(meant, self.space, self.languages).path))
+            if live is page:
+                instead = f"it means {meant!r}, this page's own path: remove the entry"
+            elif live is not None:
+                instead = f"it means {meant!r}, the path of the live page {live.src}: remove the entry"
+        self.problems.append(Diagnostic(
+            codes.REDIRECT_BAD, explain("redirect_from entry", old, issue, instead, suggest=instead is REDIRECT_HINT),
+            where))
+        return None
+
     def page_for(self, path: str) -> Page | None:
-        """A live page, or the page a `redirect_from` leads to (chains are one hop by design)."""
+        """A live page, or the page a `redirect_from` leads to (chains are one hop by design).
+        Percent-encoding is decoded (`/caf%C3%A9` is `/café`): old paths are kept decoded."""
         path = normalize_path(path)
-        return self.by_url.get(path) or self.redirects.get(path)
+        found = self.by_url.get(path) or self.redirects.get(path)
+        if found is None and "%" in path:
+            path = unquote(path)
+            found = self.by_url.get(path) or self.redirects.get(path)
+        return found
 
     def resolve(self, href: str, lang: str, version: Version) -> Resolved:
         """The URL an internal href has on (`lang`, `version`), or why it is broken (memoized)."""
@@ -102,6 +155,9 @@ class LinkTable:
         return found
 
     def _resolve(self, href: str, lang: str, version: Version) -> Resolved:
+        issue = check_site_path_decoded(split_href(href)[0])
+        if issue is not None:
+            return Resolved(href, problem=explain("link", href, issue, LINK_HINT), unsafe=issue)
         target = parse_internal(href, self.space, self.languages)
         tail = target.query + target.fragment
         if target.archived:

@@ -11,14 +11,16 @@ from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from ..core import codes
+from ..core.paths import check_site_path_decoded, explain
 from ..sources.data import DataPathError, split_data_path
-from .errors import CodedError, CodedSyntaxError
+from .errors import CodedError, CodedSyntaxError, sub_token
 from .sourcemap import prefix_lines, strip_mapped, tag_start
 from .state import Frame, MappedBuffer, current
 
 MAX_DEPTH = 24
 _BLOCKQUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _SPACES = re.compile(r"^\s*spaces\s*=\s*(\S+)\s*$")
+DATA_HINT = "a data path is dotted names only, such as variables.product.name"
 
 
 def _line_prefix(token: Token) -> str:
@@ -145,6 +147,12 @@ def _path_token(expr: Token) -> Token:
 
 
 def _parse_path(expr: Token, text: str) -> list[str]:
+    issue = check_site_path_decoded(text)
+    if issue is not None and "segment" not in issue.reason and text[issue.offset] not in "\\/":
+        # a character no data path holds ('/', '\\' and '..': split_data_path says they leave data/)
+        at = sub_token(expr, max(0, expr.value.find(text)) + issue.offset, text[issue.offset:])
+        raise CodedSyntaxError(codes.DATA_BAD_PATH, explain("data path", text, issue, DATA_HINT, suggest=False),
+                               at, length=issue.length)
     try:
         parts = split_data_path(text)
     except DataPathError as err:

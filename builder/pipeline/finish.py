@@ -10,6 +10,7 @@ from typing import Callable
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import Location
+from ..core.spans import narrow
 from ..links.table import Resolved
 from ..markdown_rules.links import PLACEHOLDER, LinkRef
 from ..sources.content import Page
@@ -72,6 +73,11 @@ def finish_html(
         if res.problem:
             result.broken.append(link.href)
             where = locate(link)
+            if res.unsafe is not None:  # refused by the path policy: the caret on the characters at fault
+                result.problems.append(Diagnostic(
+                    codes.LINK_UNSAFE, res.problem, narrow(where, link.href, res.unsafe.offset, res.unsafe.length),
+                    Severity.ERROR, notes(where), versions=(version.id,)))
+                continue
             result.problems.append(Diagnostic(
                 codes.LINK_AUTOTITLE if link.autotitle else codes.LINK_BROKEN,
                 f"{'AUTOTITLE link' if link.autotitle else 'link'} {link.href!r} is broken: {res.problem}",

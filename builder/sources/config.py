@@ -12,11 +12,16 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic
 from ..core.errors import ConfigError, ContentError
 from ..core.location import Location, LineIndex
+from ..core.paths import PathIssue, check_site_path_decoded, explain
+from ..core.spans import narrow
 from ..versions.model import VersionError, VersionSpace
 from .files import read_source
 from .frontmatter import Loader, describe_yaml_error
 
-LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANG_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""A language code, matched whole (`fullmatch`: `$` would let a trailing line break through)."""
+RELEASE = re.compile(r"[0-9]+(\.[0-9]+){1,2}")
+"""A release number as it appears in URLs: ASCII digits and dots only, matched whole."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ def _load_versions(root: Path) -> VersionSpace:
     rel = "data/versions.yml"
     data, text = _read_yaml(root, rel, codes.CONFIG_VERSIONS)
     _check_unquoted_releases(rel, text)
+    _check_url_names(rel, text)
     try:
         return VersionSpace.from_data(data)
     except VersionError as err:
@@ -123,6 +129,60 @@ def _check_unquoted_releases(rel: str, text: str) -> None:
                         Location(rel, line, mark.column + 1, LineIndex(text).line_text(line), len(written))))
 
 
+def _node_location(rel: str, text: str, node, value: str = "", offset: int = 0, length: int = 0) -> Location:
+    """Where a YAML node is, the caret on `value[offset:offset + length]` when given."""
+    line = node.start_mark.line + 1
+    loc = Location(rel, line, node.start_mark.column + 1, LineIndex(text).line_text(line), max(1, len(value)))
+    return narrow(loc, value, offset, length) if value and length else loc
+
+
+def _check_url_names(rel: str, text: str) -> None:
+    """Plan names and release numbers become URL segments and lines of host files
+    (`/enterprise-server@3.17/...`): each must be a plain name, checked by the path policy."""
+    try:
+        root = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError:
+        return
+    if not isinstance(root, yaml.MappingNode):
+        return
+    for key, value in root.value:
+        if key.value == "retired" and isinstance(value, yaml.SequenceNode):
+            for j, item in enumerate(value.value):
+                _check_url_name(rel, text, f"retired[{j}]", "name", item)
+        if key.value != "plans" or not isinstance(value, yaml.SequenceNode):
+            continue
+        for i, plan in enumerate(value.value):
+            if not isinstance(plan, yaml.MappingNode):
+                continue
+            for pkey, pvalue in plan.value:
+                if pkey.value in ("short", "name"):
+                    _check_url_name(rel, text, f"plans[{i}].{pkey.value}", "name", pvalue)
+                elif pkey.value in ("releases", "deprecated") and isinstance(pvalue, yaml.SequenceNode):
+                    for item in pvalue.value:
+                        _check_url_name(rel, text, f"plans[{i}].{pkey.value}", "release", item)
+
+
+def _check_url_name(rel: str, text: str, where: str, kind: str, node) -> None:
+    if not isinstance(node, yaml.ScalarNode) or not node.tag.endswith(":str"):
+        return  # numbers and other types: the version model reports them
+    value = node.value
+    issue = check_site_path_decoded(value)
+    if issue is None and "/" in value:
+        issue = PathIssue(value.index("/"), 1, "contains '/'")
+    if issue is not None:
+        example = 'a release number such as "3.17"' if kind == "release" else "a lower-case name such as 'ghes'"
+        raise ConfigError(Diagnostic(
+            codes.CONFIG_VERSIONS,
+            f"{rel}: {where}: " + explain(kind, value, issue, ("" if where.startswith("retired") else "it becomes part of URLs; ")
+                                         + f"write {example}", suggest=False),
+            _node_location(rel, text, node, value, issue.offset, issue.length)))
+    if kind == "release" and not RELEASE.fullmatch(value):
+        raise ConfigError(Diagnostic(
+            codes.CONFIG_VERSIONS,
+            f"{rel}: {where}: expected release numbers such as \"3.17\" (ASCII digits and dots), found {value!r}",
+            _node_location(rel, text, node, value, 0, len(value))))
+
+
 def _first_mention(rel: str, text: str, message: str) -> Location:
     """Best-effort line for a config message: the first quoted word of it found in the file."""
     index = LineIndex(text)
@@ -140,6 +200,22 @@ def _load_languages(root: Path) -> tuple[Language, ...]:
     data, text = _read_yaml(root, rel, codes.CONFIG_LANGUAGES)
     index = LineIndex(text)
 
+    try:
+        composed = yaml.compose(text, Loader=Loader)
+    except yaml.YAMLError:
+        composed = None
+    entries = composed.value if isinstance(composed, yaml.MappingNode) else []
+
+    def refuse(i: int, what: str, value: str, issue, instead: str, field: str | None = None):
+        """A code or folder the path policy refuses, the caret on the characters at fault."""
+        node = entries[i][0] if i < len(entries) else None
+        if node is not None and field is not None:
+            spec = entries[i][1]
+            node = next((v for k, v in spec.value if k.value == field), None) if isinstance(spec, yaml.MappingNode) else None
+        loc = (_node_location(rel, text, node, value, issue.offset, issue.length) if node is not None
+               else Location(rel, 1, 1, index.line_text(1)))
+        raise ConfigError(Diagnostic(codes.CONFIG_LANGUAGES, f"{rel}: " + explain(what, value, issue, instead, suggest=False), loc))
+
     def fail(code, message, key=None):
         loc = Location(rel, 1, 1, index.line_text(1))
         if key is not None:
@@ -154,7 +230,10 @@ def _load_languages(root: Path) -> tuple[Language, ...]:
     languages: list[Language] = []
     for i, (code, spec) in enumerate(data.items()):
         code = str(code)
-        if not LANG_CODE.match(code):
+        if not LANG_CODE.fullmatch(code):
+            issue = check_site_path_decoded(code)
+            if issue is not None:
+                refuse(i, "language code", code, issue, "it becomes part of URLs; write a code such as 'fr' or 'pt-br'")
             fail(codes.CONFIG_LANGUAGES, f"{code!r} is not a language code such as 'fr' or 'pt-br'", code)
         if not isinstance(spec, dict):
             fail(codes.CONFIG_LANGUAGES, f"{code}: expected a mapping such as {{name: French, dir: translations/fr-FR}}", code)
@@ -175,6 +254,10 @@ def _load_languages(root: Path) -> tuple[Language, ...]:
             normalized = Path(folder)
             if normalized.is_absolute() or ".." in normalized.parts:
                 fail(codes.CONFIG_LANGUAGES, f"{code}: dir {folder!r} must be a folder inside the root", code)
+            issue = check_site_path_decoded(folder)
+            if issue is not None:
+                refuse(i, f"{code}: dir", folder, issue, f"write the folder of its translation, such as translations/{code}",
+                       "dir")
             if not (root / folder).is_dir():
                 fail(codes.CONFIG_LANGUAGE_DIR, f"{code}: dir {folder!r} does not exist", code)
             folder = normalized.as_posix()

@@ -14,6 +14,8 @@ from ..core.describe import describe
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
 from ..core.location import Location
+from ..core.paths import check_name, check_site_path_decoded, explain, one_line
+from ..core.spans import narrow
 from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
 from .data import DataStore, versions_diagnostics
@@ -249,19 +251,32 @@ def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
     return found
 
 
+CHILD_HINT = "a child names a file or folder beside this page, such as /my-article"
+
+
+def _names_existing_file(files: set[str], base: str, entry: str, issue) -> bool:
+    """Whether an entry refused for a character (not for `..`, a scheme, a host or
+    percent-encoding) names a file that exists: then the file's name is what to fix."""
+    if "segment" in issue.reason or "percent" in issue.reason or not issue.reason.startswith("contains"):
+        return False
+    clean = entry.strip("/")
+    prefix = f"{base}/" if base else ""
+    return f"{prefix}{clean}.md" in files or f"{prefix}{clean}/index.md" in files
+
+
 def _resolve_child(files: set[str], content: Path, real_content: str, page: Page, base: str,
                    entry: str, i: int, problems, claimed: set[str]) -> str | None:
-    clean = entry.strip().strip("/")
-    parts = [p for p in clean.split("/") if p]
-    if not clean or any(p in ("..", ".") for p in parts):
-        problems.append(
-            page.split.error(
-                codes.CHILDREN_TYPE,
-                f"child {entry!r} must name a file or folder beside this page, such as /my-article",
-                ("children", i),
-                value=True,
-            )
-        )
+    issue = check_site_path_decoded(entry)
+    if issue is not None and _names_existing_file(files, base, entry, issue):
+        issue = None  # the file is there: its name is at fault (DB309 below says to rename it)
+    if issue is not None:
+        where = narrow(page.split.locate(("children", i), value=True), entry, issue.offset, issue.length)
+        problems.append(Diagnostic(codes.CHILDREN_TYPE, explain("child", entry, issue, CHILD_HINT, suggest=False), where))
+        return None
+    clean = entry.strip("/")
+    if not clean:
+        problems.append(page.split.error(
+            codes.CHILDREN_TYPE, f"child {entry!r} names no file or folder; {CHILD_HINT}", ("children", i), value=True))
         return None
     prefix = f"{base}/" if base else ""
     as_file = f"{prefix}{clean}.md"
@@ -300,13 +315,18 @@ def _resolve_child(files: set[str], content: Path, real_content: str, page: Page
         return None
     rel = as_file if file_exists else as_dir
     name = PurePosixPath(rel).parent.name if rel.endswith("/index.md") else PurePosixPath(rel).stem
-    if " " in name or any(c in name for c in "#?%"):
+    # Every folder the entry names becomes part of the URL too (`/my folder/page`).
+    bad_name = next(((part, issue) for part in [*clean.split("/")[:-1], name] if (issue := check_name(part))), None)
+    if bad_name is not None:
+        name, bad_name = bad_name
         claimed.add(rel)
+        plain = " " in name or any(c in name for c in "#?%")
         problems.append(
             page.split.error(
                 codes.PAGE_PATH,
                 f"content/{rel}: a file or folder name with {'a space' if ' ' in name else '#, ? or %'} makes a "
-                f"broken URL; rename it, for example to {name.replace(' ', '-').strip('#?%')!r}",
+                f"broken URL; rename it, for example to {name.replace(' ', '-').strip('#?%')!r}" if plain else
+                f"content/{one_line(rel)}: its name {bad_name.reason}, which makes a broken URL; rename it",
                 ("children", i),
                 value=True,
             )
