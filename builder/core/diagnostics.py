@@ -46,8 +46,8 @@ class Diagnostic:
         )
 
     def header(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.severity}[{self.code.code}]: {self.message}"
+        where = f"{visible(str(self.location))}: " if self.location else ""
+        return f"{where}{self.severity}[{self.code.code}]: {visible(self.message)}"
 
     def format_text(self) -> str:
         """`path:line:col: error[DBnnn]: message`, the source line, a caret, notes."""
@@ -56,12 +56,12 @@ class Diagnostic:
         if loc and loc.source_line:
             gutter = str(loc.line)
             pad = " " * len(gutter)
-            shown = loc.source_line.expandtabs(1)
+            shown = visible(loc.source_line.expandtabs(1))
             lines.append(f"  {gutter} | {shown}")
             width = max(1, min(loc.length, max(1, len(shown) - loc.col + 1)))
             lines.append(f"  {pad} | {' ' * (loc.col - 1)}{'^' * width}")
         for note in self.notes:
-            lines.append(f"  = note: {note}")
+            lines.append(f"  = note: {visible(note)}")
         if self.versions:
             lines.append(f"  = in: {_summarise(self.versions)}")
         return "\n".join(lines)
@@ -77,9 +77,9 @@ class Diagnostic:
                 f"col={self.location.col}",
             ]
         props.append(f"title={_gh_prop(self.code.code + ' ' + self.code.name)}")
-        body = self.message
+        body = visible(self.message)
         if self.notes:
-            body += "\n" + "\n".join(self.notes)
+            body += "\n" + "\n".join(visible(note) for note in self.notes)
         return f"::{kind} {','.join(props)}::{_gh_data(body)}"
 
     def to_json(self) -> dict:
@@ -96,6 +96,21 @@ class Diagnostic:
             "notes": list(self.notes),
             "versions": list(self.versions),
         }
+
+
+def visible(text: str) -> str:
+    """`text` safe to print in a terminal or a CI log: a control character (an escape sequence, a
+    line or paragraph separator, a carriage return) that comes from a source file is shown as one
+    visible stand-in, so it can neither start a line nor rewrite one, and carets stay aligned."""
+    if text.isprintable():
+        return text
+    return text.translate(_STAND_INS)
+
+
+_STAND_INS = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421,
+              **{c: 0xFFFD for c in range(0x80, 0xA0)}, 0x2028: 0x23CE, 0x2029: 0x23CE}
+"""C0 controls as Unicode control pictures (U+2400..), DEL as U+2421, C1 controls as U+FFFD,
+line and paragraph separators as U+23CE."""
 
 
 def _summarise(items: tuple[str, ...], limit: int = 6) -> str:

@@ -83,3 +83,17 @@ def test_accepted_site_paths_stay_under_the_site(text):
 def test_accepted_output_paths_stay_under_out(text):
     if check_output_path(text) is None:
         assert posixpath.normpath("/out/" + text).startswith("/out/")
+
+
+def test_diagnostics_show_control_characters_as_one_visible_character():
+    """An escape sequence or a line separator in a source line is shown, not obeyed, and the caret
+    under it stays in its column."""
+    from builder.core import codes
+    from builder.core.diagnostics import Diagnostic
+    from builder.core.location import Location
+
+    line = "\x1b[2J\u2028{% x %}\x85"
+    text = Diagnostic(codes.LIQUID_SYNTAX, "bad \x1b[1A", Location("a.md", 1, 8, line, 6)).format_text()
+    assert not any(ch in text for ch in "\x1b\u2028\x85")
+    shown, caret = text.split("\n")[1:3]
+    assert shown.index("{") == caret.index("^")
