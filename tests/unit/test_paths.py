@@ -93,7 +93,7 @@ def test_diagnostics_show_control_characters_as_one_visible_character():
     from builder.core.location import Location
 
     line = "\x1b[2J\u2028{% x %}\x85"
-    text = Diagnostic(codes.LIQUID_SYNTAX, "bad \x1b[1A", Location("a.md", 1, 7, line, 5)).format_text()
+    text = Diagnostic(codes.LIQUID_SYNTAX, "bad \x1b[1A", Location("a.md", 1, 6, line, 5)).format_text()
     assert not any(ch in text for ch in "\x1b\u2028\x85")
     shown, caret = text.split("\n")[1:3]
     assert shown.index("{") == caret.index("^")
