@@ -114,7 +114,7 @@ class Site:
         for rel in self.tree.unreachable:
             src = "content/" + rel
             try:
-                split = split_frontmatter(read_source(self.root / src, src), src)
+                split = split_frontmatter(read_source(self.root, src), src)
             except ContentError as err:
                 diags = err.diagnostics
             else:

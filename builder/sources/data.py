@@ -15,7 +15,7 @@ from ..core.errors import ContentError
 from ..core.location import Location, LineIndex
 from ..versions.applicable import evaluate_versions
 from .config import Language, SiteConfig
-from .files import read_source
+from .files import read_source, source_exists
 from .frontmatter import Loader, describe_yaml_error, split_frontmatter
 
 SEGMENT = re.compile(r"^[A-Za-z0-9_\-\[\]]+$")
@@ -131,16 +131,22 @@ class DataStore:
         with self._lock:
             if rel in self._text:
                 return self._text[rel]
-            path = self.root / rel
             text = None
-            if path.is_file():
+            if source_exists(self.root, rel):
                 try:
-                    text = read_source(path, rel)
+                    text = read_source(self.root, rel)
                 except ContentError as err:
-                    self.problems.extend(err.diagnostics)
+                    self.problems.extend(self._as_fallback(rel, err.diagnostics))
                     self.unreadable.add(rel)
             self._text[rel] = text
             return text
+
+    def _as_fallback(self, rel: str, diags: list[Diagnostic]) -> list[Diagnostic]:
+        """A translated file that cannot be used never fails the build: English is used."""
+        if not any(lang.dir and rel.startswith(lang.dir + "/") for lang in self.config.languages):
+            return diags
+        return [Diagnostic(codes.TRANSLATION_FALLBACK, f"translation unusable, English is used instead: {d.message}",
+                           d.location, Severity.WARNING) for d in diags]
 
     def load_yaml(self, rel: str, *, required: bool) -> dict | None:
         with self._lock:
@@ -182,6 +188,8 @@ class DataStore:
         for split in range(len(parts) - 1, 1, -1):
             rel = "data/" + "/".join(parts[:split]) + ".yml"
             english = self.load_yaml(rel, required=True)
+            if english is None and rel in self.unreadable:
+                return DataValue("", rel)  # its own error is reported; no second one
             if english is None and self.read_text(rel) is None:
                 continue
             keys = parts[split:]
