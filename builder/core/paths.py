@@ -162,3 +162,16 @@ def one_line(text: str) -> str:
     """A value for a line-based generated file (`_redirects`, nginx rules, log lines): anything
     that could end the line or hide text is shown escaped instead."""
     return "".join(ch if not (is_control(ch) or (is_space(ch) and ch != " ")) else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def suggest_name(name: str) -> str:
+    """A name `check_name` accepts, close to `name`: whitespace becomes `-`, other refused
+    characters are dropped (`my page"<1>.md` -> `my-page1.md`)."""
+    out = []
+    for ch in name:
+        if is_space(ch):
+            out.append("-")
+        elif not (is_control(ch) or ch in _FORBIDDEN_IN_NAME):
+            out.append(ch)
+    text = re.sub(r"-{2,}", "-", "".join(out)).strip("-")
+    return text if check_name(text) is None else "new-name"

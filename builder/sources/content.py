@@ -16,7 +16,7 @@ from ..core.location import Location
 from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
 from .data import DataStore, versions_diagnostics
-from .files import is_outside, outside_diagnostic, read_source, source_stat
+from .files import is_outside, name_message, name_problem, outside_diagnostic, read_source, source_stat
 from .frontmatter import Split, split_frontmatter
 from .schema import validate_frontmatter
 
@@ -157,6 +157,13 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
                 continue
             child = _resolve_child(files, content, real_content, page, base, entry, i, problems, claimed)
             if child is None:
+                continue
+            bad_name = name_problem(child[len(base) + 1:] if base else child)
+            if bad_name is not None:
+                claimed.add(child)
+                problems.append(page.split.error(
+                    codes.PAGE_PATH, name_message(f"content/{child}", *bad_name, "which makes a broken URL"),
+                    ("children", i), value=True))
                 continue
             if child in ancestors:
                 problems.append(

@@ -10,12 +10,13 @@ from typing import Callable
 import yaml
 
 from ..core import codes
+from ..core.describe import describe
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
 from ..core.location import Location, LineIndex
 from ..versions.applicable import evaluate_versions
 from .config import Language, SiteConfig
-from .files import read_source, source_exists
+from .files import check_names, read_source, source_exists
 from .frontmatter import Loader, describe_yaml_error, split_frontmatter
 
 SEGMENT = re.compile(r"^[A-Za-z0-9_\-\[\]]+$")
@@ -82,6 +83,10 @@ class DataStore:
         # the files do not change during a build (the dev server makes a new store per reload).
         self._variables: dict[tuple, DataValue | None] = {}
         self._probes: dict[tuple, tuple[str, ...]] = {}
+        self.problems.extend(check_names(self.root, "data"))
+        for lang in config.languages:
+            if lang.dir:
+                self.problems.extend(check_names(self.root, lang.dir, Severity.WARNING))
         self.features, self.feature_files = self._load_features()
 
     # Features ----------------------------------------------------------------
@@ -107,6 +112,13 @@ class DataStore:
                     Location(rel, 1, 1, self._line(rel, 1))))
                 features[name] = frozenset()
                 continue
+            for key in data:
+                if key != "versions":
+                    self.problems.append(Diagnostic(
+                        codes.FEATURE_UNKNOWN_KEY,
+                        f"unknown key {describe(key) if not isinstance(key, str) else repr(key)} in a feature file; "
+                        "it holds only a 'versions:' block, such as versions: {ghes: '>= 3.5'}",
+                        self._key_location(rel, (key,))))
             ids, problems = evaluate_versions(data["versions"], self.config.space, None, allow_feature=False)
             self.problems.extend(versions_diagnostics(
                 problems, lambda keys, value=False: self._key_location(rel, keys, value=value)))

@@ -9,10 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core import codes
-from ..core.diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
 from ..core.location import Location
-from ..core.paths import inside, one_line
+from ..core.paths import PathIssue, check_name, inside, one_line, suggest_name
 
 
 def decode(raw: bytes, rel: str) -> str:
@@ -129,3 +129,38 @@ def unreadable(rel: str, err: OSError) -> Diagnostic:
 @lru_cache(maxsize=16)
 def _real_root(root: str) -> str:
     return os.path.realpath(root)
+
+
+def name_problem(rel: str) -> tuple[str, PathIssue] | None:
+    """The first file or folder name in `rel` that `check_name` refuses, with why."""
+    for name in rel.split("/"):
+        issue = check_name(name)
+        if issue is not None:
+            return name, issue
+    return None
+
+
+def name_message(rel: str, name: str, issue: PathIssue, why: str) -> str:
+    return (f"{one_line(rel)}: the name {name!r} {issue.reason}, {why}; rename it, for example to "
+            f"{suggest_name(name)!r}")
+
+
+def check_names(root: Path, top: str, severity: Severity = Severity.ERROR) -> list[Diagnostic]:
+    """FILE_NAME problems for every file and folder under `<root>/<top>` whose name `check_name`
+    refuses (a folder with a bad name is reported once, not its files)."""
+    found: list[Diagnostic] = []
+    base = os.path.join(root, top)
+    if not os.path.isdir(base):
+        return found
+    why = "which a data path cannot name" if top == "data" else "which no English file can match"
+    for dirpath, dirnames, filenames in os.walk(base):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        for name in sorted(dirnames + filenames):
+            issue = check_name(name)
+            if issue is None:
+                continue
+            rel = f"{rel_dir}/{name}"
+            found.append(Diagnostic(codes.FILE_NAME, name_message(rel, name, issue, why),
+                                    Location(one_line(rel), 1, 1), severity))
+        dirnames[:] = sorted(d for d in dirnames if check_name(d) is None)
+    return found
