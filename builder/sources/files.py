@@ -106,8 +106,10 @@ def is_outside(root: Path, path: str) -> bool:
 
 
 def source_exists(root: Path, rel: str) -> bool:
-    """Whether anything (a file, a folder, a link, even a broken one) is at `<root>/<rel>`."""
-    return os.path.lexists(os.path.join(root, rel))
+    """Whether anything (a file, a folder, a link, even a broken one) is at `<root>/<rel>`, or
+    the path leads outside the root: reading it then says why it cannot be used."""
+    path = os.path.join(root, rel)
+    return os.path.lexists(path) or is_outside(root, path)
 
 
 def outside_diagnostic(link: str, rel: str | None = None) -> Diagnostic:
