@@ -56,6 +56,15 @@ def read_source(root: Path, rel: str) -> str:
     return decode(data, rel)
 
 
+def read_source_bytes(root: Path, rel: str) -> bytes:
+    """The bytes of `<root>/<rel>` (for digests), with the checks and errors of `read_source`."""
+    real = contained_path(root, rel)
+    try:
+        return _read_bytes(real)
+    except OSError as err:
+        raise ContentError(unreadable(rel, err)) from None
+
+
 def _read_bytes(real: str) -> bytes:
     """The bytes of a regular file; `OSError` for anything else. Never blocks on a pipe."""
     fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
