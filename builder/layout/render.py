@@ -16,7 +16,7 @@ from ..core.icons import icon_svg
 from ..core.errors import ContentError
 from ..core.location import Location, at_line
 from ..markdown_rules.highlight import pygments_css
-from ..sources.files import read_source, source_exists
+from ..sources.files import is_outside, outside_diagnostic, read_source, source_exists
 
 TEMPLATE_FOR_KIND = {"home": "home.html", "product": "product.html", "category": "category.html", "article": "article.html"}
 
@@ -72,7 +72,9 @@ class Layout:
         self.site_templates = Path(root) / "templates"
         self.problems: list[Diagnostic] = []
         self._overrides = None
-        if self.site_templates.is_dir():
+        if self.site_templates.is_dir() and is_outside(self.root, str(self.site_templates)):
+            self.problems.append(outside_diagnostic("templates"))  # never listed, never read
+        elif self.site_templates.is_dir():
             self._overrides = _Overrides(self.root)
             loaders.append(self._overrides)
         loaders.append(jinja2.PackageLoader("builder.layout", "templates"))
@@ -108,7 +110,7 @@ class Layout:
 
     def template_files(self) -> list[Path]:
         """Site template overrides (their changes affect every page)."""
-        if not self.site_templates.is_dir():
+        if self._overrides is None:
             return []
         return sorted(p for p in self.site_templates.rglob("*.html") if not p.is_dir())
 

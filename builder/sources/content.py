@@ -223,6 +223,9 @@ def _walk_markdown(content: Path, problems: list[Diagnostic], outside: set[str] 
         return found
     outside = set() if outside is None else outside
     root = content.parent
+    if is_outside(root, str(content)):  # never list a folder outside the root
+        problems.append(outside_diagnostic("content"))
+        return found
     seen_dirs: set[str] = {os.path.realpath(content)}
 
     def warn(rel: str, message: str) -> None:

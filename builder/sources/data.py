@@ -16,7 +16,7 @@ from ..core.errors import ContentError
 from ..core.location import Location, LineIndex
 from ..versions.applicable import evaluate_versions
 from .config import Language, SiteConfig
-from .files import check_names, read_source, source_exists
+from .files import check_names, is_outside, outside_diagnostic, outside_link, read_source, source_exists
 from .frontmatter import Loader, describe_yaml_error, split_frontmatter
 
 SEGMENT = re.compile(r"^[A-Za-z0-9_\-\[\]]+$")
@@ -96,6 +96,9 @@ class DataStore:
         features: dict[str, frozenset[str]] = {}
         files: dict[str, str] = {}
         if not folder.is_dir():
+            return features, files
+        if is_outside(self.root, str(folder)):  # never list a folder outside the root
+            self.problems.append(outside_diagnostic(outside_link(self.root, "data/features") or "data/features"))
             return features, files
         for path in sorted(folder.glob("*.yml")):
             rel = path.relative_to(self.root).as_posix()

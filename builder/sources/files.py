@@ -161,8 +161,8 @@ def check_names(root: Path, top: str, severity: Severity = Severity.ERROR) -> li
     refuses (a folder with a bad name is reported once, not its files)."""
     found: list[Diagnostic] = []
     base = os.path.join(root, top)
-    if not os.path.isdir(base):
-        return found
+    if not os.path.isdir(base) or is_outside(root, base):
+        return found  # a folder outside the root is reported where it is read, never listed
     why = "which a data path cannot name" if top == "data" else "which no English file can match"
     for dirpath, dirnames, filenames in os.walk(base):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
