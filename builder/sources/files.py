@@ -67,9 +67,13 @@ def read_source_bytes(root: Path, rel: str) -> bytes:
 
 def _read_bytes(real: str) -> bytes:
     """The bytes of a regular file; `OSError` for anything else. Never blocks on a pipe."""
-    fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(real, flags)  # `real` is resolved: a link here was put in since, so refuse it
     try:
-        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat_module.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder", real)
+        if not stat_module.S_ISREG(mode):
             raise OSError(errno.EINVAL, "not a regular file (a device, pipe or socket)", real)
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
@@ -171,7 +175,7 @@ def check_names(root: Path, top: str, severity: Severity = Severity.ERROR) -> li
             if issue is None:
                 continue
             rel = f"{rel_dir}/{name}"
-            found.append(Diagnostic(codes.FILE_NAME, name_message(rel, name, issue, why),
-                                    Location(one_line(rel), 1, 1), severity))
+            found.append(Diagnostic(codes.FILE_NAME, name_message(rel, name, issue, why), Location(rel, 1, 1),
+                                    severity))
         dirnames[:] = sorted(d for d in dirnames if check_name(d) is None)
     return found
