@@ -16,7 +16,8 @@ from ..core.location import Location
 from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
 from .data import DataStore, versions_diagnostics
-from .files import is_outside, name_message, name_problem, outside_diagnostic, read_source, source_stat
+from .files import (is_outside, name_message, name_problem, outside_diagnostic, read_source, source_exists,
+                    source_stat)
 from .frontmatter import Split, split_frontmatter
 from .schema import validate_frontmatter
 
@@ -106,7 +107,7 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     outside: set[str] = set()
     """Files under a link that leads outside the root: reported by the walk, never read."""
     files = _walk_markdown(content, problems, outside)
-    if not (content / "index.md").is_file():
+    if not source_exists(root, "content/index.md"):
         problems.append(
             Diagnostic(
                 codes.NO_CONTENT,
@@ -225,6 +226,7 @@ def _walk_markdown(content: Path, problems: list[Diagnostic], outside: set[str] 
     root = content.parent
     if is_outside(root, str(content)):  # never list a folder outside the root
         problems.append(outside_diagnostic("content"))
+        outside.add("index.md")
         return found
     seen_dirs: set[str] = {os.path.realpath(content)}
 
