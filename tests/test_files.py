@@ -178,3 +178,22 @@ def test_a_pipe_where_a_file_is_expected_does_not_hang(tmp_path, rel):
                             text=True, timeout=60, cwd=REPO)
     assert f"{rel} cannot be read: not a regular file (a device, pipe or socket)" in result.stderr
     assert result.returncode == (0 if rel.startswith("translations/") else 1), result.stderr
+
+
+def test_a_content_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
+    root = _site(tmp_path)
+    write_tree(root, {"content/b/index.md": page("B", "Inside\n", versions="{fpt: '*'}")})
+    (root / "content" / "b.md").unlink()
+    refused = os.path.join(root, "content", "b")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == refused:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run_cli("check", "--root", str(root))
+    assert "content/b:1:1: error[DB109]: content/b cannot be read: permission denied" in result.stderr
+    assert result.status == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("error[") == 1, result.stderr  # not also a missing child

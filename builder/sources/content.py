@@ -17,7 +17,7 @@ from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
 from .data import DataStore, versions_diagnostics
 from .files import (is_outside, name_message, name_problem, outside_diagnostic, read_source, source_exists,
-                    source_stat)
+                    source_stat, unreadable)
 from .frontmatter import Split, split_frontmatter
 from .schema import validate_frontmatter
 
@@ -105,7 +105,8 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     content = root / "content"
     problems: list[Diagnostic] = []
     outside: set[str] = set()
-    """Files under a link that leads outside the root: reported by the walk, never read."""
+    """Files under a link that leads outside the root, or in a folder that cannot be listed:
+    reported by the walk, never read."""
     files = _walk_markdown(content, problems, outside)
     if not source_exists(root, "content/index.md"):
         problems.append(
@@ -233,7 +234,14 @@ def _walk_markdown(content: Path, problems: list[Diagnostic], outside: set[str] 
     def warn(rel: str, message: str) -> None:
         problems.append(Diagnostic(codes.SYMLINK_LOOP, message, Location(rel, 1, 1), Severity.WARNING))
 
-    for dirpath, dirnames, filenames in os.walk(content, followlinks=True):
+    def cannot_list(err: OSError) -> None:
+        rel = os.path.relpath(err.filename, root).replace(os.sep, "/")
+        problems.append(unreadable(rel, err))
+        if rel.startswith("content/"):  # a `children` entry naming it is not reported again
+            outside.add(rel[len("content/"):] + "/index.md")
+            found.add(rel[len("content/"):] + "/index.md")
+
+    for dirpath, dirnames, filenames in os.walk(content, followlinks=True, onerror=cannot_list):
         keep = []
         for name in sorted(dirnames):
             path = os.path.join(dirpath, name)
