@@ -19,10 +19,12 @@ FM_NOT_MAPPING = Code("DB105", "frontmatter-not-mapping")
 FM_UNKNOWN_KEY = Code("DB106", "frontmatter-unknown-key")
 FM_MISSING_KEY = Code("DB107", "frontmatter-missing-key")
 FM_WRONG_TYPE = Code("DB108", "frontmatter-wrong-type")
+SOURCE_UNREADABLE = Code("DB109", "file-unreadable")
 VERSIONS_BAD_RANGE = Code("DB110", "versions-bad-range")
 VERSIONS_UNKNOWN_PLAN = Code("DB111", "versions-unknown-plan")
 VERSIONS_NONE = Code("DB112", "versions-none-supported")
 VERSIONS_UNKNOWN_FEATURE = Code("DB113", "versions-unknown-feature")
+FEATURE_UNKNOWN_KEY = Code("DB114", "feature-unknown-key")
 DATA_YAML = Code("DB120", "data-yaml")
 
 # Liquid.
@@ -55,6 +57,8 @@ NO_CONTENT = Code("DB306", "no-content")
 SYMLINK_LOOP = Code("DB307", "symlink-loop")
 CHILDREN_TYPE = Code("DB308", "children-invalid")
 PAGE_PATH = Code("DB309", "page-path")
+SOURCE_OUTSIDE_ROOT = Code("DB310", "symlink-outside-root")
+FILE_NAME = Code("DB311", "file-name")
 
 # Links and redirects.
 LINK_BROKEN = Code("DB401", "link-broken")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from .paths import one_line
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -17,7 +19,7 @@ class Location:
     length: int = 1
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
+        return f"{one_line(self.path)}:{self.line}:{self.col}"  # a file name never starts a log line
 
 
 class LineIndex:

@@ -206,3 +206,16 @@ def explain(subject: str, value: str, issue: PathIssue, instead: str, *, suggest
     suggestion = normal_form(value) if suggest and "segment" in reason else None
     advice = f"write {suggestion!r} instead" if suggestion else instead
     return f"{subject} {value!r} {reason}; {advice}"
+
+
+def suggest_name(name: str) -> str:
+    """A name `check_name` accepts, close to `name`: whitespace becomes `-`, other refused
+    characters are dropped (`my page"<1>.md` -> `my-page1.md`)."""
+    out = []
+    for ch in name:
+        if is_space(ch):
+            out.append("-")
+        elif not (is_control(ch) or ch in _FORBIDDEN_IN_NAME):
+            out.append(ch)
+    text = re.sub(r"-{2,}", "-", "".join(out)).strip("-")
+    return text if check_name(text) is None else "new-name"

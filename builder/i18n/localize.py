@@ -10,7 +10,7 @@ from ..core.errors import ContentError
 from ..core.location import LineIndex, Location
 from ..sources.config import Language, SiteConfig
 from ..sources.content import Page
-from ..sources.files import read_source
+from ..sources.files import read_source, source_exists
 from ..sources.frontmatter import Split, split_frontmatter
 from ..sources.schema import TRANSLATABLE, validate_frontmatter
 
@@ -107,12 +107,11 @@ def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> Loc
     if lang.is_default:
         return LocalizedPage(page, lang, english, english)
     rel = f"{lang.dir}/content/{page.rel}"
-    path = config.root / rel
-    if not path.is_file():
+    if not source_exists(config.root, rel):
         return LocalizedPage(page, lang, dict(english), english, probe=rel)
     problems: list[Diagnostic] = []
     try:
-        split = split_frontmatter(read_source(path, rel), rel)
+        split = split_frontmatter(read_source(config.root, rel), rel)
     except ContentError as err:
         for d in err.diagnostics:
             problems.append(Diagnostic(

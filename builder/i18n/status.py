@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..sources.config import Language
 from ..sources.content import ContentTree
+from ..sources.files import read_source
 from ..sources.frontmatter import split_frontmatter
 from .gitinfo import GitHistory
 
@@ -110,7 +111,7 @@ def _outdated(root, history: GitHistory, english: str, translation: str, status:
         return
     base = None
     try:
-        text = (root / translation).read_text("utf-8", errors="replace")
+        text = read_source(root, translation)
         data = split_frontmatter(text, translation, required=False).data
         sha = str(data.get("ms.sourcegitcommit") or "")
     except Exception:  # an unreadable translation is reported by the build itself

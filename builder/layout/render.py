@@ -7,13 +7,16 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic
 from ..core.icons import icon_svg
+from ..core.errors import ContentError
 from ..core.location import Location, at_line
 from ..markdown_rules.highlight import pygments_css
+from ..sources.files import is_outside, outside_diagnostic, read_source, source_exists
 
 TEMPLATE_FOR_KIND = {"home": "home.html", "product": "product.html", "category": "category.html", "article": "article.html"}
 
@@ -29,17 +32,35 @@ def _icon(name: str, attrs: dict | None = None) -> Markup:
     return found
 
 
-class _Overrides(jinja2.FileSystemLoader):
-    """The site's own templates, minus the ones found broken (the package's are used instead)."""
+class RefusedTemplate(jinja2.TemplateError):
+    """A site template that cannot be read (a link outside the root, a pipe, no permission)."""
 
-    def __init__(self, folder: str):
-        super().__init__(folder)
+    def __init__(self, name: str, diagnostics: list[Diagnostic]):
+        super().__init__(diagnostics[0].message if diagnostics else name)
+        self.diagnostics = diagnostics
+
+
+class _Overrides(jinja2.BaseLoader):
+    """The site's own templates, minus the ones found broken (the package's are used instead).
+
+    Each is read through `read_source`, like every other source: never through a link that
+    leads outside the site's root."""
+
+    def __init__(self, root: Path):
+        self.root = root
         self.blocked: set[str] = set()
 
     def get_source(self, environment, template):
         if template in self.blocked:
             raise jinja2.TemplateNotFound(template)
-        return super().get_source(environment, template)
+        rel = "templates/" + "/".join(split_template_path(template))
+        if not source_exists(self.root, rel) or (self.root / rel).is_dir():
+            raise jinja2.TemplateNotFound(template)
+        try:
+            text = read_source(self.root, rel)
+        except ContentError as err:
+            raise RefusedTemplate(template, err.diagnostics) from None
+        return text, str(self.root / rel), lambda: True
 
 
 class Layout:
@@ -51,8 +72,10 @@ class Layout:
         self.site_templates = Path(root) / "templates"
         self.problems: list[Diagnostic] = []
         self._overrides = None
-        if self.site_templates.is_dir():
-            self._overrides = _Overrides(str(self.site_templates))
+        if self.site_templates.is_dir() and is_outside(self.root, str(self.site_templates)):
+            self.problems.append(outside_diagnostic("templates"))  # never listed, never read
+        elif self.site_templates.is_dir():
+            self._overrides = _Overrides(self.root)
             loaders.append(self._overrides)
         loaders.append(jinja2.PackageLoader("builder.layout", "templates"))
         self.env = jinja2.Environment(
@@ -75,6 +98,9 @@ class Layout:
             name = path.relative_to(self.site_templates).as_posix()
             try:
                 self.env.get_template(name)
+            except RefusedTemplate as err:
+                self._overrides.blocked.add(name)
+                self.problems.extend(err.diagnostics)
             except jinja2.TemplateError as err:
                 self._overrides.blocked.add(name)
                 self.problems.append(template_diagnostic(self, err, name))
@@ -84,9 +110,9 @@ class Layout:
 
     def template_files(self) -> list[Path]:
         """Site template overrides (their changes affect every page)."""
-        if not self.site_templates.is_dir():
+        if self._overrides is None:
             return []
-        return sorted(p for p in self.site_templates.rglob("*.html") if p.is_file())
+        return sorted(p for p in self.site_templates.rglob("*.html") if not p.is_dir())
 
     def render_page(self, kind: str, context: dict) -> str:
         return self.template(TEMPLATE_FOR_KIND.get(kind, "article.html")).render(context)
@@ -166,7 +192,14 @@ def template_diagnostic(layout: "Layout", err: Exception, name: str | None = Non
         rel = f"{path.name} (docs-builder's built-in template)"
     else:
         rel = "templates"
-    text = path.read_text("utf-8", errors="replace") if path is not None and path.is_file() else ""
+    text = ""
+    if rel.startswith("templates/"):
+        try:
+            text = read_source(layout.root, rel)
+        except ContentError:
+            pass
+    elif path is not None and path.is_file():
+        text = path.read_text("utf-8", errors="replace")
     message = getattr(err, "message", None) or str(err)
     if line:
         return Diagnostic(codes.TEMPLATE, f"the template cannot be used: {message}", at_line(rel, text, line, 1, 1))

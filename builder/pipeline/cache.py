@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..core.errors import ContentError
 from ..output.writer import CACHE
+from ..sources.files import read_source_bytes
 
 FORMAT = 5
 
@@ -126,10 +128,9 @@ class FileDigests:
         if old is not None and old[0] == st.st_mtime_ns and old[1] == st.st_size:
             self.current[rel] = old
             return old[2]
-        try:
-            with open(path, "rb") as fh:
-                sha = hashlib.sha1(fh.read()).hexdigest()
-        except OSError:
+        try:  # never blocks on a pipe, never follows a link out of the root
+            sha = hashlib.sha1(read_source_bytes(Path(self._root), rel)).hexdigest()
+        except ContentError:
             sha = "-"
         self.current[rel] = (st.st_mtime_ns, st.st_size, sha)
         return sha

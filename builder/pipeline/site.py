@@ -9,7 +9,7 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
 from ..core.location import Location
 from ..core.errors import ConfigError, ContentError
-from ..sources.files import read_source
+from ..sources.files import is_outside, read_source
 from ..sources.frontmatter import split_frontmatter
 from ..sources.schema import validate_frontmatter
 from ..i18n.localize import LocalizedPage, localize
@@ -95,8 +95,8 @@ class Site:
             if lang.is_default:
                 continue
             folder = self.root / lang.dir / "content"
-            if not folder.is_dir():
-                continue
+            if not folder.is_dir() or is_outside(self.root, str(folder)):
+                continue  # a folder outside the root is never listed (reading it says why)
             for path in sorted(folder.rglob("*.md")):
                 rel = path.relative_to(folder).as_posix()
                 if rel not in english:
@@ -114,7 +114,7 @@ class Site:
         for rel in self.tree.unreachable:
             src = "content/" + rel
             try:
-                split = split_frontmatter(read_source(self.root / src, src), src)
+                split = split_frontmatter(read_source(self.root, src), src)
             except ContentError as err:
                 diags = err.diagnostics
             else:

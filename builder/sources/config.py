@@ -75,7 +75,7 @@ def _read_yaml(root: Path, rel: str, code) -> tuple[object, str]:
             Diagnostic(code, f"{rel} is missing; see README.md for its format", Location(rel, 1, 1))
         )
     try:
-        text = read_source(path, rel)
+        text = read_source(root, rel)
     except ContentError as err:
         raise ConfigError(err.diagnostics) from None
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import stat as stat_module
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
@@ -19,7 +18,8 @@ from ..core.spans import narrow
 from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
 from .data import DataStore, versions_diagnostics
-from .files import read_source
+from .files import (is_outside, name_message, name_problem, outside_diagnostic, read_source, source_exists,
+                    source_stat, unreadable)
 from .frontmatter import Split, split_frontmatter
 from .schema import validate_frontmatter
 
@@ -106,8 +106,11 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     root = config.root
     content = root / "content"
     problems: list[Diagnostic] = []
-    files = _walk_markdown(content, problems)
-    if not (content / "index.md").is_file():
+    outside: set[str] = set()
+    """Files under a link that leads outside the root, or in a folder that cannot be listed:
+    reported by the walk, never read."""
+    files = _walk_markdown(content, problems, outside)
+    if not source_exists(root, "content/index.md"):
         problems.append(
             Diagnostic(
                 codes.NO_CONTENT,
@@ -133,7 +136,7 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
 
     def visit(rel: str, parent: str | None, depth: int) -> bool:
         claimed.add(rel)
-        page = _load_page(config, data, rel, problems, known, parsed, versions_cache)
+        page = None if rel in outside else _load_page(config, data, rel, problems, known, parsed, versions_cache)
         if page is None:
             if rel in files:
                 failed.add(rel)
@@ -158,6 +161,13 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
                 continue
             child = _resolve_child(files, content, real_content, page, base, entry, i, problems, claimed)
             if child is None:
+                continue
+            bad_name = name_problem(child[len(base) + 1:] if base else child)
+            if bad_name is not None:
+                claimed.add(child)
+                problems.append(page.split.error(
+                    codes.PAGE_PATH, name_message(f"content/{child}", *bad_name, "which makes a broken URL"),
+                    ("children", i), value=True))
                 continue
             if child in ancestors:
                 problems.append(
@@ -190,7 +200,7 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     _apply_category_unions(config, pages, "index.md", problems)
 
     unreachable = []
-    for rel in sorted(files - set(pages) - claimed):
+    for rel in sorted(files - set(pages) - claimed - outside):
         if rel.startswith(("early-access/",)):
             continue
         unreachable.append(rel)
@@ -206,24 +216,45 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     return ContentTree(pages, by_url, problems, unreachable, parsed, failed)
 
 
-def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
-    """Every readable Markdown file under content/; links that loop or lead nowhere are skipped."""
+def _walk_markdown(content: Path, problems: list[Diagnostic], outside: set[str] | None = None) -> set[str]:
+    """Every Markdown file under content/ (readable or not: reading reports why it cannot be).
+
+    Links that loop are skipped with a warning. A link that leads outside the site's root is an
+    error at the link and is never followed: a folder is not listed, a file is not read (it is
+    added to `outside`, and to the result so that `children` naming it are not also reported)."""
     found: set[str] = set()
     if not content.is_dir():
         return found
+    outside = set() if outside is None else outside
     root = content.parent
+    if is_outside(root, str(content)):  # never list a folder outside the root
+        problems.append(outside_diagnostic("content"))
+        outside.add("index.md")
+        return found
     seen_dirs: set[str] = {os.path.realpath(content)}
 
     def warn(rel: str, message: str) -> None:
         problems.append(Diagnostic(codes.SYMLINK_LOOP, message, Location(rel, 1, 1), Severity.WARNING))
 
-    for dirpath, dirnames, filenames in os.walk(content, followlinks=True):
+    def cannot_list(err: OSError) -> None:
+        rel = os.path.relpath(err.filename, root).replace(os.sep, "/")
+        problems.append(unreadable(rel, err))
+        if rel.startswith("content/"):  # a `children` entry naming it is not reported again
+            outside.add(rel[len("content/"):] + "/index.md")
+            found.add(rel[len("content/"):] + "/index.md")
+
+    for dirpath, dirnames, filenames in os.walk(content, followlinks=True, onerror=cannot_list):
         keep = []
         for name in sorted(dirnames):
             path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            if is_outside(root, path):
+                problems.append(outside_diagnostic(rel))
+                outside.add(rel[len("content/"):] + "/index.md")
+                found.add(rel[len("content/"):] + "/index.md")
+                continue
             real = os.path.realpath(path)
             if real in seen_dirs:
-                rel = Path(path).relative_to(root).as_posix()
                 target = Path(os.path.relpath(real, os.path.realpath(root))).as_posix()
                 warn(rel, f"{rel} is a symbolic link back into the tree ({target}); it is skipped")
                 continue
@@ -235,18 +266,16 @@ def _walk_markdown(content: Path, problems: list[Diagnostic]) -> set[str]:
                 continue
             path = os.path.join(dirpath, name)
             rel = os.path.relpath(path, root).replace(os.sep, "/")
-            try:
-                st = os.stat(path)
-            except OSError as err:
-                if os.path.islink(path) and err.errno == errno.ELOOP:
-                    warn(rel, f"{rel} is a symbolic link that loops; it is skipped")
-                else:
-                    reason = (err.strerror or str(err)).lower()
-                    warn(rel, f"{rel} cannot be read ({reason}); it is skipped")
-                continue
-            if not stat_module.S_ISREG(st.st_mode):
-                warn(rel, f"{rel} is not a regular file (a device, pipe or socket); it is skipped")
-                continue
+            if os.path.islink(path):
+                try:
+                    os.stat(path)
+                except OSError as err:
+                    if err.errno == errno.ELOOP:
+                        warn(rel, f"{rel} is a symbolic link that loops; it is skipped")
+                        continue
+                if is_outside(root, path):
+                    problems.append(outside_diagnostic(rel))
+                    outside.add(rel[len("content/"):])
             found.add(os.path.relpath(path, content).replace(os.sep, "/"))
     return found
 
@@ -348,10 +377,9 @@ def _resolve_child(files: set[str], content: Path, real_content: str, page: Page
 def _load_page(config: SiteConfig, data: DataStore, rel: str, problems, known: dict, parsed: dict,
                versions_cache: dict) -> Page | None:
     src = "content/" + rel
-    path = config.root / "content" / rel
-    loader = partial(read_source, path, src)
+    loader = partial(read_source, config.root, src)
     try:
-        st = os.stat(path)
+        st = source_stat(config.root, src)
         entry = known.get(src)
         if entry is not None and entry[0] == st.st_mtime_ns and entry[1] == st.st_size:
             split = Split.cached(src, entry[2], entry[3], entry[4], loader)

@@ -10,12 +10,13 @@ from typing import Callable
 import yaml
 
 from ..core import codes
+from ..core.describe import describe
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
 from ..core.location import Location, LineIndex
 from ..versions.applicable import evaluate_versions
 from .config import Language, SiteConfig
-from .files import read_source
+from .files import check_names, is_outside, outside_diagnostic, outside_link, read_source, source_exists
 from .frontmatter import Loader, describe_yaml_error, split_frontmatter
 
 SEGMENT = re.compile(r"^[A-Za-z0-9_\-\[\]]+$")
@@ -82,6 +83,10 @@ class DataStore:
         # the files do not change during a build (the dev server makes a new store per reload).
         self._variables: dict[tuple, DataValue | None] = {}
         self._probes: dict[tuple, tuple[str, ...]] = {}
+        self.problems.extend(check_names(self.root, "data"))
+        for lang in config.languages:
+            if lang.dir:
+                self.problems.extend(check_names(self.root, lang.dir, Severity.WARNING))
         self.features, self.feature_files = self._load_features()
 
     # Features ----------------------------------------------------------------
@@ -91,6 +96,9 @@ class DataStore:
         features: dict[str, frozenset[str]] = {}
         files: dict[str, str] = {}
         if not folder.is_dir():
+            return features, files
+        if is_outside(self.root, str(folder)):  # never list a folder outside the root
+            self.problems.append(outside_diagnostic(outside_link(self.root, "data/features") or "data/features"))
             return features, files
         for path in sorted(folder.glob("*.yml")):
             rel = path.relative_to(self.root).as_posix()
@@ -107,6 +115,13 @@ class DataStore:
                     Location(rel, 1, 1, self._line(rel, 1))))
                 features[name] = frozenset()
                 continue
+            for key in data:
+                if key != "versions":
+                    self.problems.append(Diagnostic(
+                        codes.FEATURE_UNKNOWN_KEY,
+                        f"unknown key {describe(key) if not isinstance(key, str) else repr(key)} in a feature file; "
+                        "it holds only a 'versions:' block, such as versions: {ghes: '>= 3.5'}",
+                        self._key_location(rel, (key,))))
             ids, problems = evaluate_versions(data["versions"], self.config.space, None, allow_feature=False)
             self.problems.extend(versions_diagnostics(
                 problems, lambda keys, value=False: self._key_location(rel, keys, value=value)))
@@ -131,16 +146,22 @@ class DataStore:
         with self._lock:
             if rel in self._text:
                 return self._text[rel]
-            path = self.root / rel
             text = None
-            if path.is_file():
+            if source_exists(self.root, rel):
                 try:
-                    text = read_source(path, rel)
+                    text = read_source(self.root, rel)
                 except ContentError as err:
-                    self.problems.extend(err.diagnostics)
+                    self.problems.extend(self._as_fallback(rel, err.diagnostics))
                     self.unreadable.add(rel)
             self._text[rel] = text
             return text
+
+    def _as_fallback(self, rel: str, diags: list[Diagnostic]) -> list[Diagnostic]:
+        """A translated file that cannot be used never fails the build: English is used."""
+        if not any(lang.dir and rel.startswith(lang.dir + "/") for lang in self.config.languages):
+            return diags
+        return [Diagnostic(codes.TRANSLATION_FALLBACK, f"translation unusable, English is used instead: {d.message}",
+                           d.location, Severity.WARNING) for d in diags]
 
     def load_yaml(self, rel: str, *, required: bool) -> dict | None:
         with self._lock:
@@ -182,6 +203,8 @@ class DataStore:
         for split in range(len(parts) - 1, 1, -1):
             rel = "data/" + "/".join(parts[:split]) + ".yml"
             english = self.load_yaml(rel, required=True)
+            if english is None and rel in self.unreadable:
+                return DataValue("", rel)  # its own error is reported; no second one
             if english is None and self.read_text(rel) is None:
                 continue
             keys = parts[split:]
