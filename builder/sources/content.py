@@ -346,21 +346,21 @@ def _resolve_child(files: set[str], content: Path, real_content: str, page: Page
     name = PurePosixPath(rel).parent.name if rel.endswith("/index.md") else PurePosixPath(rel).stem
     # Every folder the entry names becomes part of the URL too (`/my folder/page`).
     bad_name = next(((part, issue) for part in [*clean.split("/")[:-1], name] if (issue := check_name(part))), None)
-    if bad_name is not None:
-        name, bad_name = bad_name
+    if bad_name is not None and (" " in bad_name[0] or any(c in bad_name[0] for c in "#?%")):
+        name = bad_name[0]
         claimed.add(rel)
-        plain = " " in name or any(c in name for c in "#?%")
         problems.append(
             page.split.error(
                 codes.PAGE_PATH,
                 f"content/{rel}: a file or folder name with {'a space' if ' ' in name else '#, ? or %'} makes a "
-                f"broken URL; rename it, for example to {name.replace(' ', '-').strip('#?%')!r}" if plain else
-                f"content/{one_line(rel)}: its name {bad_name.reason}, which makes a broken URL; rename it",
+                f"broken URL; rename it, for example to {name.replace(' ', '-').strip('#?%')!r}",
                 ("children", i),
                 value=True,
             )
         )
         return None
+    if bad_name is not None:
+        return rel  # `load_content` names the file and suggests a name (DB309)
     if not name.isascii():
         problems.append(
             page.split.error(
