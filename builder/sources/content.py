@@ -13,7 +13,7 @@ from ..core.describe import describe
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
 from ..core.location import Location
-from ..core.paths import check_name, check_site_path_decoded, explain, one_line
+from ..core.paths import check_name, check_site_path_decoded, explain
 from ..core.spans import narrow
 from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
