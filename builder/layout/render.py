@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..core import codes
@@ -78,7 +79,9 @@ class Layout:
             self._overrides = _Overrides(self.root)
             loaders.append(self._overrides)
         loaders.append(jinja2.PackageLoader("builder.layout", "templates"))
-        self.env = jinja2.Environment(
+        # Site templates come from pull requests like the content: the sandbox refuses Python
+        # internals (`__class__`, `__globals__` ...) and changes to objects, so they cannot run code.
+        self.env = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             trim_blocks=True,
