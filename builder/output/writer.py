@@ -164,8 +164,8 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
 def _manifest_ignored(problems: list | None, code, path: Path, why: str) -> dict:
     if problems is not None:
         problems.append(Diagnostic(
-            code, f"{path} {why}; every page is built afresh and the site is replaced as a whole, without "
-                  "the files docs-builder did not write", None, Severity.WARNING))
+            code, f"{path} {why}; it is ignored: every page is built afresh and the site is replaced as a "
+                  "whole (files docs-builder did not write are not kept)", None, Severity.WARNING))
     return {}
 
 

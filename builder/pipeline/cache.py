@@ -99,7 +99,7 @@ class BuildCache:
         legacy = out / LEGACY_CACHE
         if os.path.lexists(legacy):
             problems.append(_warning(codes.STATE_CACHE, legacy, (
-                "a pickled cache from an older docs-builder; it is never loaded (unpickling can run "
+                "is the pickled cache of an older docs-builder; it is never loaded (unpickling can run "
                 "code) and is deleted")))
             try:
                 legacy.unlink()
@@ -111,7 +111,7 @@ class BuildCache:
         except FileNotFoundError:
             return None
         except CacheIgnored as ignored:
-            problems.append(_warning(ignored.code, path, ignored.why + "; every page is built afresh"))
+            problems.append(_warning(ignored.code, path, ignored.why + "; it is ignored: every page is built afresh"))
             return None
 
     @classmethod
