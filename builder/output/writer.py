@@ -17,7 +17,7 @@ from pathlib import Path
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ConfigError
-from ..core.paths import check_output_path
+from ..core.paths import check_output_paths
 
 MANIFEST = ".build/manifest.json"
 MANIFEST_FORMAT = 3
@@ -146,18 +146,18 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
     outputs, extra = manifest.get("outputs"), manifest.get("extra_outputs")
     if not isinstance(outputs, dict) or not isinstance(extra, list) or not all(isinstance(p, str) for p in extra):
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a docs-builder manifest")
+    paths = set(outputs) | set(extra)
+    refused = check_output_paths(paths)
     memo: dict[str, bool] = {}
-    for rel in sorted(set(outputs) | set(extra)):
-        issue = check_output_path(rel)
-        reason = issue.reason if issue else None
-        if reason is None:
-            link = symlinked_part(out, rel, memo)
-            if link is not None:
-                reason = f"lies under {link!r}, a symbolic link"
-        if reason is not None:
-            shown = rel if len(rel) <= 80 else rel[:80] + "..."
-            return _manifest_ignored(problems, codes.STATE_UNSAFE_PATH, path,
-                                     f"names the output {shown!r}, which {reason}")
+    if refused is None:
+        refused = next(((rel, f"lies under {link!r}, a symbolic link") for rel in sorted(paths)
+                        if (link := symlinked_part(out, rel, memo)) is not None), None)
+    else:
+        refused = (refused[0], refused[1].reason)
+    if refused is not None:
+        rel, reason = refused
+        shown = rel if len(rel) <= 80 else rel[:80] + "..."
+        return _manifest_ignored(problems, codes.STATE_UNSAFE_PATH, path, f"names the output {shown!r}, which {reason}")
     return manifest
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
-from ..core.paths import check_output_path
+from ..core.paths import check_output_paths
 from ..output.writer import CACHE, symlinked_part
 from .metas import MetaRecord
 from .records import FrontmatterRecord, PageRecord, RecordError, canonical, from_plain, is_plain, to_plain
@@ -261,18 +261,20 @@ def _check_paths(cache: BuildCache, out: Path) -> None:
         for o in record.result.outputs:
             outputs.add(o.path)
             sources.update(o.sources)
-    memo: dict[str, bool] = {}
     for kind, paths in (("source file", sources), ("output", outputs)):
-        for rel in sorted(paths):
-            issue = check_output_path(rel)
-            reason = issue.reason if issue else None
-            if reason is None and kind == "output":
-                link = symlinked_part(out, rel, memo)
-                if link is not None:
-                    reason = f"lies under {link!r}, a symbolic link"
-            if reason is not None:
-                shown = rel if len(rel) <= 80 else rel[:80] + "..."
-                raise CacheIgnored(codes.STATE_UNSAFE_PATH, f"names the {kind} {shown!r}, which {reason}")
+        refused = check_output_paths(paths)
+        if refused is not None:
+            _refuse(kind, refused[0], refused[1].reason)
+    memo: dict[str, bool] = {}
+    for rel in sorted(outputs):
+        link = symlinked_part(out, rel, memo)
+        if link is not None:
+            _refuse("output", rel, f"lies under {link!r}, a symbolic link")
+
+
+def _refuse(kind: str, rel: str, reason: str) -> None:
+    shown = rel if len(rel) <= 80 else rel[:80] + "..."
+    raise CacheIgnored(codes.STATE_UNSAFE_PATH, f"names the {kind} {shown!r}, which {reason}")
 
 
 def _read_regular(path: Path) -> bytes:
@@ -357,7 +359,7 @@ class FileDigests:
         return changed
 
     def _hash(self, rel: str) -> str:
-        if check_output_path(rel) is not None:
+        if check_output_paths((rel,)) is not None:
             return MISSING
         path = os.path.join(self._root, rel)
         try:

@@ -138,6 +138,8 @@ def to_plain(value, hint):
             return {k: to_plain(v, item) for k, v in value.items()}
         return sorted(([to_plain(k, key), to_plain(v, item)] for k, v in value.items()),
                       key=lambda pair: canonical(pair[0]))
+    if hint in _FORMS:
+        return _FORMS[hint][0](value)
     if is_dataclass(hint):
         return {name: to_plain(getattr(value, name), field_hint) for name, field_hint in _persisted(hint)}
     raise TypeError(f"no plain form declared for {hint!r}")
@@ -147,86 +149,232 @@ def to_plain(value, hint):
 
 
 def from_plain(data, hint, where: str):
-    """The value declared as `hint` from its plain form; `RecordError` naming `where` when the
-    data is not what the declaration says."""
+    """The value declared as `hint` from its plain form; `RecordError` naming `where` and the
+    place inside it when the data is not what the declaration says."""
+    try:
+        return _decoder(hint)(data)
+    except _Bad as bad:
+        raise RecordError(f"{where}{''.join(reversed(bad.where))}: {bad.why}") from None
+
+
+class _Bad(Exception):
+    """Raised while decoding; each container on the way adds its part of the place."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+        self.where: list[str] = []
+
+
+def _at(bad: _Bad, part: str) -> _Bad:
+    bad.where.append(part)
+    return bad
+
+
+def _scalar(kind: type, expected: str):
+    def decode(data):
+        if type(data) is not kind:
+            raise _Bad(f"expected {expected}, found {_kind(data)}")
+        return data
+    return decode
+
+
+def _lookup(table: dict, what: str):
+    def decode(data):
+        found = table.get(data) if type(data) is str else None
+        if found is None:
+            raise _Bad(f"{data!r} is not {what}")
+        return found
+    return decode
+
+
+def _expect_list(data) -> None:
+    if type(data) is not list:
+        raise _Bad(f"expected a list, found {_kind(data)}")
+
+
+@lru_cache(maxsize=None)
+def _decoder(hint):
+    """A function that decodes and checks the plain form of `hint` (made once per type)."""
     if hint is str:
-        if type(data) is not str:
-            raise RecordError(f"{where}: expected text, found {_kind(data)}")
-        return data
+        return _scalar(str, "text")
     if hint is int:
-        if type(data) is not int:
-            raise RecordError(f"{where}: expected an integer, found {_kind(data)}")
-        return data
+        return _scalar(int, "an integer")
     if hint is bool:
-        if type(data) is not bool:
-            raise RecordError(f"{where}: expected true or false, found {_kind(data)}")
-        return data
+        return _scalar(bool, "true or false")
     if hint is float:
-        if type(data) not in (int, float):
-            raise RecordError(f"{where}: expected a number, found {_kind(data)}")
-        return float(data)
+        def decode_float(data):
+            if type(data) not in (int, float):
+                raise _Bad(f"expected a number, found {_kind(data)}")
+            return float(data)
+        return decode_float
     if hint is _NONE:
-        if data is not None:
-            raise RecordError(f"{where}: expected null, found {_kind(data)}")
-        return None
+        def decode_none(data):
+            if data is not None:
+                raise _Bad(f"expected null, found {_kind(data)}")
+        return decode_none
     if hint is Code:
-        found = _CODES.get(data) if type(data) is str else None
-        if found is None:
-            raise RecordError(f"{where}: {data!r} is not a diagnostic code")
-        return found
+        return _lookup(_CODES, "a diagnostic code")
     if hint is Severity:
-        found = _SEVERITIES.get(data) if type(data) is str else None
-        if found is None:
-            raise RecordError(f"{where}: {data!r} is not a severity")
-        return found
+        return _lookup(_SEVERITIES, "a severity")
     if hint is dict or hint is typing.Any:
-        if not is_plain(data) or (hint is dict and type(data) is not dict):
-            raise RecordError(f"{where}: expected an object, found {_kind(data)}")
-        return data
+        def decode_plain(data):
+            if not is_plain(data) or (hint is dict and type(data) is not dict):
+                raise _Bad(f"expected an object, found {_kind(data)}")
+            return data
+        return decode_plain
+    if hint in _FORMS:
+        return _FORMS[hint][1]
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Union or origin is types.UnionType:
-        return None if data is None else from_plain(data, _optional(hint, args), where)
-    if origin in (list, tuple, set, frozenset) or (origin is dict and args[0] is not str):
-        if type(data) is not list:
-            raise RecordError(f"{where}: expected a list, found {_kind(data)}")
-    if origin is list or origin is set or origin is frozenset or (
-            origin is tuple and len(args) == 2 and args[1] is Ellipsis):
-        item = args[0]
-        if item is str:
-            bad = next((i for i, v in enumerate(data) if type(v) is not str), None)
-            if bad is not None:
-                raise RecordError(f"{where}[{bad}]: expected text, found {_kind(data[bad])}")
-            items = data
-        else:
-            items = [from_plain(v, item, f"{where}[{i}]") for i, v in enumerate(data)]
-        return list(items) if origin is list else origin(items)
+        inner = _decoder(_optional(hint, args))
+        return lambda data: None if data is None else inner(data)
+    if origin in (list, set, frozenset) or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
+        return _sequence(origin, args[0])
     if origin is tuple:
-        if len(data) != len(args):
-            raise RecordError(f"{where}: expected {len(args)} items, found {len(data)}")
-        return tuple(from_plain(v, a, f"{where}[{i}]") for i, (v, a) in enumerate(zip(data, args)))
+        items = [_decoder(a) for a in args]
+
+        def decode_tuple(data):
+            _expect_list(data)
+            if len(data) != len(items):
+                raise _Bad(f"expected {len(items)} items, found {len(data)}")
+            i = 0
+            try:
+                out = []
+                for i, (value, item) in enumerate(zip(data, items)):
+                    out.append(item(value))
+                return tuple(out)
+            except _Bad as bad:
+                raise _at(bad, f"[{i}]")
+        return decode_tuple
     if origin is dict:
-        key, item = args
-        if key is str:
+        return _mapping(*args)
+    if is_dataclass(hint) and hint in RECORD_TYPES:
+        return _record(hint)
+    raise TypeError(f"no plain form declared for {hint!r}")
+
+
+def _sequence(origin, item_hint):
+    make = list if origin is list else origin
+    if item_hint is str:
+        def decode_texts(data):
+            _expect_list(data)
+            for i, value in enumerate(data):
+                if type(value) is not str:
+                    raise _at(_Bad(f"expected text, found {_kind(value)}"), f"[{i}]")
+            return data if make is list else make(data)
+        return decode_texts
+    item = _decoder(item_hint)
+
+    def decode_items(data):
+        _expect_list(data)
+        i = 0
+        try:
+            out = []
+            for i, value in enumerate(data):
+                out.append(item(value))
+        except _Bad as bad:
+            raise _at(bad, f"[{i}]")
+        return out if make is list else make(out)
+    return decode_items
+
+
+def _mapping(key_hint, item_hint):
+    key, item = _decoder(key_hint), _decoder(item_hint)
+    if key_hint is str:
+        def decode_object(data):
             if type(data) is not dict:
-                raise RecordError(f"{where}: expected an object, found {_kind(data)}")
-            return {k: from_plain(v, item, f"{where}[{k!r}]") for k, v in data.items()}
+                raise _Bad(f"expected an object, found {_kind(data)}")
+            out = {}
+            for k, v in data.items():
+                try:
+                    out[k] = item(v)
+                except _Bad as bad:
+                    raise _at(bad, f"[{k!r}]")
+            return out
+        return decode_object
+
+    def decode_pairs(data):
+        _expect_list(data)
         result = {}
         for i, pair in enumerate(data):
             if type(pair) is not list or len(pair) != 2:
-                raise RecordError(f"{where}[{i}]: expected a [key, value] pair")
-            result[from_plain(pair[0], key, f"{where}[{i}][0]")] = from_plain(pair[1], item, f"{where}[{i}][1]")
+                raise _at(_Bad("expected a [key, value] pair"), f"[{i}]")
+            try:
+                result[key(pair[0])] = item(pair[1])
+            except _Bad as bad:
+                raise _at(bad, f"[{i}]")
         return result
-    if is_dataclass(hint) and hint in RECORD_TYPES:
+    return decode_pairs
+
+
+def _record(cls: type):
+    declared = [(name, _decoder(field_hint)) for name, field_hint in _persisted(cls)]
+    names = {name for name, _ in declared}
+
+    def decode_record(data):
         if type(data) is not dict:
-            raise RecordError(f"{where}: expected an object, found {_kind(data)}")
-        declared = _persisted(hint)
-        if len(data) != len(declared) or any(name not in data for name, _ in declared):
-            names = {name for name, _ in declared}
+            raise _Bad(f"expected an object, found {_kind(data)}")
+        if len(data) != len(declared) or not names.issuperset(data):
             extra = sorted(set(data) - names)
-            missing = sorted(names - set(data))
-            raise RecordError(f"{where}: " + (f"unknown field {extra[0]!r}" if extra else f"missing field {missing[0]!r}"))
-        return hint(**{name: from_plain(data[name], field_hint, f"{where}.{name}") for name, field_hint in declared})
-    raise RecordError(f"{where}: no record of type {hint!r} is declared")
+            raise _Bad(f"unknown field {extra[0]!r}" if extra else f"missing field {sorted(names - set(data))[0]!r}")
+        values = {}
+        for name, decode in declared:
+            try:
+                values[name] = decode(data[name])
+            except _Bad as bad:
+                raise _at(bad, f".{name}")
+        return cls(**values)
+    return decode_record
+
+
+# Forms of their own ----------------------------------------------------------------------
+
+
+def _meta_record_to_plain(record: MetaRecord) -> dict:
+    """A MetaRecord with each distinct PageMeta written once (most versions share one)."""
+    unique: dict[str, int] = {}
+    metas: list = []
+    meta_of: dict[str, int] = {}
+    for vid in sorted(record.metas):
+        plain = to_plain(record.metas[vid], PageMeta)
+        text = canonical(plain)
+        index = unique.get(text)
+        if index is None:
+            index = unique[text] = len(metas)
+            metas.append(plain)
+        meta_of[vid] = index
+    return {"versions": list(record.versions), "deps": to_plain(record.deps, _META_HINTS["deps"]),
+            "problems": to_plain(record.problems, _META_HINTS["problems"]), "metas": metas, "meta_of": meta_of}
+
+
+def _meta_record_from_plain(data) -> MetaRecord:
+    if type(data) is not dict:
+        raise _Bad(f"expected an object, found {_kind(data)}")
+    fields_ = ("versions", "deps", "problems", "metas", "meta_of")
+    if len(data) != len(fields_) or any(name not in data for name in fields_):
+        extra = sorted(set(data) - set(fields_))
+        raise _Bad(f"unknown field {extra[0]!r}" if extra else
+                   f"missing field {next(n for n in fields_ if n not in data)!r}")
+    values = {}
+    for name, hint in (("versions", _META_HINTS["versions"]), ("deps", _META_HINTS["deps"]),
+                       ("problems", _META_HINTS["problems"]), ("metas", list[PageMeta]),
+                       ("meta_of", dict[str, int])):
+        try:
+            values[name] = _decoder(hint)(data[name])
+        except _Bad as bad:
+            raise _at(bad, f".{name}")
+    shared = values["metas"]
+    for vid, index in values["meta_of"].items():
+        if not 0 <= index < len(shared):
+            raise _at(_Bad(f"{index} is not the index of a meta"), f".meta_of[{vid!r}]")
+    return MetaRecord(values["versions"], values["deps"],
+                      {vid: shared[index] for vid, index in values["meta_of"].items()}, values["problems"])
+
+
+_META_HINTS = typing.get_type_hints(MetaRecord)
+_FORMS = {MetaRecord: (_meta_record_to_plain, _meta_record_from_plain)}
+"""Records with a plain form of their own: (write, read)."""
 
 
 def _optional(hint, args) -> object:
