@@ -382,3 +382,34 @@ def test_the_state_is_byte_identical_whatever_the_jobs_and_hash_seed(tmp_path):
         states.append(((out / ".build/cache.json").read_bytes(), (out / ".build/manifest.json").read_bytes()))
     assert states[0] == states[1] == states[2]
     assert b'"kind":"meta","lang":"fr"' in states[0][0]
+
+
+def test_the_state_after_an_incremental_build_is_a_clean_builds_byte_for_byte(src, tmp_path):
+    """Records kept from the last build read back and write out exactly as a clean build makes them."""
+    out = tmp_path / "out"
+    build(src, out)
+    reusable = src / REUSABLE
+    reusable.write_text(reusable.read_text("utf-8") + "\nAn added sentence.\n", "utf-8")
+    assert "unchanged" in build(src, out).stderr
+    clean = tmp_path / "clean"
+    build(src, clean)
+    for name in ("cache.json", "manifest.json"):
+        assert (out / ".build" / name).read_bytes() == (clean / ".build" / name).read_bytes(), name
+
+
+def test_a_file_hashed_after_the_build_read_it_is_checked_again_at_the_end(tmp_path):
+    from builder.pipeline.cache import CHANGED, FileDigests
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/a.md").write_text("a\n", "utf-8")
+    (tmp_path / "extra.yml").write_text("x: 1\n", "utf-8")
+    digests = FileDigests(tmp_path)
+    digests.prime(["content"])
+    (tmp_path / "content/a.md").write_text("edited\n", "utf-8")  # after the snapshot: its digest stays
+    first = digests.digest("extra.yml")  # outside the snapshot: hashed now
+    (tmp_path / "extra.yml").write_text("x: 2\n", "utf-8")
+    assert digests.digest("extra.yml") == first
+    assert digests.recheck() == {"extra.yml"}
+    assert digests.current["extra.yml"] == CHANGED
+    assert digests.digest("content/a.md") == hashlib.sha256(b"a\n").hexdigest()
+    assert digests.digest("../outside") == digests.digest("/etc/hostname") == "-"

@@ -69,8 +69,9 @@ _NONE = type(None)
 
 
 def canonical(value) -> str:
-    """One line of JSON whose text depends only on `value`."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """One line of ASCII JSON whose text depends only on `value` (any text, even a file name
+    that is not valid UTF-8, is written escaped and reads back the same)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def is_plain(value, depth: int = 0) -> bool:
