@@ -133,10 +133,11 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not valid JSON")
     if not isinstance(manifest, dict) or "format" not in manifest:
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a docs-builder manifest")
-    if manifest["format"] != MANIFEST_FORMAT:
+    version = manifest["format"]
+    if version != MANIFEST_FORMAT:
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path,
-                                 f"is in manifest format {manifest['format']!r}; this docs-builder reads format "
-                                 f"{MANIFEST_FORMAT}")
+                                 (f"is in manifest format {version}" if type(version) is int else
+                                  "has no manifest format version") + f"; this docs-builder reads format {MANIFEST_FORMAT}")
     head = b'{"format":%d,"checksum":"sha256:' % MANIFEST_FORMAT
     rest = raw[len(head) + 66:]
     if not raw.startswith(head) or raw[len(head) + 64:len(head) + 66] != b'",' or (

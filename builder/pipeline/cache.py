@@ -123,9 +123,11 @@ class BuildCache:
             raise CacheIgnored(codes.STATE_CACHE, "is not a docs-builder cache (its first line is not its header)")
         if not isinstance(head, dict) or head.get("format") != FORMAT_NAME:
             raise CacheIgnored(codes.STATE_CACHE, "is not a docs-builder cache (its first line is not its header)")
-        if head.get("version") != FORMAT:
-            raise CacheIgnored(codes.STATE_CACHE, f"is in cache format {head.get('version')!r}; this docs-builder "
-                                                  f"reads format {FORMAT}")
+        version = head.get("version")
+        if version != FORMAT:
+            raise CacheIgnored(codes.STATE_CACHE, (f"is in cache format {version}" if type(version) is int else
+                                                   "has no cache format version")
+                               + f"; this docs-builder reads format {FORMAT}")
         if head.get("checksum") != "sha256:" + hashlib.sha256(rest).hexdigest():
             raise CacheIgnored(codes.STATE_CACHE, "does not match its checksum (it is damaged or was edited)")
         if head.get("code") != builder_digest():
@@ -210,11 +212,11 @@ def frontmatter_records(parsed: dict, digests: "FileDigests") -> dict[str, Front
 
 def _add_record(cache: BuildCache | None, record, line: str) -> BuildCache:
     if not isinstance(record, dict):
-        raise RecordError("is not a record")
+        raise RecordError("expected a record (an object)")
     kind = record.get("kind")
     if cache is None:
         if kind != "build":
-            raise RecordError("is not the build record, which comes first")
+            raise RecordError("expected the build record, which comes first")
         key = from_plain(record.get("key"), str, "key")
         site_key = from_plain(record.get("site_key"), str, "site_key")
         extras = from_plain(record.get("extras"), dict[str, str], "extras")
@@ -239,15 +241,15 @@ def _add_record(cache: BuildCache | None, record, line: str) -> BuildCache:
         found = cache.pages[rel] = from_plain(record["record"], PageRecord, "record")
         cache.lines[("page", rel)] = (found, line)
     else:
-        raise RecordError(f"is a record of unknown kind {kind!r}" if isinstance(kind, str) else "has no kind")
+        raise RecordError(f"kind: unknown kind {kind[:60]!r}" if isinstance(kind, str) else "kind: missing")
     return cache
 
 
 def _expect_keys(record: dict, keys: tuple[str, ...]) -> None:
     if len(record) != len(keys) or any(k not in record for k in keys):
         unknown = sorted(set(record) - set(keys))
-        raise RecordError(f"has an unknown field {unknown[0]!r}" if unknown
-                          else f"lacks the field {next(k for k in keys if k not in record)!r}")
+        raise RecordError(f"unknown field {unknown[0][:60]!r}" if unknown
+                          else f"missing field {next(k for k in keys if k not in record)!r}")
 
 
 def _check_paths(cache: BuildCache, out: Path) -> None:

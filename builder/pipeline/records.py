@@ -184,7 +184,7 @@ def _lookup(table: dict, what: str):
     def decode(data):
         found = table.get(data) if type(data) is str else None
         if found is None:
-            raise _Bad(f"{data!r} is not {what}")
+            raise _Bad(f"{_shown(data)} is not {what}")
         return found
     return decode
 
@@ -291,7 +291,7 @@ def _mapping(key_hint, item_hint):
                 try:
                     out[k] = item(v)
                 except _Bad as bad:
-                    raise _at(bad, f"[{k!r}]")
+                    raise _at(bad, f"[{_shown(k)}]")
             return out
         return decode_object
 
@@ -318,7 +318,8 @@ def _record(cls: type):
             raise _Bad(f"expected an object, found {_kind(data)}")
         if len(data) != len(declared) or not names.issuperset(data):
             extra = sorted(set(data) - names)
-            raise _Bad(f"unknown field {extra[0]!r}" if extra else f"missing field {sorted(names - set(data))[0]!r}")
+            raise _Bad(f"unknown field {_shown(extra[0])}" if extra else
+                       f"missing field {sorted(names - set(data))[0]!r}")
         values = {}
         for name, decode in declared:
             try:
@@ -355,7 +356,7 @@ def _meta_record_from_plain(data) -> MetaRecord:
     fields_ = ("versions", "deps", "problems", "metas", "meta_of")
     if len(data) != len(fields_) or any(name not in data for name in fields_):
         extra = sorted(set(data) - set(fields_))
-        raise _Bad(f"unknown field {extra[0]!r}" if extra else
+        raise _Bad(f"unknown field {_shown(extra[0])}" if extra else
                    f"missing field {next(n for n in fields_ if n not in data)!r}")
     values = {}
     for name, hint in (("versions", _META_HINTS["versions"]), ("deps", _META_HINTS["deps"]),
@@ -368,7 +369,7 @@ def _meta_record_from_plain(data) -> MetaRecord:
     shared = values["metas"]
     for vid, index in values["meta_of"].items():
         if not 0 <= index < len(shared):
-            raise _at(_Bad(f"{index} is not the index of a meta"), f".meta_of[{vid!r}]")
+            raise _at(_Bad(f"{index} is not the index of a meta"), f".meta_of[{_shown(vid)}]")
     return MetaRecord(values["versions"], values["deps"],
                       {vid: shared[index] for vid, index in values["meta_of"].items()}, values["problems"])
 
@@ -383,6 +384,12 @@ def _optional(hint, args) -> object:
     if len(rest) != 1:
         raise TypeError(f"only `X | None` unions are records: {hint!r}")
     return rest[0]
+
+
+def _shown(value) -> str:
+    """`value` quoted for a message, at most 60 characters of it (control characters escaped)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _kind(data) -> str:
