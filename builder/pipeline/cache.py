@@ -311,6 +311,8 @@ class FileDigests:
     """
 
     def __init__(self, root: Path, previous: dict | None = None):
+        # `previous` (digests of an earlier pass) is accepted and not used: a file is always
+        # hashed, whatever its size and time say.
         self._root = str(root)
         self.snapshot: dict[str, str] = {}
         """Digests of the primed folders' files, taken before the build read any of them."""
