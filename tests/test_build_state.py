@@ -159,6 +159,22 @@ CACHE_TAMPERING = [
 ]
 
 
+@pytest.mark.parametrize("change", [
+    {"version": "nope@latest"}, {"lang": "xx"}, {"path": "en/packages/quickstart/index.html"}, {"page": "index.md"},
+], ids=["an unknown version", "an unknown language", "another page's file", "another page"])
+def test_a_record_edited_to_name_what_its_page_does_not_make_is_not_reused(src, tmp_path, change):
+    """Sound JSON, a matching checksum, safe paths: still not what the page makes."""
+    out = tmp_path / "out"
+    build(src, out)
+    cache = out / ".build/cache.json"
+    reseal_cache(cache, lambda rs: _edit_page_record(rs, "packages/index.md",
+                                                     lambda r: r["result"]["outputs"][0].update(change)))
+    result = build(src, out)
+    assert warnings_of(result.stderr, out) == []
+    assert "15 unchanged" in result.stderr  # that page alone is built again
+    assert_same_as_clean(src, out, tmp_path)
+
+
 @pytest.mark.parametrize("name, tamper, why", CACHE_TAMPERING, ids=[c[0] for c in CACHE_TAMPERING])
 def test_a_damaged_or_edited_cache_is_ignored_with_a_warning(src, tmp_path, name, tamper, why):
     out = tmp_path / "out"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
+from ..core.urls import output_file
 from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
@@ -286,10 +287,26 @@ def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: 
                 continue
         elif structure.fingerprint(page, result) != record.fingerprint:
             continue
-        if not outputs_exist(out, result):
+        if not _made_by(site, page, result) or not outputs_exist(out, result):
             continue
         reused[page.rel] = result
     return reused
+
+
+def _made_by(site: Site, page, result: PageResult) -> bool:
+    """Whether a cached result is one `page` makes: its outputs are the page's own files, in
+    languages and versions it is built in. A record edited to name other files or versions is
+    not reused (the page is built again)."""
+    if result.rel != page.rel:
+        return False
+    languages = {lang.code for lang in site.languages}
+    versions = {v.id: v for v in site.built_versions(page)}
+    for o in result.outputs:
+        version = versions.get(o.version)
+        if (version is None or o.page != page.rel or o.lang not in languages
+                or o.path != output_file(o.lang, version, page.url)):
+            return False
+    return True
 
 
 def _changed_outside_structure(site: Site, structure: Structure, cache: BuildCache) -> set[str] | None:
