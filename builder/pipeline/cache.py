@@ -193,7 +193,8 @@ class BuildCache:
         for src, record in self.frontmatter.items():
             if digests.digest(src) == record.sha256:
                 st = digests.stats.get(src)
-                if st is not None:
+                start, end = record.fm_span
+                if st is not None and 0 <= start <= end <= record.body_offset <= st[1]:
                     usable[src] = (st[0], st[1], record.data, record.fm_span, record.body_offset)
         return usable
 
