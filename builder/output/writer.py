@@ -118,6 +118,9 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
     path the policy refuses (then a warning goes to `problems`). Nothing an ignored manifest
     names is ever deleted, kept or moved: the site is replaced as a whole."""
     path = out / MANIFEST
+    link = symlinked_part(out, MANIFEST, {})
+    if link is not None and os.path.lexists(path):
+        return _manifest_ignored(problems, codes.STATE_UNSAFE_PATH, path, f"lies under {link!r}, a symbolic link")
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a regular file")

@@ -96,6 +96,13 @@ class BuildCache:
     def read(cls, out: Path, problems: list[Diagnostic]) -> "BuildCache | None":
         """The cache of the last build into `out`, or None (with a warning in `problems` when the
         file is there but cannot be trusted). An old pickled cache is reported and deleted."""
+        path = out / CACHE
+        link = symlinked_part(out, CACHE, {})
+        if link is not None:  # `.build` leads out of the site: nothing in it is read or deleted
+            if os.path.lexists(path):
+                problems.append(_warning(codes.STATE_UNSAFE_PATH, path, f"lies under {link!r}, a symbolic link"
+                                         "; it is ignored: every page is built afresh"))
+            return None
         legacy = out / LEGACY_CACHE
         if os.path.lexists(legacy):
             problems.append(_warning(codes.STATE_CACHE, legacy, (
@@ -105,7 +112,6 @@ class BuildCache:
                 legacy.unlink()
             except OSError:
                 pass
-        path = out / CACHE
         try:
             return cls._parse(path, _read_regular(path))
         except FileNotFoundError:
