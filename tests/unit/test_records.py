@@ -80,3 +80,14 @@ def test_the_fast_path_of_check_output_paths_agrees_with_the_policy(rel):
     assert (found is None) == (issue is None)
     if found is not None:
         assert found == (rel, issue)
+
+
+def test_the_fast_path_agrees_with_the_policy_on_random_paths():
+    import random
+
+    rng = random.Random(10)
+    alphabet = "ab./-_~\\ \n\t%é\u2028@:"
+    for _ in range(20000):
+        rel = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+        found = check_output_paths([rel])
+        assert (found is None) == (check_output_path(rel) is None), repr(rel)
