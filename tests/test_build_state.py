@@ -380,8 +380,8 @@ def test_the_state_is_byte_identical_whatever_the_jobs_and_hash_seed(tmp_path):
     n = 40
     pages = {"docs/index.md": page("Docs", "x\n", children="[" + ", ".join(f"/p{i}" for i in range(n)) + "]")}
     for i in range(n):
-        pages[f"docs/p{i}.md"] = page(f"P{i}", f"Body {i}: {{% data reusables.r{i % 3} %}} [AUTOTITLE](/docs/p"
-                                      f"{(i + 1) % n}).\n\n## Part\n", intro=f"'Intro {i}'", redirect_from=f"[/old/{i}]")
+        body = f"Body {i}: {{% data reusables.r{i % 3} %}} [AUTOTITLE](/docs/p{(i + 1) % n}).\n\n## Part\n"
+        pages[f"docs/p{i}.md"] = page(f"P{i}", body, intro=f"'Intro {i}'", redirect_from=f"[/old/{i}]")
     files = site_files(pages)
     files["data/languages.yml"] = "en: {name: English}\nfr: {name: Français, dir: translations/fr}\n"
     for r in range(3):

@@ -138,9 +138,9 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a docs-builder manifest")
     version = manifest["format"]
     if version != MANIFEST_FORMAT:
+        why = f"is in manifest format {version}" if type(version) is int else "has no manifest format version"
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path,
-                                 (f"is in manifest format {version}" if type(version) is int else
-                                  "has no manifest format version") + f"; this docs-builder reads format {MANIFEST_FORMAT}")
+                                 f"{why}; this docs-builder reads format {MANIFEST_FORMAT}")
     head = b'{"format":%d,"checksum":"sha256:' % MANIFEST_FORMAT
     rest = raw[len(head) + 66:]
     if not raw.startswith(head) or raw[len(head) + 64:len(head) + 66] != b'",' or (

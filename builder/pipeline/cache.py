@@ -46,7 +46,6 @@ every page that read the file is built again next time."""
 MISSING = "-"
 
 _HEAD = '{{"format":"{name}","version":{version},"checksum":"sha256:{checksum}","code":{code},"records":['
-_KINDS = ("build", "files", "frontmatter", "meta", "page")
 
 
 @lru_cache(maxsize=1)

@@ -54,7 +54,8 @@ def test_only_plain_json_data_is_plain(value):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda p: p["result"].__setitem__("failed", True), "record.result.failed: expected an integer, found true or false"),
+    (lambda p: p["result"].__setitem__("failed", True),
+     "record.result.failed: expected an integer, found true or false"),
     (lambda p: p["result"]["outputs"][0]["sources"].__setitem__(1, 7),
      "record.result.outputs[0].sources[1]: expected text, found an integer"),
     (lambda p: p["result"]["problems"][0].__setitem__("severity", "fatal"),
