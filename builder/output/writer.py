@@ -193,8 +193,9 @@ def manifest_paths(manifest: dict) -> list[str]:
 
 
 def foreign_files(out: Path, manifest: dict) -> list[str]:
-    """Files in the current site that the previous build did not write (a CNAME, say), found
-    without following symbolic links (a link is kept as a link). None without a manifest."""
+    """Regular files in the current site that the previous build did not write (a CNAME, say),
+    found without following symbolic links; links are not kept (what they lead to is not the
+    site's). None without a manifest."""
     if not out.is_dir() or not manifest:
         return []
     ours = set(manifest_paths(manifest))
@@ -204,8 +205,10 @@ def foreign_files(out: Path, manifest: dict) -> list[str]:
         prefix = "" if rel_dir == "." else rel_dir + "/"
         if not prefix:
             dirnames[:] = [d for d in dirnames if d != ".build"]
-        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-        found.extend(prefix + name for name in filenames + links if prefix + name not in ours)
+        for name in filenames:
+            rel = prefix + name
+            if rel not in ours and stat.S_ISREG(os.lstat(os.path.join(dirpath, name)).st_mode):
+                found.append(rel)
     return sorted(found)
 
 
