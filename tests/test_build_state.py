@@ -432,3 +432,13 @@ def test_a_file_hashed_after_the_build_read_it_is_checked_again_at_the_end(tmp_p
     assert digests.current["extra.yml"] == CHANGED
     assert digests.digest("content/a.md") == hashlib.sha256(b"a\n").hexdigest()
     assert digests.digest("../outside") == digests.digest("/etc/hostname") == "-"
+
+
+def test_a_pipe_among_the_sources_is_never_waited_on(tmp_path):
+    from builder.pipeline.cache import FileDigests
+
+    (tmp_path / "data").mkdir()
+    os.mkfifo(tmp_path / "data/pipe.yml")  # opening it for reading would wait for a writer
+    digests = FileDigests(tmp_path)
+    digests.prime(["data"])
+    assert digests.digest("data/pipe.yml") == "-"

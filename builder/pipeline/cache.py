@@ -372,11 +372,15 @@ class FileDigests:
         if check_output_paths((rel,)) is not None:
             return MISSING
         path = os.path.join(self._root, rel)
+        try:  # opened without waiting (a FIFO never blocks), read only if it is a regular file
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            return MISSING
         try:
-            st = os.stat(path)
-            if not stat.S_ISREG(st.st_mode):
-                return MISSING
-            with open(path, "rb") as fh:
+            with os.fdopen(fd, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if not stat.S_ISREG(st.st_mode):
+                    return MISSING
                 sha = hashlib.sha256(fh.read()).hexdigest()
         except OSError:
             return MISSING
