@@ -442,3 +442,12 @@ def test_a_pipe_among_the_sources_is_never_waited_on(tmp_path):
     digests = FileDigests(tmp_path)
     digests.prime(["data"])
     assert digests.digest("data/pipe.yml") == "-"
+
+
+def test_a_folder_without_a_manifest_is_refused_untouched(src, tmp_path):
+    out = tmp_path / "out"
+    (out / ".build").mkdir(parents=True)
+    (out / ".build/cache.pickle").write_bytes(b"not ours")
+    result = run_cli("build", "--root", str(src), "--out", str(out), "--no-search")
+    assert result.status == 2 and "error[DB605]" in result.stderr
+    assert (out / ".build/cache.pickle").read_bytes() == b"not ours"

@@ -126,7 +126,7 @@ def run_build(options: BuildOptions) -> BuildReport:
         digests.prime(list(PRIMED_FOLDERS))
         if out.is_dir():
             old_manifest = out_writer.read_manifest(out, state_problems)
-            if options.incremental:
+            if options.incremental and os.path.lexists(out / out_writer.MANIFEST):  # else not ours (DB605)
                 previous = BuildCache.read(out, state_problems)
             if not old_manifest:
                 previous = None  # the cache vouches for outputs that the manifest lists
