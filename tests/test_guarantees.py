@@ -18,7 +18,7 @@ from builder.pipeline import pages as pages_module
 from tests.conftest import REPO, page, run_cli, write_tree, site_files
 from tests.test_build import tree_digest
 
-SKIP = ("_pagefind/", ".build/cache.pickle")
+SKIP = ("_pagefind/", ".build/cache.json")
 
 
 def copy_example(dest: Path) -> Path:
@@ -154,7 +154,7 @@ def test_the_build_cache_is_byte_identical_whatever_the_jobs(tmp_path):
                                  "--no-search", "--jobs", jobs], capture_output=True, text=True,
                                 env={**os.environ, "PYTHONHASHSEED": seed})
         assert result.returncode == 0, result.stderr
-        outs.append((out / ".build/cache.pickle").read_bytes())
+        outs.append((out / ".build/cache.json").read_bytes())
     assert outs[0] == outs[1]
 
 

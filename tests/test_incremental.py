@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import REPO, run_cli
 from tests.test_build import tree_digest
 
-SKIP = ("_pagefind/", ".build/cache.pickle")
+SKIP = ("_pagefind/", ".build/cache.json")
 
 
 @pytest.fixture

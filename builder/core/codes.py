@@ -81,6 +81,11 @@ CONFIG_LANGUAGE_DIR = Code("DB603", "config-language-dir")
 CONFIG_SELECTION = Code("DB604", "config-selection")
 CONFIG_OUTPUT = Code("DB605", "config-output")
 
+# Build state in `<out>/.build/` (warnings: the state is ignored and the build runs clean).
+STATE_CACHE = Code("DB610", "build-cache-ignored")
+STATE_MANIFEST = Code("DB611", "build-manifest-ignored")
+STATE_UNSAFE_PATH = Code("DB612", "build-state-unsafe-path")
+
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")

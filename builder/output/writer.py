@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import stat
 import shutil
 import signal
 import subprocess
@@ -13,11 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..core import codes
-from ..core.diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ConfigError
+from ..core.paths import check_output_paths
 
 MANIFEST = ".build/manifest.json"
-CACHE = ".build/cache.pickle"
+MANIFEST_FORMAT = 3
+"""`{"format":3,"checksum":"sha256:<hex of the rest>","extra_outputs":[...],"outputs":{...}}`."""
+CACHE = ".build/cache.json"
 """Written by pipeline/cache.py; moved last and removed first by `commit_incremental`."""
 STAGING_PREFIX = ".docs-builder-staging-"
 
@@ -107,31 +112,104 @@ def new_staging(out: Path) -> Path:
     return staging
 
 
-def read_manifest(out: Path) -> dict:
+def read_manifest(out: Path, problems: list | None = None) -> dict:
+    """The manifest of the last build into `out`, checked; {} when there is none or when it
+    cannot be trusted: unreadable, not JSON, another format, a checksum that does not match, or a
+    path the policy refuses (then a warning goes to `problems`). Nothing an ignored manifest
+    names is ever deleted, kept or moved: the site is replaced as a whole."""
+    path = out / MANIFEST
+    link = symlinked_part(out, MANIFEST, {})
+    if link is not None and os.path.lexists(path):
+        return _manifest_ignored(problems, codes.STATE_UNSAFE_PATH, path, f"lies under {link!r}, a symbolic link")
     try:
-        return json.loads((out / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a regular file")
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
         return {}
+    except OSError as err:
+        return _manifest_ignored(problems, codes.STATE_MANIFEST, path, f"cannot be read ({err.strerror})")
+    try:
+        manifest = json.loads(raw)
+    except (ValueError, RecursionError):
+        return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not valid JSON")
+    if not isinstance(manifest, dict) or "format" not in manifest:
+        return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a docs-builder manifest")
+    version = manifest["format"]
+    if version != MANIFEST_FORMAT:
+        why = f"is in manifest format {version}" if type(version) is int else "has no manifest format version"
+        return _manifest_ignored(problems, codes.STATE_MANIFEST, path,
+                                 f"{why}; this docs-builder reads format {MANIFEST_FORMAT}")
+    head = b'{"format":%d,"checksum":"sha256:' % MANIFEST_FORMAT
+    rest = raw[len(head) + 66:]
+    if not raw.startswith(head) or raw[len(head) + 64:len(head) + 66] != b'",' or (
+            raw[len(head):len(head) + 64] != hashlib.sha256(rest).hexdigest().encode()):
+        return _manifest_ignored(problems, codes.STATE_MANIFEST, path,
+                                 "does not match its checksum (it is damaged or was edited)")
+    outputs, extra = manifest.get("outputs"), manifest.get("extra_outputs")
+    if not isinstance(outputs, dict) or not isinstance(extra, list) or not all(isinstance(p, str) for p in extra):
+        return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a docs-builder manifest")
+    paths = set(outputs) | set(extra)
+    refused = check_output_paths(paths)
+    memo: dict[str, bool] = {}
+    if refused is None:
+        refused = next(((rel, f"lies under {link!r}, a symbolic link") for rel in sorted(paths)
+                        if (link := symlinked_part(out, rel, memo)) is not None), None)
+    else:
+        refused = (refused[0], refused[1].reason)
+    if refused is not None:
+        rel, reason = refused
+        shown = rel if len(rel) <= 80 else rel[:80] + "..."
+        return _manifest_ignored(problems, codes.STATE_UNSAFE_PATH, path, f"names the output {shown!r}, which {reason}")
+    return manifest
+
+
+def _manifest_ignored(problems: list | None, code, path: Path, why: str) -> dict:
+    if problems is not None:
+        problems.append(Diagnostic(
+            code, f"{path} {why}; it is ignored: every page is built afresh and the site is replaced as a "
+                  "whole (files docs-builder did not write are not kept)", None, Severity.WARNING))
+    return {}
+
+
+def symlinked_part(out: Path, rel: str, memo: dict[str, bool]) -> str | None:
+    """The folder of `rel` (a checked output path) that is a symbolic link in `out`, if any:
+    what lies under it is outside the site. `memo` remembers the folders already looked at."""
+    parts = rel.split("/")[:-1]
+    for i in range(1, len(parts) + 1):
+        folder = "/".join(parts[:i])
+        linked = memo.get(folder)
+        if linked is None:
+            linked = memo[folder] = os.path.islink(os.path.join(out, folder))
+        if linked:
+            return folder
+    return None
 
 
 def manifest_paths(manifest: dict) -> list[str]:
-    """Every file a manifest says its build wrote."""
+    """Every file a manifest (from `read_manifest`, so checked) says its build wrote."""
     return list(manifest.get("outputs", {})) + list(manifest.get("extra_outputs", []))
 
 
 def foreign_files(out: Path, manifest: dict) -> list[str]:
-    """Files in the current site that the previous build did not write (a CNAME, say)."""
+    """Regular files in the current site that the previous build did not write (a CNAME, say),
+    found without following symbolic links; links are not kept (what they lead to is not the
+    site's). None without a manifest."""
     if not out.is_dir() or not manifest:
         return []
     ours = set(manifest_paths(manifest))
     found = []
-    for path in sorted(out.rglob("*")):
-        if path.is_file():
-            rel = path.relative_to(out).as_posix()
-            if rel.startswith(".build/") or rel in ours:
-                continue
-            found.append(rel)
-    return found
+    for dirpath, dirnames, filenames in os.walk(out):
+        rel_dir = os.path.relpath(dirpath, out).replace(os.sep, "/")
+        prefix = "" if rel_dir == "." else rel_dir + "/"
+        if not prefix:
+            dirnames[:] = [d for d in dirnames if d != ".build"]
+        for name in filenames:
+            rel = prefix + name
+            if rel not in ours and stat.S_ISREG(os.lstat(os.path.join(dirpath, name)).st_mode):
+                found.append(rel)
+    return sorted(found)
 
 
 @contextlib.contextmanager

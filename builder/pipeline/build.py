@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -13,13 +14,23 @@ from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
+from ..core.urls import output_file
 from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
 from .site import Site
-from .cache import FORMAT, BuildCache, FileDigests, PageRecord, builder_digest
+from .cache import FORMAT, BuildCache, FileDigests, builder_digest, frontmatter_records
 from .extras import write_extras
 from .incremental import Structure, outputs_exist
+from .records import PageRecord
+
+STEP_HOOKS: list = []
+"""Callables run with the name of each step a build reaches ("loaded", "pages-built",
+"extras-written"), in order: tests use them to act at an exact moment (edit a source while
+the build runs, say). Empty in normal runs."""
+
+PRIMED_FOLDERS = ("content", "data", "templates", "translations")
+"""Source folders hashed before the build reads them (with each language's folder)."""
 
 
 @dataclass
@@ -108,10 +119,23 @@ def _build_one(rel: str) -> PageResult:
 def run_build(options: BuildOptions) -> BuildReport:
     started = time.monotonic()
     out = Path(options.out) if options.out else Path(options.root) / "site"
-    previous = BuildCache.read(out) if options.write and options.incremental and out.is_dir() else None
+    state_problems: list[Diagnostic] = []
+    previous = old_manifest = None
+    digests = FileDigests(Path(options.root))
+    if options.write:
+        digests.prime(list(PRIMED_FOLDERS))
+        if out.is_dir():
+            old_manifest = out_writer.read_manifest(out, state_problems)
+            if options.incremental and os.path.lexists(out / out_writer.MANIFEST):  # else not ours (DB605)
+                previous = BuildCache.read(out, state_problems)
+            if not old_manifest:
+                previous = None  # the cache vouches for outputs that the manifest lists
     site = Site(options.root, options.versions, options.languages,
-                frontmatter=previous.frontmatter if previous else None)
+                frontmatter=previous.frontmatter_for(digests) if previous else None)
     problems = site.problems
+    problems.extend(state_problems)
+    if options.write:
+        digests.prime([lang.dir for lang in site.config.languages if lang.dir])
     pages = list(site.tree.pages.values())
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
@@ -123,7 +147,6 @@ def run_build(options: BuildOptions) -> BuildReport:
         if previous is not None and previous.key == options_key:
             cache = previous
         staging = out_writer.new_staging(out)
-    digests = FileDigests(site.root, cache.files if cache else {})
     metas = Metas(site, cached=cache.metas if cache else None, digests=digests if options.write else None)
     for lang in site.languages:
         for page in pages:
@@ -133,9 +156,11 @@ def run_build(options: BuildOptions) -> BuildReport:
     selected = _select_pages(site, options.changed_since, pages)
     reused = _reusable_results(site, structure, cache, out, pages, selected) if cache else {}
     report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused))
+    _step("loaded")
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
         results = _run_pages(site, metas, rels, staging, options)
+        _step("pages-built")
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
         outputs = _collect(results, report, problems)
         if options.write and staging is not None:
@@ -151,10 +176,11 @@ def run_build(options: BuildOptions) -> BuildReport:
             extra, extras_digests = write_extras(
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                 previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url)
+            _step("extras-written")
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:
-                old_manifest = out_writer.read_manifest(out)
+                old_manifest = old_manifest or {}
                 unchanged = (in_place and not built and cache.extras == extras_digests
                              and set(metas.records) == set(cache.metas)
                              and all(cache.metas[k] is v for k, v in metas.records.items()))
@@ -163,15 +189,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                     # A --changed-since build leaves the pages it did not check as they were: a
                     # cache would vouch for them, so the next build decides afresh.
                     if selected is None:
-                        new_cache = BuildCache(options_key, extras=extras_digests, metas=metas.records,
-                                               site_key=structure.site_key, frontmatter=site.tree.frontmatter,
-                                               code=builder_digest())
-                        for result in results:
-                            old = cache.pages[result.rel] if result.rel in reused else None
-                            new_cache.pages[result.rel] = old or PageRecord(
-                                structure.fingerprint(site.tree.pages[result.rel], result), result)
-                        new_cache.files = dict(digests.current)  # after the fingerprints, which read files
-                        new_cache.save(staging)
+                        _save_cache(site, structure, digests, metas, cache, results, reused, options_key,
+                                    extras_digests, staging)
                 if in_place:
                     ours = set(out_writer.manifest_paths(old_manifest))
                     now = {o.path for o in outputs} | set(extra)
@@ -186,6 +205,32 @@ def run_build(options: BuildOptions) -> BuildReport:
             out_writer.discard(staging)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _step(name: str) -> None:
+    for hook in list(STEP_HOOKS):
+        hook(name)
+
+
+def _save_cache(site: Site, structure: Structure, digests: FileDigests, metas: Metas, cache: BuildCache | None,
+                results: list[PageResult], reused: dict[str, PageResult], options_key: str,
+                extras_digests: dict[str, str], staging: Path) -> None:
+    """The cache for the next build. Files hashed after this build may have read them are hashed
+    again first: one that changed meanwhile gets a digest no file has, so what read it is built
+    again next time (the primed folders' digests were taken before anything read them)."""
+    changed = digests.recheck()
+    records = {key: record for key, record in metas.records.items()
+               if not any(path in changed for path, _ in record.deps)}
+    new_cache = BuildCache(options_key, extras=extras_digests, metas=records, site_key=structure.site_key,
+                           frontmatter=frontmatter_records(site.tree.frontmatter, digests), code=builder_digest())
+    if cache is not None:
+        new_cache.lines = cache.lines
+    for result in results:
+        old = cache.pages[result.rel] if result.rel in reused else None
+        new_cache.pages[result.rel] = old or PageRecord(
+            structure.fingerprint(site.tree.pages[result.rel], result), result)
+    new_cache.files = dict(digests.current)  # after the fingerprints, which ask for more files
+    new_cache.save(staging)
 
 
 def _collect(results: list[PageResult], report: BuildReport, problems: Problems) -> list[Output]:
@@ -242,10 +287,26 @@ def _reusable_results(site: Site, structure: Structure, cache: BuildCache, out: 
                 continue
         elif structure.fingerprint(page, result) != record.fingerprint:
             continue
-        if not outputs_exist(out, result):
+        if not _made_by(site, page, result) or not outputs_exist(out, result):
             continue
         reused[page.rel] = result
     return reused
+
+
+def _made_by(site: Site, page, result: PageResult) -> bool:
+    """Whether a cached result is one `page` makes: its outputs are the page's own files, in
+    languages and versions it is built in. A record edited to name other files or versions is
+    not reused (the page is built again)."""
+    if result.rel != page.rel:
+        return False
+    languages = {lang.code for lang in site.languages}
+    versions = {v.id: v for v in site.built_versions(page)}
+    for o in result.outputs:
+        version = versions.get(o.version)
+        if (version is None or o.page != page.rel or o.lang not in languages
+                or o.path != output_file(o.lang, version, page.url)):
+            return False
+    return True
 
 
 def _changed_outside_structure(site: Site, structure: Structure, cache: BuildCache) -> set[str] | None:
@@ -257,7 +318,7 @@ def _changed_outside_structure(site: Site, structure: Structure, cache: BuildCac
     if not all((lang.code, rel) in cache.metas for lang in site.languages for rel in site.tree.pages):
         return None  # a title failed last time: what it reads is unknown
     digests = structure.digests
-    changed = {rel for rel, (_m, _s, sha) in cache.files.items() if digests.digest(rel) != sha}
+    changed = {rel for rel, sha in cache.files.items() if digests.digest(rel) != sha}
     if any(rel.startswith("content/") or "/content/" in rel or rel.startswith("data/features/") for rel in changed):
         return None
     for record in cache.metas.values():
@@ -310,8 +371,9 @@ def _write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dic
     for path, sources in extra.items():
         entries.setdefault(path, json.dumps(path) + ":" + json.dumps({"sources": sources}))
     body = ",".join(entries[path] for path in sorted(entries))
-    text = ('{"format":2,"extra_outputs":' + json.dumps(sorted(extra), ensure_ascii=False)
-            + ',"outputs":{' + body + "}}\n")
+    rest = ('"extra_outputs":' + json.dumps(sorted(extra), ensure_ascii=False)
+            + ',"outputs":{' + body + "}}\n").encode("utf-8")
+    head = '{"format":%d,"checksum":"sha256:%s",' % (out_writer.MANIFEST_FORMAT, hashlib.sha256(rest).hexdigest())
     target = staging / out_writer.MANIFEST
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, "utf-8")
+    target.write_bytes(head.encode("utf-8") + rest)

@@ -1,19 +1,53 @@
-"""The persistent build cache (`<out>/.build/cache.pickle`): file digests and per-page records."""
+"""The persistent build cache (`<out>/.build/cache.json`) and the content digests of source files.
+
+The cache is one JSON document, one record per line, so a record kept from the last build keeps
+its text:
+
+    {"format":"docs-builder-cache","version":6,"checksum":"sha256:<hex>","code":"...","records":[
+    {"kind":"build",...},
+    {"kind":"files",...},
+    {"kind":"frontmatter",...},
+    {"kind":"meta",...},
+    {"kind":"page",...}
+    ]}
+
+The checksum covers every byte after the first line. The records are plain data (see
+records.py); every path they name is checked with the path policy before it is used. A cache that
+is unreadable, corrupt, from another format, fails its checksum or names a path the policy
+refuses is ignored with a warning (DB610, DB612), and the build runs clean. A cache written by
+other builder code is ignored silently (it is simply out of date). The pickled cache of older
+versions (`cache.pickle`) is never loaded: it is reported and deleted.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ContentError
-from ..output.writer import CACHE
+from ..core.paths import check_output_paths
+from ..output.writer import CACHE, symlinked_part
 from ..sources.files import read_source_bytes
+from .metas import MetaRecord
+from .records import FrontmatterRecord, PageRecord, RecordError, canonical, from_plain, is_plain, to_plain
 
-FORMAT = 5
+FORMAT = 6
+FORMAT_NAME = "docs-builder-cache"
+LEGACY_CACHE = ".build/cache.pickle"
+"""Where docs-builder 5 and older pickled their cache: never loaded, deleted by the next build."""
+CHANGED = "changed-during-build"
+"""The digest recorded for a file that changed while the build read it: it matches no file, so
+every page that read the file is built again next time."""
+MISSING = "-"
+
+_HEAD = '{{"format":"{name}","version":{version},"checksum":"sha256:{checksum}","code":{code},"records":['
 
 
 @lru_cache(maxsize=1)
@@ -28,109 +62,322 @@ def builder_digest() -> str:
     return h.hexdigest()
 
 
-@dataclass
-class PageRecord:
-    fingerprint: str
-    result: object
-    """The PageResult of the build that produced the page's outputs."""
+class CacheIgnored(Exception):
+    """Why the cache file cannot be used: `code` and the end of the warning's first sentence."""
 
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_blob"}
-
-    def blob(self) -> bytes:
-        """The record's bytes in the cache file (see `_canonical`); a record kept from the last
-        build keeps its bytes."""
-        blob = self.__dict__.get("_blob")
-        if blob is None:
-            blob = self._blob = _canonical(self)
-        return blob
+    def __init__(self, code, why: str):
+        super().__init__(why)
+        self.code = code
+        self.why = why
 
 
 @dataclass
 class BuildCache:
     key: str
-    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
-    """Path -> (mtime_ns, size, sha1) when it was last read."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Path -> content digest of each source file the build read (`CHANGED` if it changed meanwhile)."""
     pages: dict[str, PageRecord] = field(default_factory=dict)
     extras: dict[str, str] = field(default_factory=dict)
     """Digests of site-wide outputs (redirects, search bundles) to skip rewriting them."""
-    frontmatter: dict = field(default_factory=dict)
-    """Parsed frontmatter by file (see `load_content`); valid for the same builder code."""
+    frontmatter: dict[str, FrontmatterRecord] = field(default_factory=dict)
+    """Parsed frontmatter by file; valid while the file's digest is unchanged (see `frontmatter_for`)."""
     code: str = ""
     """The builder's code digest when this cache was written."""
-    metas: dict = field(default_factory=dict)
-    """(language, page) -> MetaRecord: titles and intros, reused while their files are unchanged."""
+    metas: dict[tuple[str, str], MetaRecord] = field(default_factory=dict)
+    """(language, page) -> titles and intros, reused while their files are unchanged."""
     site_key: str = ""
     """What every page depends on (options, site files, templates, features) when this cache was written."""
+    lines: dict[tuple, tuple[object, str]] = field(default_factory=dict, repr=False, compare=False)
+    """(kind, key) -> (record, its line in the file read): a record kept from the last build is
+    written again as it was read, without encoding it again. Not saved."""
+
+    # Reading -------------------------------------------------------------------------------
 
     @classmethod
-    def read(cls, out: Path) -> "BuildCache | None":
-        """The cache of the last build into `out`, if it was written by this builder's code."""
-        try:
-            with open(out / CACHE, "rb") as fh:
-                stored = pickle.load(fh)
-            if not isinstance(stored, dict) or stored.get("code") != builder_digest():
-                return None
-            cache = cls(**{name: pickle.loads(blob) for name, blob in stored["fields"].items()})
-            cache.pages = {rel: _record(blob) for rel, blob in stored["pages"].items()}
-        except (OSError, KeyError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
-                ValueError):
+    def read(cls, out: Path, problems: list[Diagnostic]) -> "BuildCache | None":
+        """The cache of the last build into `out`, or None (with a warning in `problems` when the
+        file is there but cannot be trusted). An old pickled cache is reported and deleted."""
+        path = out / CACHE
+        link = symlinked_part(out, CACHE, {})
+        if link is not None:  # `.build` leads out of the site: nothing in it is read or deleted
+            if os.path.lexists(path):
+                problems.append(_warning(codes.STATE_UNSAFE_PATH, path, f"lies under {link!r}, a symbolic link"
+                                         "; it is ignored: every page is built afresh"))
             return None
+        legacy = out / LEGACY_CACHE
+        if os.path.lexists(legacy):
+            problems.append(_warning(codes.STATE_CACHE, legacy, (
+                "is the pickled cache of an older docs-builder; it is never loaded (unpickling can run "
+                "code) and is deleted")))
+            try:
+                legacy.unlink()
+            except OSError:
+                pass
+        try:
+            return cls._parse(path, _read_regular(path))
+        except FileNotFoundError:
+            return None
+        except CacheIgnored as ignored:
+            problems.append(_warning(ignored.code, path, ignored.why + "; it is ignored: every page is built afresh"))
+            return None
+
+    @classmethod
+    def _parse(cls, path: Path, raw: bytes) -> "BuildCache | None":
+        head_line, newline, rest = raw.partition(b"\n")
+        try:
+            head = json.loads(head_line + b"]}")
+        except (ValueError, RecursionError):
+            raise CacheIgnored(codes.STATE_CACHE, "is not a docs-builder cache (its first line is not its header)")
+        if not isinstance(head, dict) or head.get("format") != FORMAT_NAME:
+            raise CacheIgnored(codes.STATE_CACHE, "is not a docs-builder cache (its first line is not its header)")
+        version = head.get("version")
+        if version != FORMAT:
+            raise CacheIgnored(codes.STATE_CACHE, (f"is in cache format {version}" if type(version) is int else
+                                                   "has no cache format version")
+                               + f"; this docs-builder reads format {FORMAT}")
+        if head.get("checksum") != "sha256:" + hashlib.sha256(rest).hexdigest():
+            raise CacheIgnored(codes.STATE_CACHE, "does not match its checksum (it is damaged or was edited)")
+        if head.get("code") != builder_digest():
+            return None  # written by other builder code: out of date, not damaged
+        lines = rest.split(b"\n")
+        if not newline or len(lines) < 2 or lines[-2:] != [b"]}", b""]:
+            raise CacheIgnored(codes.STATE_CACHE, "is cut short (it has no closing line)")
+        cache = None
+        for number, line in enumerate(lines[:-2], start=2):
+            text = line.decode("utf-8", "replace")
+            body = text[:-1] if text.endswith(",") else text
+            try:
+                record = json.loads(body)
+                cache = _add_record(cache, record, body)
+            except RecordError as err:
+                raise CacheIgnored(codes.STATE_CACHE, f"line {number} is malformed: {err}")
+            except (ValueError, RecursionError):
+                raise CacheIgnored(codes.STATE_CACHE, f"line {number} is not valid JSON")
+        if cache is None:
+            raise CacheIgnored(codes.STATE_CACHE, "has no build record")
+        cache.code = head["code"]
+        _check_paths(cache, path.parent.parent)
         return cache
 
+    # Writing -------------------------------------------------------------------------------
+
     def save(self, folder: Path) -> None:
-        """Write the cache: each field and each page record pickled on its own, through `_canonical`,
-        so the file is byte-identical whatever --jobs is."""
+        """Write the cache under `folder` (the staging folder): canonical JSON, one record per line."""
         target = folder / CACHE
         target.parent.mkdir(parents=True, exist_ok=True)
-        fields = {name: _canonical(getattr(self, name)) for name in self.__dataclass_fields__ if name != "pages"}
-        stored = {"code": self.code, "fields": fields,
-                  "pages": {rel: record.blob() for rel, record in self.pages.items()}}
+        records = [canonical({"kind": "build", "key": self.key, "site_key": self.site_key, "extras": self.extras}),
+                   canonical({"kind": "files", "files": self.files})]
+        for src in sorted(self.frontmatter):
+            records.append(self._line(("frontmatter", src), self.frontmatter[src],
+                                      lambda r, src=src: {"kind": "frontmatter", "src": src,
+                                                          "record": to_plain(r, FrontmatterRecord)}))
+        for lang, rel in sorted(self.metas):
+            records.append(self._line(("meta", lang, rel), self.metas[(lang, rel)],
+                                      lambda r, lang=lang, rel=rel: {"kind": "meta", "lang": lang, "page": rel,
+                                                                     "record": to_plain(r, MetaRecord)}))
+        for rel in sorted(self.pages):
+            records.append(self._line(("page", rel), self.pages[rel],
+                                      lambda r, rel=rel: {"kind": "page", "rel": rel,
+                                                          "record": to_plain(r, PageRecord)}))
+        rest = (",\n".join(records) + "\n]}\n").encode("utf-8")
+        head = _HEAD.format(name=FORMAT_NAME, version=FORMAT, checksum=hashlib.sha256(rest).hexdigest(),
+                            code=json.dumps(self.code))
         tmp = target.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump(stored, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(head.encode("utf-8") + b"\n" + rest)
         os.replace(tmp, target)
 
+    def _line(self, key: tuple, record, encode) -> str:
+        found = self.lines.get(key)
+        if found is not None and found[0] is record:
+            return found[1]
+        return canonical(encode(record))
 
-def _canonical(value) -> bytes:
-    """Pickled, loaded and pickled again: bytes that depend only on the values, not on which
-    equal objects happened to be one object in this process (pages that came back from worker
-    processes have been through pickle once already)."""
-    once = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    return pickle.dumps(once, protocol=pickle.HIGHEST_PROTOCOL)
+    def frontmatter_for(self, digests: "FileDigests") -> dict:
+        """The cached frontmatter `load_content` may use: files whose content digest now is the
+        one recorded, keyed by their current size and modification time."""
+        usable = {}
+        for src, record in self.frontmatter.items():
+            if digests.digest(src) == record.sha256:
+                st = digests.stats.get(src)
+                start, end = record.fm_span
+                if st is not None and 0 <= start <= end <= record.body_offset <= st[1]:
+                    usable[src] = (st[0], st[1], record.data, record.fm_span, record.body_offset)
+        return usable
 
 
-def _record(blob: bytes) -> PageRecord:
-    record = pickle.loads(blob)
-    record._blob = blob
-    return record
+def frontmatter_records(parsed: dict, digests: "FileDigests") -> dict[str, FrontmatterRecord]:
+    """The frontmatter `load_content` parsed (`ContentTree.frontmatter`), for the next build:
+    each file's entry under the digest of the file as this build found it; entries that are not
+    plain data (YAML dates, say) or whose file changed during the build are left out."""
+    records = {}
+    for src, (_mtime, _size, data, span, body_offset) in parsed.items():
+        sha = digests.digest(src)
+        if sha not in (MISSING, CHANGED) and is_plain(data):
+            records[src] = FrontmatterRecord(sha, data, tuple(span), body_offset)
+    return records
+
+
+def _add_record(cache: BuildCache | None, record, line: str) -> BuildCache:
+    if not isinstance(record, dict):
+        raise RecordError("expected a record (an object)")
+    kind = record.get("kind")
+    if cache is None:
+        if kind != "build":
+            raise RecordError("expected the build record, which comes first")
+        key = from_plain(record.get("key"), str, "key")
+        site_key = from_plain(record.get("site_key"), str, "site_key")
+        extras = from_plain(record.get("extras"), dict[str, str], "extras")
+        _expect_keys(record, ("kind", "key", "site_key", "extras"))
+        return BuildCache(key, extras=extras, site_key=site_key)
+    if kind == "files":
+        _expect_keys(record, ("kind", "files"))
+        cache.files = from_plain(record["files"], dict[str, str], "files")
+    elif kind == "frontmatter":
+        _expect_keys(record, ("kind", "src", "record"))
+        src = from_plain(record["src"], str, "src")
+        found = cache.frontmatter[src] = from_plain(record["record"], FrontmatterRecord, "record")
+        cache.lines[("frontmatter", src)] = (found, line)
+    elif kind == "meta":
+        _expect_keys(record, ("kind", "lang", "page", "record"))
+        key = (from_plain(record["lang"], str, "lang"), from_plain(record["page"], str, "page"))
+        found = cache.metas[key] = from_plain(record["record"], MetaRecord, "record")
+        cache.lines[("meta", *key)] = (found, line)
+    elif kind == "page":
+        _expect_keys(record, ("kind", "rel", "record"))
+        rel = from_plain(record["rel"], str, "rel")
+        found = cache.pages[rel] = from_plain(record["record"], PageRecord, "record")
+        cache.lines[("page", rel)] = (found, line)
+    else:
+        raise RecordError(f"kind: unknown kind {kind[:60]!r}" if isinstance(kind, str) else "kind: missing")
+    return cache
+
+
+def _expect_keys(record: dict, keys: tuple[str, ...]) -> None:
+    if len(record) != len(keys) or any(k not in record for k in keys):
+        unknown = sorted(set(record) - set(keys))
+        raise RecordError(f"unknown field {unknown[0][:60]!r}" if unknown
+                          else f"missing field {next(k for k in keys if k not in record)!r}")
+
+
+def _check_paths(cache: BuildCache, out: Path) -> None:
+    """Every path a record names passes the policy before anything is read or linked through
+    it: source files (read to hash them) and outputs (under `out`, reached by no symlink)."""
+    sources: set[str] = set(cache.files) | set(cache.frontmatter)
+    outputs: set[str] = set()
+    for record in cache.metas.values():
+        sources.update(path for path, _ in record.deps)
+    for record in cache.pages.values():
+        for o in record.result.outputs:
+            outputs.add(o.path)
+            sources.update(o.sources)
+    for kind, paths in (("source file", sources), ("output", outputs)):
+        refused = check_output_paths(paths)
+        if refused is not None:
+            _refuse(kind, refused[0], refused[1].reason)
+    memo: dict[str, bool] = {}
+    for rel in sorted(outputs):
+        link = symlinked_part(out, rel, memo)
+        if link is not None:
+            _refuse("output", rel, f"lies under {link!r}, a symbolic link")
+
+
+def _refuse(kind: str, rel: str, reason: str) -> None:
+    shown = rel if len(rel) <= 80 else rel[:80] + "..."
+    raise CacheIgnored(codes.STATE_UNSAFE_PATH, f"names the {kind} {shown!r}, which {reason}")
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; `CacheIgnored` for anything else (a symlink, a FIFO ...)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise CacheIgnored(codes.STATE_CACHE, f"cannot be read ({err.strerror})")
+    if not stat.S_ISREG(st.st_mode):
+        raise CacheIgnored(codes.STATE_CACHE, "is not a regular file")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as err:
+        raise CacheIgnored(codes.STATE_CACHE, f"cannot be read ({err.strerror})")
+
+
+def _warning(code, path: Path, why: str) -> Diagnostic:
+    return Diagnostic(code, f"{path} {why}", None, Severity.WARNING)
 
 
 class FileDigests:
-    """Content digests of source files; a file whose size and mtime did not change is not re-read."""
+    """Content digests (SHA-256) of source files, by path relative to the root.
 
-    def __init__(self, root: Path, previous: dict[str, tuple[int, int, str]]):
+    `prime` takes a snapshot of whole folders before the build reads them, so the digest
+    recorded for a file is that of the bytes the build read: a file edited while the build runs
+    no longer has that digest, and the next build sees the change. Files outside the snapshot
+    are hashed when first asked for and hashed again by `recheck` at the end of the build.
+    Size and modification time are never trusted: the same size and time is hashed again.
+    """
+
+    def __init__(self, root: Path, previous: dict | None = None):
+        # `previous` (digests of an earlier pass) is accepted and not used: a file is always
+        # hashed, whatever its size and time say.
         self._root = str(root)
-        self.previous = previous
-        self.current: dict[str, tuple[int, int, str]] = {}
+        self.snapshot: dict[str, str] = {}
+        """Digests of the primed folders' files, taken before the build read any of them."""
+        self.primed: tuple[str, ...] = ()
+        """Folders (relative, ending in '/') whose files are all in `snapshot`."""
+        self.stats: dict[str, tuple[int, int]] = {}
+        """Path -> (mtime_ns, size) when its digest was taken."""
+        self.current: dict[str, str] = {}
+        """Path -> digest of every file the build asked about (missing files: `MISSING`)."""
+        self._late: set[str] = set()
+        """Files hashed after the build may have read them: checked again by `recheck`."""
+
+    def prime(self, folders: list[str]) -> None:
+        """Hash every file under these folders (relative to the root) now, before they are read."""
+        added = []
+        for folder in folders:
+            folder = folder.strip("/")
+            if not folder or any(folder == p.rstrip("/") or folder.startswith(p) for p in self.primed):
+                continue
+            top = os.path.join(self._root, folder)
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                rel_dir = os.path.relpath(dirpath, self._root).replace(os.sep, "/")
+                for name in filenames:
+                    if not name.startswith("."):
+                        rel = f"{rel_dir}/{name}"
+                        self.snapshot[rel] = self._hash(rel)
+            added.append(folder + "/")
+        self.primed += tuple(added)
 
     def digest(self, rel: str) -> str:
         found = self.current.get(rel)
         if found is not None:
-            return found[2]
-        path = os.path.join(self._root, rel)
-        try:
-            st = os.stat(path)
-        except OSError:
-            self.current[rel] = (0, -1, "-")
-            return "-"
-        old = self.previous.get(rel)
-        if old is not None and old[0] == st.st_mtime_ns and old[1] == st.st_size:
-            self.current[rel] = old
-            return old[2]
-        try:  # never blocks on a pipe, never follows a link out of the root
-            sha = hashlib.sha1(read_source_bytes(Path(self._root), rel)).hexdigest()
-        except ContentError:
-            sha = "-"
-        self.current[rel] = (st.st_mtime_ns, st.st_size, sha)
+            return found
+        found = self.snapshot.get(rel)
+        if found is None:  # outside the snapshot, or created since: hashed now, and again at the end
+            found = self._hash(rel)
+            self._late.add(rel)
+        self.current[rel] = found
+        return found
+
+    def recheck(self) -> set[str]:
+        """Files hashed late whose content changed since: their digest becomes `CHANGED`."""
+        changed = {rel for rel in sorted(self._late) if self._hash(rel) != self.current[rel]}
+        for rel in changed:
+            self.current[rel] = CHANGED
+        self._late.clear()
+        return changed
+
+    def _hash(self, rel: str) -> str:
+        if check_output_paths((rel,)) is not None:
+            return MISSING
+        try:  # stat first: a file changed after it keeps a time that no longer matches (metas, frontmatter)
+            st = os.stat(os.path.join(self._root, rel))
+            # never blocks on a pipe, never follows a link out of the root (sources/files.py)
+            sha = hashlib.sha256(read_source_bytes(Path(self._root), rel)).hexdigest()
+        except (OSError, ContentError):
+            return MISSING
+        self.stats[rel] = (st.st_mtime_ns, st.st_size)
         return sha

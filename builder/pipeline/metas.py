@@ -31,13 +31,6 @@ class PageMeta:
     def nav_title(self) -> str:
         return self.short_title or self.title
 
-    # Sets are saved sorted, so the build cache is byte-identical whatever the hash seed.
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "reads": sorted(self.reads), "sources": sorted(self.sources)}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, reads=set(state["reads"]), sources=set(state["sources"]))
-
 
 @dataclass
 class MetaRecord:
