@@ -13,6 +13,8 @@ from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
+from ..core.errors import ConfigError
+from ..core.paths import UnsafePath
 from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
@@ -96,6 +98,11 @@ def _build_one(rel: str) -> PageResult:
     page = builder.site.tree.pages[rel]
     try:
         return builder.build(page, _WORKER["write"])
+    except out_writer.OutputFailure as err:  # the output folder, not the page: exit status 2
+        result = PageResult(rel)
+        result.problems.extend(err.diagnostics)
+        result.failed = 1
+        return result
     except Exception as err:  # an internal failure: report the page, never a traceback
         result = PageResult(rel)
         result.problems.append(Diagnostic(
@@ -108,6 +115,8 @@ def _build_one(rel: str) -> PageResult:
 def run_build(options: BuildOptions) -> BuildReport:
     started = time.monotonic()
     out = Path(options.out) if options.out else Path(options.root) / "site"
+    if options.write:  # before anything reads --out: finish or remove what a killed build left
+        out_writer.prepare_output(out)
     previous = BuildCache.read(out) if options.write and options.incremental and out.is_dir() else None
     site = Site(options.root, options.versions, options.languages,
                 frontmatter=previous.frontmatter if previous else None)
@@ -136,6 +145,7 @@ def run_build(options: BuildOptions) -> BuildReport:
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
         results = _run_pages(site, metas, rels, staging, options)
+        _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
         outputs = _collect(results, report, problems)
         if options.write and staging is not None:
@@ -171,7 +181,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                             new_cache.pages[result.rel] = old or PageRecord(
                                 structure.fingerprint(site.tree.pages[result.rel], result), result)
                         new_cache.files = dict(digests.current)  # after the fingerprints, which read files
-                        new_cache.save(staging)
+                        with out_writer.output_errors(out, "write the build cache next to"):
+                            new_cache.save(staging)
                 if in_place:
                     ours = set(out_writer.manifest_paths(old_manifest))
                     now = {o.path for o in outputs} | set(extra)
@@ -181,11 +192,22 @@ def run_build(options: BuildOptions) -> BuildReport:
                     out_writer.swap_in(staging, out, keep)
                 report.written = True
             staging = None
+    except UnsafePath as err:  # the writer's second wall: a path the policy should have refused earlier
+        problems.add(Diagnostic(codes.INTERNAL, f"internal error: {err}; nothing was written", None))
+        report.written = False
     finally:
         if staging is not None:
             out_writer.discard(staging)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _raise_output_failure(results: list[PageResult]) -> None:
+    """A page that could not be written: the output folder is unusable (exit status 2)."""
+    for result in results:
+        for problem in result.problems:
+            if problem.code == codes.CONFIG_OUTPUT:
+                raise ConfigError(problem)
 
 
 def _collect(results: list[PageResult], report: BuildReport, problems: Problems) -> list[Output]:
@@ -312,6 +334,4 @@ def _write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dic
     body = ",".join(entries[path] for path in sorted(entries))
     text = ('{"format":2,"extra_outputs":' + json.dumps(sorted(extra), ensure_ascii=False)
             + ',"outputs":{' + body + "}}\n")
-    target = staging / out_writer.MANIFEST
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, "utf-8")
+    out_writer.StagingWriter(staging).write(out_writer.MANIFEST, text)
