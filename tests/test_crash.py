@@ -82,7 +82,7 @@ class Run:
 
 
 def build_process(root: Path, out: Path, *args: str, fault: str | None = None, log: Path | None = None,
-                  fresh: bool = False) -> Run:
+                  fresh: bool = False, search: bool = False) -> Run:
     """`docs-builder build` in a child process (exit status, or -N when signal N ended it). The
     child is forked from this one, the builder already imported (fast enough to kill a build at
     many points); `fresh` starts a new interpreter (`python -m builder`) instead."""
@@ -91,7 +91,7 @@ def build_process(root: Path, out: Path, *args: str, fault: str | None = None, l
         env["DOCS_BUILDER_FAULT"] = fault
     if log:
         env["DOCS_BUILDER_FAULT_LOG"] = str(log)
-    argv = ["build", "--root", str(root), "--out", str(out), "--no-search", "--jobs", "1", *args]
+    argv = ["build", "--root", str(root), "--out", str(out), *([] if search else ["--no-search"]), "--jobs", "1", *args]
     if fresh:
         full = {k: v for k, v in os.environ.items() if not k.startswith("DOCS_BUILDER_FAULT")}
         done = subprocess.run([sys.executable, "-m", "builder", *argv], cwd=REPO, env={**full, **env},
@@ -296,4 +296,212 @@ def test_a_signal_during_an_incremental_commit_waits_for_the_commit(sites, sig, 
     assert result.returncode == 130, result.stderr
     assert result.stderr.strip().endswith("docs-builder: interrupted; the new pages were put in place first")
     assert site_bytes(out) == sites["new_bytes"]
+    assert leftovers(out.parent) == []
+
+
+def test_an_interrupted_build_with_workers_leaves_the_previous_site_as_it_was(tmp_path):
+    """Page building with worker processes, interrupted once 10 pages are back (deterministic:
+    the hook stops the build at that step; a real `python -m builder` process)."""
+    pages = {f"docs/p{i}.md": page(f"Page {i}", f"Body {i}.\n", versions=VERSIONS) for i in range(40)}
+    pages["docs/index.md"] = page("Docs", "", versions=VERSIONS,
+                                  children="[" + ", ".join(f"/p{i}" for i in range(40)) + "]")
+    root = write_tree(tmp_path / "src", site_files(pages))
+    out = tmp_path / "out" / "site"
+    build_here(root, out)
+    before = site_bytes(out)
+    for sig in ("int", "term"):
+        result = build_process(root, out, "--clean", "--jobs", "2", fault=f"page:10:{sig}", fresh=True)
+        assert result.returncode == 130, result.stderr
+        assert result.stderr.strip().endswith("docs-builder: interrupted; the previous site was left as it was")
+        assert "Traceback" not in result.stderr
+        assert site_bytes(out) == before
+        assert leftovers(out.parent) == []
+
+
+def test_a_build_with_search_killed_while_indexing_or_replacing_bundles(tmp_path):
+    """The search index's temporary folders live in the staging folder: nothing is left next to
+    --out; a bundle replaced in place is finished by the next build."""
+    root = source_v1(tmp_path / "src")
+    old = tmp_path / "old" / "site"
+    result = run_cli("build", "--root", str(root), "--out", str(old), "--jobs", "1")
+    assert result.status == 0, result.stderr
+    to_v2(root)
+    out = tmp_path / "out" / "site"
+    for fault in ("search:1", "bundle:1"):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(old, out)
+        killed = build_process(root, out, fault=fault, fresh=True, search=True)
+        assert killed.returncode == -9, killed.stderr
+        assert run_cli("build", "--root", str(root), "--out", str(out), "--jobs", "1").status == 0
+        assert leftovers(out.parent) == []
+    clean = tmp_path / "clean" / "site"
+    assert run_cli("build", "--root", str(root), "--out", str(clean), "--jobs", "1").status == 0
+    assert sorted(site_bytes(out)) == sorted(site_bytes(clean))
+    skip = ("_pagefind/",)  # its bytes are another test's business; which files it has is ours
+    assert {k: v for k, v in site_bytes(out).items() if not k.startswith(skip)} == \
+        {k: v for k, v in site_bytes(clean).items() if not k.startswith(skip)}
+
+
+# What dead builds left next to --out ----------------------------------------------------------
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_the_next_build_removes_only_what_dead_builds_of_this_out_left(tmp_path):
+    root = source_v1(tmp_path / "src")
+    out = tmp_path / "out" / "site"
+    build_here(root, out)
+    dead = dead_pid()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        ours = [f".docs-builder-staging-{dead}-site", f".docs-builder-old-{dead}-0123abcd-site",
+                f".docs-builder-journal-{dead}-site.json.tmp"]
+        others = [f".docs-builder-staging-{live.pid}-site",  # a build that still runs
+                  f".docs-builder-staging-{dead}-site2", f".docs-builder-old-{dead}-0123abcd-site-old",
+                  f".docs-builder-staging-{dead}-site.bak", ".docs-builder-staging-x-site", ".pagefind-abc",
+                  f".docs-builder-old-{dead}-site", "site.bak"]
+        for name in ours + others:
+            if name.endswith(".tmp"):
+                (out.parent / name).write_text("{", "utf-8")
+            else:
+                (out.parent / name / "en").mkdir(parents=True)
+                (out.parent / name / "en" / "index.html").write_text("x", "utf-8")
+        build_here(root, out)
+        assert sorted(p.name for p in out.parent.iterdir()) == sorted(others + ["site"])
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_journal_that_is_not_ours_is_refused_and_touches_nothing(tmp_path):
+    root = source_v1(tmp_path / "src")
+    out = tmp_path / "out" / "site"
+    build_here(root, out)
+    victim = tmp_path / "victim.html"
+    victim.write_text("keep me", "utf-8")
+    journal = out.parent / f".docs-builder-journal-{dead_pid()}-site.json"
+    plan = {"format": 1, "kind": "commit", "staging": f".docs-builder-staging-{dead_pid()}-site", "drop": [],
+            "bundles": [], "remove": ["../../victim.html"], "moves": [], "cache": []}
+    journal.write_text(json.dumps(plan), "utf-8")
+    before = site_bytes(out)
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    assert result.status == 2
+    assert result.stderr.startswith(
+        f"error[DB605]: cannot finish the update of --out {out} that an interrupted build left: {journal} is not "
+        "a journal this builder wrote (refusing output path '../../victim.html': it contains a '..' segment); "
+        "remove that file and build with --clean\n")
+    assert victim.read_text("utf-8") == "keep me"
+    assert site_bytes(out) == before
+
+
+# Output-folder problems: exit 2, DB605, the previous site untouched ---------------------------------
+
+@pytest.mark.parametrize("fault, message", [
+    ("staging:1:EACCES", "cannot create a staging folder next to --out {out}: Permission denied; nothing was written"),
+    ("write:3:ENOSPC", "cannot write en/docs/index.html into the staging folder next to --out {out}: "
+                       "No space left on device; the previous site is unchanged"),
+    ("write:36:EROFS", "cannot write 404.html into the staging folder next to --out {out}: "
+                       "Read-only file system; the previous site is unchanged"),
+    ("write:76:EACCES", "cannot write .build/manifest.json into the staging folder next to --out {out}: "
+                        "Permission denied; the previous site is unchanged"),
+    ("journal:1:EROFS", "cannot update --out {out}: Read-only file system; the previous site is unchanged"),
+])
+def test_an_unwritable_output_folder_is_exit_2_and_the_site_is_untouched(sites, monkeypatch, fault, message):
+    out = fresh_copy(sites, "unwritable")
+    monkeypatch.setenv("DOCS_BUILDER_FAULT", fault)
+    result = run_cli("build", "--root", str(sites["root"]), "--out", str(out), "--no-search", "--jobs", "1", "--clean")
+    assert result.status == 2, result.stderr
+    assert result.stderr.split("\n")[0] == "error[DB605]: " + message.format(out=out)
+    assert "Traceback" not in result.stderr and "internal" not in result.stderr
+    assert site_bytes(out) == sites["old_bytes"]
+    assert leftovers(out.parent) == []
+
+
+def test_a_commit_that_fails_half_way_is_exit_2_and_finished_by_the_next_build(sites, monkeypatch):
+    out = fresh_copy(sites, "halfway")
+    monkeypatch.setenv("DOCS_BUILDER_FAULT", "move:3:EIO")
+    result = run_cli("build", "--root", str(sites["root"]), "--out", str(out), "--no-search", "--jobs", "1")
+    assert result.status == 2
+    assert result.stderr.split("\n")[0] == (
+        f"error[DB605]: cannot finish updating --out {out}: Input/output error; the next build finishes the update")
+    # the disk still fails: the next build says so and changes nothing more
+    monkeypatch.setenv("DOCS_BUILDER_FAULT", "move:1:EROFS")
+    result = run_cli("build", "--root", str(sites["root"]), "--out", str(out), "--no-search", "--jobs", "1")
+    assert result.status == 2
+    assert result.stderr.split("\n")[0] == (
+        f"error[DB605]: cannot finish the update of --out {out} that an interrupted build left: Read-only file system")
+    monkeypatch.delenv("DOCS_BUILDER_FAULT")
+    build_here(sites["root"], out)
+    assert site_bytes(out) == sites["new_bytes"]
+    assert leftovers(out.parent) == []
+
+
+def test_an_out_inside_a_file_is_exit_2(tmp_path):
+    root = source_v1(tmp_path / "src")
+    result = run_cli("build", "--root", str(root), "--out", str(root / "content" / "index.md" / "site"))
+    assert result.status == 2
+    assert result.stderr.split("\n")[0] == (
+        f"error[DB605]: --out {root}/content/index.md/site is inside {root}/content/index.md, which is a file; "
+        "expected a folder")
+
+
+# The writer's second wall -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel", ["../x.html", "/tmp/x.html", "a/../../x.html", "a//x.html", "./x.html", "a\\..\\x",
+                                 "a/\nb.html", ""])
+def test_the_writer_refuses_paths_that_are_not_plain(tmp_path, rel):
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    writer = StagingWriter(staging)
+    for write in (lambda: writer.write(rel, "x"), lambda: writer.write_many([(rel, "x")] * 1),
+                  lambda: writer.write_many([(f"ok/{i}.html", "x") for i in range(70)] + [(rel, "x")]),
+                  lambda: writer.link_from(tmp_path, rel)):
+        with pytest.raises(UnsafePath, match="refusing output path"):
+            write()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["staging"]
+
+
+def test_the_writer_refuses_folders_and_files_that_lead_outside_the_staging_folder(tmp_path):
+    staging, outside = tmp_path / "staging", tmp_path / "outside"
+    (staging / "real").mkdir(parents=True)
+    outside.mkdir()
+    os.symlink(outside, staging / "linked")
+    os.symlink(outside / "x.html", staging / "real" / "x.html")
+    os.symlink("../..", staging / "real" / "up")
+    writer = StagingWriter(staging)
+    for rel in ("linked/index.html", "linked/deeper/index.html", "real/up/outside/index.html"):
+        with pytest.raises(UnsafePath, match="resolves outside the staging folder"):
+            writer.write(rel, "x")
+    with pytest.raises(UnsafePath, match="it is a symbolic link"):
+        writer.write("real/x.html", "x")
+    with pytest.raises(UnsafePath, match="resolves outside the staging folder"):
+        writer.write_many([(f"linked/{i}.html", "x") for i in range(70)])
+    (tmp_path / "old" / "linked").mkdir(parents=True)
+    (tmp_path / "old" / "linked" / "a.html").write_text("old", "utf-8")
+    with pytest.raises(UnsafePath, match="resolves outside the staging folder"):
+        writer.link_from(tmp_path / "old", "linked/a.html")
+    assert list(outside.iterdir()) == []
+
+
+def test_a_path_refused_by_the_writer_is_an_internal_error_and_nothing_is_written(tmp_path, monkeypatch):
+    """Behind the path policy: if a bad path ever reached the writer, the build stops with DB900."""
+    from builder.links import outputs
+
+    root = source_v1(tmp_path / "src")
+    original = outputs.write_sitemap
+
+    def hostile(site, writer, *args, **kwargs):
+        writer.write("../escaped/index.html", "x")
+        return original(site, writer, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "write_sitemap", hostile)
+    out = tmp_path / "out" / "site"
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    assert result.status == 3
+    assert ("error[DB900]: internal error: refusing output path '../escaped/index.html': it contains a '..' "
+            "segment; nothing was written") in result.stderr
+    assert not out.exists() and not (tmp_path / "out" / "escaped").exists()
     assert leftovers(out.parent) == []

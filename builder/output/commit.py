@@ -63,6 +63,11 @@ def staging_path(out: Path) -> Path:
     return out.parent / f"{STAGING}{os.getpid()}-{out.name}"
 
 
+def out_of(staging: Path) -> Path:
+    """The --out a staging folder was made for (as an absolute path)."""
+    return staging.parent / staging.name[len(STAGING):].partition("-")[2]
+
+
 def journal_path(out: Path) -> Path:
     out = absolute(out)
     return out.parent / f"{JOURNAL}{os.getpid()}-{out.name}.json"

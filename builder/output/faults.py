@@ -7,6 +7,7 @@ Signals go to the process that reached the step.
 
 The steps (see builder/output/writer.py and builder/output/commit.py):
 
+    page      a page's result reached the main process (page building, with or without workers)
     staging   the staging folder is about to be created
     write     a file is about to be written into the staging folder
     link      an unchanged file is about to be linked from the previous site
@@ -18,6 +19,7 @@ The steps (see builder/output/writer.py and builder/output/commit.py):
     cache     a `.build/` file (manifest, cache) is about to be moved into the site
     done      the commit is complete; the journal is about to be deleted
     cleanup   a leftover folder of an earlier build is about to be deleted
+    search    a search bundle is about to be indexed (its pages linked into a temporary folder)
     fs        any call that changes the file system, while a commit or a recovery runs
               (an audit hook: it sees code that bypasses the named steps)
 

@@ -89,8 +89,8 @@ class StagingWriter:
             fh.write(data)
 
     def _failure(self, rel: str, err: OSError) -> OutputFailure:
-        return OutputFailure(f"cannot write {rel} into the staging folder next to --out: {_reason(err)}; "
-                             "the previous site is unchanged")
+        return OutputFailure(f"cannot write {rel} into the staging folder next to --out {commit.out_of(self.staging)}: "
+                             f"{_reason(err)}; the previous site is unchanged")
 
     def write(self, rel: str, data: str | bytes) -> None:
         self._claim(rel)

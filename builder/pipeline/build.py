@@ -15,6 +15,7 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
 from ..core.errors import ConfigError
 from ..core.paths import UnsafePath
+from ..output import faults as out_faults
 from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
@@ -69,6 +70,7 @@ class _Progress:
         self.start = time.monotonic()
 
     def step(self) -> None:
+        out_faults.step("page")  # a page's result is back in the main process (tests stop builds here)
         self.done += 1
         now = time.monotonic()
         if self.enabled and (now - self.last > 0.1 or self.done == self.total) and now - self.start > 0.3:

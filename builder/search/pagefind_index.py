@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
+from ..output import faults
 
 
 async def _index_all(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) -> None:
@@ -30,6 +31,7 @@ async def _index_all(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) 
                         os.link(source, target)
                     except OSError:
                         shutil.copyfile(source, target)
+                faults.step("search", tmp)
                 config = IndexConfig(output_path=str(staging / "_pagefind" / slug))
                 index = await service.create_index(config)
                 await index.add_directory(tmp)
