@@ -301,7 +301,8 @@ def test_a_signal_during_an_incremental_commit_waits_for_the_commit(sites, sig, 
 
 def test_an_interrupted_build_with_workers_leaves_the_previous_site_as_it_was(tmp_path):
     """Page building with worker processes, interrupted once 10 pages are back (deterministic:
-    the hook stops the build at that step; a real `python -m builder` process)."""
+    the hook stops the build at that step; a real `python -m builder` process); then a disk
+    that fills up while the workers write."""
     pages = {f"docs/p{i}.md": page(f"Page {i}", f"Body {i}.\n", versions=VERSIONS) for i in range(40)}
     pages["docs/index.md"] = page("Docs", "", versions=VERSIONS,
                                   children="[" + ", ".join(f"/p{i}" for i in range(40)) + "]")
@@ -316,6 +317,13 @@ def test_an_interrupted_build_with_workers_leaves_the_previous_site_as_it_was(tm
         assert "Traceback" not in result.stderr
         assert site_bytes(out) == before
         assert leftovers(out.parent) == []
+    full = build_process(root, out, "--clean", "--jobs", "2", fault="write:3:ENOSPC", fresh=True)
+    assert full.returncode == 2, full.stderr
+    first = full.stderr.split("\n")[0]
+    assert first.startswith("error[DB605]: cannot write en/") and first.endswith(
+        f" into the staging folder next to --out {out}: No space left on device; the previous site is unchanged")
+    assert site_bytes(out) == before
+    assert leftovers(out.parent) == []
 
 
 def test_a_build_with_search_killed_while_indexing_or_replacing_bundles(tmp_path):

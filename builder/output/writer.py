@@ -146,7 +146,9 @@ def check_output_dir(out: Path) -> None:
     """Refuse an --out that holds files docs-builder did not write (exit status 2)."""
     if out.is_file():
         raise ConfigError(Diagnostic(codes.CONFIG_OUTPUT, f"--out {out} is a file; expected a folder"))
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+    with output_errors(out, "read", "nothing was written"):
+        holds_files = out.is_dir() and any(out.iterdir())
+    if holds_files and not (out / MANIFEST).is_file():
         raise ConfigError(
             Diagnostic(
                 codes.CONFIG_OUTPUT,
