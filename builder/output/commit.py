@@ -3,7 +3,7 @@
 Every commit writes its plan first, as a journal next to `--out`
 (`.docs-builder-journal-<pid>-<out name>.json`), and deletes it when done; the next build
 finishes (rolls forward) any journal a dead build left before it does anything else, then
-deletes what dead builds left next to this `--out`. Only names this builder makes, with the id
+deletes what dead builds left next to this `--out` (builder/output/recovery.py). Only names this builder makes, with the id
 of a process that no longer runs, are ever touched:
 
     .docs-builder-staging-<pid>-<out name>            a staging folder
@@ -77,7 +77,7 @@ def _old_path(out: Path) -> Path:
     return out.parent / f"{OLD}{os.getpid()}-{secrets.token_hex(4)}-{out.name}"
 
 
-def _leftover(name: str, out_name: str) -> tuple[str, int] | None:
+def leftover(name: str, out_name: str) -> tuple[str, int] | None:
     """(kind, pid) when `name` is one this builder makes next to an --out named `out_name`."""
     for prefix, kind in ((STAGING, "staging"), (OLD, "old"), (JOURNAL, "journal")):
         if not name.startswith(prefix):
@@ -93,23 +93,6 @@ def _leftover(name: str, out_name: str) -> tuple[str, int] | None:
             rest = rest.removesuffix(".tmp").removesuffix(".json") if rest.endswith((".json", ".json.tmp")) else ""
         return (kind, int(pid)) if rest == out_name else None
     return None
-
-
-def _alive(pid: int) -> bool:
-    """Whether another running process has this id (this process's own leftovers are dead)."""
-    if pid <= 0 or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    try:  # a zombie has finished: its parent just has not collected it yet
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            return fh.read().rpartition(")")[2].split()[:1] != ["Z"]
-    except OSError:
-        return True
 
 
 def _dir_id(path: Path) -> list[int] | None:
@@ -163,15 +146,15 @@ def _write_journal(out: Path, plan: dict) -> Path:
     return path
 
 
-def _checked_plan(plan: object, out: Path) -> dict:
-    """A journal read back: every name and path is re-checked before it is acted on."""
+def checked_plan(plan: object, out: Path) -> dict:
+    """A plan, or a journal read back: every name and path is re-checked before it is acted on."""
     if not isinstance(plan, dict) or plan.get("format") != FORMAT or plan.get("kind") not in ("swap", "commit"):
         raise UnsafePath("not a journal of this builder")
     for key in ("staging", "old"):
         name = plan.get(key)
         if key == "old" and name is None and plan["kind"] == "commit":
             continue
-        if not isinstance(name, str) or check_name(name) or _leftover(name, out.name) is None:
+        if not isinstance(name, str) or check_name(name) or leftover(name, out.name) is None:
             raise UnsafePath(f"refusing {key} folder {name!r}")
     for key in ("drop", "bundles", "remove", "moves", "cache"):
         values = plan.get(key, [])
@@ -261,7 +244,7 @@ def commit_in_place(staging: Path, out: Path, removed: list[str]) -> None:
             "drop": drop, "bundles": bundles,
             "remove": [r for r in removed if r not in keep and check_output_path(r) is None],
             "moves": moves, "cache": cache}
-    _checked_plan(plan, out)
+    checked_plan(plan, out)
     _writable(out, moves + plan["remove"] + cache)
     with signals_deferred("interrupted; the new pages were put in place first"):
         _run(out, plan)
@@ -334,12 +317,12 @@ def _run(out: Path, plan: dict) -> None:
         except OSError as err:
             raise CommitError(err, started=False) from err
         try:
-            _apply(out, plan, journal)
+            apply_plan(out, plan, journal)
         except OSError as err:
             raise CommitError(err, started=True) from err
 
 
-def _apply(out: Path, plan: dict, journal: Path) -> None:
+def apply_plan(out: Path, plan: dict, journal: Path) -> None:
     with faults.watching():
         if plan["kind"] == "swap":
             _roll_swap(out, plan)
@@ -352,55 +335,6 @@ def _apply(out: Path, plan: dict, journal: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)
         elif plan.get("old") and os.path.lexists(old):
             remove_later(old)
-
-
-def recover(out: Path) -> bool:
-    """Before a build writes anything: finish every commit a dead build left for `out`, then
-    delete the staging, old-site and journal leftovers of dead builds. True if a commit was
-    finished. OSError (`CommitError`) when the disk refuses; UnsafePath for a journal that is
-    not one this builder wrote."""
-    out = absolute(out)
-    try:
-        names = sorted(os.listdir(out.parent))
-    except OSError:
-        return False
-    found = [(name, _leftover(name, out.name)) for name in names]
-    found = [(name, kind) for name, (kind, pid) in ((n, f) for n, f in found if f) if not _alive(pid)]
-    finished = False
-    with signals_deferred("interrupted; the update an earlier build left was finished first"):
-        for name, kind in found:
-            if kind == "journal" and name.endswith(".json"):
-                journal = out.parent / name
-                try:
-                    plan = _checked_plan(json.loads(journal.read_text("utf-8")), out)
-                except ValueError as err:  # UnsafePath included
-                    raise UnsafePath(f"{journal} is not a journal this builder wrote ({err})") from err
-                except OSError as err:
-                    raise CommitError(err, started=True) from err
-                try:
-                    _apply(out, plan, journal)
-                except OSError as err:
-                    raise CommitError(err, started=True) from err
-                finished = True
-        with faults.watching():
-            for name, kind in found:
-                path = out.parent / name
-                if os.path.lexists(path):
-                    faults.step("cleanup", path)
-                    if path.is_dir() and not path.is_symlink():
-                        shutil.rmtree(path, ignore_errors=True)
-                    else:
-                        path.unlink(missing_ok=True)
-    return finished
-
-
-def has_journal(staging: Path) -> bool:
-    """Whether a commit of this process names `staging` (then it must stay for the next build)."""
-    for path in staging.parent.glob(f"{JOURNAL}{os.getpid()}-*.json"):
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            if json.loads(path.read_text("utf-8")).get("staging") == staging.name:
-                return True
-    return False
 
 
 def remove_later(folder: Path) -> None:

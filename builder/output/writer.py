@@ -14,7 +14,7 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic
 from ..core.errors import ConfigError
 from ..core.paths import UnsafePath, check_output_path, inside, safe_output_path
-from . import commit, faults
+from . import commit, faults, recovery
 
 MANIFEST = ".build/manifest.json"
 CACHE = ".build/cache.pickle"
@@ -170,7 +170,7 @@ def prepare_output(out: Path) -> None:
     with output_errors(out, "create the folder that holds", "nothing was written"):
         commit.absolute(out).parent.mkdir(parents=True, exist_ok=True)
     try:
-        commit.recover(out)
+        recovery.recover(out)
     except commit.CommitError as err:
         raise OutputFailure(f"cannot finish the update of --out {out} that an interrupted build left: "
                             f"{_reason(err.error)}") from err
@@ -245,5 +245,5 @@ def _commit(out: Path, run) -> None:
 
 def discard(staging: Path) -> None:
     """Delete a staging folder, unless a commit's journal still needs it (the next build does)."""
-    if not commit.has_journal(staging):
+    if not recovery.has_journal(staging):
         shutil.rmtree(staging, ignore_errors=True)
