@@ -3,8 +3,8 @@
 Every commit writes its plan first, as a journal next to `--out`
 (`.docs-builder-journal-<pid>-<out name>.json`), and deletes it when done; the next build
 finishes (rolls forward) any journal a dead build left before it does anything else, then
-deletes what dead builds left next to this `--out` (builder/output/recovery.py). Only names this builder makes, with the id
-of a process that no longer runs, are ever touched:
+deletes what dead builds left next to this `--out` (builder/output/recovery.py). Only names
+this builder makes, with the id of a process that no longer runs, are ever touched:
 
     .docs-builder-staging-<pid>-<out name>            a staging folder
     .docs-builder-old-<pid>-<token>-<out name>        a replaced site, being deleted
@@ -42,7 +42,8 @@ BUILD_STATE = ".build"
 
 
 class CommitError(Exception):
-    """A file system call of a commit failed; `started` when the site was already partly changed."""
+    """A file system call of a commit failed; `started` once the journal was written (the next
+    build finishes the commit)."""
 
     def __init__(self, error: OSError, started: bool):
         super().__init__(str(error))
@@ -154,7 +155,8 @@ def checked_plan(plan: object, out: Path) -> dict:
         name = plan.get(key)
         if key == "old" and name is None and plan["kind"] == "commit":
             continue
-        if not isinstance(name, str) or check_name(name) or leftover(name, out.name) is None:
+        found = leftover(name, out.name) if isinstance(name, str) and check_name(name) is None else None
+        if found is None or found[0] != key:
             raise UnsafePath(f"refusing {key} folder {name!r}")
     for key in ("drop", "bundles", "remove", "moves", "cache"):
         values = plan.get(key, [])
@@ -266,6 +268,8 @@ def _writable(out: Path, rels: list[str]) -> None:
 
 def _roll_commit(out: Path, plan: dict) -> None:
     staging = out.parent / plan["staging"]
+    if staging.is_symlink():
+        raise UnsafePath(f"refusing staging folder {staging.name!r}: it is a symbolic link")
     real_out = os.path.realpath(out)
     for rel in plan["drop"]:
         if os.path.lexists(out / rel):

@@ -65,6 +65,8 @@ def recover(out: Path) -> bool:
                     apply_plan(out, plan, journal)
                 except OSError as err:
                     raise CommitError(err, started=True) from err
+                except UnsafePath as err:
+                    raise UnsafePath(f"{journal} is not a journal this builder wrote ({err})") from err
                 finished = True
         with faults.watching():
             for name, kind in found:
