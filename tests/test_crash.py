@@ -317,6 +317,10 @@ def test_an_interrupted_build_with_workers_leaves_the_previous_site_as_it_was(tm
         assert "Traceback" not in result.stderr
         assert site_bytes(out) == before
         assert leftovers(out.parent) == []
+    # kill -9 of the build: its workers end with it (no traceback from them, no file written after)
+    killed = build_process(root, out, "--clean", "--jobs", "2", fault="page:10:kill", fresh=True)
+    assert killed.returncode == -9 and "Traceback" not in killed.stderr, killed.stderr
+    assert site_bytes(out) == before
     full = build_process(root, out, "--clean", "--jobs", "2", fault="write:3:ENOSPC", fresh=True)
     assert full.returncode == 2, full.stderr
     first = full.stderr.split("\n")[0]

@@ -158,6 +158,17 @@ def check_output_dir(out: Path) -> None:
         )
 
 
+def die_with_parent(parent: int) -> None:
+    """In a worker process: end it when `parent`, the build, ends (a kill -9 included), so it never
+    writes into a staging folder that the next build is deleting. Linux; elsewhere a no-op."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    if os.getppid() != parent:  # the build died before that took effect
+        os._exit(1)
+
+
 def prepare_output(out: Path) -> None:
     """First thing in a build that writes: `--out` can be a folder, and what a killed build
     left next to it is finished (its commit) or removed (staging and old-site folders)."""

@@ -91,6 +91,7 @@ def _init_worker(staging: str | None, pool: bool = False) -> None:
     if pool:  # interruption is the parent's to handle: it discards the staging folder
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        out_writer.die_with_parent(_WORKER["parent"])
     writer = out_writer.StagingWriter(Path(staging)) if staging else None
     _WORKER["write"] = writer.write if writer else (lambda _path, _html: None)
 
@@ -302,6 +303,7 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     jobs = options.jobs or os.cpu_count() or 1
     builder = PageBuilder(site, metas)
     _WORKER["builder"] = builder
+    _WORKER["parent"] = os.getpid()
     progress = _Progress(len(rels), options.progress)
     results: list[PageResult] = []
     staging_text = str(staging) if staging else None
