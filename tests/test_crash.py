@@ -94,8 +94,11 @@ def build_process(root: Path, out: Path, *args: str, fault: str | None = None, l
     argv = ["build", "--root", str(root), "--out", str(out), *([] if search else ["--no-search"]), "--jobs", "1", *args]
     if fresh:
         full = {k: v for k, v in os.environ.items() if not k.startswith("DOCS_BUILDER_FAULT")}
-        done = subprocess.run([sys.executable, "-m", "builder", *argv], cwd=REPO, env={**full, **env},
-                              capture_output=True, text=True, timeout=120)
+        try:
+            done = subprocess.run([sys.executable, "-m", "builder", *argv], cwd=REPO, env={**full, **env},
+                                  capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired as err:
+            pytest.fail(f"the build with DOCS_BUILDER_FAULT={fault} did not end: {err.stderr!r}")
         return Run(done.returncode, done.stderr)
     return _forked(argv, env)
 

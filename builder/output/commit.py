@@ -39,6 +39,8 @@ STAGING = ".docs-builder-staging-"
 OLD = ".docs-builder-old-"
 JOURNAL = ".docs-builder-journal-"
 BUILD_STATE = ".build"
+MANIFEST = ".build/manifest.json"
+"""Kept until the new one replaces it: without it, the files in --out are not known as ours."""
 
 
 class CommitError(Exception):
@@ -237,10 +239,10 @@ def commit_in_place(staging: Path, out: Path, removed: list[str]) -> None:
         dirnames.sort()
         rels = [name if rel_dir == "." else f"{rel_dir}/{name}" for name in sorted(filenames)]
         (cache if rel_dir == BUILD_STATE or rel_dir.startswith(BUILD_STATE + "/") else moves).extend(rels)
-    drop = []
+    drop = []  # the old build state goes first (the cache above all: it vouches for pages)
     if (staging / BUILD_STATE).is_dir() and (out / BUILD_STATE).is_dir():
-        drop = sorted(p.relative_to(out).as_posix() for p in (out / BUILD_STATE).rglob("*")
-                      if p.is_file() and p.relative_to(out).as_posix() not in cache)
+        drop = sorted(rel for p in (out / BUILD_STATE).rglob("*")
+                      if p.is_file() and (rel := p.relative_to(out).as_posix()) != MANIFEST)
     keep = set(moves) | set(cache)
     plan = {"format": FORMAT, "kind": "commit", "staging": staging.name,
             "drop": drop, "bundles": bundles,

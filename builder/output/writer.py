@@ -1,5 +1,6 @@
 """The only code that writes the site: into a staging folder beside `--out`, put in place at the end
-(see builder/output/commit.py for the commit, its journal and the clean-up after a killed build)."""
+(builder/output/commit.py: the commit and its journal; builder/output/recovery.py: what a killed
+build left, finished or removed first by the next build)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from . import commit, faults, recovery
 
 MANIFEST = ".build/manifest.json"
 CACHE = ".build/cache.pickle"
-"""Written by pipeline/cache.py; `.build/` is replaced last by an incremental commit."""
+"""Written by pipeline/cache.py; an incremental commit deletes the old one first and moves the
+new `.build/` in last."""
 STAGING_PREFIX = commit.STAGING
 
 
