@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ class Run:
 
 
 def build_process(root: Path, out: Path, *args: str, fault: str | None = None, log: Path | None = None,
-                  fresh: bool = False, search: bool = False) -> Run:
+                  fresh: bool = False, search: bool = False, on_stop=None) -> Run:
     """`docs-builder build` in a child process (exit status, or -N when signal N ended it). The
     child is forked from this one, the builder already imported (fast enough to kill a build at
     many points); `fresh` starts a new interpreter (`python -m builder`) instead."""
@@ -100,38 +101,42 @@ def build_process(root: Path, out: Path, *args: str, fault: str | None = None, l
         except subprocess.TimeoutExpired as err:
             pytest.fail(f"the build with DOCS_BUILDER_FAULT={fault} did not end: {err.stderr!r}")
         return Run(done.returncode, done.stderr)
-    return _forked(argv, env)
+    return _forked(argv, env, on_stop)
 
 
-def _forked(argv: list[str], env: dict[str, str]) -> Run:
+def _forked(argv: list[str], env: dict[str, str], on_stop=None) -> Run:
+    """Run the CLI in a forked child; `on_stop(pid)` is called each time the child stops itself
+    (the `stop` action), and must continue or end it."""
     from builder.cli.main import main
 
     sys.stdout.flush()
     sys.stderr.flush()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 3
-        try:
-            os.close(read_end)
-            os.dup2(write_end, 1)
-            os.dup2(write_end, 2)
-            sys.stdout = open(1, "w", closefd=False)
-            sys.stderr = open(2, "w", closefd=False)
-            for key in [k for k in os.environ if k.startswith("DOCS_BUILDER_FAULT")]:
-                del os.environ[key]
-            os.environ.update(env)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            code = main(argv)
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    with open(read_end, "r", encoding="utf-8", errors="replace") as fh:
-        text = fh.read()
-    _, status = os.waitpid(pid, 0)
-    return Run(os.waitstatus_to_exitcode(status), text)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into pytest
+            code = 3
+            try:
+                os.dup2(output.fileno(), 1)
+                os.dup2(output.fileno(), 2)
+                sys.stdout = open(1, "w", closefd=False)
+                sys.stderr = open(2, "w", closefd=False)
+                for key in [k for k in os.environ if k.startswith("DOCS_BUILDER_FAULT")]:
+                    del os.environ[key]
+                os.environ.update(env)
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                code = main(argv)
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(code)
+        while True:
+            _, status = os.waitpid(pid, os.WUNTRACED)
+            if not os.WIFSTOPPED(status):
+                break
+            assert on_stop is not None, "the build stopped itself, and nobody continues it"
+            on_stop(pid)
+        output.seek(0)
+        return Run(os.waitstatus_to_exitcode(status), output.read())
 
 
 def build_here(root: Path, out: Path, *args: str) -> None:
@@ -233,6 +238,18 @@ def test_a_build_killed_while_finishing_a_killed_build_is_finished_too(sites):
     assert leftovers(out.parent) == []
 
 
+def swap_fs_changes(sites) -> int:
+    """How many file system changes a full build's commit makes, up to three after its journal
+    is deleted (then the old site is being deleted)."""
+    trial = fresh_copy(sites, "swap")
+    log = sites["tmp"] / "fs.log"
+    log.unlink(missing_ok=True)
+    assert build_process(sites["root"], trial, "--clean", fault="fs:1000000", log=log).returncode == 0
+    steps = [line.split() for line in log.read_text().splitlines()]
+    done = steps.index(["done", "1"])
+    return [int(n) for name, n in steps[done:] if name == "fs"][:3][-1]
+
+
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two-renames"])
 def test_the_site_is_whole_at_every_file_system_change_of_a_swap(sites, monkeypatch, exchange):
     """The swap of a full build is one step: killed after any file system change of its commit
@@ -242,13 +259,7 @@ def test_the_site_is_whole_at_every_file_system_change_of_a_swap(sites, monkeypa
     journal is there then, and the next build puts the new site in place."""
     if not exchange:  # the forked builds inherit this
         monkeypatch.setattr(commit, "_exchange", lambda a, b: False)
-    trial = fresh_copy(sites, "swap")
-    log = sites["tmp"] / "fs.log"
-    log.unlink(missing_ok=True)
-    assert build_process(sites["root"], trial, "--clean", fault="fs:1000000", log=log).returncode == 0
-    steps = [line.split() for line in log.read_text().splitlines()]
-    done = steps.index(["done", "1"])
-    last = [int(n) for name, n in steps[done:] if name == "fs"][:3][-1]
+    last = swap_fs_changes(sites)
     exchange = exchange and commit.exchange_supported(sites["tmp"])
     seen = set()
     for n in range(1, last + 1):
@@ -282,19 +293,26 @@ def test_an_interrupted_build_leaves_the_previous_site_as_it_was(sites, sig):
 
 
 @pytest.mark.parametrize("sig", ["int", "term"])
-@pytest.mark.parametrize("fault, message", [
-    ("swap:1", "the new site was put in place first"),
-    ("fs:4", "the new site was put in place first"),
-])
-def test_a_signal_during_the_swap_waits_for_the_swap(sites, sig, fault, message):
-    """SIGINT and SIGTERM are held while the site is swapped: the swap completes, then the build
-    stops (exit 130) and says so."""
-    out = fresh_copy(sites, f"swap-{sig}")
-    result = build_process(sites["root"], out, "--clean", fault=f"{fault}:{sig}")
-    assert result.returncode == 130, result.stderr
-    assert result.stderr.strip().endswith(f"docs-builder: interrupted; {message}")
-    assert site_bytes(out) == sites["new_bytes"]
-    assert leftovers(out.parent) == []
+def test_a_signal_during_the_swap_waits_for_the_swap(sites, sig):
+    """SIGINT and SIGTERM are held while the site is swapped: stopped at the swap step and at each
+    file system change of the commit, the build finds --out whole (old or new); signalled there,
+    it completes the swap, then stops (exit 130) and says so. Fails if the signals are not held,
+    or if the swap deletes the site before the new one is in place."""
+    signum = {"int": signal.SIGINT, "term": signal.SIGTERM}[sig]
+    faults = ["swap:1"] + [f"fs:{n}" for n in range(1, swap_fs_changes(sites) + 1)]
+    for fault in faults:
+        out = fresh_copy(sites, f"swap-{sig}")
+
+        def at_stop(pid: int) -> None:
+            assert site_bytes(out) in (sites["old_bytes"], sites["new_bytes"]), f"stopped at {fault}"
+            os.kill(pid, signum)
+            os.kill(pid, signal.SIGCONT)
+
+        result = build_process(sites["root"], out, "--clean", fault=f"{fault}:stop", on_stop=at_stop)
+        assert result.returncode == 130, (fault, result.stderr)
+        assert result.stderr.strip().endswith("docs-builder: interrupted; the new site was put in place first")
+        assert site_bytes(out) == sites["new_bytes"], fault
+        assert leftovers(out.parent) == [], fault
 
 
 @pytest.mark.parametrize("sig", ["int", "term"])

@@ -2,8 +2,9 @@
 
 `DOCS_BUILDER_FAULT=STEP:N[:ACTION]` acts the N-th time (counting from 1, per process) the
 writer reaches step STEP. ACTION is `kill` (SIGKILL, the default), `int` (SIGINT), `term`
-(SIGTERM), or an errno name (`ENOSPC`, `EROFS`, `EACCES`, `EIO`) raised as an OSError.
-Signals go to the process that reached the step.
+(SIGTERM), `stop` (SIGSTOP: a test looks at --out, then signals or continues the build), or an
+errno name (`ENOSPC`, `EROFS`, `EACCES`, `EIO`) raised as an OSError. Signals go to the process
+that reached the step.
 
 The steps (see builder/output/writer.py and builder/output/commit.py):
 
@@ -38,7 +39,7 @@ import sys
 
 _ENV = "DOCS_BUILDER_FAULT"
 _LOG = "DOCS_BUILDER_FAULT_LOG"
-_SIGNALS = {"kill": signal.SIGKILL, "int": signal.SIGINT, "term": signal.SIGTERM}
+_SIGNALS = {"kill": signal.SIGKILL, "int": signal.SIGINT, "term": signal.SIGTERM, "stop": signal.SIGSTOP}
 _counts: dict[str, int] = {}
 _watching = False
 _audit_installed = False
