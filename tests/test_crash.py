@@ -180,16 +180,17 @@ def sync_cleanup(monkeypatch):
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
-    """The old site (v1, with a file docs-builder did not write), and a clean build of v2."""
+    """The old site (v1, with files docs-builder did not write), and a clean build of v2 (with them)."""
     tmp = tmp_path_factory.mktemp("crash")
     root = source_v1(tmp / "src")
     old = tmp / "old" / "site"
     build_here(root, old)
-    (old / "CNAME").write_text("docs.example.com\n", "utf-8")
+    foreign = {"CNAME": "docs.example.com\n", "notes/read me.txt": "kept, whatever its name\n"}
+    write_tree(old, foreign)
     to_v2(root)
     clean = tmp / "clean" / "site"
     build_here(root, clean)
-    (clean / "CNAME").write_text("docs.example.com\n", "utf-8")
+    write_tree(clean, foreign)
     return {"root": root, "old": old, "old_bytes": site_bytes(old), "new_bytes": site_bytes(clean), "tmp": tmp}
 
 

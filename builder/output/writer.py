@@ -14,7 +14,7 @@ from pathlib import Path
 from ..core import codes
 from ..core.diagnostics import Diagnostic
 from ..core.errors import ConfigError
-from ..core.paths import UnsafePath, check_output_path, inside, safe_output_path
+from ..core.paths import UnsafePath, inside, safe_output_path
 from . import commit, faults, recovery
 
 MANIFEST = ".build/manifest.json"
@@ -124,13 +124,18 @@ class StagingWriter:
             return default
         return os.path.relpath(name, self._root) if os.path.isabs(name) else name
 
-    def link_from(self, old_root: Path, rel: str) -> bool:
-        """Reuse an unchanged file from the previous site (a hard link, or a copy)."""
-        safe_output_path(rel)
+    def link_from(self, old_root: Path, rel: str, *, foreign: bool = False) -> bool:
+        """Reuse an unchanged file from the previous site (a hard link, or a copy). `foreign`: a
+        file docs-builder did not write, kept as it is named (any name but `.`, `..` or empty
+        segments), still only inside the staging folder."""
+        if not foreign:
+            safe_output_path(rel)
+        elif rel.startswith("/") or any(seg in ("", ".", "..") for seg in rel.split("/")) or "\0" in rel:
+            raise UnsafePath(f"refusing to keep {rel!r}")
         src = old_root / rel
         if rel in self.written or not src.is_file():
             return False
-        self._claim(rel)
+        self.written.add(rel)
         dst = os.path.join(self._root, rel)
         try:
             self._folder(os.path.dirname(rel))
@@ -233,10 +238,8 @@ def swap_in(staging: Path, out: Path, keep: list[str]) -> None:
     """Make `staging` the site; files in `keep` (ones docs-builder did not write) come along."""
     linker = StagingWriter(staging)
     for rel in keep:
-        if check_output_path(rel) is not None:
-            raise OutputFailure(f"--out {out} holds a file docs-builder did not write and cannot keep: {rel!r}")
-        if not (staging / rel).exists():
-            linker.link_from(out, rel)
+        if not os.path.lexists(staging / rel):
+            linker.link_from(out, rel, foreign=True)
     _commit(out, lambda: commit.swap(staging, out))
 
 
