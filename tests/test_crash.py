@@ -228,6 +228,19 @@ def test_a_build_killed_at_any_writer_step_is_finished_by_the_next_build(sites, 
         assert leftovers(out.parent) == [], (name, n)
 
 
+@pytest.mark.parametrize("fault", ["write:5", "journal:1", "swap:1", "done:1"])
+def test_a_first_build_killed_at_any_step_is_finished_by_the_next(sites, fault):
+    out = sites["tmp"] / "first" / "site"
+    shutil.rmtree(out.parent, ignore_errors=True)
+    killed = build_process(sites["root"], out, fault=fault)
+    assert killed.returncode == -9
+    assert not out.exists() or fault == "done:1"
+    build_here(sites["root"], out)
+    expected = {k: v for k, v in sites["new_bytes"].items() if k not in ("CNAME", "notes/read me.txt")}
+    assert site_bytes(out) == expected
+    assert leftovers(out.parent) == []
+
+
 def test_a_build_killed_while_finishing_a_killed_build_is_finished_too(sites):
     out = fresh_copy(sites, "twice")
     assert build_process(sites["root"], out, fault="move:4").returncode == -9
