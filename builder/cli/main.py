@@ -155,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         problems.extend(err.diagnostics)
         _print_report(problems, getattr(args, "format", "text"))
         return err.exit_status
-    except KeyboardInterrupt:
-        print("docs-builder: interrupted; the previous site was left as it was", file=sys.stderr)
+    except KeyboardInterrupt as err:  # a commit under way is finished first, and says so
+        print(f"docs-builder: {str(err) or 'interrupted; the previous site was left as it was'}", file=sys.stderr)
         return 130
     except Exception as err:  # never a traceback for a user
         print(f"docs-builder: internal error: {type(err).__name__}: {err}", file=sys.stderr)

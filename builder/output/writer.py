@@ -1,4 +1,6 @@
-"""The only code that writes the site: into a staging folder beside `--out`, swapped in at the end."""
+"""The only code that writes the site: into a staging folder beside `--out`, put in place at the end
+(builder/output/commit.py: the commit and its journal; builder/output/recovery.py: what a killed
+build left, finished or removed first by the next build)."""
 
 from __future__ import annotations
 
@@ -8,49 +10,101 @@ import json
 import os
 import stat
 import shutil
-import signal
-import subprocess
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ConfigError
-from ..core.paths import check_output_paths
+from ..core.paths import UnsafePath, check_output_paths, inside, safe_output_path
+from . import commit, faults, recovery
 
 MANIFEST = ".build/manifest.json"
 MANIFEST_FORMAT = 3
 """`{"format":3,"checksum":"sha256:<hex of the rest>","extra_outputs":[...],"outputs":{...}}`."""
 CACHE = ".build/cache.json"
-"""Written by pipeline/cache.py; moved last and removed first by `commit_incremental`."""
-STAGING_PREFIX = ".docs-builder-staging-"
+"""Written by pipeline/cache.py; an incremental commit deletes the old one first and moves the
+new `.build/` in last."""
+STAGING_PREFIX = commit.STAGING
 
 
 class OutputClash(Exception):
     """Two outputs claimed the same file."""
 
 
+class OutputFailure(ConfigError):
+    """The output folder cannot be written (read-only, full, not a folder): exit status 2, DB605."""
+
+    def __init__(self, message: str):
+        super().__init__(Diagnostic(codes.CONFIG_OUTPUT, message))
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or type(err).__name__
+
+
+@contextlib.contextmanager
+def output_errors(out: Path, doing: str, after: str = "the previous site is unchanged"):
+    """Turn an OSError of the block into DB605: `cannot {doing} --out {out}: {reason}; {after}`."""
+    try:
+        yield
+    except OSError as err:
+        raise OutputFailure(f"cannot {doing} --out {out}: {_reason(err)}; {after}") from err
+
+
 class StagingWriter:
-    """Writes files under a staging folder; refuses to write the same path twice."""
+    """Writes files under a staging folder; refuses to write the same path twice, and refuses (the
+    second wall behind the path policy) any path that is not a plain relative path or whose folder
+    resolves outside the staging folder. A file system error is `OutputFailure`."""
 
     def __init__(self, staging: Path):
         self.staging = staging
         self.written: set[str] = set()
         self._dirs: set[str] = set()
+        self._root = str(staging)
+        self._real = os.path.realpath(staging)
 
-    def write(self, rel: str, data: str | bytes) -> None:
+    def _claim(self, rel: str) -> None:
         if rel in self.written:
             raise OutputClash(rel)
+        safe_output_path(rel)
         self.written.add(rel)
-        folder = os.path.dirname(rel)
-        if folder not in self._dirs:
-            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
-            self._dirs.add(folder)
+
+    def _folder(self, folder: str) -> None:
+        """Create `folder` under the staging folder, once, after checking where it leads."""
+        if folder in self._dirs:
+            return
+        path = os.path.join(self._root, folder)
+        if not inside(self._real, os.path.realpath(path)):
+            raise UnsafePath(f"refusing output folder {folder!r}: it resolves outside the staging folder")
+        os.makedirs(path, exist_ok=True)
+        self._dirs.add(folder)
+
+    def _put(self, rel: str, data: str | bytes) -> None:
+        faults.step("write", rel)
         if isinstance(data, str):
             data = data.encode("utf-8")
-        with open(os.path.join(self.staging, rel), "wb") as fh:
+        try:
+            fd = os.open(os.path.join(self._root, rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                         | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError as err:
+            if os.path.islink(os.path.join(self._root, rel)):
+                raise UnsafePath(f"refusing output path {rel!r}: it is a symbolic link") from err
+            raise
+        with open(fd, "wb") as fh:
             fh.write(data)
+
+    def _failure(self, rel: str, err: OSError) -> OutputFailure:
+        return OutputFailure(f"cannot write {rel} into the staging folder next to --out {commit.out_of(self.staging)}: "
+                             f"{_reason(err)}; the previous site is unchanged")
+
+    def write(self, rel: str, data: str | bytes) -> None:
+        self._claim(rel)
+        try:
+            self._folder(os.path.dirname(rel))
+            self._put(rel, data)
+        except OSError as err:
+            raise self._failure(rel, err) from err
 
     def write_many(self, files: list[tuple[str, str | bytes]]) -> None:
         """Write many small files; the file system calls run in a few threads (they wait on I/O)."""
@@ -59,33 +113,43 @@ class StagingWriter:
                 self.write(rel, data)
             return
         for rel, _ in files:
-            if rel in self.written:
-                raise OutputClash(rel)
-            self.written.add(rel)
-        for folder in sorted({os.path.dirname(rel) for rel, _ in files} - self._dirs):
-            os.makedirs(os.path.join(self.staging, folder), exist_ok=True)
-            self._dirs.add(folder)
-
-        def put(item: tuple[str, str | bytes]) -> None:
-            rel, data = item
-            with open(os.path.join(self.staging, rel), "wb") as fh:
-                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(put, files, chunksize=64))
-
-    def link_from(self, old_root: Path, rel: str) -> bool:
-        """Reuse an unchanged file from the previous site (a hard link, or a copy)."""
-        src = old_root / rel
-        if not src.is_file() or rel in self.written:
-            return False
-        dst = self.staging / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
+            self._claim(rel)
         try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
+            for folder in sorted({os.path.dirname(rel) for rel, _ in files}):
+                self._folder(folder)
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                list(pool.map(lambda item: self._put(*item), files, chunksize=64))
+        except OSError as err:
+            raise self._failure(self._rel(err, files[0][0]), err) from err
+
+    def _rel(self, err: OSError, default: str) -> str:
+        name = err.filename
+        if not isinstance(name, str):
+            return default
+        return os.path.relpath(name, self._root) if os.path.isabs(name) else name
+
+    def link_from(self, old_root: Path, rel: str, *, foreign: bool = False) -> bool:
+        """Reuse an unchanged file from the previous site (a hard link, or a copy). `foreign`: a
+        file docs-builder did not write, kept as it is named (any name but `.`, `..` or empty
+        segments), still only inside the staging folder."""
+        if not foreign:
+            safe_output_path(rel)
+        elif rel.startswith("/") or any(seg in ("", ".", "..") for seg in rel.split("/")) or "\0" in rel:
+            raise UnsafePath(f"refusing to keep {rel!r}")
+        src = old_root / rel
+        if rel in self.written or not src.is_file():
+            return False
         self.written.add(rel)
+        dst = os.path.join(self._root, rel)
+        try:
+            self._folder(os.path.dirname(rel))
+            faults.step("link", rel)
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst, follow_symlinks=False)
+        except OSError as err:
+            raise self._failure(rel, err) from err
         return True
 
 
@@ -93,7 +157,9 @@ def check_output_dir(out: Path) -> None:
     """Refuse an --out that holds files docs-builder did not write (exit status 2)."""
     if out.is_file():
         raise ConfigError(Diagnostic(codes.CONFIG_OUTPUT, f"--out {out} is a file; expected a folder"))
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+    with output_errors(out, "read", "nothing was written"):
+        holds_files = out.is_dir() and any(out.iterdir())
+    if holds_files and not (out / MANIFEST).is_file():
         raise ConfigError(
             Diagnostic(
                 codes.CONFIG_OUTPUT,
@@ -103,12 +169,45 @@ def check_output_dir(out: Path) -> None:
         )
 
 
+def die_with_parent(parent: int) -> None:
+    """In a worker process: end it when `parent`, the build, ends (a kill -9 included), so it never
+    writes into a staging folder that the next build is deleting. Linux; elsewhere a no-op."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    if os.getppid() != parent:  # the build died before that took effect
+        os._exit(1)
+
+
+def prepare_output(out: Path) -> None:
+    """First thing in a build that writes: `--out` can be a folder, and what a killed build
+    left next to it is finished (its commit) or removed (staging and old-site folders)."""
+    faults.reset()
+    for parent in commit.absolute(out).parents:
+        if os.path.lexists(parent):
+            if not parent.is_dir():
+                raise OutputFailure(f"--out {out} is inside {parent}, which is a file; expected a folder")
+            break
+    with output_errors(out, "create the folder that holds", "nothing was written"):
+        commit.absolute(out).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        recovery.recover(out)
+    except commit.CommitError as err:
+        raise OutputFailure(f"cannot finish the update of --out {out} that an interrupted build left: "
+                            f"{_reason(err.error)}") from err
+    except UnsafePath as err:
+        raise OutputFailure(f"cannot finish the update of --out {out} that an interrupted build left: {err}; "
+                            "remove that file and build with --clean") from err
+
+
 def new_staging(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f"{STAGING_PREFIX}{out.name}-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
+    staging = commit.staging_path(out)
+    with output_errors(out, "create a staging folder next to", "nothing was written"):
+        faults.step("staging", staging)
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir()
     return staging
 
 
@@ -212,99 +311,32 @@ def foreign_files(out: Path, manifest: dict) -> list[str]:
     return sorted(found)
 
 
-@contextlib.contextmanager
-def signals_deferred():
-    """Hold SIGINT and SIGTERM while the site is being swapped, so it is never half-replaced."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    blocked = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
 def swap_in(staging: Path, out: Path, keep: list[str]) -> None:
-    """Make `staging` the site; files in `keep` move over from the old site untouched."""
-    with signals_deferred():
-        _swap_in(staging, out, keep)
-
-
-def _swap_in(staging: Path, out: Path, keep: list[str]) -> None:
-    if out.exists():
-        for rel in keep:
-            src, dst = out / rel, staging / rel
-            if not dst.exists():
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(src), str(dst))
-        old = out.parent / f"{STAGING_PREFIX}{out.name}-old-{os.getpid()}"
-        os.replace(out, old)
-        os.replace(staging, out)
-        _remove_later(old)
-    else:
-        os.replace(staging, out)
-
-
-def _remove_later(folder: Path) -> None:
-    """Delete the replaced site in the background: the new one is already live."""
-    rm = shutil.which("rm")
-    if rm is None or os.environ.get("DOCS_BUILDER_SYNC_CLEANUP"):
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    try:
-        subprocess.Popen([rm, "-rf", "--", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
+    """Make `staging` the site; files in `keep` (ones docs-builder did not write) come along."""
+    linker = StagingWriter(staging)
+    for rel in keep:
+        if not os.path.lexists(staging / rel):
+            linker.link_from(out, rel, foreign=True)
+    _commit(out, lambda: commit.swap(staging, out))
 
 
 def commit_incremental(staging: Path, out: Path, removed: list[str]) -> None:
-    """Move what this build wrote into the existing site and delete outputs that no longer exist.
-
-    Search bundles in the staging folder replace their old folders as a whole.
-    """
-    with signals_deferred():
-        for bundle in sorted((staging / "_pagefind").glob("*")) if (staging / "_pagefind").is_dir() else []:
-            old = out / "_pagefind" / bundle.name
-            if old.exists():
-                shutil.rmtree(old)
-            old.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(bundle, old)
-        # The cache vouches for the pages: the old one goes first and the new one comes last, so
-        # a build that dies half-way leaves no cache trusting pages it did not write.
-        new_cache = (staging / ".build").is_dir()
-        if new_cache:
-            (out / CACHE).unlink(missing_ok=True)
-        for dirpath, dirnames, filenames in os.walk(staging):
-            rel_dir = os.path.relpath(dirpath, staging)
-            if rel_dir == ".":
-                dirnames[:] = [d for d in dirnames if d != ".build"]
-            _move_files(dirpath, filenames, out / rel_dir if rel_dir != "." else out)
-        if new_cache:
-            for dirpath, _dirnames, filenames in os.walk(staging / ".build"):
-                _move_files(dirpath, filenames, out / os.path.relpath(dirpath, staging))
-        for rel in removed:
-            path = out / rel
-            if path.is_file():
-                path.unlink()
-                _prune(path.parent, out)
-        shutil.rmtree(staging, ignore_errors=True)
+    """Move what this build wrote into the existing site and delete outputs that no longer exist."""
+    _commit(out, lambda: commit.commit_in_place(staging, out, removed))
 
 
-def _move_files(folder: str, names: list[str], target: Path) -> None:
-    if names:
-        target.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        os.replace(os.path.join(folder, name), target / name)
-
-
-def _prune(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+def _commit(out: Path, run) -> None:
+    try:
+        run()
+    except commit.CommitError as err:
+        if err.started:
+            raise OutputFailure(f"cannot finish updating --out {out}: {_reason(err.error)}; "
+                                "the next build finishes the update") from err
+        raise OutputFailure(f"cannot update --out {out}: {_reason(err.error)}; "
+                            "the previous site is unchanged") from err
 
 
 def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+    """Delete a staging folder, unless a commit's journal still needs it (the next build does)."""
+    if not recovery.has_journal(staging):
+        shutil.rmtree(staging, ignore_errors=True)

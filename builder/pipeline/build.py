@@ -15,6 +15,9 @@ from pathlib import Path
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
 from ..core.urls import output_file
+from ..core.errors import ConfigError
+from ..core.paths import UnsafePath
+from ..output import faults as out_faults
 from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
@@ -78,6 +81,7 @@ class _Progress:
         self.start = time.monotonic()
 
     def step(self) -> None:
+        out_faults.step("page")  # a page's result is back in the main process (tests stop builds here)
         self.done += 1
         now = time.monotonic()
         if self.enabled and (now - self.last > 0.1 or self.done == self.total) and now - self.start > 0.3:
@@ -98,6 +102,7 @@ def _init_worker(staging: str | None, pool: bool = False) -> None:
     if pool:  # interruption is the parent's to handle: it discards the staging folder
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        out_writer.die_with_parent(_WORKER["parent"])
     writer = out_writer.StagingWriter(Path(staging)) if staging else None
     _WORKER["write"] = writer.write if writer else (lambda _path, _html: None)
 
@@ -107,6 +112,11 @@ def _build_one(rel: str) -> PageResult:
     page = builder.site.tree.pages[rel]
     try:
         return builder.build(page, _WORKER["write"])
+    except out_writer.OutputFailure as err:  # the output folder, not the page: exit status 2
+        result = PageResult(rel)
+        result.problems.extend(err.diagnostics)
+        result.failed = 1
+        return result
     except Exception as err:  # an internal failure: report the page, never a traceback
         result = PageResult(rel)
         result.problems.append(Diagnostic(
@@ -119,6 +129,8 @@ def _build_one(rel: str) -> PageResult:
 def run_build(options: BuildOptions) -> BuildReport:
     started = time.monotonic()
     out = Path(options.out) if options.out else Path(options.root) / "site"
+    if options.write:  # before anything reads --out: finish or remove what a killed build left
+        out_writer.prepare_output(out)
     state_problems: list[Diagnostic] = []
     previous = old_manifest = None
     digests = FileDigests(Path(options.root))
@@ -161,6 +173,7 @@ def run_build(options: BuildOptions) -> BuildReport:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
         results = _run_pages(site, metas, rels, staging, options)
         _step("pages-built")
+        _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
         outputs = _collect(results, report, problems)
         if options.write and staging is not None:
@@ -189,8 +202,9 @@ def run_build(options: BuildOptions) -> BuildReport:
                     # A --changed-since build leaves the pages it did not check as they were: a
                     # cache would vouch for them, so the next build decides afresh.
                     if selected is None:
-                        _save_cache(site, structure, digests, metas, cache, results, reused, options_key,
-                                    extras_digests, staging)
+                        with out_writer.output_errors(out, "write the build cache next to"):
+                            _save_cache(site, structure, digests, metas, cache, results, reused, options_key,
+                                        extras_digests, staging)
                 if in_place:
                     ours = set(out_writer.manifest_paths(old_manifest))
                     now = {o.path for o in outputs} | set(extra)
@@ -200,6 +214,9 @@ def run_build(options: BuildOptions) -> BuildReport:
                     out_writer.swap_in(staging, out, keep)
                 report.written = True
             staging = None
+    except UnsafePath as err:  # the writer's second wall: a path the policy should have refused earlier
+        problems.add(Diagnostic(codes.INTERNAL, f"internal error: {err}; nothing was written", None))
+        report.written = False
     finally:
         if staging is not None:
             out_writer.discard(staging)
@@ -231,6 +248,14 @@ def _save_cache(site: Site, structure: Structure, digests: FileDigests, metas: M
             structure.fingerprint(site.tree.pages[result.rel], result), result)
     new_cache.files = dict(digests.current)  # after the fingerprints, which ask for more files
     new_cache.save(staging)
+
+
+def _raise_output_failure(results: list[PageResult]) -> None:
+    """A page that could not be written: the output folder is unusable (exit status 2)."""
+    for result in results:
+        for problem in result.problems:
+            if problem.code == codes.CONFIG_OUTPUT:
+                raise ConfigError(problem)
 
 
 def _collect(results: list[PageResult], report: BuildReport, problems: Problems) -> list[Output]:
@@ -339,6 +364,7 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     jobs = options.jobs or os.cpu_count() or 1
     builder = PageBuilder(site, metas)
     _WORKER["builder"] = builder
+    _WORKER["parent"] = os.getpid()
     progress = _Progress(len(rels), options.progress)
     results: list[PageResult] = []
     staging_text = str(staging) if staging else None
@@ -374,6 +400,4 @@ def _write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dic
     rest = ('"extra_outputs":' + json.dumps(sorted(extra), ensure_ascii=False)
             + ',"outputs":{' + body + "}}\n").encode("utf-8")
     head = '{"format":%d,"checksum":"sha256:%s",' % (out_writer.MANIFEST_FORMAT, hashlib.sha256(rest).hexdigest())
-    target = staging / out_writer.MANIFEST
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(head.encode("utf-8") + rest)
+    out_writer.StagingWriter(staging).write(out_writer.MANIFEST, head.encode("utf-8") + rest)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
+from ..output import faults
 
 
 async def _index_all(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) -> None:
@@ -21,7 +22,8 @@ async def _index_all(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) 
         for slug, files in sorted(bundles.items()):
             # The Python service answers one request per poll (0.1 s), so feed it one folder
             # per bundle: a tree of hard links to exactly this version's pages.
-            with tempfile.TemporaryDirectory(dir=staging.parent, prefix=".pagefind-") as tmp:
+            # Inside the staging folder, so a killed build leaves nothing else behind.
+            with tempfile.TemporaryDirectory(dir=staging, prefix=".pagefind-") as tmp:
                 for source, rel in files:
                     target = Path(tmp) / rel
                     target.parent.mkdir(parents=True, exist_ok=True)
@@ -29,6 +31,7 @@ async def _index_all(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) 
                         os.link(source, target)
                     except OSError:
                         shutil.copyfile(source, target)
+                faults.step("search", tmp)
                 config = IndexConfig(output_path=str(staging / "_pagefind" / slug))
                 index = await service.create_index(config)
                 await index.add_directory(tmp)
