@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from html import unescape
 
 from markdown_it import MarkdownIt
-from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from . import blocks, headings, links
+from .autolink import autolink_plugin
 from .headings import Heading
 from .links import LinkRef
 
@@ -25,7 +25,7 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.options["alerts"] = True
     md.options["tasklists"] = True
     md.options["tasklists_editable"] = False
-    md.use(gfm_autolink_plugin)
+    md.use(autolink_plugin)
     md.core.ruler.after("block", "nesting_guard", _nesting_guard)
     md.core.ruler.after("nesting_guard", "alert_titles", blocks.alert_titles)
     md.core.ruler.push("heading_ids", headings.heading_ids)
