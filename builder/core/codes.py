@@ -44,6 +44,9 @@ DATA_CYCLE = Code("DB221", "data-cycle")
 DATA_BAD_PATH = Code("DB222", "data-bad-path")
 DATA_BAD_ARGS = Code("DB223", "data-bad-arguments")
 OCTICON = Code("DB230", "octicon")
+LIQUID_TOO_LARGE = Code("DB240", "liquid-too-large")
+DATA_TOO_MANY = Code("DB241", "data-too-many-expansions")
+LIQUID_LOOP_LIMIT = Code("DB242", "liquid-loop-limit")
 
 # Site structure.
 CHILD_MISSING = Code("DB301", "child-missing")

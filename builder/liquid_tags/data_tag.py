@@ -6,13 +6,14 @@ import re
 from typing import TextIO
 
 from liquid import Node, Tag
-from liquid.exceptions import LiquidError
+from liquid.exceptions import LiquidError, StopRender
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from ..core import codes
 from ..sources.data import DataPathError, split_data_path
 from .errors import CodedError, CodedSyntaxError
+from .limits import expand
 from .sourcemap import prefix_lines, strip_mapped, tag_start
 from .state import Frame, MappedBuffer, current
 
@@ -59,11 +60,14 @@ class DataNode(Node):
     def render_to_output(self, context, buffer: TextIO) -> int:
         env = context.env
         state = current()
+        expand(state, self.token)
         state.reads.update(env.data.probes(env.language, self.parts))
         if self.parts[0] == "reusables":
             text, marks = self._render_reusable(env, state, context)
         else:
             text, marks = self._render_variable(env, state, context)
+        if state.stopped:  # a limit was reached inside: unwind without writing
+            raise StopRender
         text, marks = strip_mapped(text, marks)
         if self.indent:
             text, marks = prefix_lines(text, marks, self.indent, first=self.first_line)

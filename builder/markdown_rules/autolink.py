@@ -18,6 +18,7 @@ Here every scan works on offsets in the source and is bounded:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from markdown_it import MarkdownIt
@@ -45,24 +46,38 @@ def _hostchar(ch: str) -> bool:
     return not ch.isspace() and not unicodedata.category(ch).startswith("P")
 
 
+_ASCII_RUN = re.compile("[" + re.escape("".join(
+    c for c in map(chr, range(128)) if c in "._-" or _hostchar(c))) + "]*")
+"""A run of ASCII characters that a domain scan goes over (at C speed)."""
+
+
+def _run_end(src: str, start: int, limit: int) -> int:
+    """The end of the run of host characters, `.`, `_` and `-` at `start` (at most `limit`)."""
+    pos = start
+    while True:
+        pos = _ASCII_RUN.match(src, pos, limit).end()
+        if pos < limit and not src[pos].isascii() and _hostchar(src[pos]):
+            pos += 1
+            continue
+        return pos
+
+
 def _domain_end(src: str, start: int, end: int, allow_short: bool) -> int | None:
     """Where the domain starting at `start` ends, or None when there is none."""
     if start >= end:
         return None
-    periods = under_before = under_last = 0
-    for i in range(start, end):
-        if i - start > MAX_DOMAIN:
-            return None
-        ch = src[i]
-        if ch == "_":
-            under_last += 1
-        elif ch == ".":
-            under_before, under_last = under_last, 0
-            periods += 1
-        elif ch != "-" and not _hostchar(ch):
-            if under_before == 0 and under_last == 0 and (allow_short or periods > 0):
-                return i
-            return None
+    stop = _run_end(src, start, min(end, start + MAX_DOMAIN + 1))
+    if stop - start > MAX_DOMAIN:
+        return None
+    run = src[start:stop]
+    periods = run.count(".")
+    last = run.rfind(".")
+    under_last = run.count("_", last + 1)
+    under_before = run.count("_", run.rfind(".", 0, last) + 1, last) if last != -1 else 0
+    if stop < end:  # stopped at a character that ends the domain
+        if under_before == 0 and under_last == 0 and (allow_short or periods > 0):
+            return stop
+        return None
     if (under_before or under_last) and periods <= 10:
         return None
     return end if allow_short or periods > 0 else None

@@ -8,14 +8,19 @@ from dataclasses import dataclass, field
 from html import unescape
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import inline as core_inline
 
 from . import blocks, headings, links
 from .autolink import autolink_plugin
+from .labels import use_fast_labels
 from .headings import Heading
 from .links import LinkRef
 
 # Pathological input (10,000 nested quotes) must fail fast, not exhaust the stack.
 MAX_NESTING = 50
+INLINE_NESTING = 20
+"""Nesting inside a paragraph (emphasis in links in emphasis ...), as in the CommonMark preset.
+The scan for a link's `]` nests this deep at each `[`: its cost is proportional to it."""
 
 
 def make_markdown(*, html: bool = True) -> MarkdownIt:
@@ -26,6 +31,8 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.options["tasklists"] = True
     md.options["tasklists_editable"] = False
     md.use(autolink_plugin)
+    use_fast_labels(md)
+    md.core.ruler.at("inline", _inline_shallow)
     md.core.ruler.after("block", "nesting_guard", _nesting_guard)
     md.core.ruler.after("nesting_guard", "alert_titles", blocks.alert_titles)
     md.core.ruler.push("heading_ids", headings.heading_ids)
@@ -40,6 +47,17 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.add_render_rule("alert_title_open", blocks.render_alert_title_open)
     md.add_render_rule("list_item_open", blocks.render_list_item_open)
     return md
+
+
+def _inline_shallow(state) -> None:
+    """markdown-it's inline stage, with the nesting limit of INLINE_NESTING."""
+    options = state.md.options
+    blocks_limit = options["maxNesting"]
+    options["maxNesting"] = INLINE_NESTING
+    try:
+        core_inline(state)
+    finally:
+        options["maxNesting"] = blocks_limit
 
 
 def _nesting_guard(state) -> None:
