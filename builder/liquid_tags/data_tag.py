@@ -127,9 +127,14 @@ class DataNode(Node):
         text = "" if value is None else str(value)
         marks = [(0, self.token, state.path, 0)]
         if "{%" in text or "{{" in text:
+            uses = [f.variable or f.path for f in state.stack]
+            if self.dotted in uses:
+                cycle = " -> ".join(uses[uses.index(self.dotted):] + [self.dotted])
+                raise CodedError(codes.DATA_CYCLE, f"variable {self.dotted!r} uses itself: {cycle}", self.token)
             template, frame = env.value_template(self.parts, found, state, self.token)
             if template is None:  # it failed to parse; the parse errors are reported
                 return "", []
+            frame.variable = self.dotted
             sub = MappedBuffer(frame.path)
             state.stack.append(frame)
             try:

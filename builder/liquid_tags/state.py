@@ -23,6 +23,8 @@ class Frame:
     """The `{% data %}` tag (in the frame below) that included this file."""
     relocate: Callable[[Location | None], Location | None] | None = None
     """For a variable's value: maps a place in the value's text to its place in the YAML file."""
+    variable: str = ""
+    """For a variable's value: its data path (`variables.product.name`), to find cycles."""
 
 
 @dataclass
