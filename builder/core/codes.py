@@ -82,6 +82,8 @@ CONFIG_OUTPUT = Code("DB605", "config-output")
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")
+MARKDOWN_TOO_LARGE = Code("DB703", "markdown-too-large")
+TABLE_PADDED = Code("DB704", "markdown-table-padded")
 
 INTERNAL = Code("DB900", "internal")
 

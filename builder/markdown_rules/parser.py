@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from html import unescape
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import inline as core_inline
 
 from . import blocks, headings, links
 from .autolink import autolink_plugin
+from .budget import core_inline_within_budget, use_budget
 from .labels import use_fast_labels
 from .headings import Heading
 from .links import LinkRef
@@ -32,6 +32,7 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.options["tasklists_editable"] = False
     md.use(autolink_plugin)
     use_fast_labels(md)
+    use_budget(md)
     md.core.ruler.at("inline", _inline_shallow)
     md.core.ruler.after("block", "nesting_guard", _nesting_guard)
     md.core.ruler.after("nesting_guard", "alert_titles", blocks.alert_titles)
@@ -50,12 +51,13 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
 
 
 def _inline_shallow(state) -> None:
-    """markdown-it's inline stage, with the nesting limit of INLINE_NESTING."""
+    """markdown-it's inline stage, with the nesting limit of INLINE_NESTING (and the page's
+    element budget)."""
     options = state.md.options
     blocks_limit = options["maxNesting"]
     options["maxNesting"] = INLINE_NESTING
     try:
-        core_inline(state)
+        core_inline_within_budget(state)
     finally:
         options["maxNesting"] = blocks_limit
 
@@ -91,6 +93,10 @@ class RenderedMarkdown:
     too_deep: int = 0
     """1-based line where blocks were nested past MAX_NESTING (what lies deeper was not rendered),
     or 0."""
+    too_large: int = 0
+    """1-based line where the page's elements reached budget.MAX_TOKENS (the rest was left out), or 0."""
+    padded_table: tuple[int, int, int] | None = None
+    """(1-based line, cells, characters) of a table left as text: its rows leave out nearly all cells."""
 
 
 def render_markdown(
@@ -109,7 +115,8 @@ def render_markdown(
     if forced_all_ids is not None:
         env["all_heading_ids"] = forced_all_ids
     html = _markdown().render(text, env)
-    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), int(env.get("too_deep") or 0))
+    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), int(env.get("too_deep") or 0),
+                            int(env.get("too_large") or 0), env.get("padded_table"))
 
 
 def render_frontmatter(text: str) -> RenderedMarkdown:
