@@ -301,7 +301,8 @@ def request_with_host(base: str, host: str | None, path: str = "/en/packages/qui
         conn.putheader("Host", host)
     conn.endheaders()
     response = conn.getresponse()
-    body = response.read().decode("utf-8", "replace") if not path.startswith("/__livereload") or response.status != 200 else ""
+    streaming = path.startswith("/__livereload") and response.status == 200
+    body = "" if streaming else response.read().decode("utf-8", "replace")
     conn.close()
     return response.status, body
 

@@ -3,9 +3,9 @@ build run for hours or fill the memory (eleven reusables that each include the n
 times expand a million times).
 
 The limits are far above real content: GitHub Docs' biggest pages are a few hundred KB after
-Liquid and expand a few hundred `{% data %}` tags; Liquid variables hold short strings. A render that reaches a limit stops at
-once (nothing more is expanded) and reports one error at the `{% data %}` tag where it
-stopped, with the `included from` chain down to the page.
+Liquid and expand a few hundred `{% data %}` tags; Liquid variables hold short strings. A
+render that reaches a limit stops at once (nothing more is expanded) and reports one error
+where it stopped (at the `{% data %}` tag, with the `included from` chain down to the page).
 """
 
 from __future__ import annotations
