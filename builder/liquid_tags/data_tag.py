@@ -13,7 +13,7 @@ from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 from ..core import codes
 from ..sources.data import DataPathError, split_data_path
 from .errors import CodedError, CodedSyntaxError
-from .limits import expand
+from .limits import charge, expand
 from .sourcemap import prefix_lines, strip_mapped, tag_start
 from .state import Frame, MappedBuffer, current
 
@@ -69,11 +69,14 @@ class DataNode(Node):
         if state.stopped:  # a limit was reached inside: unwind without writing
             raise StopRender
         text, marks = strip_mapped(text, marks)
+        plain = len(text)
         if self.indent:
             text, marks = prefix_lines(text, marks, self.indent, first=self.first_line)
         if self.quote:
             text, marks = prefix_lines(text, marks, self.quote, first=False, blank=self.quote.rstrip(),
                                        skip=lambda line: line.lstrip().startswith(">"))
+        if len(text) > plain:  # the indentation added to each line counts too
+            charge(state, len(text) - plain, self.token)
         if isinstance(buffer, MappedBuffer):
             return buffer.write_mapped(text, marks)
         return buffer.write(text)

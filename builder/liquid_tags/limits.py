@@ -44,15 +44,16 @@ def _page(state) -> str:
     return state.stack[0].path if state.stack else "the page"
 
 
-def charge(state, size: int) -> None:
-    """Count `size` characters of output; past MAX_EXPANDED the render stops."""
+def charge(state, size: int, token=None) -> None:
+    """Count `size` characters of output (made by the tag `token`, in the file on top of the
+    stack, if given); past MAX_EXPANDED the render stops."""
     if state.stopped:
         raise StopRender
     state.expanded += size
     if state.expanded > MAX_EXPANDED:
         _stop(state, codes.LIQUID_TOO_LARGE,
               f"{_page(state)} is longer than {MAX_EXPANDED:,} characters after Liquid (the limit); "
-              "the reusables included here make it too large: include less, or split the page")
+              "the reusables included here make it too large: include less, or split the page", token=token)
 
 
 def expand(state, token) -> None:
