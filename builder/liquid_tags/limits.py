@@ -98,7 +98,7 @@ def _too_big(value: object) -> bool:
 
 def _projected(name: str, args: tuple, kwargs: dict) -> int:
     """The size of the result of `replace*` or `join`, before it is made."""
-    if name == "join" and args and isinstance(args[0], (list, tuple)):
+    if name == "join" and args and isinstance(args[0], (list, tuple, range)):
         sep = args[1] if len(args) > 1 else kwargs.get("separator", " ")
         return len(args[0]) * len(str(sep)) if isinstance(sep, (str, int, float)) else 0
     if name in _GROWS and len(args) >= 2 and all(isinstance(a, (str, int, float)) for a in args[:3]):
@@ -114,6 +114,10 @@ def bounded(name: str, func):
 
     @functools.wraps(func)
     def call(*args, **kwargs):
+        if args and isinstance(args[0], range) and len(args[0]) > MAX_VALUE:  # `(1..100000000) | reverse`
+            raise LimitError(codes.LIQUID_TOO_LARGE,
+                             f"the {name!r} filter is given a range of more than {MAX_VALUE:,} numbers (the limit): "
+                             "use a shorter range", None)
         if name in _GROWS or name == "join":
             if _projected(name, args, kwargs) > MAX_VALUE:
                 raise _too_long(name)
