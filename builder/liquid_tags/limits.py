@@ -25,6 +25,9 @@ MAX_LOOP = 100_000
 """Iterations of `{% for %}` loops, nested loops multiplied (python-liquid's own limit)."""
 MAX_VALUE = 2_000_000
 """Characters (or items) of a filter's result: `{{ s | replace: 'a', s }}` squares."""
+MAX_FILTERED = 50_000_000
+"""Characters (or items) made by all filters of one render: a loop appending to a long string
+copies it at each turn."""
 MAX_CAPTURE = MAX_VALUE
 """Bytes of one `{% capture %}` (python-liquid's output stream limit)."""
 MAX_LOCALS = 4 * MAX_VALUE
@@ -124,9 +127,24 @@ def bounded(name: str, func):
         result = func(*args, **kwargs)
         if _too_big(result):
             raise _too_long(name, number=isinstance(result, int))
+        if isinstance(result, (str, list, tuple)):
+            _count_filtered(name, len(result))
         return result
 
     return call
+
+
+def _count_filtered(name: str, size: int) -> None:
+    from .state import CURRENT  # state imports this module
+
+    state = CURRENT.get()
+    if state is None:
+        return
+    state.filtered += size
+    if state.filtered > MAX_FILTERED:
+        raise LimitError(codes.LIQUID_TOO_LARGE,
+                         f"the filters of {_page(state)} made more than {MAX_FILTERED:,} characters (the limit), "
+                         f"the last one {name!r}: build less in Liquid", None)
 
 
 def _too_long(name: str, number: bool = False) -> LimitError:

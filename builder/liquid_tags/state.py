@@ -48,6 +48,8 @@ class RenderState:
     """Characters written so far (see `limits`)."""
     expansions: int = 0
     """`{% data %}` tags expanded so far (see `limits`)."""
+    filtered: int = 0
+    """Characters (or items) made by filters so far (see `limits`)."""
     stopped: bool = False
     """A limit was reached: the render is unwinding and expands nothing more."""
 
