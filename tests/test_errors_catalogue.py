@@ -14,6 +14,7 @@ Each case in `tests/cases/errors/<group>.yml` is a mapping:
     built:     output path under <root>/site -> a substring of that file (for `build`)
     expand:    true to expand `${N*TEXT}$` into TEXT repeated N times in files and expected
     max_seconds: the run must finish within this (default 20)
+    max_mb:    the run may raise the test process's peak memory by at most this (default 400)
     xfail:     "builder bug: ..." when the builder's current output is wrong (strict)
 
 The runner adds `data/versions.yml` and `data/languages.yml` (from tests/conftest.py) and a
@@ -26,6 +27,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import resource
 import time
 from pathlib import Path
 
@@ -44,7 +46,7 @@ SUMMARY = re.compile(r"^(checked|built) \d+ pages? ")
 EXPAND = re.compile(r"\$\{(\d+)\*((?:(?!\$\{).)*?)\}\$", re.S)
 """`${N*TEXT}$`; TEXT holds no `${`, so nested repeats expand innermost first."""
 KNOWN_KEYS = {"name", "files", "files_hex", "files_b64", "symlinks", "args", "status", "expected",
-              "summary", "built", "expand", "max_seconds", "xfail"}
+              "summary", "built", "expand", "max_seconds", "max_mb", "xfail"}
 
 
 def _load(group: str) -> list[dict]:
@@ -133,7 +135,9 @@ def _normalise(text: str, root: Path) -> str:
 def test_catalogue(case, tmp_path):
     root = tmp_path / "site-src"
     write_case_tree(root, case)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result, seconds = run_case(root, case)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_kb) // 1024
     stderr = _normalise(result.stderr, root)
     assert "Traceback" not in stderr + result.stdout
     lines = stderr.rstrip("\n").split("\n") if stderr.strip() else []
@@ -144,6 +148,7 @@ def test_catalogue(case, tmp_path):
     if case.get("summary"):
         assert case["summary"] in summary
     assert seconds < case.get("max_seconds", 20), f"took {seconds:.1f}s"
+    assert grown_mb < case.get("max_mb", 400), f"peak memory grew by {grown_mb} MB"
     for rel, fragment in (case.get("built") or {}).items():
         out = root / "site" / rel
         assert out.is_file(), f"{rel} was not built"

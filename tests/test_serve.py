@@ -287,3 +287,155 @@ def test_closing_while_a_page_builds_leaves_no_scratch_folder(dev_site):
     assert not dev.scratch.exists()
     dev.render(other)  # a build finishing after close() writes nothing either
     assert not dev.scratch.exists()
+
+
+# Network hardening: Host names, exposure, slow clients ----------------------------------------
+
+
+def request_with_host(base: str, host: str | None, path: str = "/en/packages/quickstart") -> tuple[int, str]:
+    """A GET sent with exactly this Host header (None: without one)."""
+    name, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(name, int(port), timeout=20)
+    conn.putrequest("GET", path, skip_host=True)
+    if host is not None:
+        conn.putheader("Host", host)
+    conn.endheaders()
+    response = conn.getresponse()
+    streaming = path.startswith("/__livereload") and response.status == 200
+    body = "" if streaming else response.read().decode("utf-8", "replace")
+    conn.close()
+    return response.status, body
+
+
+def test_only_requests_for_local_host_names_are_answered(served):
+    """DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 sends
+    `Host: evil.example`; it must not read the preview."""
+    _root, base, _dev = served
+    port = base.rsplit(":", 1)[1]
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "localhost", f"LOCALHOST:{port}",
+                 f"127.0.0.2:{port}"):
+        assert request_with_host(base, host)[0] == 200, host
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}",
+                 f"localhost.evil.example:{port}", f"192.168.1.20:{port}", "[::1].evil.example"):
+        for path in ("/en/packages/quickstart", "/_static/style.css", "/__livereload?path=/", "/nope"):
+            status, body = request_with_host(base, host, path)
+            assert status == 421, (host, path, status)
+            assert "answers requests for localhost only" in body and f"127.0.0.1:{port}" in body
+    status, body = request_with_host(base, None)
+    assert status == 400 and "localhost only" in body
+
+
+def _closed_by_server(sock: socket.socket, trickle: bytes = b"", rounds: int = 300) -> tuple[bool, bytes]:
+    """Send `trickle` a byte every 0.1 s (or nothing) until the server closes the connection;
+    (whether it did within `rounds` rounds, what it sent back)."""
+    import select
+
+    received = b""
+    for i in range(rounds):
+        if trickle:
+            try:
+                sock.sendall(trickle[i % len(trickle):][:1])
+            except OSError:
+                return True, received
+        readable, _, _ = select.select([sock], [], [], 0.1)
+        if readable:
+            try:
+                data = sock.recv(4096)
+            except OSError:
+                return True, received
+            if not data:
+                return True, received
+            received += data
+    return False, received
+
+
+def test_a_client_sending_its_request_slowly_is_cut_off(served, monkeypatch):
+    from builder.serve import server as server_module
+
+    monkeypatch.setattr(server_module.Handler, "read_timeout", 1.0)
+    _root, base, _dev = served
+    name, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((name, int(port)), timeout=30) as sock:
+        sock.sendall(b"GET /en/packages/quickstart HTTP/1.1\r\nHost: localhost\r\n")
+        closed, received = _closed_by_server(sock, trickle=b"X-Slow: " + b"a" * 1000)
+    assert closed, "a client trickling its headers held the connection (and a thread) for 30 s"
+    assert b"HTTP/1" not in received  # the unfinished request was not answered
+    with socket.create_connection((name, int(port)), timeout=30) as sock:
+        closed, received = _closed_by_server(sock)  # connects and says nothing
+    assert closed and received == b""
+    assert get(base + "/en/packages/quickstart")[0] == 200  # and the server still answers
+
+
+def test_live_reload_streams_outlive_the_read_timeout(served, monkeypatch):
+    from builder.serve import server as server_module
+
+    monkeypatch.setattr(server_module.Handler, "read_timeout", 0.5)
+    root, base, _dev = served
+    assert get(base + "/en/packages/quickstart")[0] == 200
+    events: list[str] = []
+
+    def listen():
+        stream = urllib.request.urlopen(base + "/__livereload?path=/en/packages/quickstart", timeout=30)
+        for line in stream:
+            if line.startswith(b"data:"):
+                events.append(line.decode().strip())
+            if len(events) >= 2:
+                return
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert wait_for(lambda: len(events) >= 1)
+    time.sleep(1.5)  # three read timeouts: the stream is past its request and must stay open
+    page = root / "content/packages/quickstart.md"
+    page.write_text(page.read_text("utf-8") + "\nStill listening.\n", "utf-8")
+    assert wait_for(lambda: len(events) >= 2), "the live-reload stream was cut by the read timeout"
+
+
+def _serve_until_listening(args: list[str], tmp) -> tuple[subprocess.Popen, list[str], int]:
+    """Start `docs-builder serve ARGS`; its stderr lines up to the `Serving ...` line, and the port."""
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    proc = subprocess.Popen([sys.executable, "-m", "builder", "serve", "--root", str(REPO), "--port", "0", *args],
+                            cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    for line in proc.stderr:
+        lines.append(line.rstrip("\n"))
+        if line.startswith("Serving "):
+            break
+    import re
+
+    found = re.search(r" at http://\S+:(\d+)/", lines[-1]) if lines else None
+    port = int(found.group(1)) if found else 0
+    return proc, lines, port
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def test_serving_beyond_this_machine_warns_and_still_checks_host_names(tmp_path):
+    proc, lines, port = _serve_until_listening(["--host", "0.0.0.0", "--allow-host", "docs.test"], tmp_path)
+    try:
+        assert port, "\n".join(lines)
+        warnings = [line for line in lines if "warning" in line]
+        assert len(warnings) == 1, lines
+        assert warnings[0].startswith("docs-builder: warning: --host 0.0.0.0 makes the preview reachable from "
+                                      "other machines")
+        assert "docs.test" in warnings[0] and "--allow-host" in warnings[0]
+        base = f"http://127.0.0.1:{port}"
+        assert request_with_host(base, "docs.test")[0] == 200
+        assert request_with_host(base, f"docs.test:{port}")[0] == 200
+        assert request_with_host(base, "evil.example")[0] == 421
+    finally:
+        _stop(proc)
+
+
+def test_serving_on_loopback_says_nothing_more(tmp_path):
+    proc, lines, port = _serve_until_listening(["--host", "localhost"], tmp_path)
+    try:
+        assert port and len(lines) == 1, lines  # just `Serving ...`
+    finally:
+        _stop(proc)

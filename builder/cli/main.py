@@ -108,7 +108,11 @@ def make_parser() -> argparse.ArgumentParser:
                        epilog=textwrap.dedent(EPILOG["serve"]))
     _common(p, formats=False)
     p.add_argument("--port", type=int, default=4000, help="port (default: 4000)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default: 127.0.0.1, this machine only; others print a warning)")
+    p.add_argument("--allow-host", dest="allow_hosts", action="append", metavar="NAME",
+                   help="also answer requests whose Host is NAME (only localhost, loopback addresses and "
+                        "the --host address are answered); repeatable")
 
     p = sub.add_parser("translations", help="translation status", formatter_class=_Formatter,
                        description="Report, per language, pages translated and current, outdated, missing or broken.",

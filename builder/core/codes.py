@@ -46,6 +46,9 @@ DATA_CYCLE = Code("DB221", "data-cycle")
 DATA_BAD_PATH = Code("DB222", "data-bad-path")
 DATA_BAD_ARGS = Code("DB223", "data-bad-arguments")
 OCTICON = Code("DB230", "octicon")
+LIQUID_TOO_LARGE = Code("DB240", "liquid-too-large")
+DATA_TOO_MANY = Code("DB241", "data-too-many-expansions")
+LIQUID_LOOP_LIMIT = Code("DB242", "liquid-loop-limit")
 
 # Site structure.
 CHILD_MISSING = Code("DB301", "child-missing")
@@ -89,6 +92,8 @@ STATE_UNSAFE_PATH = Code("DB612", "build-state-unsafe-path")
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")
+MARKDOWN_TOO_LARGE = Code("DB703", "markdown-too-large")
+TABLE_PADDED = Code("DB704", "markdown-table-padded")
 
 INTERNAL = Code("DB900", "internal")
 

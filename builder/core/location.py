@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .paths import one_line
 
@@ -57,14 +58,21 @@ class LineIndex:
         return self.starts[line - 1] + col - 1
 
 
+@lru_cache(maxsize=4)
+def _index(text: str) -> LineIndex:
+    """The LineIndex of `text`, kept for the next call: a file with 20,000 problems was indexed
+    20,000 times (a minute of work). A str caches its hash, so a hit costs no scan."""
+    return LineIndex(text)
+
+
 def locate(path: str, text: str, offset: int, length: int = 1) -> Location:
     """The `Location` of `offset` in `text` (the file `path`)."""
-    index = LineIndex(text)
+    index = _index(text)
     line, col = index.line_col(offset)
     return Location(path, line, col, index.line_text(line), max(1, length))
 
 
 def at_line(path: str, text: str, line: int, col: int = 1, length: int = 1) -> Location:
     """The `Location` of a 1-based line and column in `text`."""
-    index = LineIndex(text)
+    index = _index(text)
     return Location(path, line, col, index.line_text(line), max(1, length))

@@ -6,7 +6,7 @@ import re
 from typing import TextIO
 
 from liquid import Node, Tag
-from liquid.exceptions import LiquidError
+from liquid.exceptions import LiquidError, StopRender
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
@@ -14,6 +14,7 @@ from ..core import codes
 from ..core.paths import check_site_path_decoded, explain
 from ..sources.data import DataPathError, split_data_path
 from .errors import CodedError, CodedSyntaxError, sub_token
+from .limits import charge, expand
 from .sourcemap import prefix_lines, strip_mapped, tag_start
 from .state import Frame, MappedBuffer, current
 
@@ -61,17 +62,23 @@ class DataNode(Node):
     def render_to_output(self, context, buffer: TextIO) -> int:
         env = context.env
         state = current()
+        expand(state, self.token)
         state.reads.update(env.data.probes(env.language, self.parts))
         if self.parts[0] == "reusables":
             text, marks = self._render_reusable(env, state, context)
         else:
             text, marks = self._render_variable(env, state, context)
+        if state.stopped:  # a limit was reached inside: unwind without writing
+            raise StopRender
         text, marks = strip_mapped(text, marks)
+        plain = len(text)
         if self.indent:
             text, marks = prefix_lines(text, marks, self.indent, first=self.first_line)
         if self.quote:
             text, marks = prefix_lines(text, marks, self.quote, first=False, blank=self.quote.rstrip(),
                                        skip=lambda line: line.lstrip().startswith(">"))
+        if len(text) > plain:  # the indentation added to each line counts too
+            charge(state, len(text) - plain, self.token)
         if isinstance(buffer, MappedBuffer):
             return buffer.write_mapped(text, marks)
         return buffer.write(text)
@@ -125,9 +132,14 @@ class DataNode(Node):
         text = "" if value is None else str(value)
         marks = [(0, self.token, state.path, 0)]
         if "{%" in text or "{{" in text:
+            uses = [f.variable or f.path for f in state.stack]
+            if self.dotted in uses:
+                cycle = " -> ".join(uses[uses.index(self.dotted):] + [self.dotted])
+                raise CodedError(codes.DATA_CYCLE, f"variable {self.dotted!r} uses itself: {cycle}", self.token)
             template, frame = env.value_template(self.parts, found, state, self.token)
             if template is None:  # it failed to parse; the parse errors are reported
                 return "", []
+            frame.variable = self.dotted
             sub = MappedBuffer(frame.path)
             state.stack.append(frame)
             try:

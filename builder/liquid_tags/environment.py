@@ -10,7 +10,7 @@ from typing import Iterator
 
 from liquid import Environment, StrictUndefined
 from liquid.builtin.content import ContentNode, Literal
-from liquid.exceptions import LiquidError
+from liquid.exceptions import LiquidError, StopRender
 from liquid.template import BoundTemplate
 from liquid.token import Token
 
@@ -23,6 +23,7 @@ from ..sources.frontmatter import find_in_yaml
 from ..versions.conditions import Condition, compile_condition, normalize, original_span
 from ..versions.expression import ExpressionError
 from ..versions.model import Version
+from . import limits
 from .alert_tags import ALERT_TAGS
 from .data_tag import DataTag, IndentedDataReferenceTag, data_missing
 from .errors import CodedError, to_diagnostic
@@ -76,6 +77,9 @@ class DocsEnvironment(Environment):
     suppress_blank_control_flow_blocks = False
     block_nesting_limit = 40
     context_depth_limit = 40
+    loop_iteration_limit = limits.MAX_LOOP
+    output_stream_limit = limits.MAX_CAPTURE
+    local_namespace_limit = limits.MAX_LOCALS
 
     def __init__(self, config: SiteConfig, data: DataStore, language: Language):
         super().__init__(undefined=StrictUndefined, autoescape=False)
@@ -93,6 +97,8 @@ class DocsEnvironment(Environment):
         self.add_filter("version_num", _version_num)
         self.add_filter("obj_size", lambda value: len(value) if hasattr(value, "__len__") else 0)
         self.add_filter("slugify", _slugify)
+        for name, func in list(self.filters.items()):
+            self.filters[name] = limits.bounded(name, func)
         self.static_globals = self._static_globals()
 
     # Parsing -----------------------------------------------------------------
@@ -129,7 +135,12 @@ class DocsEnvironment(Environment):
             return
         state = CURRENT.get()
         if state is not None:
+            if state.stopped:  # the limit was reported where it was reached
+                raise StopRender
             state.errors.append((exc, list(state.stack)))
+            if limits.stops_render(exc):
+                state.stopped = True
+                raise StopRender
             return
         raise exc
 

@@ -9,6 +9,9 @@ from liquid.exceptions import (
     ContextDepthError,
     LiquidError,
     LiquidSyntaxError,
+    LoopIterationLimitError,
+    OutputStreamLimitError,
+    ResourceLimitError,
     UndefinedError,
     UnknownFilterError,
 )
@@ -96,6 +99,9 @@ def _classify(err: LiquidError, message: str, token: Token | None, text: str, of
         return codes.LIQUID_NESTING, f"{message}: includes are nested too deeply", offset, length
     if isinstance(err, UnknownFilterError):
         return codes.LIQUID_SYNTAX, message, offset, length
+    if isinstance(err, ResourceLimitError):
+        code, message = _resource_limit(err)
+        return code, message, offset, length
     m = _UNEXPECTED_TAG.search(message)
     if m:
         name = m.group(1)
@@ -170,6 +176,22 @@ def _ifversion_owns(text: str, start: int, end_pos: int) -> bool:
 
 def _brace_before(text: str, offset: int) -> int:
     return tag_start(text, offset, within=8)
+
+
+def _resource_limit(err: ResourceLimitError) -> tuple[Code, str]:
+    """python-liquid's own limits (set from `limits`): loops, captures, assigned values."""
+    from . import limits  # limits imports this module
+
+    if isinstance(err, LoopIterationLimitError):
+        return (codes.LIQUID_LOOP_LIMIT,
+                f"loops run more than {limits.MAX_LOOP:,} times (the limit; nested loops multiply): "
+                "loop over less")
+    if isinstance(err, OutputStreamLimitError):
+        return (codes.LIQUID_TOO_LARGE,
+                f"a {{% capture %}} is longer than {limits.MAX_CAPTURE:,} bytes (the limit): capture less")
+    return (codes.LIQUID_TOO_LARGE,
+            f"the values set with {{% assign %}} and {{% capture %}} take more than {limits.MAX_LOCALS:,} "
+            "bytes (the limit): build less text in Liquid variables")
 
 
 def _alert_end(name: str) -> bool:

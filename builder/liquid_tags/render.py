@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from liquid.context import RenderContext
+from liquid.exceptions import StopRender
 
 from ..core.diagnostics import Diagnostic
 from ..versions.model import Version
@@ -70,6 +71,8 @@ def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outco
     try:
         context = RenderContext(parsed.template, globals=env.globals_for(version))
         parsed.template.render_with_context(context, buffer)
+    except StopRender:  # a limit was reached (see limits): its error is in state.errors
+        pass
     finally:
         CURRENT.reset(token)
     diagnostics: list[Diagnostic] = []
@@ -82,6 +85,8 @@ def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outco
         if stack and stack[-1].relocate is not None:
             diag = replace(diag, location=stack[-1].relocate(diag.location))
         diagnostics.append(diag)
+    if state.stopped:  # a limit was reached: the partial text is of no use
+        return Outcome([version], "", [], diagnostics, state.reads, state.trace, state.includes)
     return Outcome([version], buffer.getvalue(), buffer.marks, diagnostics, state.reads, state.trace,
                    state.includes)
 

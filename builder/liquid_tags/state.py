@@ -11,6 +11,7 @@ from typing import Any
 from liquid.token import Token
 
 from ..core.location import Location
+from .limits import charge
 
 
 @dataclass
@@ -22,6 +23,8 @@ class Frame:
     """The `{% data %}` tag (in the frame below) that included this file."""
     relocate: Callable[[Location | None], Location | None] | None = None
     """For a variable's value: maps a place in the value's text to its place in the YAML file."""
+    variable: str = ""
+    """For a variable's value: its data path (`variables.product.name`), to find cycles."""
 
 
 @dataclass
@@ -41,6 +44,14 @@ class RenderState:
     """Included file -> (the file that included it, the including tag's token), for notes."""
     parse_problems: list = field(default_factory=list)
     """Parse results of reusables met during the render (with the include stack)."""
+    expanded: int = 0
+    """Characters written so far (see `limits`)."""
+    expansions: int = 0
+    """`{% data %}` tags expanded so far (see `limits`)."""
+    filtered: int = 0
+    """Characters (or items) made by filters so far (see `limits`)."""
+    stopped: bool = False
+    """A limit was reached: the render is unwinding and expands nothing more."""
 
     @property
     def path(self) -> str:
@@ -65,8 +76,16 @@ class MappedBuffer(io.StringIO):
         self.path = path
         self.marks: list[tuple[int, Token, str, int]] = []
 
+    def write(self, text: str) -> int:
+        """Write text produced here (not copied from another buffer): it counts towards the
+        render's size limit."""
+        state = CURRENT.get()
+        if state is not None and text:
+            charge(state, len(text))
+        return super().write(text)
+
     def write_mapped(self, text: str, marks: list[tuple[int, Token, str, int]]) -> int:
         """Write text rendered elsewhere, carrying its marks (offsets relative to `text`)."""
         base = self.tell()
         self.marks.extend((base + off, tok, path, toff) for off, tok, path, toff in marks)
-        return self.write(text)
+        return super().write(text)

@@ -83,7 +83,8 @@ def render_sections(text: str, cache: dict, **options) -> tuple[RenderedMarkdown
     html: list[str] = []
     links = []
     headings: list[Heading] = []
-    too_deep = 0
+    too_deep = too_large = 0
+    padded_table = None
     slugger = Slugger()
     rendered = 0
     line = 0
@@ -111,5 +112,9 @@ def render_sections(text: str, cache: dict, **options) -> tuple[RenderedMarkdown
         headings.extend(part.headings)
         if part.too_deep and not too_deep:
             too_deep = line + part.too_deep
+        if part.too_large and not too_large:
+            too_large = line + part.too_large
+        if part.padded_table and not padded_table:
+            padded_table = (line + part.padded_table[0], *part.padded_table[1:])
         line += section.count("\n")
-    return RenderedMarkdown("".join(html), links, headings, too_deep), rendered
+    return RenderedMarkdown("".join(html), links, headings, too_deep, too_large, padded_table), rendered

@@ -8,14 +8,19 @@ from dataclasses import dataclass, field
 from html import unescape
 
 from markdown_it import MarkdownIt
-from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from . import blocks, headings, links
+from .autolink import autolink_plugin
+from .budget import core_inline_within_budget, use_budget
+from .labels import use_fast_labels
 from .headings import Heading
 from .links import LinkRef
 
 # Pathological input (10,000 nested quotes) must fail fast, not exhaust the stack.
 MAX_NESTING = 50
+INLINE_NESTING = 20
+"""Nesting inside a paragraph (emphasis in links in emphasis ...), as in the CommonMark preset.
+The scan for a link's `]` nests this deep at each `[`: its cost is proportional to it."""
 
 
 def make_markdown(*, html: bool = True) -> MarkdownIt:
@@ -25,7 +30,10 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.options["alerts"] = True
     md.options["tasklists"] = True
     md.options["tasklists_editable"] = False
-    md.use(gfm_autolink_plugin)
+    md.use(autolink_plugin)
+    use_fast_labels(md)
+    use_budget(md)
+    md.core.ruler.at("inline", _inline_shallow)
     md.core.ruler.after("block", "nesting_guard", _nesting_guard)
     md.core.ruler.after("nesting_guard", "alert_titles", blocks.alert_titles)
     md.core.ruler.push("heading_ids", headings.heading_ids)
@@ -40,6 +48,18 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     md.add_render_rule("alert_title_open", blocks.render_alert_title_open)
     md.add_render_rule("list_item_open", blocks.render_list_item_open)
     return md
+
+
+def _inline_shallow(state) -> None:
+    """markdown-it's inline stage, with the nesting limit of INLINE_NESTING (and the page's
+    element budget)."""
+    options = state.md.options
+    blocks_limit = options["maxNesting"]
+    options["maxNesting"] = INLINE_NESTING
+    try:
+        core_inline_within_budget(state)
+    finally:
+        options["maxNesting"] = blocks_limit
 
 
 def _nesting_guard(state) -> None:
@@ -73,6 +93,10 @@ class RenderedMarkdown:
     too_deep: int = 0
     """1-based line where blocks were nested past MAX_NESTING (what lies deeper was not rendered),
     or 0."""
+    too_large: int = 0
+    """1-based line where the page's elements reached budget.MAX_TOKENS (the rest was left out), or 0."""
+    padded_table: tuple[int, int, int] | None = None
+    """(1-based line, cells, characters) of a table left as text: its rows leave out nearly all cells."""
 
 
 def render_markdown(
@@ -91,7 +115,8 @@ def render_markdown(
     if forced_all_ids is not None:
         env["all_heading_ids"] = forced_all_ids
     html = _markdown().render(text, env)
-    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), int(env.get("too_deep") or 0))
+    return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), int(env.get("too_deep") or 0),
+                            int(env.get("too_large") or 0), env.get("padded_table"))
 
 
 def render_frontmatter(text: str) -> RenderedMarkdown:

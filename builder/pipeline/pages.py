@@ -18,6 +18,7 @@ from ..i18n.fallback import Fallback, fallback_from
 from ..layout.render import template_diagnostic
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
+from ..markdown_rules.budget import problems as markdown_limits
 from ..markdown_rules.chunks import render_sections
 from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, html_text, render_markdown
 from ..sources.config import Language
@@ -164,6 +165,13 @@ class PageBuilder:
                 f"quotes and lists are nested too deeply (the limit is {MAX_NESTING} levels, where a quote "
                 "counts one and a list two); the deeper content cannot be rendered: reduce the nesting",
                 where or Location(page.src, 1, 1)))
+        for line, code, message in markdown_limits(rendered):
+            from ..core.location import LineIndex, Location
+
+            where = smap.locate(LineIndex(text).offset(line)) if smap is not None else None
+            if where is not None:
+                where = Location(where.path, where.line, 1, where.source_line, 1)
+            result.problems.append(Diagnostic(code, message, where or Location(page.src, 1, 1)))
         return rendered
 
     def _frontmatter_features(self, page: Page) -> list[str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import errno
 import http.server
+import ipaddress
 import os
+import re
+import socket
 import sys
 import threading
 import time
@@ -64,15 +67,82 @@ class Hub:
         return f"{self.everything}.{self.versions.get(path.rstrip('/') or '/', 0)}"
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name or an address, as given to --host or in a Host header) is this
+    machine only: `localhost` or a loopback address."""
+    host = host.strip().rstrip(".").lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_HOST_HEADER = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+)(?::\d*)?")
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header without its port (`[::1]:4000` is `[::1]`); '' when the header
+    is not a name or an address with an optional port."""
+    found = _HOST_HEADER.fullmatch(header.strip())
+    return found.group(1) if found else ""
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "docs-builder"
     dev: DevSite
     hub: Hub
     static: dict[str, bytes]
+    allowed_hosts: frozenset[str] = frozenset()
+    """Host names answered besides localhost and loopback addresses (the --host address)."""
+    timeout: float | None = 30
+    """Idle timeout: a read or write that makes no progress for this long ends the connection
+    (a stalled client, a live-reload tab whose reader stopped)."""
+    read_timeout: float = 10
+    """The whole request line and headers must arrive within this, or the connection is closed
+    (a client sending one byte at a time cannot hold a thread)."""
+    _deadline: threading.Timer | None = None
+    _expired: bool = False
 
     def log_message(self, format, *args):  # noqa: A002 - quiet by default
         if os.environ.get("DOCS_BUILDER_SERVE_LOG"):
             super().log_message(format, *args)
+
+    # Read timeout: a deadline for the request head --------------------------------------
+
+    def handle_one_request(self):
+        self._expired = False
+        self._deadline = threading.Timer(self.read_timeout, self._expire)
+        self._deadline.daemon = True
+        self._deadline.start()
+        try:
+            super().handle_one_request()
+        finally:
+            self._deadline.cancel()
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        self._deadline.cancel()
+        if self._expired:  # what arrived before the deadline is not answered
+            self.close_connection = True
+            return False
+        return ok
+
+    def _expire(self) -> None:
+        self._expired = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _host_allowed(self) -> bool:
+        """DNS rebinding: a page on another site, whose name the attacker points at 127.0.0.1,
+        would reach this server with its own name as Host. Only local names are answered."""
+        name = host_name(self.headers.get("Host", ""))
+        return bool(name) and (is_loopback(name) or name.lower() in self.allowed_hosts)
 
     def do_HEAD(self):
         self.do_GET(head=True)
@@ -80,6 +150,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self, head: bool = False):
         url = urlsplit(self.path)
         path = url.path
+        if not self._host_allowed():
+            host = self.headers.get("Host", "")
+            body = (f"docs-builder serve answers requests for localhost only, not for Host {host!r}; "
+                    f"open http://127.0.0.1:{self.server.server_address[1]}/ instead\n")
+            return self._send(Response(421 if host else 400, body.encode(), "text/plain; charset=utf-8"), head)
         try:
             if path == "/__livereload":
                 return self._events(parse_qs(url.query).get("path", ["/"])[0])
@@ -161,13 +236,36 @@ class DevServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
+    max_connections = 256
+    """Connections served at once; more are closed at once (each holds a thread)."""
+
+    def __init__(self, *args, **kwargs):
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class PortUnavailable(Exception):
     """The address to serve on cannot be used (taken, or not this machine's)."""
 
 
-def make_server(root: Path, host: str, port: int, versions=None, languages=None):
+def make_server(root: Path, host: str, port: int, versions=None, languages=None,
+                allowed_hosts: tuple[str, ...] = ()):
     """The server, its site and its reload hub. Raises PortUnavailable, or the site's BuildError
     when it does not load; nothing is left behind either way."""
     try:  # before DevSite's scratch folder: a busy port leaves nothing to clean up
@@ -183,9 +281,27 @@ def make_server(root: Path, host: str, port: int, versions=None, languages=None)
         server.server_close()
         raise
     hub = Hub()
-    server.RequestHandlerClass = type("BoundHandler", (Handler,), {"dev": dev, "hub": hub,
-                                                                   "static": Layout.static_files()})
+    names = {h.strip().lower() for h in allowed_hosts if h.strip()}
+    if not _wildcard(host):
+        names.add(host.strip().lower())
+    server.RequestHandlerClass = type("BoundHandler", (Handler,), {
+        "dev": dev, "hub": hub, "static": Layout.static_files(), "allowed_hosts": frozenset(names)})
     return server, dev, hub
+
+
+def _wildcard(host: str) -> bool:
+    return host.strip() in ("", "0.0.0.0", "::", "[::]")
+
+
+def exposure_warning(host: str, bound: str, allowed: frozenset[str]) -> str | None:
+    """The warning printed when the server listens beyond this machine, or None."""
+    if is_loopback(host) and is_loopback(bound):
+        return None
+    names = ", ".join(["localhost", "loopback addresses", *sorted(allowed)])
+    return (f"docs-builder: warning: --host {host} makes the preview reachable from other machines on the "
+            "network; it shows unpublished content and is not hardened for untrusted networks. Requests are "
+            f"answered only for Host {names} (add names with --allow-host). Use the default --host "
+            "127.0.0.1 unless you mean it.")
 
 
 def watch(dev: DevSite, hub: Hub, stop: threading.Event, ready: threading.Event | None = None) -> None:
@@ -216,13 +332,17 @@ def watch(dev: DevSite, hub: Hub, stop: threading.Event, ready: threading.Event 
 def serve(args) -> int:
     root = Path(args.root)
     try:
-        server, dev, hub = make_server(root, args.host, args.port, args.versions, args.languages)
+        server, dev, hub = make_server(root, args.host, args.port, args.versions, args.languages,
+                                       tuple(getattr(args, "allow_hosts", None) or ()))
     except PortUnavailable as err:
         print(f"docs-builder: {err}", file=sys.stderr)
         return EXIT_USAGE
     stop = threading.Event()
     host, port = server.server_address[:2]
     first = dev.site.default_language.code
+    warning = exposure_warning(args.host, host, server.RequestHandlerClass.allowed_hosts)
+    if warning:
+        print(warning, file=sys.stderr)
     print(f"Serving {root.resolve()} at http://{host}:{port}/{first}  (Ctrl+C to stop)", file=sys.stderr)
     if dev.problems.errors:
         print(f"  {len(dev.problems.errors)} problems found while loading; pages show them when opened", file=sys.stderr)

@@ -87,3 +87,78 @@ def test_sections_keep_page_lines_and_ids():
         assert [(link.href, link.line) for link in parts.links] == [("/missing", 0), ("/missing", 4)]
         assert [h.id for h in parts.headings] == [h.id for h in whole.headings] == ["section", "section-1", "again", "again-1"]
     assert render_sections(text, cache)[1] == 0
+
+
+# Autolinks and link labels: GitHub's results, in linear time ---------------------------------
+
+from markdown_it import MarkdownIt  # noqa: E402
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin  # noqa: E402
+
+from builder.markdown_rules.autolink import MAX_DOMAIN, autolink_plugin  # noqa: E402
+from builder.markdown_rules.labels import use_fast_labels  # noqa: E402
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("see www.example.com.", '<p>see <a href="http://www.example.com">www.example.com</a>.</p>'),
+    ("(https://example.com/a_(b))", '<p>(<a href="https://example.com/a_(b)">https://example.com/a_(b)</a>)</p>'),
+    ("https://example.com/a?x=1&amp;", '<p><a href="https://example.com/a?x=1">https://example.com/a?x=1</a>&amp;</p>'),
+    ("https://example.com/a<b", '<p><a href="https://example.com/a">https://example.com/a</a>&lt;b</p>'),
+    ("mail me@example.com!", '<p>mail <a href="mailto:me@example.com">me@example.com</a>!</p>'),
+    ("mailto:me@example.com", '<p><a href="mailto:me@example.com">mailto:me@example.com</a></p>'),
+    ("xmpp:me@example.com/home", '<p><a href="xmpp:me@example.com/home">xmpp:me@example.com/home</a></p>'),
+    ("a:b http: www.a_b.c_d nohttps://x.y", "<p>a:b http: www.a_b.c_d nohttps://x.y</p>"),
+    ("[www.example.com](/x)", '<p><a href="\ue0000\ue001">www.example.com</a></p>'),
+])
+def test_autolinks(source, expected):
+    assert render_markdown(source).html.strip() == expected
+
+
+def test_a_domain_longer_than_dns_allows_is_not_a_link():
+    longest = "www." + "a" * (MAX_DOMAIN - 4) + ".com"
+    assert "<a " in render_markdown(longest[: 4 + MAX_DOMAIN]).html
+    assert "<a " not in render_markdown("www." + "a" * MAX_DOMAIN + ".com").html
+
+
+AUTOLINK_ATOMS = st.sampled_from([
+    "http", "https", "://", ":", "//", "www.", "w", "mailto:", "xmpp:", "@", "a", "b", "example", ".", ".com", "_",
+    "-", "(", ")", "<", ">", "&amp;", "&x;", ";", " ", "\n", "[", "]", "*", "~", "?", "!", ",", "'", '"', "/", "é",
+    "`", "x@y.z", "https://github.com/a_b(c)", "\\",
+])
+
+
+def _reference(plugin) -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(plugin)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(AUTOLINK_ATOMS, min_size=1, max_size=16))
+def test_autolinks_are_those_of_the_gfm_extension(atoms):
+    """The same links as mdit-py-plugins' gfm_autolink (which is quadratic on long lines)."""
+    text = "".join(atoms)
+    assert _reference(autolink_plugin).render(text) == _reference(gfm_autolink_plugin).render(text)
+
+
+LABEL_ATOMS = st.sampled_from(["[", "]", "![", "(", ")", "a", " ", "`", "<a>", "<http://x.y>", "*", "_", "\\",
+                               "\n", "[x]: /u\n", "(/u)", '"t"', "![a](b)", "[a]", "]("])
+
+
+def _same_labels(text: str, nesting: int) -> None:
+    plain = MarkdownIt("commonmark", {"html": True, "maxNesting": nesting})
+    fast = MarkdownIt("commonmark", {"html": True, "maxNesting": nesting})
+    use_fast_labels(fast)
+    assert fast.render(text) == plain.render(text)
+
+
+@pytest.mark.parametrize("nesting", [3, 20, 50])
+@pytest.mark.parametrize("text", [
+    "[a [b] c](/u)", "[[a]](/u)", "![a [b]](/i)", "[a](/u) [b]", "[`]`](/u)", "[<a>]</a>](/u)", "[a\\]](/u)",
+    "[" * 21 + "foo" + "]" * 21 + "(/u)", "[" * 60 + "a](/u)", "![" * 30 + "a](/u)", "[x]: /x\n\n[a [x] b](/u) [x]",
+])
+def test_link_labels_are_found_as_markdown_it_finds_them(text, nesting):
+    _same_labels(text, nesting)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LABEL_ATOMS, min_size=1, max_size=30), st.sampled_from([3, 20, 50]))
+def test_link_labels_in_any_text_are_found_as_markdown_it_finds_them(atoms, nesting):
+    _same_labels("".join(atoms), nesting)
