@@ -451,3 +451,39 @@ def test_a_folder_without_a_manifest_is_refused_untouched(src, tmp_path):
     result = run_cli("build", "--root", str(src), "--out", str(out), "--no-search")
     assert result.status == 2 and "error[DB605]" in result.stderr
     assert (out / ".build/cache.pickle").read_bytes() == b"not ours"
+
+
+def test_the_first_build_after_an_upgrade_keeps_files_docs_builder_did_not_write(tmp_path):
+    """A site built by docs-builder 0.1 (manifest format 2, pickled cache): the new builder ignores
+    the pickle, rebuilds every page and still keeps the user's own files, such as a CNAME."""
+    root = write_tree(tmp_path / "src", site_files({"a.md": page("A", "Body\n")}))
+    out = root / "site"
+    assert run_cli("build", "--root", str(root), "--no-search").status == 0
+    (out / "CNAME").write_text("docs.example.com\n")
+    manifest = json.loads((out / ".build/manifest.json").read_text("utf-8"))
+    legacy = {"format": 2, "extra_outputs": manifest["extra_outputs"], "outputs": manifest["outputs"]}
+    (out / ".build/manifest.json").write_text(json.dumps(legacy), "utf-8")
+    (out / ".build/cache.json").unlink()
+    (out / "stale.html").write_text("old")
+    legacy["extra_outputs"].append("stale.html")
+    (out / ".build/manifest.json").write_text(json.dumps(legacy), "utf-8")
+    result = run_cli("build", "--root", str(root), "--no-search")
+    assert result.status == 0, result.stderr
+    assert "warning[" not in result.stderr
+    assert (out / "CNAME").read_text() == "docs.example.com\n"
+    assert not (out / "stale.html").exists()  # listed as ours, no longer built: removed
+    assert (out / "en/a/index.html").is_file()
+
+
+def test_a_legacy_manifest_naming_paths_outside_out_is_ignored(tmp_path):
+    root = write_tree(tmp_path / "src", site_files({"a.md": page("A", "Body\n")}))
+    out = root / "site"
+    assert run_cli("build", "--root", str(root), "--no-search").status == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (out / ".build/manifest.json").write_text(json.dumps(
+        {"format": 2, "extra_outputs": ["../../victim.txt"], "outputs": {}}), "utf-8")
+    result = run_cli("build", "--root", str(root), "--no-search")
+    assert result.status == 0
+    assert "warning[DB612]" in result.stderr
+    assert victim.read_text() == "keep me"

@@ -21,6 +21,9 @@ from . import commit, faults, recovery
 
 MANIFEST = ".build/manifest.json"
 MANIFEST_FORMAT = 3
+LEGACY_MANIFEST_FORMAT = 2
+"""What docs-builder 0.1 wrote (no checksum): still read, so the first build after an upgrade keeps
+the files it did not write (a CNAME, say); its paths pass the same checks."""
 """`{"format":3,"checksum":"sha256:<hex of the rest>","extra_outputs":[...],"outputs":{...}}`."""
 CACHE = ".build/cache.json"
 """Written by pipeline/cache.py; an incremental commit deletes the old one first and moves the
@@ -236,14 +239,17 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
     if not isinstance(manifest, dict) or "format" not in manifest:
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a docs-builder manifest")
     version = manifest["format"]
-    if version != MANIFEST_FORMAT:
+    if version == LEGACY_MANIFEST_FORMAT:
+        pass  # the previous docs-builder's manifest has no checksum; its paths are checked below
+    elif version != MANIFEST_FORMAT:
         why = f"is in manifest format {version}" if type(version) is int else "has no manifest format version"
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path,
                                  f"{why}; this docs-builder reads format {MANIFEST_FORMAT}")
     head = b'{"format":%d,"checksum":"sha256:' % MANIFEST_FORMAT
     rest = raw[len(head) + 66:]
-    if not raw.startswith(head) or raw[len(head) + 64:len(head) + 66] != b'",' or (
-            raw[len(head):len(head) + 64] != hashlib.sha256(rest).hexdigest().encode()):
+    if version == MANIFEST_FORMAT and (
+            not raw.startswith(head) or raw[len(head) + 64:len(head) + 66] != b'",'
+            or raw[len(head):len(head) + 64] != hashlib.sha256(rest).hexdigest().encode()):
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path,
                                  "does not match its checksum (it is damaged or was edited)")
     outputs, extra = manifest.get("outputs"), manifest.get("extra_outputs")
