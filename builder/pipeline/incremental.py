@@ -3,7 +3,9 @@
 A page's fingerprint covers the files its last build read (page, translation, reusables,
 variables, features, templates, present or not), the titles and versions of the navigation it
 shows (its product's subtree, the home page and products), and how each of its internal links
-resolves now (target, version, title for AUTOTITLE).
+resolves now (target, version, title for AUTOTITLE), those of the intros it shows (its children's,
+which may lead into another product) and those of a translation that fell back to English (fixing
+them, through a redirect or a wider `versions`, brings the translation back).
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class Structure:
         for out in result.outputs:
             deps.update(out.sources)
             links.update((href, auto, out.lang, out.version) for href, auto in out.links)
+        links.update(self._shown_links(page, built))
         for rel in sorted(deps):
             h.update(f"{rel}={self.digests.digest(rel)}\n".encode())
         space = site.config.space
@@ -98,6 +101,22 @@ class Structure:
                 lang = site.language(lang_code)
                 h.update(self.metas.get(lang, res.page, (res.version or version).id).title.encode())
         return h.hexdigest()
+
+    def _shown_links(self, page: Page, built: list[tuple[str, str]]):
+        """Links in the frontmatter Markdown the page shows: its own intro, product notice and
+        permissions, and its children's intros (which may point into another product)."""
+        site = self.site
+        for code, vid in built:
+            lang = site.language(code)
+            meta = self.metas.get(lang, page, vid)
+            shown = [meta.intro, meta.product, meta.permissions]
+            if page.children:
+                shown += [self.metas.get(lang, child, vid).intro for child in site.nav.children(page, vid)]
+            for rendered in shown:
+                if rendered is not None:
+                    for link in rendered.links:
+                        if not link.bad_autotitle:
+                            yield (link.href, link.autotitle, code, vid)
 
 
 def outputs_exist(out: Path, result) -> bool:

@@ -189,6 +189,10 @@ class PageBuilder:
         site = self.site
         ctx = self.context
         done = self._finish(lang, version, rendered, text, smap)
+        # What the translation's body read and linked to decides whether it falls back, so it
+        # stays among the output's inputs even when English is shown (a fix through a redirect,
+        # a wider `versions` or an edited translated reusable then rebuilds the page).
+        tried_links, tried_reads = done.links, po.outcome.reads
         if po.source.translated and done.broken:
             # A link that does not resolve in the translation: this version shows the English
             # body, unless English has the same broken links (then they are English's problem).
@@ -231,13 +235,14 @@ class PageBuilder:
         if anchors is None:  # ids do not depend on the version: collect them once per render
             anchors = rendered._anchors = tuple(sorted(anchors_of(rendered.html) | {"title", "main"}))
         result.anchors[(lang.code, version.id)] = anchors
-        sources = {page.src, *po.outcome.reads, *meta.reads, *meta.sources, po.source.path, *self.template_sources}
+        sources = {page.src, *po.outcome.reads, *tried_reads, *meta.reads, *meta.sources, po.source.path,
+                   *self.template_sources}
         if loc.probe:
             sources.add(loc.probe)
         sources.update(features)
         intern = sys.intern  # shared strings: a smaller cache and less memory per output
         output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
-                        sorted(set(done.links)))
+                        sorted({*done.links, *tried_links}))
         output.manifest_entry()
         result.outputs.append(output)
         result.stats["outputs"] += 1
