@@ -18,8 +18,6 @@ from builder.pipeline import pages as pages_module
 from tests.conftest import REPO, VERSIONS_YML, page, run_cli, write_tree, site_files
 from tests.test_build import tree_digest
 
-SKIP = ("_pagefind/", ".build/cache.pickle")
-
 
 def copy_example(dest: Path) -> Path:
     for part in ("content", "data", "translations"):
