@@ -168,7 +168,7 @@ PRODUCTS = {
     "content/index.md": page("Home", "Welcome.\n", children="[/alpha, /beta]"),
     "content/alpha/index.md": page("Alpha", "A.\n", children="[/one, /two]", layout="product-landing"),
     "content/alpha/one.md": page("One", "Body of one.\n", intro="'Read [AUTOTITLE](/beta/three) first.'"),
-    "content/alpha/two.md": page("Two", "See [AUTOTITLE](/beta/three).\n"),
+    "content/alpha/two.md": page("Two", "See [AUTOTITLE](/beta/three).\n", intro="'Read [AUTOTITLE](/beta) first.'"),
     "content/beta/index.md": page("Beta", "B.\n", children="[/three, /four]"),
     "content/beta/three.md": page("Three", "Three.\n"),
     "content/beta/four.md": page("Four", "Four.\n", versions="{fpt: '*'}"),
@@ -199,6 +199,18 @@ def test_autotitle_into_another_product_follows_its_title_and_path(products, tmp
     edit(products / "content/beta/index.md", "/three,", "/three-renamed,")
     build(products, out)
     assert "/beta/three-renamed" in (out / "en/alpha/index.html").read_text("utf-8")
+    assert_same_as_clean(products, out, tmp_path)
+
+
+def test_children_swapping_their_intro_links(products, tmp_path):
+    """The same links and the same intro texts on alpha's page, each now in the other's intro."""
+    out = tmp_path / "out"
+    build(products, out)
+    edit(products / "content/alpha/one.md", "(/beta/three)", "(/beta)")
+    edit(products / "content/alpha/two.md", "(/beta)", "(/beta/three)")
+    build(products, out)
+    landing = (out / "en/alpha/index.html").read_text("utf-8")
+    assert landing.index('href="/en/beta"') < landing.index('href="/en/beta/three"')
     assert_same_as_clean(products, out, tmp_path)
 
 
