@@ -35,7 +35,6 @@ async def _index_all(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) 
                 await index.add_directory(tmp)
                 await index.write_files()
                 await index.delete_index()
-                canonical_entry(staging / "_pagefind" / slug)
 
 
 def build_search(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) -> list[Diagnostic]:
@@ -65,6 +64,8 @@ def build_search(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) -> l
     except Exception as err:  # the binary is missing or crashed: the site still works
         return [Diagnostic(codes.INTERNAL, f"search index not built: {type(err).__name__}: {err}",
                            None, Severity.WARNING)]
+    for slug in sorted(bundles):
+        canonical_entry(staging / "_pagefind" / slug)
     return []
 
 
