@@ -250,3 +250,24 @@ def test_incremental_builds_with_search_match_clean_ones(products, tmp_path):
     assert_same_as_clean(products, out, tmp_path, search=True)
     entry = (out / "_pagefind/fpt/pagefind-entry.json").read_text("utf-8")
     assert entry.index('"en"') < entry.index('"fr"')
+
+
+def test_a_french_only_build_follows_the_english_headings_it_uses(tmp_path):
+    """A translation's headings take English's ids: with --language fr no English page is built,
+    yet an English reusable's heading still decides the French anchors."""
+    root = write_tree(tmp_path / "heads", {
+        "data/versions.yml": VERSIONS_YML,
+        "data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr}\n",
+        "data/reusables/head.md": "## Heading A\n\nText.\n",
+        "content/index.md": page("Home", "Welcome.\n", children="[/a]"),
+        "content/a/index.md": page("A", "{% data reusables.head %}\n"),
+        "translations/fr/content/a/index.md": page("A fr", "## Titre\n\nTexte.\n"),
+    })
+    out = tmp_path / "out"
+    build(root, out, "--language", "fr")
+    (root / "data/reusables/head.md").write_text("## Heading B\n\nText.\n", "utf-8")
+    build(root, out, "--language", "fr")
+    assert 'id="heading-b"' in (out / "fr/a/index.html").read_text("utf-8")
+    clean = tmp_path / "clean"
+    build(root, clean, "--language", "fr", "--clean")
+    assert tree_digest(out, SKIP) == tree_digest(clean, SKIP)

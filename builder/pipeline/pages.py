@@ -193,6 +193,8 @@ class PageBuilder:
         # stays among the output's inputs even when English is shown (a fix through a redirect,
         # a wider `versions` or an edited translated reusable then rebuilds the page).
         tried_links, tried_reads = done.links, po.outcome.reads
+        if po.source.translated:  # its heading ids are English's: what English's body read too
+            tried_reads = {*tried_reads, *english.reads(version)}
         if po.source.translated and done.broken:
             # A link that does not resolve in the translation: this version shows the English
             # body, unless English has the same broken links (then they are English's problem).
@@ -276,6 +278,10 @@ class _English:
             site = self.site
             self.body, _ = site.props.render(site.localized(site.default_language, self.page), "body", self.versions)
         return next((e for e in self.body if version in e.versions and e.outcome.ok), None)
+
+    def reads(self, version: Version) -> set[str]:
+        en = self.outcome(version)
+        return en.outcome.reads if en is not None else set()
 
     def heading_ids(self, version: Version) -> list[str]:
         """The ids English gives its headings, so a translation's anchors match (one parse per English text)."""
