@@ -9,16 +9,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from builder.pipeline import pages as pages_module
-from tests.conftest import REPO, page, run_cli, write_tree, site_files
+from tests.conftest import REPO, VERSIONS_YML, page, run_cli, write_tree, site_files
 from tests.test_build import tree_digest
-
-SKIP = ("_pagefind/", ".build/cache.json")
 
 
 def copy_example(dest: Path) -> Path:
@@ -33,17 +30,74 @@ def cli_process(*args: str, env: dict | None = None, **kwargs) -> subprocess.Pop
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
-def test_output_does_not_depend_on_jobs_hash_seed_or_clock(tmp_path):
-    root = copy_example(tmp_path / "src")
+LANGUAGES_3 = ("en: {name: English}\nfr: {name: French, dir: translations/fr}\n"
+               "ja: {name: Japanese, dir: translations/ja}\n")
+
+
+def worker_site(root: Path, per_product: int = 20) -> Path:
+    """Two products of `per_product` pages (more than the 32 a build makes in-process), linked
+    to each other with AUTOTITLE, in three languages; some French pages fall back to English."""
+    files = {"data/versions.yml": VERSIONS_YML, "data/languages.yml": LANGUAGES_3,
+             "data/reusables/shared.md": "A shared note about **{% data variables.names.thing %}**.\n",
+             "data/variables/names.yml": "thing: Widget\n",
+             "content/index.md": page("Home", "Welcome.\n", children="[/alpha, /beta]")}
+    for prod, other in (("alpha", "beta"), ("beta", "alpha")):
+        kids = ", ".join(f"/p{i}" for i in range(per_product))
+        files[f"content/{prod}/index.md"] = page(prod.title(), "Start here.\n", children=f"[{kids}]")
+        for i in range(per_product):
+            body = (f"## Part {i}\n\nSee [AUTOTITLE](/{other}/p{(i * 7) % per_product}) and "
+                    "{% data reusables.shared %}\n\n{% ifversion ghes %}Server words.{% else %}Cloud words."
+                    "{% endif %}\n\n- one\n- two\n")
+            files[f"content/{prod}/p{i}.md"] = page(f"{prod.title()} page {i}", body,
+                                                    intro=f"'Intro {i} of [AUTOTITLE](/{other}/p{i})'")
+            if i % 2 == 0:
+                link = f"/{other}/p{i}" if i % 4 else f"/{other}/gone-{i}"
+                files[f"translations/fr/content/{prod}/p{i}.md"] = page(
+                    f"{prod.title()} page {i} (fr)", f"## Partie {i}\n\nVoir [AUTOTITLE]({link}).\n")
+            if i % 5 == 0:
+                files[f"translations/ja/content/{prod}/p{i}.md"] = page(
+                    f"{prod.title()} ページ {i}", f"## 部 {i}\n\n説明。\n")
+    return write_tree(root, files)
+
+
+# Runs the CLI with `_init_worker` wrapped so that each worker process leaves a file in
+# MARKER_DIR: the test then knows the pages really were built by worker processes.
+WORKER_PROBE = """
+import os, sys
+from pathlib import Path
+import builder.pipeline.build as build
+original = build._init_worker
+def probe(*args, **kwargs):
+    if args[-1] is True or kwargs.get("pool"):
+        Path(os.environ["MARKER_DIR"], str(os.getpid())).touch()
+    return original(*args, **kwargs)
+build._init_worker = probe
+from builder.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_output_with_search_does_not_depend_on_jobs_hash_seed_or_clock(tmp_path):
+    """Every file, search bundles and build state included, is the same whether the pages were
+    built in one process or by workers, whatever the hash seed and time zone."""
+    root = worker_site(tmp_path / "src")
     outs = []
-    for i, (jobs, seed, tz) in enumerate([("1", "1", "UTC"), ("2", "12345", "Asia/Tokyo")]):
-        out = tmp_path / f"out{i}"
-        proc = cli_process("build", "--root", str(root), "--out", str(out), "--jobs", jobs, "--no-search",
-                           env={"PYTHONHASHSEED": seed, "TZ": tz})
-        _, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
-        outs.append(tree_digest(out, SKIP))
-    assert outs[0] == outs[1]
+    for i, (jobs, seed, tz) in enumerate([("1", "1", "UTC"), ("2", "12345", "Asia/Tokyo"), ("2", "99", "UTC")]):
+        out, markers = tmp_path / f"out{i}", tmp_path / f"workers{i}"
+        markers.mkdir()
+        result = subprocess.run([sys.executable, "-c", WORKER_PROBE, "build", "--root", str(root), "--out", str(out),
+                                 "--jobs", jobs], cwd=REPO, capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "PYTHONHASHSEED": seed, "TZ": tz, "MARKER_DIR": str(markers)})
+        assert result.returncode == 0, result.stderr
+        assert "falls back to English" in result.stderr
+        workers = len(list(markers.iterdir()))
+        assert (workers > 0) == (jobs != "1"), f"--jobs {jobs}: {workers} worker processes"
+        outs.append(tree_digest(out, ()))
+    assert any(p.startswith("_pagefind/") for p in outs[0])
+    assert any(p.startswith("ja/") for p in outs[0])
+    for other in outs[1:]:
+        assert sorted(set(outs[0]) ^ set(other)) == []
+        assert [p for p in outs[0] if outs[0][p] != other[p]] == []
 
 
 def big_site(root: Path, pages: int = 240) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, VERSIONS_YML, page, run_cli, write_tree
 from tests.test_build import tree_digest
 
 SKIP = ("_pagefind/", ".build/cache.json")
@@ -23,8 +23,9 @@ def src(tmp_path):
     return root
 
 
-def build(root: Path, out: Path, *extra: str) -> dict:
-    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", "--format", "json", *extra)
+def build(root: Path, out: Path, *extra: str, search: bool = False) -> dict:
+    result = run_cli("build", "--root", str(root), "--out", str(out), *([] if search else ["--no-search"]),
+                     "--format", "json", *extra)
     doc = json.loads(result.stdout)
     assert result.status == 0, result.stderr + result.stdout
     return doc
@@ -36,11 +37,12 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
-def assert_same_as_clean(root: Path, out: Path, tmp: Path) -> None:
+def assert_same_as_clean(root: Path, out: Path, tmp: Path, search: bool = False) -> None:
     clean = tmp / "clean"
     shutil.rmtree(clean, ignore_errors=True)
-    build(root, clean, "--clean")
-    ours, theirs = tree_digest(out, SKIP), tree_digest(clean, SKIP)
+    build(root, clean, "--clean", search=search)
+    skip = (".build/",) if search else SKIP
+    ours, theirs = tree_digest(out, skip), tree_digest(clean, skip)
     assert sorted(set(ours) ^ set(theirs)) == []
     assert [p for p in ours if ours[p] != theirs[p]] == []
 
@@ -157,3 +159,115 @@ def test_foreign_files_survive_rebuilds(src, tmp_path):
     build(src, out)
     build(src, out, "--clean")
     assert (out / "CNAME").read_text("utf-8") == "docs.example.com\n"
+
+
+# Two products that link to each other, and a French translation.
+PRODUCTS = {
+    "data/versions.yml": VERSIONS_YML,
+    "data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr}\n",
+    "content/index.md": page("Home", "Welcome.\n", children="[/alpha, /beta]"),
+    "content/alpha/index.md": page("Alpha", "A.\n", children="[/one, /two]", layout="product-landing"),
+    "content/alpha/one.md": page("One", "Body of one.\n", intro="'Read [AUTOTITLE](/beta/three) first.'"),
+    "content/alpha/two.md": page("Two", "See [AUTOTITLE](/beta/three).\n", intro="'Read [AUTOTITLE](/beta) first.'"),
+    "content/beta/index.md": page("Beta", "B.\n", children="[/three, /four]"),
+    "content/beta/three.md": page("Three", "Three.\n"),
+    "content/beta/four.md": page("Four", "Four.\n", versions="{fpt: '*'}"),
+    "translations/fr/content/alpha/two.md": page("Deux", "Voir [la suite](/beta/suite).\n"),
+    "translations/fr/content/alpha/one.md": page("Un", "Voir [quatre](/beta/four).\n"),
+}
+
+
+@pytest.fixture
+def products(tmp_path):
+    return write_tree(tmp_path / "products", dict(PRODUCTS))
+
+
+def test_autotitle_into_another_product_follows_its_title_and_path(products, tmp_path):
+    """alpha/index.md shows one.md's intro, whose AUTOTITLE names a page of the other product."""
+    out = tmp_path / "out"
+    build(products, out)
+    three = products / "content/beta/three.md"
+    edit(three, "title: Three", "title: Three retitled")
+    build(products, out)
+    for path in ("en/alpha/index.html", "en/alpha/one/index.html", "en/alpha/two/index.html"):
+        assert "Three retitled" in (out / path).read_text("utf-8"), path
+    assert_same_as_clean(products, out, tmp_path)
+
+    # Renamed, its old path kept by redirect_from: the links now lead to the new path.
+    three.rename(products / "content/beta/three-renamed.md")
+    edit(three.with_name("three-renamed.md"), "---\nThree", "redirect_from: [/beta/three]\n---\nThree")
+    edit(products / "content/beta/index.md", "/three,", "/three-renamed,")
+    build(products, out)
+    assert "/beta/three-renamed" in (out / "en/alpha/index.html").read_text("utf-8")
+    assert_same_as_clean(products, out, tmp_path)
+
+
+def test_children_swapping_their_intro_links(products, tmp_path):
+    """The same links and the same intro texts on alpha's page, each now in the other's intro."""
+    out = tmp_path / "out"
+    build(products, out)
+    edit(products / "content/alpha/one.md", "(/beta/three)", "(/beta)")
+    edit(products / "content/alpha/two.md", "(/beta)", "(/beta/three)")
+    build(products, out)
+    landing = (out / "en/alpha/index.html").read_text("utf-8")
+    assert landing.index('href="/en/beta"') < landing.index('href="/en/beta/three"')
+    assert_same_as_clean(products, out, tmp_path)
+
+
+def test_a_translation_comes_back_when_its_broken_link_is_fixed_by_a_redirect(products, tmp_path):
+    out = tmp_path / "out"
+    first = run_cli("build", "--root", str(products), "--out", str(out), "--no-search")
+    assert "fr: body of content/alpha/two.md falls back to English" in first.stderr
+    assert "Voir" not in (out / "fr/alpha/two/index.html").read_text("utf-8")
+    edit(products / "content/beta/three.md", "---\nThree", "redirect_from: [/beta/suite]\n---\nThree")
+    again = run_cli("build", "--root", str(products), "--out", str(out), "--no-search")
+    assert "content/alpha/two.md falls back" not in again.stderr
+    assert "Voir" in (out / "fr/alpha/two/index.html").read_text("utf-8")
+    assert_same_as_clean(products, out, tmp_path)
+
+
+def test_a_translation_comes_back_when_its_link_target_widens_its_versions(products, tmp_path):
+    """fr one.md links to four.md, which exists only in fpt: in the other versions the French
+    page falls back to English until four.md exists there too."""
+    out = tmp_path / "out"
+    build(products, out)
+    assert "Voir" in (out / "fr/alpha/one/index.html").read_text("utf-8")
+    assert "Voir" not in (out / "fr/enterprise-cloud@latest/alpha/one/index.html").read_text("utf-8")
+    edit(products / "content/beta/four.md", "versions: {fpt: '*'}", "versions: {fpt: '*', ghec: '*', ghes: '*'}")
+    build(products, out)
+    assert "Voir" in (out / "fr/enterprise-cloud@latest/alpha/one/index.html").read_text("utf-8")
+    assert_same_as_clean(products, out, tmp_path)
+
+
+def test_incremental_builds_with_search_match_clean_ones(products, tmp_path):
+    out = tmp_path / "out"
+    build(products, out, search=True)
+    edit(products / "content/beta/three.md", "Three.\n", "Three, with a searchable zeppelin.\n")
+    build(products, out, search=True)
+    assert_same_as_clean(products, out, tmp_path, search=True)
+    edit(products / "translations/fr/content/alpha/two.md", "/beta/suite", "/beta/three")
+    build(products, out, search=True)
+    assert_same_as_clean(products, out, tmp_path, search=True)
+    entry = (out / "_pagefind/fpt/pagefind-entry.json").read_text("utf-8")
+    assert entry.index('"en"') < entry.index('"fr"')
+
+
+def test_a_french_only_build_follows_the_english_headings_it_uses(tmp_path):
+    """A translation's headings take English's ids: with --language fr no English page is built,
+    yet an English reusable's heading still decides the French anchors."""
+    root = write_tree(tmp_path / "heads", {
+        "data/versions.yml": VERSIONS_YML,
+        "data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr}\n",
+        "data/reusables/head.md": "## Heading A\n\nText.\n",
+        "content/index.md": page("Home", "Welcome.\n", children="[/a]"),
+        "content/a/index.md": page("A", "{% data reusables.head %}\n"),
+        "translations/fr/content/a/index.md": page("A fr", "## Titre\n\nTexte.\n"),
+    })
+    out = tmp_path / "out"
+    build(root, out, "--language", "fr")
+    (root / "data/reusables/head.md").write_text("## Heading B\n\nText.\n", "utf-8")
+    build(root, out, "--language", "fr")
+    assert 'id="heading-b"' in (out / "fr/a/index.html").read_text("utf-8")
+    clean = tmp_path / "clean"
+    build(root, clean, "--language", "fr", "--clean")
+    assert tree_digest(out, SKIP) == tree_digest(clean, SKIP)

@@ -3,7 +3,9 @@
 A page's fingerprint covers the files its last build read (page, translation, reusables,
 variables, features, templates, present or not), the titles and versions of the navigation it
 shows (its product's subtree, the home page and products), and how each of its internal links
-resolves now (target, version, title for AUTOTITLE).
+resolves now (target, version, title for AUTOTITLE), those of the intros it shows (its children's,
+which may lead into another product) and those of a translation that fell back to English (fixing
+them, through a redirect or a wider `versions`, brings the translation back).
 """
 
 from __future__ import annotations
@@ -87,17 +89,47 @@ class Structure:
             links.update((href, auto, out.lang, out.version) for href, auto in out.links)
         for rel in sorted(deps):
             h.update(f"{rel}={self.digests.digest(rel)}\n".encode())
-        space = site.config.space
+        # The body's links are placed by its sources (digested above): only where they lead matters.
         for href, auto, lang_code, vid in sorted(links):
-            version = space.by_id.get(vid)
-            if version is None:
+            if not self._link(h, href, auto, lang_code, vid):
                 return "stale"
-            res = site.links.resolve(href, lang_code, version)
-            h.update(f"{href}|{lang_code}|{vid}|{res.url}|{res.problem}".encode())
-            if auto and res.page is not None and res.problem is None:
-                lang = site.language(lang_code)
-                h.update(self.metas.get(lang, res.page, (res.version or version).id).title.encode())
+        # An intro shown here is placed by no file above: each is digested with its own links, in
+        # order (two children swapping their links change no set of links).
+        for owner, code, vid, rendered in self._shown(page, built):
+            h.update(f"\n{owner}|{code}|{vid}:".encode())
+            for link in rendered.links:
+                if not link.bad_autotitle and not self._link(h, link.href, link.autotitle, code, vid):
+                    return "stale"
         return h.hexdigest()
+
+    def _link(self, h, href: str, auto: bool, lang_code: str, vid: str) -> bool:
+        """Digest where `href` leads from (`lang_code`, `vid`) now, and the title AUTOTITLE shows;
+        False if the version no longer exists."""
+        site = self.site
+        version = site.config.space.by_id.get(vid)
+        if version is None:
+            return False
+        res = site.links.resolve(href, lang_code, version)
+        h.update(f"{href}|{auto}|{lang_code}|{vid}|{res.url}|{res.problem}".encode())
+        if auto and res.page is not None and res.problem is None:
+            lang = site.language(lang_code)
+            h.update(self.metas.get(lang, res.page, (res.version or version).id).title.encode())
+        return True
+
+    def _shown(self, page: Page, built: list[tuple[str, str]]):
+        """The frontmatter Markdown the page shows: its own intro, product notice and permissions,
+        and its children's intros (whose links may lead into another product)."""
+        site = self.site
+        for code, vid in built:
+            lang = site.language(code)
+            meta = self.metas.get(lang, page, vid)
+            shown = [("intro", meta.intro), ("product", meta.product), ("permissions", meta.permissions)]
+            if page.children:
+                shown += [(f"intro of {child.rel}", self.metas.get(lang, child, vid).intro)
+                          for child in site.nav.children(page, vid)]
+            for owner, rendered in shown:
+                if rendered is not None:
+                    yield owner, code, vid, rendered
 
 
 def outputs_exist(out: Path, result) -> bool:

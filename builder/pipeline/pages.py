@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic
+from ..core.location import LineIndex, Location
 from ..core.urls import output_file
 from ..i18n.fallback import Fallback, fallback_from
 from ..layout.render import template_diagnostic
@@ -153,8 +154,6 @@ class PageBuilder:
             rendered, count = render_sections(text, sections, **options)
         result.stats["sections"] = result.stats.get("sections", 0) + count
         if rendered.too_deep:
-            from ..core.location import LineIndex, Location
-
             where = None
             if smap is not None:
                 where = smap.locate(LineIndex(text).offset(rendered.too_deep))
@@ -166,8 +165,6 @@ class PageBuilder:
                 "counts one and a list two); the deeper content cannot be rendered: reduce the nesting",
                 where or Location(page.src, 1, 1)))
         for line, code, message in markdown_limits(rendered):
-            from ..core.location import LineIndex, Location
-
             where = smap.locate(LineIndex(text).offset(line)) if smap is not None else None
             if where is not None:
                 where = Location(where.path, where.line, 1, where.source_line, 1)
@@ -197,6 +194,12 @@ class PageBuilder:
         site = self.site
         ctx = self.context
         done = self._finish(lang, version, rendered, text, smap)
+        # What the translation's body read and linked to decides whether it falls back, so it
+        # stays among the output's inputs even when English is shown (a fix through a redirect,
+        # a wider `versions` or an edited translated reusable then rebuilds the page).
+        tried_links, tried_reads = done.links, po.outcome.reads
+        if po.source.translated:  # its heading ids are English's: what English's body read too
+            tried_reads = {*tried_reads, *english.reads(version)}
         if po.source.translated and done.broken:
             # A link that does not resolve in the translation: this version shows the English
             # body, unless English has the same broken links (then they are English's problem).
@@ -239,13 +242,14 @@ class PageBuilder:
         if anchors is None:  # ids do not depend on the version: collect them once per render
             anchors = rendered._anchors = tuple(sorted(anchors_of(rendered.html) | {"title", "main"}))
         result.anchors[(lang.code, version.id)] = anchors
-        sources = {page.src, *po.outcome.reads, *meta.reads, *meta.sources, po.source.path, *self.template_sources}
+        sources = {page.src, *po.outcome.reads, *tried_reads, *meta.reads, *meta.sources, po.source.path,
+                   *self.template_sources}
         if loc.probe:
             sources.add(loc.probe)
         sources.update(features)
         intern = sys.intern  # shared strings: a smaller cache and less memory per output
         output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
-                        sorted(set(done.links)))
+                        sorted({*done.links, *tried_links}))
         output.manifest_entry()
         result.outputs.append(output)
         result.stats["outputs"] += 1
@@ -279,6 +283,10 @@ class _English:
             site = self.site
             self.body, _ = site.props.render(site.localized(site.default_language, self.page), "body", self.versions)
         return next((e for e in self.body if version in e.versions and e.outcome.ok), None)
+
+    def reads(self, version: Version) -> set[str]:
+        en = self.outcome(version)
+        return en.outcome.reads if en is not None else set()
 
     def heading_ids(self, version: Version) -> list[str]:
         """The ids English gives its headings, so a translation's anchors match (one parse per English text)."""

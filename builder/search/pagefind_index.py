@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import tempfile
@@ -66,4 +67,21 @@ def build_search(staging: Path, bundles: dict[str, list[tuple[Path, str]]]) -> l
     except Exception as err:  # the binary is missing or crashed: the site still works
         return [Diagnostic(codes.INTERNAL, f"search index not built: {type(err).__name__}: {err}",
                            None, Severity.WARNING)]
+    for slug in sorted(bundles):
+        canonical_entry(staging / "_pagefind" / slug)
     return []
+
+
+ENTRY = "pagefind-entry.json"
+
+
+def canonical_entry(folder: Path) -> None:
+    """Rewrite Pagefind's `pagefind-entry.json` as canonical JSON (keys sorted, compact, UTF-8):
+    Pagefind lists the languages in no fixed order, so the file would differ from run to run.
+    Its other files are named after, and made from, their content."""
+    path = folder / ENTRY
+    try:
+        entry = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return  # no entry (nothing indexed) or not JSON: left as Pagefind wrote it
+    path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")), "utf-8")
