@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -18,9 +17,9 @@ from ..core.spans import narrow
 from ..versions.applicable import evaluate_versions, matches_deprecated
 from .config import SiteConfig
 from .data import DataStore, versions_diagnostics
-from .files import (is_outside, name_message, name_problem, outside_diagnostic, read_source, source_exists,
-                    source_stat, unreadable)
+from .files import name_message, name_problem, read_source, source_exists, source_stat
 from .frontmatter import Split, split_frontmatter
+from .walk import walk_markdown
 from .schema import validate_frontmatter
 
 
@@ -109,7 +108,7 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     outside: set[str] = set()
     """Files under a link that leads outside the root, or in a folder that cannot be listed:
     reported by the walk, never read."""
-    files = _walk_markdown(content, problems, outside)
+    files = walk_markdown(content, problems, outside)
     if not source_exists(root, "content/index.md"):
         problems.append(
             Diagnostic(
@@ -214,70 +213,6 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
         )
     by_url = {page.url: page for page in pages.values()}
     return ContentTree(pages, by_url, problems, unreachable, parsed, failed)
-
-
-def _walk_markdown(content: Path, problems: list[Diagnostic], outside: set[str] | None = None) -> set[str]:
-    """Every Markdown file under content/ (readable or not: reading reports why it cannot be).
-
-    Links that loop are skipped with a warning. A link that leads outside the site's root is an
-    error at the link and is never followed: a folder is not listed, a file is not read (it is
-    added to `outside`, and to the result so that `children` naming it are not also reported)."""
-    found: set[str] = set()
-    if not content.is_dir():
-        return found
-    outside = set() if outside is None else outside
-    root = content.parent
-    if is_outside(root, str(content)):  # never list a folder outside the root
-        problems.append(outside_diagnostic("content"))
-        outside.add("index.md")
-        return found
-    seen_dirs: set[str] = {os.path.realpath(content)}
-
-    def warn(rel: str, message: str) -> None:
-        problems.append(Diagnostic(codes.SYMLINK_LOOP, message, Location(rel, 1, 1), Severity.WARNING))
-
-    def cannot_list(err: OSError) -> None:
-        rel = os.path.relpath(err.filename, root).replace(os.sep, "/")
-        problems.append(unreadable(rel, err))
-        if rel.startswith("content/"):  # a `children` entry naming it is not reported again
-            outside.add(rel[len("content/"):] + "/index.md")
-            found.add(rel[len("content/"):] + "/index.md")
-
-    for dirpath, dirnames, filenames in os.walk(content, followlinks=True, onerror=cannot_list):
-        keep = []
-        for name in sorted(dirnames):
-            path = os.path.join(dirpath, name)
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
-            if is_outside(root, path):
-                problems.append(outside_diagnostic(rel))
-                outside.add(rel[len("content/"):] + "/index.md")
-                found.add(rel[len("content/"):] + "/index.md")
-                continue
-            real = os.path.realpath(path)
-            if real in seen_dirs:
-                target = Path(os.path.relpath(real, os.path.realpath(root))).as_posix()
-                warn(rel, f"{rel} is a symbolic link back into the tree ({target}); it is skipped")
-                continue
-            seen_dirs.add(real)
-            keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if not name.endswith(".md"):
-                continue
-            path = os.path.join(dirpath, name)
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
-            if os.path.islink(path):
-                try:
-                    os.stat(path)
-                except OSError as err:
-                    if err.errno == errno.ELOOP:
-                        warn(rel, f"{rel} is a symbolic link that loops; it is skipped")
-                        continue
-                if is_outside(root, path):
-                    problems.append(outside_diagnostic(rel))
-                    outside.add(rel[len("content/"):])
-            found.add(os.path.relpath(path, content).replace(os.sep, "/"))
-    return found
 
 
 CHILD_HINT = "a child names a file or folder beside this page, such as /my-article"
