@@ -88,20 +88,26 @@ def test_pages_render_on_request_and_redirects_work(served):
     assert status == 404
 
 
-def test_edit_reloads_the_open_page(served):
-    root, base, _dev = served
-    assert get(base + "/en/packages/quickstart")[0] == 200
+
+def listen_for_reloads(base: str, path: str) -> list[str]:
+    """Open the page's live-reload stream in a thread; its first two events land in the list."""
     events: list[str] = []
 
     def listen():
-        req = urllib.request.urlopen(base + "/__livereload?path=/en/packages/quickstart", timeout=30)
-        for line in req:
+        stream = urllib.request.urlopen(f"{base}/__livereload?path={path}", timeout=30)
+        for line in stream:
             if line.startswith(b"data:"):
                 events.append(line.decode().strip())
             if len(events) >= 2:
                 return
 
     threading.Thread(target=listen, daemon=True).start()
+    return events
+
+def test_edit_reloads_the_open_page(served):
+    root, base, _dev = served
+    assert get(base + "/en/packages/quickstart")[0] == 200
+    events = listen_for_reloads(base, "/en/packages/quickstart")
     assert wait_for(lambda: len(events) >= 1)
     page = root / "content/packages/quickstart.md"
     page.write_text(page.read_text("utf-8") + "\nA freshly added sentence.\n", "utf-8")
@@ -372,17 +378,7 @@ def test_live_reload_streams_outlive_the_read_timeout(served, monkeypatch):
     monkeypatch.setattr(server_module.Handler, "read_timeout", 0.5)
     root, base, _dev = served
     assert get(base + "/en/packages/quickstart")[0] == 200
-    events: list[str] = []
-
-    def listen():
-        stream = urllib.request.urlopen(base + "/__livereload?path=/en/packages/quickstart", timeout=30)
-        for line in stream:
-            if line.startswith(b"data:"):
-                events.append(line.decode().strip())
-            if len(events) >= 2:
-                return
-
-    threading.Thread(target=listen, daemon=True).start()
+    events = listen_for_reloads(base, "/en/packages/quickstart")
     assert wait_for(lambda: len(events) >= 1)
     time.sleep(1.5)  # three read timeouts: the stream is past its request and must stay open
     page = root / "content/packages/quickstart.md"

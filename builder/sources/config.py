@@ -100,13 +100,19 @@ def _load_versions(root: Path) -> VersionSpace:
         ) from None
 
 
-def _check_unquoted_releases(rel: str, text: str) -> None:
-    """`releases: [3.10]` is the float 3.1 to YAML: say so with the number as written."""
+def _mapping_node(text: str) -> yaml.MappingNode | None:
+    """The YAML node tree of a configuration file when it is a mapping (to locate values)."""
     try:
         root = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError:
-        return
-    if not isinstance(root, yaml.MappingNode):
+        return None
+    return root if isinstance(root, yaml.MappingNode) else None
+
+
+def _check_unquoted_releases(rel: str, text: str) -> None:
+    """`releases: [3.10]` is the float 3.1 to YAML: say so with the number as written."""
+    root = _mapping_node(text)
+    if root is None:
         return
     plans = next((v for k, v in root.value if k.value == "plans"), None)
     if not isinstance(plans, yaml.SequenceNode):
@@ -139,11 +145,8 @@ def _node_location(rel: str, text: str, node, value: str = "", offset: int = 0, 
 def _check_url_names(rel: str, text: str) -> None:
     """Plan names and release numbers become URL segments and lines of host files
     (`/enterprise-server@3.17/...`): each must be a plain name, checked by the path policy."""
-    try:
-        root = yaml.compose(text, Loader=Loader)
-    except yaml.YAMLError:
-        return
-    if not isinstance(root, yaml.MappingNode):
+    root = _mapping_node(text)
+    if root is None:
         return
     for key, value in root.value:
         if key.value == "retired" and isinstance(value, yaml.SequenceNode):
@@ -200,11 +203,8 @@ def _load_languages(root: Path) -> tuple[Language, ...]:
     data, text = _read_yaml(root, rel, codes.CONFIG_LANGUAGES)
     index = LineIndex(text)
 
-    try:
-        composed = yaml.compose(text, Loader=Loader)
-    except yaml.YAMLError:
-        composed = None
-    entries = composed.value if isinstance(composed, yaml.MappingNode) else []
+    composed = _mapping_node(text)
+    entries = composed.value if composed is not None else []
 
     def refuse(i: int, what: str, value: str, issue, instead: str, field: str | None = None):
         """A code or folder the path policy refuses, the caret on the characters at fault."""
