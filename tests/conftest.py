@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
+import shutil
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +82,15 @@ def site_files(pages: dict[str, str] | None = None, **more: str) -> dict[str, st
         files[f"content/{rel}"] = text
     files.update({k.replace("__", "/"): v for k, v in more.items()})
     return files
+
+
+@pytest.fixture
+def src(tmp_path):
+    """A copy of the bundled example site (content, data, translations) to edit."""
+    root = tmp_path / "src"
+    for part in ("content", "data", "translations"):
+        shutil.copytree(REPO / part, root / part)
+    return root
 
 
 @pytest.fixture

@@ -26,14 +26,6 @@ from tests.test_build import tree_digest
 REUSABLE = "data/reusables/package_registry/token-expiry.md"
 
 
-@pytest.fixture
-def src(tmp_path):
-    root = tmp_path / "src"
-    for part in ("content", "data", "translations"):
-        shutil.copytree(REPO / part, root / part)
-    return root
-
-
 def build(root: Path, out: Path, *extra: str):
     result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", *extra)
     assert result.status == 0, result.stderr

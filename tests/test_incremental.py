@@ -9,18 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, VERSIONS_YML, page, run_cli, write_tree
+from tests.conftest import VERSIONS_YML, page, run_cli, write_tree
 from tests.test_build import tree_digest
 
 SKIP = ("_pagefind/", ".build/cache.json")
-
-
-@pytest.fixture
-def src(tmp_path):
-    root = tmp_path / "src"
-    for part in ("content", "data", "translations"):
-        shutil.copytree(REPO / part, root / part)
-    return root
 
 
 def build(root: Path, out: Path, *extra: str, search: bool = False) -> dict:
