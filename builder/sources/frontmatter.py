@@ -142,7 +142,34 @@ def split_frontmatter(text: str, path: str, *, required: bool = True, loader=Non
                 Location(path, 2, 1, LineIndex(text).line_text(2)),
             )
         )
+    _refuse_duplicate_keys(text, fm_text, m.end(), path)
     return Split(path, text, data, (m.end(), close.start()), 2, body_offset, loader)
+
+
+_TOP_KEY = re.compile(r"^(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|([^\s#'\"\-?:][^:\n]*?))[ \t]*:(?:[ \t]|$)", re.M)
+
+
+def _refuse_duplicate_keys(text: str, fm_text: str, fm_start: int, path: str) -> None:
+    """A key given twice is an error, as in GitHub Docs (js-yaml): YAML keeps the last value, so a
+    reviewer reading the first one would see something the builder does not use."""
+    seen: dict[str, int] = {}
+    for match in _TOP_KEY.finditer(fm_text):
+        key = next(g for g in match.groups() if g is not None)
+        if key in seen:
+            node = yaml.compose(fm_text, Loader=Loader)
+            keys = [k for k, _ in node.value] if isinstance(node, yaml.MappingNode) else []
+            second = [k for k in keys if k.value == key][1:2]
+            if not second:
+                return  # the scan misread a line (inside a block scalar, say): YAML has one such key
+            first_line = text.count("\n", 0, fm_start + seen[key]) + 1
+            line = text.count("\n", 0, fm_start) + second[0].start_mark.line + 1
+            raise ContentError(Diagnostic(
+                codes.FM_YAML,
+                f"frontmatter is not valid YAML: the key {key!r} is given twice (first on line {first_line}); "
+                "YAML would keep only the last one: merge them",
+                Location(path, line, second[0].start_mark.column + 1, LineIndex(text).line_text(line),
+                         len(key))))
+        seen[key] = match.start()
 
 
 def find_in_yaml(fm_text: str, keys: tuple, *, value: bool = False, node=False) -> tuple[int, int, int]:
