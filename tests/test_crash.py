@@ -539,6 +539,27 @@ def test_the_writer_refuses_folders_and_files_that_lead_outside_the_staging_fold
     assert list(outside.iterdir()) == []
 
 
+@pytest.mark.parametrize("foreign", [False, True])
+def test_a_reused_file_that_is_a_symbolic_link_is_not_followed(tmp_path, foreign):
+    """A link planted in the old site never brings its target (a file outside --out) into the new one."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET", "utf-8")
+    old, staging = tmp_path / "old", tmp_path / "staging"
+    (old / "en").mkdir(parents=True)
+    staging.mkdir()
+    os.symlink(secret, old / "en" / "index.html")
+    assert StagingWriter(staging).link_from(old, "en/index.html", foreign=foreign) is False
+    assert [p for p in staging.rglob("*") if p.is_file()] == []
+
+
+def test_files_kept_from_the_old_site_are_checked_by_the_path_policy(tmp_path):
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for rel in ("../x", "/etc/passwd", "a//b", "a/./b", "a\0b"):
+        with pytest.raises(UnsafePath, match="refusing to keep"):
+            StagingWriter(staging).link_from(tmp_path, rel, foreign=True)
+
+
 def test_a_path_refused_by_the_writer_is_an_internal_error_and_nothing_is_written(tmp_path, monkeypatch):
     """Behind the path policy: if a bad path ever reached the writer, the build stops with DB900."""
     from builder.links import outputs

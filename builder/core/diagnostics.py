@@ -9,6 +9,7 @@ from typing import Iterable
 
 from .codes import Code
 from .location import Location
+from .paths import is_control
 
 
 class Severity(enum.IntEnum):
@@ -100,17 +101,21 @@ class Diagnostic:
 
 def visible(text: str) -> str:
     """`text` safe to print in a terminal or a CI log: a control character (an escape sequence, a
-    line or paragraph separator, a carriage return) that comes from a source file is shown as one
-    visible stand-in, so it can neither start a line nor rewrite one, and carets stay aligned."""
+    line or paragraph separator, a bidirectional override) that comes from a source file is shown
+    as one visible stand-in, so it can neither start a line nor rewrite one, and carets stay
+    aligned. What counts as a control is `core.paths.is_control`, the path policy's own test."""
     if text.isprintable():
         return text
-    return text.translate(_STAND_INS)
+    return "".join(_stand_in(ch) if is_control(ch) else ch for ch in text)
 
 
-_STAND_INS = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421,
-              **{c: 0xFFFD for c in range(0x80, 0xA0)}, 0x2028: 0x23CE, 0x2029: 0x23CE}
-"""C0 controls as Unicode control pictures (U+2400..), DEL as U+2421, C1 controls as U+FFFD,
-line and paragraph separators as U+23CE."""
+def _stand_in(ch: str) -> str:
+    """C0 controls as Unicode control pictures (U+2400..), DEL as U+2421, line and paragraph
+    separators as U+23CE, anything else as U+FFFD."""
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return {0x7F: "\u2421", 0x2028: "\u23ce", 0x2029: "\u23ce"}.get(code, "\ufffd")
 
 
 def _summarise(items: tuple[str, ...], limit: int = 6) -> str:

@@ -49,9 +49,11 @@ def describe_char(ch: str) -> str:
 
 
 def is_control(ch: str) -> bool:
+    """C0 and C1 controls, DEL, line and paragraph separators, zero-width characters, and the
+    bidirectional overrides and isolates that make a name or a log line read backwards."""
     code = ord(ch)
-    return code < 0x20 or 0x7F <= code < 0xA0 or ch in "\u2028\u2029\ufeff" or 0x200B <= code <= 0x200F
-
+    return (code < 0x20 or 0x7F <= code < 0xA0 or ch in "\u2028\u2029\ufeff" or 0x200B <= code <= 0x200F
+            or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069)
 
 def is_space(ch: str) -> bool:
     return ch.isspace() or ch in "\u00a0\u200b"
@@ -112,11 +114,6 @@ def check_site_path(text: str) -> PathIssue | None:
     return None
 
 
-def normalize_site_path(text: str) -> str:
-    """A checked site path without its leading and trailing `/` (`packages/learn`)."""
-    return text.strip("/")
-
-
 def check_name(name: str) -> PathIssue | None:
     """A file or folder name under `content/`, `data/` or `translations/`: it becomes part of a
     URL or a data path, so no controls, whitespace, quotes, `<>`, `#?%*:` or backslash."""
@@ -172,7 +169,12 @@ def check_site_path_decoded(text: str) -> PathIssue | None:
         return issue
     from urllib.parse import unquote
 
-    for ch in unquote(text, errors="strict"):
+    try:
+        decoded = unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        start = text.index("%")
+        return PathIssue(start, len(text) - start, "contains percent-encoded bytes that are not UTF-8 text")
+    for ch in decoded:
         if is_control(ch) or is_space(ch):
             kind = "control character" if is_control(ch) else "whitespace"
             return PathIssue(text.index("%"), len(text) - text.index("%"),
@@ -236,4 +238,19 @@ def check_output_paths(paths) -> tuple[str, PathIssue] | None:
             issue = check_output_path(rel)
             if issue is not None:
                 return rel, issue
+    return None
+
+
+def check_kept_path(rel: str) -> PathIssue | None:
+    """A file in `--out` that docs-builder did not write (a CNAME, say), kept as it is named: any
+    name is allowed but an absolute path, `.`, `..` or empty segments and NUL bytes."""
+    if rel.startswith("/"):
+        return PathIssue(0, 1, "is absolute")
+    if "\0" in rel:
+        return PathIssue(rel.index("\0"), 1, "contains a NUL byte")
+    offset = 0
+    for segment in rel.split("/"):
+        if segment in ("", ".", ".."):
+            return PathIssue(offset, max(1, len(segment)), f"contains a {segment or '//'!r} segment")
+        offset += len(segment) + 1
     return None

@@ -147,6 +147,8 @@ class DataNode(Node):
             finally:
                 state.stack.pop()
             text = sub.getvalue()
+        else:  # a plain value is written as it is: it counts here (a rendered one counted as it was written)
+            charge(state, len(text), self.token)
         return text, marks
 
 

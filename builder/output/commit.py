@@ -302,6 +302,8 @@ def _roll_commit(out: Path, plan: dict) -> None:
             faults.step(step, target)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
+                if not inside(real_out, os.path.realpath(target.parent)):  # a linked folder in --out
+                    raise UnsafePath(f"refusing to move {rel!r} into a folder outside the site")
                 made.add(target.parent)
             os.replace(source, target)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ConfigError
-from ..core.paths import UnsafePath, check_output_paths, inside, safe_output_path
+from ..core.paths import UnsafePath, check_kept_path, check_output_paths, inside, safe_output_path
 from . import commit, faults, recovery
 
 MANIFEST = ".build/manifest.json"
@@ -137,10 +137,13 @@ class StagingWriter:
         segments), still only inside the staging folder."""
         if not foreign:
             safe_output_path(rel)
-        elif rel.startswith("/") or any(seg in ("", ".", "..") for seg in rel.split("/")) or "\0" in rel:
-            raise UnsafePath(f"refusing to keep {rel!r}")
+        elif (issue := check_kept_path(rel)) is not None:
+            raise UnsafePath(f"refusing to keep {rel!r}: it {issue.reason}")
         src = old_root / rel
-        if rel in self.written or not src.is_file():
+        try:  # the file itself, never what a link there points to
+            if rel in self.written or not stat.S_ISREG(os.lstat(src).st_mode):
+                return False
+        except OSError:
             return False
         self.written.add(rel)
         dst = os.path.join(self._root, rel)
@@ -148,7 +151,7 @@ class StagingWriter:
             self._folder(os.path.dirname(rel))
             faults.step("link", rel)
             try:
-                os.link(src, dst)
+                os.link(src, dst, follow_symlinks=False)
             except OSError:
                 shutil.copy2(src, dst, follow_symlinks=False)
         except OSError as err:

@@ -22,7 +22,7 @@ from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
 from .site import Site
-from .cache import FORMAT, BuildCache, FileDigests, builder_digest, frontmatter_records
+from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
 from .extras import write_extras
 from .incremental import Structure, outputs_exist
 from .records import PageRecord
@@ -196,7 +196,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                 old_manifest = old_manifest or {}
                 unchanged = (in_place and not built and cache.extras == extras_digests
                              and set(metas.records) == set(cache.metas)
-                             and all(cache.metas[k] is v for k, v in metas.records.items()))
+                             and all(cache.metas[k] is v for k, v in metas.records.items())
+                             and not os.path.lexists(out / LEGACY_CACHE))  # the commit removes it
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     _write_manifest(site, staging, outputs, extra)
                     # A --changed-since build leaves the pages it did not check as they were: a

@@ -109,10 +109,8 @@ class BuildCache:
             problems.append(_warning(codes.STATE_CACHE, legacy, (
                 "is the pickled cache of an older docs-builder; it is never loaded (unpickling can run "
                 "code) and is deleted")))
-            try:
-                legacy.unlink()
-            except OSError:
-                pass
+            # Deleted by the commit, which replaces `.build/` whole: a build that fails leaves
+            # the site, old cache included, as it was.
         try:
             return cls._parse(path, _read_regular(path))
         except FileNotFoundError:

@@ -48,12 +48,7 @@ def read_source(root: Path, rel: str) -> str:
     refused without opening the target (`SOURCE_OUTSIDE_ROOT`). Anything that cannot be read
     (missing, a folder, a pipe or device, no permission) is `SOURCE_UNREADABLE` with the OS's
     reason. Both are `ContentError`s at `rel`."""
-    real = contained_path(root, rel)
-    try:
-        data = _read_bytes(real)
-    except OSError as err:
-        raise ContentError(unreadable(rel, err)) from None
-    return decode(data, rel)
+    return decode(read_source_bytes(root, rel), rel)
 
 
 def read_source_bytes(root: Path, rel: str) -> bytes:

@@ -13,6 +13,31 @@ from ..core.errors import ContentError
 from ..core.location import Location, LineIndex
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class DuplicateKey(yaml.YAMLError):
+    """A mapping key given twice (at any depth): YAML keeps the last value, so a reviewer
+    reading the first would not see what is built. GitHub Docs (js-yaml) refuses it too."""
+
+    def __init__(self, key: str, first: yaml.Mark, again: yaml.Mark):
+        super().__init__(key)
+        self.key, self.first, self.again = key, first, again
+
+
+class FrontmatterLoader(Loader):
+    """The safe loader, refusing a key given twice in any mapping of the frontmatter. Keys are
+    compared as YAML reads them (quotes, escapes and `? key` resolved)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, yaml.Mark] = {}
+            for key_node, _value in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                if key_node.value in seen:
+                    raise DuplicateKey(key_node.value, seen[key_node.value], key_node.start_mark)
+                seen[key_node.value] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
 _OPEN = re.compile(r"---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 
@@ -124,7 +149,15 @@ def split_frontmatter(text: str, path: str, *, required: bool = True, loader=Non
     fm_text = text[m.end() : close.start()]
     body_offset = close.end() + 1 if close.end() < len(text) else close.end()
     try:
-        data = yaml.load(fm_text, Loader=Loader) if fm_text.strip() else {}
+        data = yaml.load(fm_text, Loader=FrontmatterLoader) if fm_text.strip() else {}
+    except DuplicateKey as dup:
+        fm_line = text.count("\n", 0, m.end())
+        line = fm_line + dup.again.line + 1
+        raise ContentError(Diagnostic(
+            codes.FM_YAML,
+            f"frontmatter is not valid YAML: the key {dup.key!r} is given twice (first on line "
+            f"{fm_line + dup.first.line + 1}); YAML would keep only the last one: merge them",
+            Location(path, line, dup.again.column + 1, LineIndex(text).line_text(line), len(dup.key)))) from None
     except yaml.YAMLError as err:
         line, col, message = describe_yaml_error(err, fm_text)
         line += 1
@@ -142,34 +175,8 @@ def split_frontmatter(text: str, path: str, *, required: bool = True, loader=Non
                 Location(path, 2, 1, LineIndex(text).line_text(2)),
             )
         )
-    _refuse_duplicate_keys(text, fm_text, m.end(), path)
     return Split(path, text, data, (m.end(), close.start()), 2, body_offset, loader)
 
-
-_TOP_KEY = re.compile(r"^(?:'([^'\n]*)'|\"([^\"\\\n]*)\"|([^\s#'\"\-?:][^:\n]*?))[ \t]*:(?:[ \t]|$)", re.M)
-
-
-def _refuse_duplicate_keys(text: str, fm_text: str, fm_start: int, path: str) -> None:
-    """A key given twice is an error, as in GitHub Docs (js-yaml): YAML keeps the last value, so a
-    reviewer reading the first one would see something the builder does not use."""
-    seen: dict[str, int] = {}
-    for match in _TOP_KEY.finditer(fm_text):
-        key = next(g for g in match.groups() if g is not None)
-        if key in seen:
-            node = yaml.compose(fm_text, Loader=Loader)
-            keys = [k for k, _ in node.value] if isinstance(node, yaml.MappingNode) else []
-            second = [k for k in keys if k.value == key][1:2]
-            if not second:
-                return  # the scan misread a line (inside a block scalar, say): YAML has one such key
-            first_line = text.count("\n", 0, fm_start + seen[key]) + 1
-            line = text.count("\n", 0, fm_start) + second[0].start_mark.line + 1
-            raise ContentError(Diagnostic(
-                codes.FM_YAML,
-                f"frontmatter is not valid YAML: the key {key!r} is given twice (first on line {first_line}); "
-                "YAML would keep only the last one: merge them",
-                Location(path, line, second[0].start_mark.column + 1, LineIndex(text).line_text(line),
-                         len(key))))
-        seen[key] = match.start()
 
 
 def find_in_yaml(fm_text: str, keys: tuple, *, value: bool = False, node=False) -> tuple[int, int, int]:
