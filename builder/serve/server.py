@@ -106,6 +106,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     (a client sending one byte at a time cannot hold a thread)."""
     _deadline: threading.Timer | None = None
     _expired: bool = False
+    _head_read: bool = False
+    """Set under `_guard` once the request head is parsed: the deadline then does nothing."""
 
     def log_message(self, format, *args):  # noqa: A002 - quiet by default
         if os.environ.get("DOCS_BUILDER_SERVE_LOG"):
@@ -114,7 +116,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # Read timeout: a deadline for the request head --------------------------------------
 
     def handle_one_request(self):
-        self._expired = False
+        self._expired = self._head_read = False
+        self._guard = threading.Lock()
         self._deadline = threading.Timer(self.read_timeout, self._expire)
         self._deadline.daemon = True
         self._deadline.start()
@@ -125,14 +128,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def parse_request(self) -> bool:
         ok = super().parse_request()
-        self._deadline.cancel()
-        if self._expired:  # what arrived before the deadline is not answered
+        with self._guard:  # a deadline firing now can no longer cut the answer
+            self._head_read = True
+            self._deadline.cancel()
+            expired = self._expired
+        if expired:  # what arrived before the deadline is not answered
             self.close_connection = True
             return False
         return ok
 
     def _expire(self) -> None:
-        self._expired = True
+        with self._guard:
+            if self._head_read:
+                return
+            self._expired = True
         try:
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
