@@ -16,7 +16,7 @@ from ..core.paths import PathIssue, check_site_path_decoded, explain
 from ..core.spans import narrow
 from ..versions.model import VersionError, VersionSpace
 from .files import read_source
-from .frontmatter import Loader, describe_yaml_error
+from .frontmatter import DuplicateKey, FrontmatterLoader, Loader, describe_yaml_error
 
 LANG_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """A language code, matched whole (`fullmatch`: `$` would let a trailing line break through)."""
@@ -79,11 +79,12 @@ def _read_yaml(root: Path, rel: str, code) -> tuple[object, str]:
     except ContentError as err:
         raise ConfigError(err.diagnostics) from None
     try:
-        return yaml.load(text, Loader=Loader), text
+        return yaml.load(text, Loader=FrontmatterLoader), text
     except yaml.YAMLError as err:
         line, col, message = describe_yaml_error(err, text)
         raise ConfigError(
-            Diagnostic(code, f"{rel} is not valid YAML: {message}", Location(rel, line, col, LineIndex(text).line_text(line)))
+            Diagnostic(code, f"{rel} is not valid YAML: {message}", Location(
+                rel, line, col, LineIndex(text).line_text(line), err.length if isinstance(err, DuplicateKey) else 1))
         ) from None
 
 

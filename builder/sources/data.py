@@ -17,7 +17,7 @@ from ..core.location import Location, LineIndex
 from ..versions.applicable import evaluate_versions
 from .config import Language, SiteConfig
 from .files import check_names, is_outside, outside_diagnostic, outside_link, read_source, source_exists
-from .frontmatter import Loader, describe_yaml_error, split_frontmatter
+from .frontmatter import DuplicateKey, FrontmatterLoader, describe_yaml_error, split_frontmatter
 
 SEGMENT = re.compile(r"^[A-Za-z0-9_\-\[\]]+$")
 
@@ -171,15 +171,16 @@ class DataStore:
             data = None
             if text is not None:
                 try:
-                    data = yaml.load(text, Loader=Loader) or {}
+                    data = yaml.load(text, Loader=FrontmatterLoader) or {}
                 except yaml.YAMLError as err:
                     line, col, message = describe_yaml_error(err, text)
+                    length = err.length if isinstance(err, DuplicateKey) else 1
                     self.problems.append(
                         Diagnostic(
                             codes.DATA_YAML,
                             f"not valid YAML: {message}"
                             + ("" if required else "; the English file is used instead"),
-                            Location(rel, line, col, LineIndex(text).line_text(line)),
+                            Location(rel, line, col, LineIndex(text).line_text(line), length),
                             severity=Severity.ERROR if required else Severity.WARNING,
                         )
                     )

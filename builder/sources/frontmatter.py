@@ -19,9 +19,11 @@ class DuplicateKey(yaml.YAMLError):
     """A mapping key given twice (at any depth): YAML keeps the last value, so a reviewer
     reading the first would not see what is built. GitHub Docs (js-yaml) refuses it too."""
 
-    def __init__(self, key: str, first: yaml.Mark, again: yaml.Mark):
+    def __init__(self, key: str, first: yaml.Mark, again: yaml.Mark, length: int = 0):
         super().__init__(key)
         self.key, self.first, self.again = key, first, again
+        self.length = length or len(key)
+        """How many characters the repeated key takes in the source (quotes included)."""
 
 
 class FrontmatterLoader(Loader):
@@ -35,7 +37,9 @@ class FrontmatterLoader(Loader):
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                     continue
                 if key_node.value in seen:
-                    raise DuplicateKey(key_node.value, seen[key_node.value], key_node.start_mark)
+                    start, end = key_node.start_mark, key_node.end_mark
+                    raise DuplicateKey(key_node.value, seen[key_node.value], start,
+                                       end.index - start.index if end.line == start.line else 1)
                 seen[key_node.value] = key_node.start_mark
         return super().construct_mapping(node, deep=deep)
 _OPEN = re.compile(r"---[ \t]*\n")
@@ -157,7 +161,7 @@ def split_frontmatter(text: str, path: str, *, required: bool = True, loader=Non
             codes.FM_YAML,
             f"frontmatter is not valid YAML: the key {dup.key!r} is given twice (first on line "
             f"{fm_line + dup.first.line + 1}); YAML would keep only the last one: merge them",
-            Location(path, line, dup.again.column + 1, LineIndex(text).line_text(line), len(dup.key)))) from None
+            Location(path, line, dup.again.column + 1, LineIndex(text).line_text(line), dup.length))) from None
     except yaml.YAMLError as err:
         line, col, message = describe_yaml_error(err, fm_text)
         line += 1
@@ -220,6 +224,10 @@ def _one_based(span: tuple[int, int, int]) -> tuple[int, int, int]:
 
 def describe_yaml_error(err: yaml.YAMLError, text: str) -> tuple[int, int, str]:
     """(1-based line, column, message) of a PyYAML error in `text`, in plain words."""
+    if isinstance(err, DuplicateKey):
+        return err.again.line + 1, err.again.column + 1, (
+            f"the key {err.key!r} is given twice (first on line {err.first.line + 1}); "
+            "YAML would keep only the last one: merge them")
     if isinstance(err, yaml.reader.ReaderError):
         index = LineIndex(text)
         pos = max(0, min(err.position, len(text)))
