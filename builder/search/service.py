@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from ..output import faults
+
 WINDOW = 8
 """Requests sent ahead of their answers. An answer to AddFile is a few hundred bytes, so eight
 unread answers never fill the service's output pipe (which would stall it while we write)."""
@@ -93,6 +95,7 @@ class Service:
 
     def index(self, job: ShardJob) -> int:
         """Write one bundle; returns the number of pages indexed."""
+        faults.step("search", job.dest)
         answer = self.call({"type": "NewIndex", "config": {"force_language": job.lang}})
         index_id = answer["index_id"]
         pending = count = 0
