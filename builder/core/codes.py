@@ -93,6 +93,11 @@ STATE_UNSAFE_PATH = Code("DB612", "build-state-unsafe-path")
 SEARCH_INDEX = Code("DB630", "search-index-failed")
 SEARCH_STATE = Code("DB631", "search-state-ignored")
 
+# CI previews (`--base-site`, `--changed-since`).
+BASE_SITE_UNUSED = Code("DB620", "base-site-not-used")
+REF_NOT_FETCHED = Code("DB621", "changed-since-not-fetched")
+BASE_SITE_OUT = Code("DB622", "base-site-is-out")
+
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")
