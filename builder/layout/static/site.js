@@ -299,8 +299,9 @@
       return Array.prototype.slice.call(box.querySelectorAll("a.search-result, a.search-subresult, button.search-more"));
     }
 
-    function show(nodes) {
+    function show(nodes, query) {
       box.textContent = "";
+      if (query) box.setAttribute("data-query", query); else box.removeAttribute("data-query");
       nodes.forEach(function (n) { box.appendChild(n); });
       box.hidden = nodes.length === 0;
     }
@@ -381,7 +382,7 @@
         var results = (found && found.results) || [];
         if (!results.length) {
           state = null;
-          show([message(text("no-results"))]);
+          show([message(text("no-results"))], query);
           announce(text("no-results"));
           return;
         }
@@ -393,7 +394,7 @@
         var current = state = { query: query, results: results, shown: 0, list: element("ul", "search-list"), more: button };
         return showMore(false).then(function () {
           if (current !== state) return;
-          show([element("p", "search-count", count), current.list, current.more]);
+          show([element("p", "search-count", count), current.list, current.more], query);
           announce(count);
         });
       }).catch(function (err) {
