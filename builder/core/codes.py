@@ -89,6 +89,10 @@ STATE_CACHE = Code("DB610", "build-cache-ignored")
 STATE_MANIFEST = Code("DB611", "build-manifest-ignored")
 STATE_UNSAFE_PATH = Code("DB612", "build-state-unsafe-path")
 
+# Search index (warnings: the site works without search, or the index is built afresh).
+SEARCH_INDEX = Code("DB630", "search-index-failed")
+SEARCH_STATE = Code("DB631", "search-state-ignored")
+
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")

@@ -23,7 +23,7 @@ from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
-from .extras import write_extras
+from .extras import write_extras, write_search_state
 from .incremental import Structure, outputs_exist
 from .records import PageRecord
 
@@ -186,9 +186,11 @@ def run_build(options: BuildOptions) -> BuildReport:
                 for result in reused.values():
                     for o in result.outputs:
                         linker.link_from(out, o.path)
+            search_state: list = []
             extra, extras_digests = write_extras(
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
-                previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url)
+                previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
+                jobs=options.jobs, search_state=search_state)
             _step("extras-written")
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
@@ -200,6 +202,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                              and not os.path.lexists(out / LEGACY_CACHE))  # the commit removes it
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     _write_manifest(site, staging, outputs, extra)
+                    write_search_state(staging, search_state)
                     # A --changed-since build leaves the pages it did not check as they were: a
                     # cache would vouch for them, so the next build decides afresh.
                     if selected is None:

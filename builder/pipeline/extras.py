@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..core.diagnostics import Problems
 from ..output.writer import StagingWriter
-from ..search.pagefind_index import build_search
 from .metas import Metas
 from .pages import Output
 from .site import Site
@@ -16,12 +15,15 @@ from .site import Site
 def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                  search: bool, translation: dict | None = None, previous: dict | None = None,
                  changed: set[str] | None = None, out: Path | None = None,
-                 base_url: str = "") -> tuple[dict[str, list[str]], dict[str, str]]:
+                 base_url: str = "", jobs: int = 0, search_state: list | None = None,
+                 ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
-    build skip unchanged redirects and search bundles).
+    build skip unchanged redirects and search bundles). The search index's state for the next
+    build is appended to `search_state` (written with the manifest: see `write_search_state`).
     """
+    in_place = previous is not None
     from ..links.outputs import write_redirects, write_sitemap
 
     writer = StagingWriter(staging)
@@ -53,36 +55,49 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
 
         extra.update(write_status_pages(site, writer, statuses(site, translation or {})))
     if search:
-        extra.update(_search(site, staging, out, outputs, problems, previous, changed, digests))
+        files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs)
+        extra.update(files)
+        if search_state is not None and state is not None:
+            search_state.append(state)
     return extra, digests
 
 
-def _search(site: Site, staging: Path, out: Path | None, outputs: list[Output], problems: Problems,
-            previous: dict, changed: set[str] | None, digests: dict[str, str]) -> dict[str, list[str]]:
-    """One Pagefind bundle per version; a bundle none of whose pages changed is kept as it is."""
+def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: list[Output],
+            problems: Problems, changed: set[str] | None, digests: dict[str, str], in_place: bool,
+            jobs: int) -> tuple[dict[str, list[str]], object]:
+    """The sharded search index (builder/search): only shards whose pages changed are indexed."""
+    from ..core.urls import page_url
+    from ..search.site_index import IndexedPage, SiteIndex
+
     space = site.config.space
-    bundles: dict[str, list[str]] = {}
+    languages = {lang.code: lang for lang in site.languages}
+    pages = site.tree.pages
+    products: dict[tuple[str, str, str], tuple[str, str]] = {}
+    indexed: list[IndexedPage] = []
     for o in outputs:
-        bundles.setdefault(space.by_id[o.version].slug, []).append(o.path)
-    rebuild: dict[str, list[tuple[Path, str]]] = {}
-    kept: dict[str, list[str]] = {}
-    for slug, files in sorted(bundles.items()):
-        key = hashlib.sha1("\n".join(sorted(files)).encode()).hexdigest()
-        digests[f"search:{slug}"] = key
-        old_dir = out / "_pagefind" / slug if out is not None else None
-        unchanged = (changed is not None and not (set(files) & changed) and previous.get(f"search:{slug}") == key
-                     and old_dir is not None and old_dir.is_dir())
-        if unchanged:
-            kept[slug] = [p.relative_to(out).as_posix() for p in sorted(old_dir.rglob("*")) if p.is_file()]
-        else:
-            rebuild[slug] = [((staging / f) if (staging / f).is_file() else (out / f), f) for f in files]
-    problems.extend(build_search(staging, rebuild))
-    written: dict[str, list[str]] = {}
-    for slug in rebuild:
-        folder = staging / "_pagefind" / slug
-        for p in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if p.is_file():
-                written[p.relative_to(staging).as_posix()] = []
-    for files in kept.values():
-        written.update({f: [] for f in files})
-    return written
+        page, version, lang = pages.get(o.page), space.by_id[o.version], languages.get(o.lang)
+        if page is None or lang is None:
+            continue
+        product = site.nav.product(page)
+        key = (o.lang, o.version, product.rel if product is not None else "")
+        found = products.get(key)
+        if found is None:
+            found = products[key] = ((product.rel.split("/")[0], metas.get(lang, product, o.version).nav_title)
+                                     if product is not None else ("", ""))
+        indexed.append(IndexedPage(o.path, page_url(o.lang, version, page.url), o.lang, version.slug, found[0],
+                                   metas.get(lang, page, o.version).title, found[1]))
+    index = SiteIndex(indexed, staging, out, changed, in_place, jobs)
+    written = index.run()
+    problems.extend(index.problems)
+    if index.state is not None:
+        digests["search"] = hashlib.sha256(index.state.encode()).hexdigest()
+    return written, index.state
+
+
+def write_search_state(staging: Path, search_state: list) -> None:
+    """`.build/search.json`, written with the manifest and cache (the commit replaces `.build/`
+    whole, so it is written whenever they are)."""
+    from ..search.state import write_state
+
+    for state in search_state:
+        write_state(staging, state)

@@ -1,0 +1,171 @@
+"""A synchronous client of `pagefind --service`, and a pool of them indexing shards in parallel.
+
+The protocol (Pagefind's own Python package speaks it too, but reads one answer per 0.1 s poll):
+each request is `base64(JSON) + ","` on the service's stdin, each answer `base64(JSON) + ","` on
+its stdout, matched by `message_id`. The answers to one index come back in the order sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import queue
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..output import faults
+
+WINDOW = 8
+"""Requests sent ahead of their answers. An answer to AddFile is a few hundred bytes, so eight
+unread answers never fill the service's output pipe (which would stall it while we write)."""
+
+UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+                "pagefind-modular-ui.js", "pagefind-modular-ui.css")
+"""Pagefind's ready-made search interfaces: the site has its own, so every shard drops them
+(about 370 KB a shard). `pagefind.js`, its worker, the WebAssembly and the index stay."""
+
+
+class ServiceError(Exception):
+    """The Pagefind service is missing, died or refused a request."""
+
+
+def executable() -> Path:
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        raise ServiceError("the pagefind binary was not found (pip install pagefind[bin])")
+    return found
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """One Pagefind bundle to write: `pages()` yields (url, HTML document) when it is indexed,
+    so the documents of a shard are read only while that shard is being indexed."""
+
+    dest: Path
+    lang: str
+    size: int
+    pages: Callable[[], Iterator[tuple[str, str]]]
+
+
+class Service:
+    """One `pagefind --service` process."""
+
+    def __init__(self, exe: Path):
+        self.proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, cwd="/")
+        self.next_id = 0
+        self.buffer = b""
+
+    def send(self, payload: dict) -> int:
+        self.next_id += 1
+        data = json.dumps({"message_id": self.next_id, "payload": payload}, ensure_ascii=False)
+        try:
+            self.proc.stdin.write(base64.b64encode(data.encode("utf-8")) + b",")
+        except (BrokenPipeError, OSError) as err:
+            raise ServiceError(f"the pagefind service stopped: {err}") from None
+        return self.next_id
+
+    def receive(self) -> dict:
+        try:
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as err:
+            raise ServiceError(f"the pagefind service stopped: {err}") from None
+        fd = self.proc.stdout.fileno()
+        while b"," not in self.buffer:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                raise ServiceError(f"the pagefind service stopped (exit status {self.proc.wait()})")
+            self.buffer += chunk
+        message, _, self.buffer = self.buffer.partition(b",")
+        answer = json.loads(base64.b64decode(message))
+        payload = answer.get("payload") or {}
+        if payload.get("type") == "Error":
+            raise ServiceError(f"pagefind: {payload.get('message')}")
+        return payload
+
+    def call(self, payload: dict) -> dict:
+        self.send(payload)
+        return self.receive()
+
+    def index(self, job: ShardJob) -> int:
+        """Write one bundle; returns the number of pages indexed."""
+        faults.step("search", job.dest)
+        answer = self.call({"type": "NewIndex", "config": {"force_language": job.lang}})
+        index_id = answer["index_id"]
+        pending = count = 0
+        for url, document in job.pages():
+            self.send({"type": "AddFile", "index_id": index_id, "url": url, "file_contents": document,
+                       "file_path": None})
+            pending += 1
+            count += 1
+            if pending >= WINDOW:
+                self.receive()
+                pending -= 1
+        for _ in range(pending):
+            self.receive()
+        job.dest.mkdir(parents=True, exist_ok=True)
+        self.call({"type": "WriteFiles", "index_id": index_id, "output_path": str(job.dest)})
+        self.call({"type": "DeleteIndex", "index_id": index_id})
+        for name in UNUSED_FILES:
+            try:
+                (job.dest / name).unlink()
+            except FileNotFoundError:
+                pass
+        return count
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def run_jobs(jobs: Iterable[ShardJob], workers: int) -> None:
+    """Index every job, `workers` services at a time (largest shards first, for balance).
+    Memory stays bounded: a service holds one shard's index, a thread one shard's documents.
+    The first failure stops the rest and is raised."""
+    todo: queue.Queue[ShardJob] = queue.Queue()
+    ordered = sorted(jobs, key=lambda j: (-j.size, str(j.dest)))
+    for job in ordered:
+        todo.put(job)
+    errors: list[BaseException] = []
+    exe = executable()
+
+    def work() -> None:
+        service = None
+        try:
+            service = Service(exe)
+            while not errors:
+                try:
+                    job = todo.get_nowait()
+                except queue.Empty:
+                    return
+                service.index(job)
+        except BaseException as err:  # noqa: BLE001 - raised in the caller's thread below
+            errors.append(err)
+        finally:
+            if service is not None:
+                service.close()
+
+    count = max(1, min(workers, len(ordered)))
+    if count == 1:
+        work()
+    else:
+        threads = [threading.Thread(target=work, name=f"pagefind-{i}") for i in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    if errors:
+        raise errors[0]
