@@ -351,6 +351,49 @@
       return li;
     }
 
+    /* Pagefind answers a word that is not in an index with the pages of its longest prefix that is
+       ("whoami" finds "who"). Each shard decides alone, so a shard without the word would add
+       pages that one index for the whole version would not. When some page has the word itself,
+       the prefix-only pages are dropped: the results are those of one index. (Checked on the
+       excerpts' <mark>s, so only up to CHECKED results; beyond, Pagefind's list is kept.) */
+    var CHECKED = 100;
+
+    function fold(word) {
+      return word.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    }
+
+    function marks(item) {
+      var found = [];
+      var collect = function (html) {
+        var re = /<mark>([^<]*)<\/mark>/g, m;
+        while ((m = re.exec(html || ""))) found.push(fold(m[1]));
+      };
+      collect(item.excerpt);
+      (item.sub_results || []).forEach(function (sub) { collect(sub.excerpt); });
+      return found;
+    }
+
+    // A marked word matches a search term itself (or a form of it), not only a shorter prefix.
+    function direct(mark, term) {
+      if (mark.indexOf(term) === 0) return true;
+      var common = 0;
+      while (common < mark.length && common < term.length && mark[common] === term[common]) common++;
+      return common >= 4 && common >= Math.min(mark.length, term.length) - 3;
+    }
+
+    function withoutFallbacks(query, results) {
+      var terms = fold(query).split(/\s+/).filter(function (t) { return t.length > 1; });
+      if (!terms.length || !results.length || results.length > CHECKED) return results;
+      return Promise.all(results.map(function (r) { return r.data(); })).then(function (items) {
+        var isDirect = items.map(function (item) {
+          var words = marks(item);
+          return !words.length || words.some(function (w) { return terms.some(function (t) { return direct(w, t); }); });
+        });
+        if (isDirect.indexOf(true) < 0) return results;  // no page has the words: as one index would
+        return results.filter(function (r, i) { return isDirect[i]; });
+      });
+    }
+
     function showMore(focusNew) {
       var st = state;
       var batch = st.results.slice(st.shown, st.shown + PAGE_SIZE);
@@ -378,8 +421,9 @@
       load().then(function (pf) {
         return pf ? pf.search(query) : { results: [] };
       }).then(function (found) {
+        return mine === serial ? withoutFallbacks(query, (found && found.results) || []) : [];
+      }).then(function (results) {
         if (mine !== serial) return;
-        var results = (found && found.results) || [];
         if (!results.length) {
           state = null;
           show([message(text("no-results"))], query);
