@@ -245,6 +245,7 @@
     var text = function (name) { return input.getAttribute("data-" + name) || ""; };
     var loaded = null;      // Promise of the merged Pagefind instance
     var loadedList = null;  // the shards.json text it was made from
+    var checking = null;    // Promise: is shards.json still the one loaded?
     var modules = {};       // a shard's pagefind.js is set up once per page
     var timer = null;
     var serial = 0;
@@ -277,6 +278,7 @@
     }
 
     function load() {
+      if (checking) return checking.then(load);
       if (!loaded) {
         loaded = fetchList().then(function (listText) {
           loadedList = listText;
@@ -289,10 +291,10 @@
 
     // The index may have been rebuilt since this page loaded (the dev server after an edit).
     function revalidate() {
-      if (!loaded || !loadedList) return;
-      fetchList().then(function (listText) {
+      if (!loaded || !loadedList || checking) return;
+      checking = fetchList().then(function (listText) {
         if (listText !== loadedList) { loaded = null; loadedList = null; }
-      }, function () { /* keep what works */ });
+      }, function () { /* keep what works */ }).then(function () { checking = null; });
     }
 
     function links() {
