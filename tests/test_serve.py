@@ -496,3 +496,25 @@ def test_search_records_leave_the_site_chrome_out(dev_site):
     assert 'id="creating-an-access-token"' in body and "whoami" in body
     for chrome in ("EventSource", 'class="sidebar"', "mini-toc", "site-footer", "breadcrumbs"):
         assert chrome not in body, chrome
+
+
+def test_a_search_index_that_cannot_be_written_is_a_warning_and_pages_are_served(served_with_search, monkeypatch,
+                                                                                 capsys):
+    from builder.search import shards
+
+    def broken(records, dest, jobs=0):
+        raise RuntimeError("pagefind is not installed")
+
+    monkeypatch.setattr(shards, "write_index", broken)
+    _root, base, dev, search = served_with_search
+    stop = threading.Event()
+    threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
+    threading.Thread(target=search.run, args=(stop,), daemon=True).start()
+    try:
+        assert wait_for(lambda: search.failed, 120)
+    finally:
+        stop.set()
+    err = capsys.readouterr().err
+    assert "warning[DB640]: the preview's search index was not updated: RuntimeError: pagefind is not installed" in err
+    assert get(base + "/_pagefind/fpt/en/shards.json")[0] == 404  # the box says search is not available
+    assert get(base + "/en/packages/quickstart")[0] == 200

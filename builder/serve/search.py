@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 import threading
 from html import unescape
 from pathlib import Path
 
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
 from .renderer import DevSite, Response
 
 KEEP = 2
@@ -62,7 +65,10 @@ class DevSearch:
         self.current: int | None = None
         """The generation being served, None until the first index is written."""
         self.indexed_for: object = None
-        self.problems: list = []
+        self.problems: list[Diagnostic] = []
+        self.failed = False
+        """The last index failed and none was made before: the box says search is unavailable."""
+        self._reported: set[str] = set()
         self.built = threading.Condition()
 
     # The background thread -------------------------------------------------------------
@@ -81,12 +87,25 @@ class DevSearch:
                 continue  # edits are still arriving: index once they settle (debounce)
             counter += 1
             try:
-                self._index(counter)
+                problems = self._index(counter)
             except Exception as err:  # noqa: BLE001 - search is a convenience: pages keep being served
-                self.problems = [f"search index not built: {type(err).__name__}: {err}"]
+                problems = [Diagnostic(codes.SERVE_SEARCH, f"the preview's search index was not updated: "
+                                       f"{type(err).__name__}: {err}; pages are still served", None,
+                                       Severity.WARNING)]
+            self._report(problems)
             self.indexed_for = state
 
-    def _index(self, generation: int) -> None:
+    def _report(self, problems: list[Diagnostic]) -> None:
+        """Print each new problem once (an index is made after every edit)."""
+        self.problems = problems
+        self.failed = bool(problems) and self.current is None
+        for d in problems:
+            text = d.format_text()
+            if text not in self._reported:
+                self._reported.add(text)
+                print(text, file=sys.stderr)
+
+    def _index(self, generation: int) -> list[Diagnostic]:
         from ..search.shards import SearchRecord, write_index
 
         records = []
@@ -103,13 +122,17 @@ class DevSearch:
         dest = self.folder / str(generation)
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True)
-        self.problems = [d.format_text() for d in write_index(records, dest, jobs=1)]
+        problems = write_index(records, dest, jobs=1)
+        if problems:  # the index may be incomplete: keep serving the previous one
+            shutil.rmtree(dest, ignore_errors=True)
+            return problems
         with self.built:
             self.current = generation
             self.built.notify_all()
         for old in self.folder.iterdir():
             if old.name.isdigit() and int(old.name) <= generation - KEEP:
                 shutil.rmtree(old, ignore_errors=True)
+        return []
 
     def wait_ready(self, timeout: float) -> bool:
         """Tests and tools: wait until an index is served."""
@@ -132,6 +155,8 @@ class DevSearch:
                 return Response(403, b"Forbidden", "text/plain")
             return Response(200, file=file) if file.is_file() else Response(404, b"Not found", "text/plain")
         if not path.endswith("/shards.json"):
+            return Response(404, b"Not found", "text/plain")
+        if current is None and self.failed:
             return Response(404, b"Not found", "text/plain")
         if current is None:
             return Response(503, b'{"format":1,"preparing":true}', "application/json")

@@ -214,3 +214,30 @@ def test_keyboard_only(reader):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('form.search') === null")
     assert page.locator("#search-results").is_hidden()
+
+
+def test_text_changed_by_an_incremental_build_is_found(browser, tmp_path):
+    """Build, edit a reusable two articles include, build again into the same folder: the word
+    only the edit added is found on both articles, in the versions built, and nowhere else."""
+    root, out = tmp_path / "src", tmp_path / "site"
+    for part in ("content", "data", "translations"):
+        shutil.copytree(REPO / part, root / part)
+    status, log = build_site(root, out)
+    assert status == 0, log
+    reusable = root / "data" / "reusables" / "package_registry" / "authenticate-steps.md"
+    reusable.write_text(reusable.read_text("utf-8") + "\nKeep the okapiword token somewhere safe.\n", "utf-8")
+    status, log = build_site(root, out)
+    assert status == 0, log
+    with serve(out) as served:
+        r = Reader(browser, served)
+        try:
+            page = r.open(QUICKSTART)
+            found = search(page, "okapiword")
+            assert sorted(found) == ["/en/packages/learn/installing-a-package", "/en/packages/quickstart"], found
+            assert page.locator("#search-results .search-count").inner_text() == "2 results for “okapiword”"
+            page = r.open("/en/enterprise-server@3.15/packages/quickstart/")
+            found = search(page, "okapiword")
+            assert found and all(u.startswith("/en/enterprise-server@3.15/") for u in found), found
+        finally:
+            r.close()
+        assert not r.errors, r.errors
