@@ -46,7 +46,7 @@ SUMMARY = re.compile(r"^(checked|built) \d+ pages? ")
 EXPAND = re.compile(r"\$\{(\d+)\*((?:(?!\$\{).)*?)\}\$", re.S)
 """`${N*TEXT}$`; TEXT holds no `${`, so nested repeats expand innermost first."""
 KNOWN_KEYS = {"name", "files", "files_hex", "files_b64", "symlinks", "args", "status", "expected",
-              "summary", "built", "expand", "max_seconds", "max_mb", "xfail"}
+              "summary", "built", "expand", "max_seconds", "max_mb", "xfail", "env"}
 
 
 def _load(group: str) -> list[dict]:
@@ -119,9 +119,19 @@ def write_case_tree(root: Path, case: dict) -> None:
 
 def run_case(root: Path, case: dict):
     args = [str(a).replace("{root}", str(root)) for a in (case.get("args") or ["check"])]
-    started = time.monotonic()
-    result = run_cli(args[0], "--root", str(root), *args[1:])
-    seconds = time.monotonic() - started
+    env = {k: str(v).replace("{root}", str(root)) for k, v in (case.get("env") or {}).items()}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        started = time.monotonic()
+        result = run_cli(args[0], "--root", str(root), *args[1:])
+        seconds = time.monotonic() - started
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     return result, seconds
 
 

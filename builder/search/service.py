@@ -57,8 +57,11 @@ class Service:
     """One `pagefind --service` process."""
 
     def __init__(self, exe: Path):
-        self.proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, cwd="/")
+        try:
+            self.proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, cwd="/")
+        except OSError as err:
+            raise ServiceError(f"cannot start pagefind ({exe}): {err.strerror or err}") from None
         self.next_id = 0
         self.buffer = b""
 

@@ -86,10 +86,10 @@ def read_state(out: Path, problems: list[Diagnostic]) -> SearchState | None:
         meta = json.loads(head + b'""}')
         if meta.get("format") != FORMAT:
             raise ValueError(f"is of another format ({meta.get('format')!r})")
-        if meta.get("code") != code_digest():
-            return None  # written by other code: out of date, not damaged
         if not sep or meta.get("checksum") != "sha256:" + hashlib.sha256(body).hexdigest():
             raise ValueError("does not match its checksum (it is damaged or was edited)")
+        if meta.get("code") != code_digest():
+            return None  # written by other code: out of date, not damaged
         plain = json.loads(body[:-2])
         state = SearchState(pages=plain["pages"], shards=plain["shards"])
         _check(state)
