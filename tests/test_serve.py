@@ -25,6 +25,16 @@ from tests.conftest import REPO
 
 @pytest.fixture
 def served(tmp_path):
+    yield from _served(tmp_path)
+
+
+@pytest.fixture
+def served_with_search(tmp_path):
+    """`served`, with the server's search index (its thread is started by the test)."""
+    yield from _served(tmp_path, with_search=True)
+
+
+def _served(tmp_path, with_search: bool = False):
     root = tmp_path / "src"
     for part in ("content", "data", "translations"):
         shutil.copytree(REPO / part, root / part)
@@ -35,7 +45,7 @@ def served(tmp_path):
     threading.Thread(target=watch, args=(dev, hub, stop, ready), daemon=True).start()
     assert ready.wait(20), "the file watcher did not start"
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    yield root, base, dev
+    yield (root, base, dev, server.search) if with_search else (root, base, dev)
     stop.set()
     server.stopping = True
     server.shutdown()
@@ -435,3 +445,76 @@ def test_serving_on_loopback_says_nothing_more(tmp_path):
         assert port and len(lines) == 1, lines  # just `Serving ...`
     finally:
         _stop(proc)
+
+
+# --- Search under serve -------------------------------------------------------------------------
+
+def test_search_index_is_prepared_in_the_background_then_served(served_with_search):
+    import json
+
+    _root, base, dev, search = served_with_search
+    # nothing indexed yet: the box is told to wait (503 + Retry-After), never "no results"
+    request = urllib.request.Request(base + "/_pagefind/fpt/en/shards.json")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=20)
+    assert err.value.code == 503 and err.value.headers["Retry-After"] == "1"
+    assert json.loads(err.value.read()) == {"format": 1, "preparing": True}
+    stop = threading.Event()
+    threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
+    threading.Thread(target=search.run, args=(stop,), daemon=True).start()
+    try:
+        assert search.wait_ready(120), search.problems
+        status, body = get(base + "/_pagefind/fpt/en/shards.json")
+        assert status == 200, body
+        shards = json.loads(body)["shards"]
+        generation = search.current
+        assert shards and all(s.startswith(f"/_pagefind/~{generation}/fpt/en/") for s in shards), shards
+        assert get(base + shards[0] + "pagefind.js")[0] == 200
+        assert get(base + "/_pagefind/fr/enterprise-server@3.15/shards.json")[0] == 404
+        # the French pages of a release are in their own index
+        status, body = get(base + "/_pagefind/ghes-3.15/fr/shards.json")
+        assert status == 200 and "/ghes-3.15/fr/" in body
+        # nothing outside the index folder, whatever the path
+        for path in (f"/_pagefind/~{generation}/../../../../etc/passwd", f"/_pagefind/~{generation}/%2e%2e/%2e%2e/x",
+                     "/_pagefind/~999/fpt/en/shards.json", "/_pagefind/../../etc/passwd"):
+            assert raw_get(base, path) in (403, 404), path
+        assert request_with_host(base, "evil.example", "/_pagefind/fpt/en/shards.json")[0] == 421
+    finally:
+        stop.set()
+
+
+def test_search_records_leave_the_site_chrome_out(dev_site):
+    from builder.serve.search import record_fields
+
+    _root, dev_site = dev_site
+    page = dev_site.site.tree.pages["packages/quickstart.md"]
+    record = dev_site.render(page)
+    out = next(o for o in record.outputs if o.path == "en/packages/quickstart/index.html")
+    html = (dev_site.scratch / out.path).read_text("utf-8")
+    title, product, body = record_fields(html)
+    assert (title, product) == ("Quickstart for Nimbus Packages", "Nimbus Packages")
+    assert 'id="creating-an-access-token"' in body and "whoami" in body
+    for chrome in ("EventSource", 'class="sidebar"', "mini-toc", "site-footer", "breadcrumbs"):
+        assert chrome not in body, chrome
+
+
+def test_a_search_index_that_cannot_be_written_is_a_warning_and_pages_are_served(served_with_search, monkeypatch,
+                                                                                 capsys):
+    from builder.search import shards
+
+    def broken(records, dest, jobs=0):
+        raise RuntimeError("pagefind is not installed")
+
+    monkeypatch.setattr(shards, "write_index", broken)
+    _root, base, dev, search = served_with_search
+    stop = threading.Event()
+    threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
+    threading.Thread(target=search.run, args=(stop,), daemon=True).start()
+    try:
+        assert wait_for(lambda: search.failed, 120)
+    finally:
+        stop.set()
+    err = capsys.readouterr().err
+    assert "warning[DB640]: the preview's search index was not updated: RuntimeError: pagefind is not installed" in err
+    assert get(base + "/_pagefind/fpt/en/shards.json")[0] == 404  # the box says search is not available
+    assert get(base + "/en/packages/quickstart")[0] == 200

@@ -92,6 +92,7 @@ STATE_UNSAFE_PATH = Code("DB612", "build-state-unsafe-path")
 # Search index (warnings: the site works without search, or the index is built afresh).
 SEARCH_INDEX = Code("DB630", "search-index-failed")
 SEARCH_STATE = Code("DB631", "search-state-ignored")
+SERVE_SEARCH = Code("DB640", "serve-search-failed")
 
 # CI previews (`--base-site`, `--changed-since`).
 BASE_SITE_UNUSED = Code("DB620", "base-site-not-used")

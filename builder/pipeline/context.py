@@ -195,5 +195,5 @@ class ContextBuilder:
             "alternates": [
                 {"hreflang": other.code, "url": self.url(other, version, page)} for other in site.languages
             ],
-            "search_bundle": f"/_pagefind/{version.slug}/",
+            "search_index": f"/_pagefind/{version.slug}/{lang.code}/shards.json",
         }

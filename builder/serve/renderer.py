@@ -50,6 +50,9 @@ class DevSite:
         self.first_request = threading.Event()
         self.dirty = threading.Event()
         """Set when an edit invalidated pages the background fill has to render again."""
+        self.idle = threading.Event()
+        """Set while the background fill has nothing left to render (the search index waits for it)."""
+        self.renders = 0
         self._unprinted: list[PageResult] = []
         self.generation = 0
         self.load_error: list[Diagnostic] = []
@@ -109,6 +112,7 @@ class DevSite:
             self._redirects = None
             self._unprinted.clear()  # records kept from before were fingerprinted just above
             self.generation += 1
+            self.idle.clear()
             self.dirty.set()
             return affected
 
@@ -146,6 +150,7 @@ class DevSite:
                     record = self.partial.get((page.rel, *only))
                 if record is None:
                     record = self.builder.build(page, self._write, only)
+                    self.renders += 1
                     record._fingerprint = None  # computed by the fill thread, off the request's path
                     self._unprinted.append(record)
                     if only is None:
@@ -225,6 +230,9 @@ class DevSite:
                 failed.clear()  # an edit may have fixed them
                 queue = list(reversed(self.site.tree.pages))
             if not queue:
+                with self.lock:
+                    if not self.dirty.is_set():
+                        self.idle.set()
                 self.dirty.wait(1.0)
                 continue
             rel = queue.pop()
@@ -234,6 +242,7 @@ class DevSite:
                     continue
                 try:
                     record = self.builder.build(page, self._write)
+                    self.renders += 1
                     record._fingerprint = self.structure.fingerprint(page, record)
                 except Exception:  # noqa: BLE001 - the page shows its error when it is requested
                     failed.add(rel)
@@ -241,6 +250,22 @@ class DevSite:
                 self.records[rel] = record
                 for key in [k for k in self.partial if k[0] == rel]:
                     del self.partial[key]
+
+    def rendered_state(self) -> tuple[int, int]:
+        """Changes whenever a page is rendered or an edit is loaded."""
+        return self.generation, self.renders
+
+    def rendered_outputs(self) -> list[tuple[str, str, str, Path]]:
+        """(URL path, language, version slug, file) of every page output rendered so far, sorted."""
+        with self.lock:
+            space = self.site.config.space
+            found = {}
+            for record in [*self.records.values(), *self.partial.values()]:
+                for o in record.outputs:
+                    version = space.by_id.get(o.version)
+                    if version is not None and o.path.endswith("/index.html"):
+                        found[o.path] = ("/" + o.path[: -len("/index.html")], o.lang, version.slug, self.scratch / o.path)
+        return [found[k] for k in sorted(found)]
 
     def _pause(self, stop: threading.Event) -> bool:
         """Wait while requests are being answered; False once the server stops."""

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ..cli.main import EXIT_USAGE
 from ..layout.render import Layout
 from .renderer import DevSite, Response
+from .search import DevSearch
 
 MIME = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -95,6 +96,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "docs-builder"
     dev: DevSite
     hub: Hub
+    search: DevSearch
     static: dict[str, bytes]
     allowed_hosts: frozenset[str] = frozenset()
     """Host names answered besides localhost and loopback addresses (the --host address)."""
@@ -172,10 +174,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._send(Response(200, data, MIME.get(Path(path).suffix, "application/octet-stream"))
                                   if data is not None else Response(404, b"Not found", "text/plain"), head)
             if path.startswith("/_pagefind/"):
-                file = safe_join(self.dev.scratch, path)
-                if file is None:
-                    return self._send(Response(403, b"Forbidden", "text/plain"), head)
-                return self._send(Response(200, file=file) if file.is_file() else Response(404, b"Not found", "text/plain"), head)
+                return self._send(self.search.response(path), head)
             if safe_join(self.dev.scratch, path) is None:
                 return self._send(Response(403, b"Forbidden", "text/plain"), head)
             response = self.dev.page_response(path)
@@ -202,6 +201,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(response.status)
         if response.location:
             self.send_header("Location", response.location)
+        if response.status == 503:
+            self.send_header("Retry-After", "1")
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -290,11 +291,12 @@ def make_server(root: Path, host: str, port: int, versions=None, languages=None,
         server.server_close()
         raise
     hub = Hub()
+    server.search = DevSearch(dev)
     names = {h.strip().lower() for h in allowed_hosts if h.strip()}
     if not _wildcard(host):
         names.add(host.strip().lower())
     server.RequestHandlerClass = type("BoundHandler", (Handler,), {
-        "dev": dev, "hub": hub, "static": Layout.static_files(), "allowed_hosts": frozenset(names)})
+        "dev": dev, "hub": hub, "search": server.search, "static": Layout.static_files(), "allowed_hosts": frozenset(names)})
     return server, dev, hub
 
 
@@ -357,6 +359,7 @@ def serve(args) -> int:
         print(f"  {len(dev.problems.errors)} problems found while loading; pages show them when opened", file=sys.stderr)
     threading.Thread(target=watch, args=(dev, hub, stop), daemon=True).start()
     threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
+    threading.Thread(target=server.search.run, args=(stop,), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

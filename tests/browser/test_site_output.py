@@ -5,6 +5,7 @@ same page in another version or language."""
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -109,13 +110,14 @@ def test_sidebar_and_breadcrumbs_of_every_page(pages):
         assert all(h in pages for h, _ in crumbs), url
 
 
-def test_every_page_searches_its_own_version(pages, site):
+def test_every_page_searches_its_own_version_and_language(pages, site):
     for url, text in pages.items():
         lang, version, _ = split(url)
-        bundle = re.search(r'data-pagefind="([^"]+)"', text)[1]
+        index = re.search(r'data-search="([^"]+)"', text)[1]
         slug = "fpt" if not version else ("ghec" if version.startswith("enterprise-cloud") else "ghes-" + version.split("@")[1])
-        assert bundle == f"/_pagefind/{slug}/", (url, bundle)
-        assert (site.out / bundle.strip("/") / "pagefind.js").is_file()
+        assert index == f"/_pagefind/{slug}/{lang}/shards.json", (url, index)
+        shards = json.loads((site.out / index.strip("/")).read_text("utf-8"))["shards"]
+        assert shards and all((site.out / s.strip("/") / "pagefind.js").is_file() for s in shards), shards
         assert f'<html lang="{lang}"' in text
 
 

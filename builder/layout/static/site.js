@@ -197,72 +197,261 @@
     mark();
   }
 
-  /* Search: this version's Pagefind bundle; Pagefind picks the index of this page's <html lang>. */
+  /* Search: the Pagefind shards of this version and language (shards.json lists them), merged
+     in the browser into one index. Results are built as DOM nodes from text: nothing that comes
+     from the index is parsed as HTML except the <mark> of an excerpt. */
+  var PAGE_SIZE = 10;
+  var SUBRESULTS = 3;
+
+  function pluralText(forms, lang, n, query) {
+    var text = forms;
+    if (forms && typeof forms === "object") {
+      var category = "other";
+      try { category = new Intl.PluralRules(lang).select(n); } catch (e) { /* unknown locale */ }
+      text = forms[category] || forms.other || "";
+    }
+    text = typeof text === "string" && text ? text : "{n}";
+    return text.replace("{n}", n.toLocaleString(lang)).replace("{query}", query);
+  }
+
+  /* Pagefind escapes the page text of an excerpt and marks the hits with <mark>: keep the text
+     and the marks, drop anything else (parsed in an inert document, never in this page). */
+  function excerptNodes(html, target) {
+    var doc = new DOMParser().parseFromString("<body>" + (html || "") + "</body>", "text/html");
+    (function copy(from, to) {
+      Array.prototype.forEach.call(from.childNodes, function (node) {
+        if (node.nodeType === 3) {
+          to.appendChild(document.createTextNode(node.nodeValue));
+        } else if (node.nodeType === 1 && node.tagName === "MARK") {
+          var mark = document.createElement("mark");
+          mark.textContent = node.textContent;
+          to.appendChild(mark);
+        } else if (node.nodeType === 1) {
+          copy(node, to);
+        }
+      });
+    })(doc.body, target);
+  }
+
   function setupSearch() {
     var form = document.querySelector("form.search");
     if (!form) return;
     var input = form.querySelector("input");
     var box = form.querySelector(".search-results");
-    var bundle = form.getAttribute("data-pagefind");
-    var pagefind = null;
+    var indexUrl = form.getAttribute("data-search");
+    var lang = form.getAttribute("data-lang") || root.lang || "en";
+    var forms = null;
+    try { forms = JSON.parse(input.getAttribute("data-count") || "null"); } catch (e) { forms = null; }
+    var text = function (name) { return input.getAttribute("data-" + name) || ""; };
+    var loaded = null;      // Promise of the merged Pagefind instance
+    var loadedList = null;  // the shards.json text it was made from
+    var checking = null;    // Promise: is shards.json still the one loaded?
+    var modules = {};       // a shard's pagefind.js is set up once per page
     var timer = null;
     var serial = 0;
+    var state = null;       // {query, results, shown, list, more}
 
-    function load() {
-      if (!pagefind) {
-        pagefind = import(bundle + "pagefind.js").then(function (pf) {
-          return pf.options({ baseUrl: "/" }).then(function () { return pf; });
-        });
-        pagefind.catch(function () { pagefind = null; });
-      }
-      return pagefind;
+    function Preparing() {}
+
+    function fetchList() {
+      return fetch(indexUrl, { cache: "no-cache" }).then(function (response) {
+        if (response.status === 503) throw new Preparing();
+        if (!response.ok) throw new Error("no search index at " + indexUrl);
+        return response.text();
+      });
     }
 
-    function results() { return Array.prototype.slice.call(box.querySelectorAll("a.search-result")); }
+    function open(listText) {
+      var shards = JSON.parse(listText).shards || [];
+      if (!shards.length) return Promise.resolve(null);
+      var first = shards[0];
+      if (!modules[first]) {
+        modules[first] = import(first + "pagefind.js").then(function (pf) {
+          return pf.options({ baseUrl: "/", basePath: first }).then(function () {
+            return Promise.all(shards.slice(1).map(function (other) {
+              return pf.mergeIndex(other, { baseUrl: "/" });
+            }));
+          }).then(function () { return pf; });
+        });
+      }
+      return modules[first];
+    }
 
-    function show(nodes) {
+    function load() {
+      if (checking) return checking.then(load);
+      if (!loaded) {
+        loaded = fetchList().then(function (listText) {
+          loadedList = listText;
+          return open(listText);
+        });
+        loaded.catch(function () { loaded = null; });
+      }
+      return loaded;
+    }
+
+    // The index may have been rebuilt since this page loaded (the dev server after an edit).
+    function revalidate() {
+      if (!loaded || !loadedList || checking) return;
+      checking = fetchList().then(function (listText) {
+        if (listText !== loadedList) { loaded = null; loadedList = null; }
+      }, function () { /* keep what works */ }).then(function () { checking = null; });
+    }
+
+    function links() {
+      return Array.prototype.slice.call(box.querySelectorAll("a.search-result, a.search-subresult, button.search-more"));
+    }
+
+    function show(nodes, query) {
       box.textContent = "";
+      if (query) box.setAttribute("data-query", query); else box.removeAttribute("data-query");
       nodes.forEach(function (n) { box.appendChild(n); });
       box.hidden = nodes.length === 0;
     }
 
-    function message(text) {
-      var p = document.createElement("p");
-      p.className = "search-message";
-      p.textContent = text;
-      return p;
+    function element(tag, className, content) {
+      var el = document.createElement(tag);
+      if (className) el.className = className;
+      if (content !== undefined) el.textContent = content;
+      return el;
+    }
+
+    function message(content) {
+      return element("p", "search-message", content);
+    }
+
+    function resultItem(item) {
+      var li = element("li", "search-item");
+      var a = element("a", "search-result");
+      a.href = item.url;
+      var meta = item.meta || {};
+      a.appendChild(element("span", "search-result-title", meta.title || item.url));
+      if (meta.product) a.appendChild(element("span", "search-result-product", meta.product));
+      var excerpt = element("span", "search-result-excerpt");
+      excerptNodes(item.excerpt, excerpt);
+      a.appendChild(excerpt);
+      li.appendChild(a);
+      var subs = (item.sub_results || []).filter(function (sub) {
+        // a heading of the body, not the page itself or its title
+        return sub.url && sub.url.indexOf("#") > 0 && sub.url.slice(-6) !== "#title" && sub.title
+          && sub.title !== meta.title;
+      }).slice(0, SUBRESULTS);
+      if (subs.length) {
+        var ul = element("ul", "search-subresults");
+        subs.forEach(function (sub) {
+          var sli = document.createElement("li");
+          var sa = element("a", "search-subresult");
+          sa.href = sub.url;
+          sa.appendChild(element("span", "search-subresult-title", sub.title));
+          var sx = element("span", "search-result-excerpt");
+          excerptNodes(sub.excerpt, sx);
+          sa.appendChild(sx);
+          sli.appendChild(sa);
+          ul.appendChild(sli);
+        });
+        li.appendChild(ul);
+      }
+      return li;
+    }
+
+    /* Pagefind answers a word that is not in an index with the pages of its longest prefix that is
+       ("whoami" finds "who"). Each shard decides alone, so a shard without the word would add
+       pages that one index for the whole version would not. When some page has the word itself,
+       the prefix-only pages are dropped: the results are those of one index. (Checked on the
+       excerpts' <mark>s, so only up to CHECKED results; beyond, Pagefind's list is kept.) */
+    var CHECKED = 100;
+
+    function fold(word) {
+      return word.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    }
+
+    function marks(item) {
+      var found = [];
+      var collect = function (html) {
+        var re = /<mark>([^<]*)<\/mark>/g, m;
+        while ((m = re.exec(html || ""))) found.push(fold(m[1]));
+      };
+      collect(item.excerpt);
+      (item.sub_results || []).forEach(function (sub) { collect(sub.excerpt); });
+      return found;
+    }
+
+    // A marked word matches a search term itself (or a form of it), not only a shorter prefix.
+    function direct(mark, term) {
+      if (mark.indexOf(term) === 0) return true;
+      var common = 0;
+      while (common < mark.length && common < term.length && mark[common] === term[common]) common++;
+      return common >= 4 && common >= Math.min(mark.length, term.length) - 3;
+    }
+
+    function withoutFallbacks(query, results) {
+      var terms = fold(query).split(/\s+/).filter(function (t) { return t.length > 1; });
+      if (!terms.length || !results.length || results.length > CHECKED) return results;
+      return Promise.all(results.map(function (r) { return r.data(); })).then(function (items) {
+        var isDirect = items.map(function (item) {
+          var words = marks(item);
+          return !words.length || words.some(function (w) { return terms.some(function (t) { return direct(w, t); }); });
+        });
+        if (isDirect.indexOf(true) < 0) return results;  // no page has the words: as one index would
+        return results.filter(function (r, i) { return isDirect[i]; });
+      });
+    }
+
+    function showMore(focusNew) {
+      var st = state;
+      var batch = st.results.slice(st.shown, st.shown + PAGE_SIZE);
+      st.shown += batch.length;
+      st.more.hidden = true;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+        if (st !== state) return;
+        var firstNew = null;
+        items.forEach(function (item) {
+          var li = resultItem(item);
+          st.list.appendChild(li);
+          if (!firstNew) firstNew = li.querySelector("a");
+        });
+        st.more.hidden = st.shown >= st.results.length;
+        if (focusNew && firstNew) firstNew.focus();
+      });
     }
 
     function run() {
       var query = input.value.trim();
       var mine = ++serial;
-      if (!query) { show([]); return; }
-      if (box.hidden || !results().length) show([message(input.getAttribute("data-loading"))]);
-      load().then(function (pf) { return pf.search(query); }).then(function (found) {
-        return Promise.all(found.results.slice(0, 10).map(function (r) { return r.data(); }));
-      }).then(function (items) {
+      clearTimeout(timer);
+      if (!query) { state = null; show([]); return; }
+      if (box.hidden || !state) show([message(text("loading"))]);
+      load().then(function (pf) {
+        return pf ? pf.search(query) : { results: [] };
+      }).then(function (found) {
+        return mine === serial ? withoutFallbacks(query, (found && found.results) || []) : [];
+      }).then(function (results) {
         if (mine !== serial) return;
-        if (!items.length) { show([message(input.getAttribute("data-no-results"))]); return; }
-        var list = document.createElement("ul");
-        items.forEach(function (item) {
-          var li = document.createElement("li");
-          var a = document.createElement("a");
-          a.href = item.url;
-          a.className = "search-result";
-          var title = document.createElement("span");
-          title.className = "search-result-title";
-          title.textContent = (item.meta && item.meta.title) || item.url;
-          var excerpt = document.createElement("span");
-          excerpt.className = "search-result-excerpt";
-          excerpt.innerHTML = item.excerpt; // Pagefind escapes the text and marks hits with <mark>
-          a.appendChild(title);
-          a.appendChild(excerpt);
-          li.appendChild(a);
-          list.appendChild(li);
+        if (!results.length) {
+          state = null;
+          show([message(text("no-results"))], query);
+          announce(text("no-results"));
+          return;
+        }
+        var count = pluralText(forms, lang, results.length, query);
+        var button = element("button", "search-more", text("load-more"));
+        button.type = "button";
+        button.hidden = true;
+        button.addEventListener("click", function () { showMore(true); });
+        var current = state = { query: query, results: results, shown: 0, list: element("ul", "search-list"), more: button };
+        return showMore(false).then(function () {
+          if (current !== state) return;
+          show([element("p", "search-count", count), current.list, current.more], query);
+          announce(count);
         });
-        show([list]);
-      }).catch(function () {
-        if (mine === serial) show([message(input.getAttribute("data-no-results"))]);
+      }).catch(function (err) {
+        if (mine !== serial) return;
+        state = null;
+        if (err instanceof Preparing) {
+          show([message(text("preparing"))]);
+          timer = setTimeout(function () { if (mine === serial) run(); }, 1000);
+        } else {
+          show([message(text("unavailable") || text("no-results"))]);
+        }
       });
     }
 
@@ -270,29 +459,41 @@
       clearTimeout(timer);
       timer = setTimeout(run, 120);
     });
-    input.addEventListener("focus", function () { load(); });
+    input.addEventListener("focus", function () {
+      if (loaded) revalidate(); else load().catch(function () { /* reported when searching */ });
+    });
     input.addEventListener("click", function () {
       if (box.childNodes.length && input.value.trim()) box.hidden = false;
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var first = results()[0];
+      var first = box.querySelector("a.search-result");
       if (first) location.href = first.href;
     });
     form.addEventListener("keydown", function (event) {
-      var links = results();
-      var i = links.indexOf(document.activeElement);
-      if (event.key === "ArrowDown" && links.length) {
+      var items = links().filter(function (el) { return !el.hidden; });
+      var i = items.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" && items.length) {
         event.preventDefault();
         box.hidden = false;
-        links[Math.min(i + 1, links.length - 1)].focus();
+        items[Math.min(i + 1, items.length - 1)].focus();
       } else if (event.key === "ArrowUp" && i >= 0) {
         event.preventDefault();
-        if (i === 0) input.focus(); else links[i - 1].focus();
+        if (i === 0) input.focus(); else items[i - 1].focus();
+      } else if (event.key === "Home" && i >= 0) {
+        event.preventDefault();
+        items[0].focus();
+      } else if (event.key === "End" && i >= 0) {
+        event.preventDefault();
+        items[items.length - 1].focus();
       } else if (event.key === "Escape") {
-        if (!box.hidden) { box.hidden = true; input.focus(); }
-        else if (document.activeElement === input) { input.value = ""; show([]); }
+        if (!box.hidden) { event.preventDefault(); box.hidden = true; input.focus(); }
+        else if (document.activeElement === input) { input.value = ""; state = null; show([]); }
       }
+    });
+    // Leaving the search with Tab closes the results.
+    form.addEventListener("focusout", function (event) {
+      if (event.relatedTarget && !form.contains(event.relatedTarget)) box.hidden = true;
     });
     document.addEventListener("click", function (event) {
       if (!form.contains(event.target)) box.hidden = true;
