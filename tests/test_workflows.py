@@ -1,0 +1,454 @@
+"""The GitHub Actions workflows (.github/workflows/docs-deploy.yml and docs-preview.yml).
+
+Their structure is checked as parsed YAML, then their jobs are run as a runner would: in a shallow
+clone of this working tree, every `run:` step in order with bash and the environment variables a
+runner sets, `${{ ... }}` replaced from a table of known expressions (an unknown one fails the test,
+so the table stays honest), and the `uses:` steps simulated: checkout is the clone, the cache and
+artifacts are folders, github-script runs its script in node against a fake GitHub API. The
+`pip install` step is skipped: a `docs-builder` on PATH runs `python3 -m builder` from the clone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+STANDARD_ACTIONS = {
+    "actions/checkout", "actions/setup-python", "actions/cache", "actions/cache/restore",
+    "actions/cache/save", "actions/upload-artifact", "actions/download-artifact",
+    "actions/github-script", "actions/upload-pages-artifact", "actions/deploy-pages",
+}
+EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.S)
+STATUS_FUNCTIONS = ("success()", "failure()", "always()", "cancelled()")
+PR = 7
+PROD, PREVIEW = "https://docs.example.com", "https://pr-{pr}.preview.example.com"
+EDIT = "A sentence this pull request adds."
+FORK_NOTICE = "Pull request from a fork"
+
+
+# What actions/github-script gives a script (github, context, core, require), over a fake GitHub
+# API whose comments live in a JSON file; "fail" in that file makes writes fail with that status.
+GITHUB_SCRIPT_HARNESS = r"""
+const fs = require('fs');
+const [scriptPath, apiPath] = process.argv.slice(2);
+const api = JSON.parse(fs.readFileSync(apiPath, 'utf8'));
+const save = () => fs.writeFileSync(apiPath, JSON.stringify(api, null, 1));
+const write = (what) => {
+  api.calls.push(what);
+  if (api.fail) { const e = new Error(`Resource not accessible by integration (${api.fail})`); e.status = api.fail; throw e; }
+};
+const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+const payload = JSON.parse(fs.readFileSync(process.env.GITHUB_EVENT_PATH, 'utf8'));
+const context = { repo: { owner, repo }, payload, eventName: process.env.GITHUB_EVENT_NAME,
+  sha: process.env.GITHUB_SHA, ref: process.env.GITHUB_REF, runId: Number(process.env.GITHUB_RUN_ID),
+  issue: { owner, repo, number: payload.pull_request && payload.pull_request.number } };
+const issues = {
+  listComments: async (p) => { api.calls.push('list'); return { data: api.comments.filter(c => c.issue === p.issue_number) }; },
+  createComment: async (p) => { write('create'); api.comments.push({ id: api.comments.length + 1, issue: p.issue_number, body: p.body, user: { login: 'github-actions[bot]', type: 'Bot' } }); return { data: {} }; },
+  updateComment: async (p) => { write('update'); api.comments.find(c => c.id === p.comment_id).body = p.body; return { data: {} }; },
+};
+const github = { rest: { issues }, paginate: async (fn, p) => (await fn(p)).data };
+const core = { notice: m => console.log(`::notice::${m}`), warning: m => console.log(`::warning::${m}`),
+  info: m => console.log(m), setFailed: m => { console.log(`::error::${m}`); process.exitCode = 1; } };
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync(scriptPath, 'utf8'))(require, github, context, core)
+  .then(save, (e) => { save(); console.log(`::error::${e.message}`); process.exitCode = 1; });
+"""
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text("utf-8"))
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure
+
+
+def test_triggers_permissions_and_actions():
+    deploy, preview = load("docs-deploy.yml"), load("docs-preview.yml")
+    # PyYAML reads the key `on` as the boolean True.
+    assert deploy[True]["push"] == {"branches": ["main"]}
+    assert set(preview[True]) == {"pull_request"}, "never pull_request_target: the pull request's code runs"
+    assert deploy["permissions"] == {"contents": "read"}
+    assert preview["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert deploy["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert preview["concurrency"]["cancel-in-progress"] is True
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    for workflow in (deploy, preview):
+        for job_id, job in workflow["jobs"].items():
+            assert job.get("timeout-minutes"), job_id
+            for step in job["steps"]:
+                assert ("uses" in step) != ("run" in step), step
+                if "uses" in step:
+                    action, _, version = step["uses"].partition("@")
+                    assert action in STANDARD_ACTIONS, action
+                    assert re.fullmatch(r"v\d+", version), f"{action}: pin to a major version"
+                    if action == "actions/checkout":
+                        assert step["with"]["persist-credentials"] is False
+
+
+def test_the_preview_restores_what_the_deploy_saves():
+    deploy, preview = load("docs-deploy.yml"), load("docs-preview.yml")
+    saved = next(s for s in deploy["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/cache/save"))
+    restored = next(s for s in preview["jobs"]["preview"]["steps"] if s.get("uses", "").startswith("actions/cache/"))
+    assert restored["uses"].startswith("actions/cache/restore"), "a pull request never writes the cache"
+    assert restored["with"]["path"] == saved["with"]["path"], "a cache is found only under the path it was saved with"
+    assert "github.sha" in saved["with"]["key"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A runner
+
+
+class Runner:
+    """Runs a workflow's jobs the way GitHub's runner does, close enough for these two files."""
+
+    def __init__(self, tmp: Path, workspace: Path, event: str, ref: str, sha: str, expressions: dict,
+                 payload: dict, api: Path, cache: Path):
+        self.workspace, self.expressions, self.api, self.cache = workspace, expressions, api, cache
+        self.artifacts = tmp / "artifacts"   # this run's artifacts
+        self.temp = tmp / "runner-temp"
+        self.temp.mkdir(parents=True, exist_ok=True)
+        self.ref, self.log, self.skipped, self.outputs, self.extra_env = ref, [], [], {}, {}
+        bin_dir = tmp / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        shim = bin_dir / "docs-builder"
+        shim.write_text('#!/bin/sh\nPYTHONPATH="$GITHUB_WORKSPACE" exec python3 -m builder "$@"\n')
+        shim.chmod(0o755)
+        event_path = tmp / "event.json"
+        event_path.write_text(json.dumps(payload))
+        self.step_summary = tmp / "step-summary.md"
+        self.env = {
+            "PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": os.environ.get("HOME", str(tmp)),
+            "LANG": "C.UTF-8", "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_OS": "Linux",
+            "RUNNER_TEMP": str(self.temp), "GITHUB_WORKSPACE": str(workspace),
+            "GITHUB_EVENT_NAME": event, "GITHUB_EVENT_PATH": str(event_path), "GITHUB_SHA": sha,
+            "GITHUB_REF": ref, "GITHUB_REF_NAME": ref.removeprefix("refs/heads/"),
+            "GITHUB_BASE_REF": payload.get("pull_request", {}).get("base", {}).get("ref", ""),
+            "GITHUB_HEAD_REF": payload.get("pull_request", {}).get("head", {}).get("ref", ""),
+            "GITHUB_REPOSITORY": "octo/docs", "GITHUB_REPOSITORY_OWNER": "octo",
+            "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "1234", "GITHUB_RUN_ATTEMPT": "1",
+            "GITHUB_STEP_SUMMARY": str(self.step_summary),
+        }
+
+    def expr(self, text: str):
+        if text.startswith("steps.") and text in self.outputs:
+            return self.outputs[text]
+        assert text in self.expressions, f"unknown expression ${{{{ {text} }}}}: add it to the test's table"
+        return self.expressions[text]
+
+    def sub(self, value):
+        if isinstance(value, str):
+            return EXPR.sub(lambda m: str(self.expr(m.group(1))), value)
+        return value
+
+    def condition(self, cond, failed: bool) -> bool:
+        if cond is None:
+            return not failed
+        text = EXPR.fullmatch(cond.strip())
+        text = text.group(1) if text else cond.strip()
+        value = self.expr(text)
+        assert isinstance(value, bool), text
+        return value if any(f in text for f in STATUS_FUNCTIONS) else value and not failed
+
+    def run_workflow(self, workflow: dict) -> dict[str, str]:
+        results = {}
+        for job_id, job in workflow["jobs"].items():
+            needs = [job.get("needs")] if isinstance(job.get("needs"), str) else job.get("needs", [])
+            failed = any(results[n] != "success" for n in needs)
+            if not self.condition(job.get("if"), failed):
+                results[job_id] = "skipped"
+                continue
+            env = self.job_env = {k: self.sub(v) for k, v in {**workflow.get("env", {}), **job.get("env", {})}.items()}
+            failed = False
+            for step in job["steps"]:
+                if not self.condition(step.get("if"), failed):
+                    self.skipped.append(step.get("name") or step.get("uses"))
+                    continue
+                failed |= not self.run_step(step, env)
+            results[job_id] = "failure" if failed else "success"
+        return results
+
+    def run_step(self, step: dict, job_env: dict) -> bool:
+        env = {**self.env, **job_env, **self.extra_env, **{k: self.sub(v) for k, v in step.get("env", {}).items()}}
+        if "run" in step:
+            script = self.sub(step["run"])
+            if re.search(r"\bpip install\b", script):
+                self.skipped.append(step["name"])
+                return True
+            output, genv = self.temp / "output", self.temp / "env"
+            output.write_text(""), genv.write_text("")
+            env.update(GITHUB_OUTPUT=str(output), GITHUB_ENV=str(genv))
+            proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                                  cwd=self.workspace, env=env, capture_output=True, text=True)
+            self.log.append(proc.stdout + proc.stderr)
+            for line in output.read_text().splitlines():
+                key, _, value = line.partition("=")
+                self.outputs[f"steps.{step.get('id')}.outputs.{key}"] = value
+            self.extra_env.update(line.split("=", 1) for line in genv.read_text().splitlines() if "=" in line)
+            return proc.returncode == 0
+        action = step["uses"].partition("@")[0]
+        inputs = {k: self.sub(v) for k, v in step.get("with", {}).items()}
+        return getattr(self, "action_" + action.split("/", 1)[1].replace("/", "_").replace("-", "_"))(inputs, env)
+
+    def action_checkout(self, inputs, env):
+        return (self.workspace / ".git").exists()
+
+    def action_setup_python(self, inputs, env):
+        return True
+
+    def _entries(self):
+        return sorted((json.loads(p.read_text()) | {"dir": p.parent} for p in self.cache.glob("*/meta.json")),
+                      key=lambda e: e["created"], reverse=True)
+
+    def action_cache_restore(self, inputs, env):
+        # Caches of this ref and of the default branch are visible; a cache matches only under the
+        # path it was saved with; the exact key first, then the newest entry for each prefix.
+        visible = [e for e in self._entries() if e["ref"] in (self.ref, "refs/heads/main") and e["path"] == inputs["path"]]
+        prefixes = [p for p in inputs.get("restore-keys", "").splitlines() if p.strip()]
+        hit = next((e for e in visible if e["key"] == inputs["key"]), None)
+        for prefix in prefixes:
+            hit = hit or next((e for e in visible if e["key"].startswith(prefix.strip())), None)
+        if hit:
+            shutil.copytree(hit["dir"] / "data", self.workspace / inputs["path"], dirs_exist_ok=True, symlinks=True)
+            self.log.append(f"restored cache {hit['key']}")
+        return True
+
+    def action_cache_save(self, inputs, env):
+        if any(e["key"] == inputs["key"] for e in self._entries()):
+            self.log.append(f"warning: cache {inputs['key']} exists")
+            return True
+        slot = self.cache / str(len(list(self.cache.iterdir())))
+        shutil.copytree(self.workspace / inputs["path"], slot / "data", symlinks=True)
+        meta = {"key": inputs["key"], "path": inputs["path"], "ref": self.ref, "created": len(list(self.cache.iterdir()))}
+        (slot / "meta.json").write_text(json.dumps(meta))
+        return True
+
+    def action_upload_artifact(self, inputs, env):
+        hidden = inputs.get("include-hidden-files") is True   # upload-artifact >= 4.4 leaves them out
+        ignore = None if hidden else shutil.ignore_patterns(".*")
+        shutil.copytree(self.workspace / inputs["path"], self.artifacts / inputs.get("name", "github-pages"), ignore=ignore)
+        return True
+
+    action_upload_pages_artifact = action_upload_artifact
+
+    def action_deploy_pages(self, inputs, env):
+        return True
+
+    def action_github_script(self, inputs, env):
+        script, harness = self.temp / "script.js", self.temp / "harness.js"
+        script.write_text(inputs["script"])
+        harness.write_text(GITHUB_SCRIPT_HARNESS)
+        proc = subprocess.run(["node", str(harness), str(script), str(self.api)],
+                              cwd=self.workspace, env=env, capture_output=True, text=True)
+        self.log.append(proc.stdout + proc.stderr)
+        return proc.returncode == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The runs: two pushes to main (deploy), then a pull request (preview)
+
+
+def deploy_expressions(sha: str) -> dict:
+    return {"github.ref": "refs/heads/main", "github.ref_name": "main", "github.sha": sha,
+            "vars.DOCS_PRODUCTION_URL": PROD, "vars.DOCS_DEPLOY_PAGES == 'true'": False,
+            "steps.deployment.outputs.page_url": ""}
+
+
+def preview_expressions(base_sha: str, temp: str) -> dict:
+    return {"github.event.pull_request.number": str(PR), "github.base_ref": "main",
+            "github.event.pull_request.base.sha": base_sha, "vars.DOCS_PRODUCTION_URL": PROD,
+            "vars.DOCS_PREVIEW_URL": PREVIEW, "runner.temp": temp, "!cancelled()": True}
+
+
+def clone(src: Path, branch: str, dest: Path) -> Path:
+    """What actions/checkout does by default: one commit, no history."""
+    git(src.parent, "clone", "-q", "--depth", "1", "--branch", branch, f"file://{src}", str(dest))
+    return dest
+
+
+def edit(src: Path, rel: str, text: str, message: str) -> str:
+    with open(src / rel, "a", encoding="utf-8") as f:
+        f.write(text)
+    git(src, "commit", "-qam", message)
+    return git(src, "rev-parse", "HEAD")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    if not shutil.which("node"):
+        pytest.skip("node runs the github-script step")
+    tmp = tmp_path_factory.mktemp("workflows")
+    src = tmp / "src"
+    for rel in git(REPO, "ls-files", "-co", "--exclude-standard").splitlines():
+        if (REPO / rel).is_file() and not rel.startswith(("tests/", "bench/")):
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, src / rel)
+    git(src, "init", "-q", "-b", "main")
+    git(src, "add", "-A")
+    git(src, "commit", "-qm", "the site")
+    cache, api = tmp / "cache", tmp / "api.json"
+    cache.mkdir()
+    api.write_text(json.dumps({"comments": [], "calls": []}))
+    deploy = load("docs-deploy.yml")
+
+    def push(n: int) -> tuple[Runner, dict]:
+        sha = git(src, "rev-parse", "HEAD")
+        runner = Runner(tmp / f"push{n}", clone(src, "main", tmp / f"push{n}" / "ws"), "push", "refs/heads/main",
+                        sha, deploy_expressions(sha), {"ref": "refs/heads/main", "after": sha}, api, cache)
+        return runner, runner.run_workflow(deploy)
+
+    first = push(1)
+    edit(src, "content/admin/monitoring-storage-usage.md", "\nA typo fixed on main.\n", "fix a typo")
+    second = push(2)
+    base_sha = git(src, "rev-parse", "HEAD")
+    git(src, "checkout", "-q", "-b", "fix-quickstart")
+    edit(src, "content/packages/quickstart.md", f"\n{EDIT}\n\n{{% ifversion ghes > 3.12 %}}Old.{{% endifversion %}}\n", "edit")
+    git(src, "checkout", "-q", "--detach", "main")
+    git(src, "merge", "-q", "--no-ff", "-m", "merge", "fix-quickstart")
+    git(src, "branch", "pr-merge")        # what refs/pull/7/merge is on GitHub
+    merge_sha = git(src, "rev-parse", "HEAD")
+    payload = {"number": PR, "pull_request": {
+        "number": PR, "head": {"ref": "fix-quickstart", "repo": {"full_name": "octo/docs"}},
+        "base": {"ref": "main", "sha": base_sha, "repo": {"full_name": "octo/docs"}}}}
+    runner = Runner(tmp / "pr", clone(src, "pr-merge", tmp / "pr" / "ws"), "pull_request", f"refs/pull/{PR}/merge",
+                    merge_sha, {}, payload, api, cache)
+    runner.expressions = preview_expressions(base_sha, str(runner.temp))
+    preview = (runner, runner.run_workflow(load("docs-preview.yml")))
+    return {"first": first, "second": second, "preview": preview, "tmp": tmp, "api": api, "base_sha": base_sha}
+
+
+def test_every_expression_is_in_the_table():
+    for name, table in (("docs-deploy.yml", deploy_expressions("0" * 40)), ("docs-preview.yml", preview_expressions("0" * 40, "/t"))):
+        for text in EXPR.findall((WORKFLOWS / name).read_text("utf-8")):
+            assert text in table or text.startswith("steps."), f"{name}: ${{{{ {text} }}}}"
+
+
+def test_deploy_builds_a_site_with_its_state_and_saves_it(runs):
+    runner, results = runs["first"]
+    assert results == {"build": "success", "deploy": "skipped"}, "\n".join(runner.log)
+    assert runner.skipped == ["Install docs-builder", "Upload the site for GitHub Pages"]
+    site = runner.workspace / "site"
+    assert (site / "en" / "packages" / "quickstart" / "index.html").is_file()
+    assert json.loads((site / ".build" / "manifest.json").read_text())
+    assert f"<loc>{PROD}/en/packages/quickstart/</loc>" in (site / "sitemap.xml").read_text()
+    keys = {json.loads(p.read_text())["key"] for p in (runs["tmp"] / "cache").glob("*/meta.json")}
+    assert f"docs-site-main-{runner.env['GITHUB_SHA']}" in keys
+    assert (runner.artifacts / "docs-site" / ".build" / "manifest.json").is_file(), "include-hidden-files"
+
+
+def test_the_next_deploy_starts_from_the_last_site(runs):
+    runner, results = runs["second"]
+    log = "\n".join(runner.log)
+    assert results["build"] == "success", log
+    first_sha = runs["first"][0].env["GITHUB_SHA"]
+    assert f"restored cache docs-site-main-{first_sha}" in log
+    assert "(16 sources, 15 unchanged)" in log
+    assert "A typo fixed on main." in (runner.workspace / "site" / "en" / "enterprise-server@3.17" / "admin" / "monitoring-storage-usage" / "index.html").read_text()
+
+
+def test_preview_is_the_whole_site_with_the_change(runs):
+    runner, results = runs["preview"]
+    log = "\n".join(runner.log)
+    assert results == {"preview": "success"}, log
+    assert f"restored cache docs-site-main-{runs['base_sha']}" in log
+    assert "No base site" not in log
+    preview = runner.workspace / "preview"
+    assert EDIT in (preview / "en" / "packages" / "quickstart" / "index.html").read_text()
+    changes = json.loads((preview / ".build" / "changes.json").read_text())
+    assert {"path": "en/packages/quickstart/index.html", "change": "modified"}.items() <= next(
+        c for c in changes["changes"] if c["path"] == "en/packages/quickstart/index.html").items()
+    # Equal to a clean full build of the pull request with the same options.
+    clean = runs["tmp"] / "clean"
+    url = PREVIEW.replace("{pr}", str(PR))
+    subprocess.run(["python3", "-m", "builder", "build", "--root", str(runner.workspace), "--out", str(clean),
+                    "--base-url", url], cwd=runner.workspace, env={**os.environ, "PYTHONPATH": str(runner.workspace)},
+                   check=True, capture_output=True)
+    files = lambda d: {p.relative_to(d): p.read_bytes() for p in d.rglob("*") if p.is_file() and ".build" not in p.relative_to(d).parts}
+    assert files(preview) == files(clean)
+    assert (runner.artifacts / f"docs-preview-{PR}" / "en" / "packages" / "quickstart" / "index.html").is_file()
+
+
+def test_preview_annotates_the_warning_the_pull_request_adds(runs):
+    log = "\n".join(runs["preview"][0].log)
+    assert re.search(r"^::warning file=content/packages/quickstart\.md,line=\d+,col=\d+,title=DB213 ", log, re.M), log
+
+
+def test_preview_summary_lists_the_changed_page(runs):
+    runner = runs["preview"][0]
+    summary = (runner.temp / "docs-preview-summary.md").read_text()
+    assert summary.splitlines()[0] == "<!-- docs-builder-preview -->"
+    row = next(line for line in summary.splitlines() if "packages/quickstart" in line)
+    assert f"{PREVIEW.replace('{pr}', str(PR))}/en/packages/quickstart" in row
+    assert f"{PROD}/en/packages/quickstart" in row
+    assert summary in runner.step_summary.read_text()
+    api = json.loads(runs["api"].read_text())
+    assert [c["body"] for c in api["comments"]] == [summary]
+
+
+def comment_step() -> dict:
+    return next(s for s in load("docs-preview.yml")["jobs"]["preview"]["steps"] if s.get("uses", "").startswith("actions/github-script"))
+
+
+def test_the_comment_is_updated_not_repeated(runs, tmp_path):
+    runner = runs["preview"][0]
+    api = tmp_path / "api.json"
+    api.write_text(runs["api"].read_text())
+    runner.api = api
+    assert runner.run_step(comment_step(), runner.job_env)
+    state = json.loads(api.read_text())
+    assert len(state["comments"]) == 1 and state["calls"][-2:] == ["list", "update"]
+    # A build that failed: the same comment says so.
+    summary = runner.temp / "docs-preview-summary.md"
+    saved = summary.read_text()
+    summary.unlink()
+    try:
+        assert runner.run_step(comment_step(), runner.job_env)
+    finally:
+        summary.write_text(saved)
+    (comment,) = json.loads(api.read_text())["comments"]
+    assert comment["body"].startswith("<!-- docs-builder-preview -->\nThe docs preview did not build")
+
+
+def test_a_read_only_token_skips_the_comment_with_a_notice(runs, tmp_path):
+    runner = runs["preview"][0]
+    event = Path(runner.env["GITHUB_EVENT_PATH"])
+    saved = event.read_text()
+    api = tmp_path / "api.json"
+    runner.api = api
+    try:
+        # A fork's pull request: no API call at all.
+        payload = json.loads(saved)
+        payload["pull_request"]["head"]["repo"]["full_name"] = "stranger/docs"
+        event.write_text(json.dumps(payload))
+        api.write_text(json.dumps({"comments": [], "calls": []}))
+        assert runner.run_step(comment_step(), runner.job_env)
+        assert f"::notice::{FORK_NOTICE}" in runner.log[-1]
+        assert json.loads(api.read_text())["calls"] == []
+        # Same repository, but the token cannot write (Dependabot): a notice, not a failure.
+        event.write_text(saved)
+        api.write_text(json.dumps({"comments": [], "calls": [], "fail": 403}))
+        assert runner.run_step(comment_step(), runner.job_env), runner.log[-1]
+        assert "::notice::No permission to comment" in runner.log[-1]
+        # Any other error fails the step.
+        api.write_text(json.dumps({"comments": [], "calls": [], "fail": 500}))
+        assert not runner.run_step(comment_step(), runner.job_env)
+    finally:
+        event.write_text(saved)
+        runner.api = runs["api"]
