@@ -327,11 +327,15 @@ def runs(tmp_path_factory):
     payload = {"number": PR, "pull_request": {
         "number": PR, "head": {"ref": "fix-quickstart", "repo": {"full_name": "octo/docs"}},
         "base": {"ref": "main", "sha": base_sha, "repo": {"full_name": "octo/docs"}}}}
-    runner = Runner(tmp / "pr", clone(src, "pr-merge", tmp / "pr" / "ws"), "pull_request", f"refs/pull/{PR}/merge",
-                    merge_sha, {}, payload, api, cache)
-    runner.expressions = preview_expressions(base_sha, str(runner.temp))
-    preview = (runner, runner.run_workflow(load("docs-preview.yml")))
-    return {"first": first, "second": second, "preview": preview, "tmp": tmp, "api": api, "base_sha": base_sha}
+
+    def pull_request(name: str, cache: Path) -> tuple[Runner, dict]:
+        runner = Runner(tmp / name, clone(src, "pr-merge", tmp / name / "ws"), "pull_request", f"refs/pull/{PR}/merge",
+                        merge_sha, {}, payload, api, cache)
+        runner.expressions = preview_expressions(base_sha, str(runner.temp))
+        return runner, runner.run_workflow(load("docs-preview.yml"))
+
+    return {"first": first, "second": second, "preview": pull_request("pr", cache), "tmp": tmp, "api": api,
+            "base_sha": base_sha, "pull_request": pull_request}
 
 
 def test_every_expression_is_in_the_table():
@@ -383,6 +387,15 @@ def test_preview_is_the_whole_site_with_the_change(runs):
     files = lambda d: {p.relative_to(d): p.read_bytes() for p in d.rglob("*") if p.is_file() and ".build" not in p.relative_to(d).parts}
     assert files(preview) == files(clean)
     assert (runner.artifacts / f"docs-preview-{PR}" / "en" / "packages" / "quickstart" / "index.html").is_file()
+
+
+def test_without_a_base_site_the_preview_is_a_full_build(runs, tmp_path):
+    runner, results = runs["pull_request"]("pr-no-cache", tmp_path)     # an empty cache
+    log = "\n".join(runner.log)
+    assert results == {"preview": "success"}, log
+    assert "::notice title=Docs preview::No base site in the cache" in log
+    assert EDIT in (runner.workspace / "preview" / "en" / "packages" / "quickstart" / "index.html").read_text()
+    assert (runner.temp / "docs-preview-summary.md").read_text().startswith("<!-- docs-builder-preview -->")
 
 
 def test_preview_annotates_the_warning_the_pull_request_adds(runs):
