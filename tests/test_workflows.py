@@ -328,7 +328,7 @@ def runs(tmp_path_factory):
         "number": PR, "head": {"ref": "fix-quickstart", "repo": {"full_name": "octo/docs"}},
         "base": {"ref": "main", "sha": base_sha, "repo": {"full_name": "octo/docs"}}}}
 
-    def pull_request(name: str, cache: Path) -> tuple[Runner, dict]:
+    def pull_request(name: str, cache: Path, api: Path = api) -> tuple[Runner, dict]:
         runner = Runner(tmp / name, clone(src, "pr-merge", tmp / name / "ws"), "pull_request", f"refs/pull/{PR}/merge",
                         merge_sha, {}, payload, api, cache)
         runner.expressions = preview_expressions(base_sha, str(runner.temp))
@@ -390,7 +390,9 @@ def test_preview_is_the_whole_site_with_the_change(runs):
 
 
 def test_without_a_base_site_the_preview_is_a_full_build(runs, tmp_path):
-    runner, results = runs["pull_request"]("pr-no-cache", tmp_path)     # an empty cache
+    api = tmp_path / "api.json"
+    api.write_text(json.dumps({"comments": [], "calls": []}))
+    runner, results = runs["pull_request"]("pr-no-cache", tmp_path, api)     # an empty cache
     log = "\n".join(runner.log)
     assert results == {"preview": "success"}, log
     assert "::notice title=Docs preview::No base site in the cache" in log
