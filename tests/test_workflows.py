@@ -211,6 +211,7 @@ def test_preview_is_the_whole_site_with_the_change(runs):
     runner, results = runs["preview"]
     log = "\n".join(runner.log)
     assert results == {"preview": "success"}, log
+    assert runner.skipped == ["Install docs-builder"]
     assert f"restored cache docs-site-main-{runs['base_sha']}" in log
     assert "No base site" not in log
     preview = runner.workspace / "preview"
@@ -279,6 +280,15 @@ def test_the_comment_is_updated_not_repeated(runs, tmp_path):
         summary.write_text(saved)
     (comment,) = json.loads(api.read_text())["comments"]
     assert comment["body"].startswith("<!-- docs-builder-preview -->\nThe docs preview did not build")
+    # A summary too long for a comment is cut at a line, with a pointer to the run.
+    try:
+        summary.write_text(saved + "| a row |\n" * 10_000)
+        assert runner.run_step(comment_step(), runner.job_env)
+    finally:
+        summary.write_text(saved)
+    (comment,) = json.loads(api.read_text())["comments"]
+    assert comment["body"].startswith(saved) and len(comment["body"]) < 65_536
+    assert comment["body"].endswith("(cut: the whole list is in [the run's summary](https://github.com/octo/docs/actions/runs/1234))\n")
 
 
 def test_a_read_only_token_skips_the_comment_with_a_notice(runs, tmp_path):
