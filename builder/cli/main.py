@@ -24,6 +24,9 @@ EPILOG = {
           docs-builder build --version ghes --language fr   only French, every Enterprise Server release
           docs-builder build --version enterprise-server@3.17 --keep-going
           docs-builder build --format github          errors as GitHub Actions annotations
+          docs-builder build --base-site deployed --out preview --changed-since origin/main \
+              --base-url https://pr-12.preview.example.com --production-url https://docs.example.com \
+              --summary comment.md                   a complete pull-request preview and its comment
 
         exit status: 0 built (warnings allowed), 1 content errors (nothing written unless
         --keep-going), 2 usage or configuration error, 3 internal error.
@@ -93,8 +96,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-going", action="store_true", help="write every page that built even when others failed (still exits 1)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
     p.add_argument("--base-url", default="", metavar="URL", help="absolute site URL for sitemap.xml, such as https://docs.example.com")
-    p.add_argument("--changed-since", metavar="REF", help="build and check only what changed since a git ref")
+    p.add_argument("--changed-since", metavar="REF",
+                   help="build and check only what changed since a git ref; with --base-site: the commit the "
+                        "base site must have been built from")
     p.add_argument("--clean", action="store_true", help="rebuild every page instead of reusing unchanged ones")
+    p.add_argument("--base-site", metavar="DIR",
+                   help="a full build (with its .build/) to take unchanged files from: --out becomes a complete "
+                        "site; DIR is never modified")
+    p.add_argument("--summary", metavar="FILE",
+                   help="write a Markdown pull-request comment listing the changed pages with their links")
+    p.add_argument("--production-url", default="", metavar="URL",
+                   help="the live site's URL, for the production links of --summary")
 
     p = sub.add_parser("check", help="check without writing", formatter_class=_Formatter,
                        description="Run every check a build runs; write nothing.",
@@ -197,7 +209,8 @@ def _print_report(problems: Problems, fmt: str) -> None:
 
 
 def _build(args) -> int:
-    from ..pipeline.build import BuildOptions, run_build
+    from ..ci.preview import build
+    from ..pipeline.build import BuildOptions
 
     options = BuildOptions(
         root=Path(args.root),
@@ -213,8 +226,11 @@ def _build(args) -> int:
         incremental=not getattr(args, "clean", False),
         base_url=getattr(args, "base_url", None) or "",
     )
-    report = run_build(options)
+    base_site = getattr(args, "base_site", None)
+    report, changes = build(options, Path(base_site) if base_site else None)
     problems = report.problems
+    if getattr(args, "summary", None):
+        _write_summary(Path(args.summary), changes, report.written, options.base_url, args.production_url)
     internal = [d for d in problems.errors if d.code is codes.INTERNAL]
     if args.format == "json":
         doc = problems.to_json()
@@ -236,3 +252,15 @@ def _build(args) -> int:
     if internal:
         return EXIT_INTERNAL
     return EXIT_CONTENT if problems.errors else EXIT_OK
+
+
+def _write_summary(path: Path, changes, written: bool, base_url: str, production_url: str) -> None:
+    from ..ci.changes import ChangeSet
+    from ..ci.summary import render
+
+    text = render(changes or ChangeSet(None, []), base_url=base_url, production_url=production_url,
+                  failed=not written)
+    try:
+        path.write_text(text, "utf-8")
+    except OSError as err:
+        print(f"docs-builder: cannot write --summary {path}: {err.strerror or err}", file=sys.stderr)

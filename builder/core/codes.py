@@ -89,6 +89,11 @@ STATE_CACHE = Code("DB610", "build-cache-ignored")
 STATE_MANIFEST = Code("DB611", "build-manifest-ignored")
 STATE_UNSAFE_PATH = Code("DB612", "build-state-unsafe-path")
 
+# CI previews (`--base-site`, `--changed-since`).
+BASE_SITE_UNUSED = Code("DB620", "base-site-not-used")
+REF_NOT_FETCHED = Code("DB621", "changed-since-not-fetched")
+BASE_SITE_OUT = Code("DB622", "base-site-is-out")
+
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")

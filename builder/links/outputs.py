@@ -50,23 +50,26 @@ def _live_paths(outputs) -> set[str]:
     return live
 
 
-def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None) -> dict[str, list[str]]:
+def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
+                    only_live: bool = False) -> dict[str, list[str]]:
     """Stubs plus host configuration files; returns the files (for the manifest) and, under
     `__digest__`, a digest of the redirects. When it equals `keep_if`, the stubs already in the
-    site are kept instead of being written again."""
+    site are kept instead of being written again. `only_live` (a partial site: `--changed-since`
+    without a base site): only the stubs that lead to a page of `output_paths`."""
+    live = _live_paths(output_paths)
     redirects = compute_redirects(
         site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
-        site.default_language, _live_paths(output_paths),
+        site.default_language, live,
     )
     digest = hashlib.sha1("\n".join([*(f"{r.source} {r.target}" for r in redirects),
-                                      repr(_generic_rules(site))]).encode()).hexdigest()
+                                      repr(_generic_rules(site)), f"only_live={only_live}"]).encode()).hexdigest()
     written: dict[str, list[str]] = {"__digest__": [digest]}
     stubs: list[tuple[str, str]] = []
     for r in redirects:
         if r.source == "/":
             continue
         rel = safe_output_path(_file_of(r.source))
-        if rel in output_paths or rel in writer.written:
+        if rel in output_paths or rel in writer.written or (only_live and r.target not in live):
             continue
         written[rel] = []
         if keep_if == digest:

@@ -20,11 +20,18 @@ from ..core.paths import UnsafePath, check_kept_path, check_output_paths, inside
 from . import commit, faults, recovery
 
 MANIFEST = ".build/manifest.json"
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4
+"""`{"format":4,"checksum":"sha256:<hex of the rest>","source":{"commit":...,"dirty":...},
+"extra_outputs":[...],"outputs":{path:{"sources":[...],"digest":...,"page":...,"lang":...,"version":...}}}`
+(`page`, `lang` and `version` for pages only; `digest`: blake2b-128 of the file's bytes)."""
+CHECKED_FORMATS = (3, 4)
+"""Formats with a checksum that are read: format 3 (no source commit, no digests) is read so the
+first build after an upgrade keeps the site's files and knows which are its own."""
 LEGACY_MANIFEST_FORMAT = 2
 """What docs-builder 0.1 wrote (no checksum): still read, so the first build after an upgrade keeps
 the files it did not write (a CNAME, say); its paths pass the same checks."""
-"""`{"format":3,"checksum":"sha256:<hex of the rest>","extra_outputs":[...],"outputs":{...}}`."""
+CHANGES = ".build/changes.json"
+"""The change list of the last build (builder/ci/changes.py)."""
 CACHE = ".build/cache.json"
 """Written by pipeline/cache.py; an incremental commit deletes the old one first and moves the
 new `.build/` in last."""
@@ -244,13 +251,13 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
     version = manifest["format"]
     if version == LEGACY_MANIFEST_FORMAT:
         pass  # the previous docs-builder's manifest has no checksum; its paths are checked below
-    elif version != MANIFEST_FORMAT:
+    elif type(version) is not int or version not in CHECKED_FORMATS:
         why = f"is in manifest format {version}" if type(version) is int else "has no manifest format version"
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path,
                                  f"{why}; this docs-builder reads format {MANIFEST_FORMAT}")
-    head = b'{"format":%d,"checksum":"sha256:' % MANIFEST_FORMAT
+    head = b'{"format":%d,"checksum":"sha256:' % version if type(version) is int else b""
     rest = raw[len(head) + 66:]
-    if version == MANIFEST_FORMAT and (
+    if version in CHECKED_FORMATS and (
             not raw.startswith(head) or raw[len(head) + 64:len(head) + 66] != b'",'
             or raw[len(head):len(head) + 64] != hashlib.sha256(rest).hexdigest().encode()):
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path,
@@ -271,6 +278,42 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
         shown = rel if len(rel) <= 80 else rel[:80] + "..."
         return _manifest_ignored(problems, codes.STATE_UNSAFE_PATH, path, f"names the output {shown!r}, which {reason}")
     return manifest
+
+
+def source_of_manifest(manifest: dict) -> dict | None:
+    """The `source` a manifest records ({"commit": str | None, "dirty": bool}), None when it has none."""
+    source = manifest.get("source")
+    if (isinstance(source, dict) and (source.get("commit") is None or isinstance(source.get("commit"), str))
+            and isinstance(source.get("dirty"), bool)):
+        return source
+    return None
+
+
+def digest_of(data: bytes) -> str:
+    """The digest an output's bytes are recorded with (hex of blake2b, 16 bytes)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def file_digest(path: Path | str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def replace_state_file(out: Path, rel: str, data: bytes) -> None:
+    """Write a small build state file of the live site (`.build/changes.json`) by renaming a
+    complete temporary file over it."""
+    safe_output_path(rel)
+    target = Path(out) / rel
+    if os.path.islink(target.parent) or os.path.islink(target):
+        raise UnsafePath(f"refusing to write {rel!r}: it is a symbolic link")
+    target.parent.mkdir(exist_ok=True)
+    tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)
 
 
 def _manifest_ignored(problems: list | None, code, path: Path, why: str) -> dict:

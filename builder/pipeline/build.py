@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import multiprocessing
 import os
 import signal
@@ -11,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
@@ -26,6 +25,7 @@ from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest
 from .extras import write_extras
 from .incremental import Structure, outputs_exist
 from .records import PageRecord
+from .manifest import base_site_warning, extra_digests, source_of, write_manifest
 
 STEP_HOOKS: list = []
 """Callables run with the name of each step a build reaches ("loaded", "pages-built",
@@ -53,7 +53,28 @@ class BuildOptions:
     incremental: bool = True
     """Reuse the outputs of pages whose inputs did not change since the last build into --out."""
     base_url: str = ""
-    """Absolute site URL for sitemap.xml."""
+    """Absolute site URL for sitemap.xml (only sitemap.xml depends on it: not part of the cache key)."""
+    previous_label: str | None = None
+    """Where the site already in --out came from (the --base-site DIR it was filled from): named
+    in `.build/changes.json` and in the warning when its build state cannot be reused."""
+    staged: Callable[["Staged"], bytes | None] | None = None
+    """Called once the new site is staged, before it is put in place; returns the bytes of
+    `.build/changes.json` (the CI layer, builder/ci/, computes them)."""
+
+
+@dataclass
+class Staged:
+    """What a build is about to put in place, for the change list."""
+
+    out: Path
+    outputs: list[Output]
+    extra: dict[str, str]
+    """Non-page output path -> digest of its bytes."""
+    previous: dict
+    """The manifest of the site in --out before this build (checked), {} when none."""
+    compared_with: str | None
+    site: Site
+    metas: Metas
 
 
 @dataclass
@@ -104,14 +125,27 @@ def _init_worker(staging: str | None, pool: bool = False) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         out_writer.die_with_parent(_WORKER["parent"])
     writer = out_writer.StagingWriter(Path(staging)) if staging else None
-    _WORKER["write"] = writer.write if writer else (lambda _path, _html: None)
+    digests: dict[str, str] = {}
+    _WORKER["digests"] = digests
+
+    def write(path: str, data: str | bytes) -> None:
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        writer.write(path, data)
+        digests[path] = out_writer.digest_of(data)
+
+    _WORKER["write"] = write if writer else (lambda _path, _html: None)
 
 
 def _build_one(rel: str) -> PageResult:
     builder: PageBuilder = _WORKER["builder"]
     page = builder.site.tree.pages[rel]
     try:
-        return builder.build(page, _WORKER["write"])
+        result = builder.build(page, _WORKER["write"])
+        digests = _WORKER["digests"]
+        for o in result.outputs:  # the worker encodes the manifest entries
+            o.digest = digests.pop(o.path, "")
+            o.manifest_entry()
+        return result
     except out_writer.OutputFailure as err:  # the output folder, not the page: exit status 2
         result = PageResult(rel)
         result.problems.extend(err.diagnostics)
@@ -151,13 +185,15 @@ def run_build(options: BuildOptions) -> BuildReport:
     pages = list(site.tree.pages.values())
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        options.base_url, FORMAT, builder_digest()))
+        FORMAT, builder_digest()))
     cache = None
     staging = None
     if options.write:
         out_writer.check_output_dir(out)
         if previous is not None and previous.key == options_key:
             cache = previous
+        elif options.previous_label is not None and options.incremental:
+            problems.add(base_site_warning(options.previous_label, previous, options_key, out))
         staging = out_writer.new_staging(out)
     metas = Metas(site, cached=cache.metas if cache else None, digests=digests if options.write else None)
     for lang in site.languages:
@@ -188,8 +224,10 @@ def run_build(options: BuildOptions) -> BuildReport:
                         linker.link_from(out, o.path)
             extra, extras_digests = write_extras(
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
-                previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url)
+                previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
+                partial_redirects=selected is not None and not in_place)
             _step("extras-written")
+            digests_of_extras = extra_digests(extra, staging, out, old_manifest or {})
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:
@@ -198,8 +236,14 @@ def run_build(options: BuildOptions) -> BuildReport:
                              and set(metas.records) == set(cache.metas)
                              and all(cache.metas[k] is v for k, v in metas.records.items())
                              and not os.path.lexists(out / LEGACY_CACHE))  # the commit removes it
+                changes = None
+                if options.staged is not None:
+                    compared = options.previous_label or (str(out) if old_manifest else None)
+                    changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest, compared, site, metas))
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
-                    _write_manifest(site, staging, outputs, extra)
+                    write_manifest(site, staging, outputs, extra, digests_of_extras, source_of(options.root, PRIMED_FOLDERS))
+                    if changes is not None:
+                        out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
                     # A --changed-since build leaves the pages it did not check as they were: a
                     # cache would vouch for them, so the next build decides afresh.
                     if selected is None:
@@ -213,6 +257,9 @@ def run_build(options: BuildOptions) -> BuildReport:
                 else:
                     keep = out_writer.foreign_files(out, old_manifest)
                     out_writer.swap_in(staging, out, keep)
+                if unchanged and changes is not None:
+                    with out_writer.output_errors(out, "write the change list into", "the site is up to date"):
+                        out_writer.replace_state_file(out, out_writer.CHANGES, changes)
                 report.written = True
             staging = None
     except UnsafePath as err:  # the writer's second wall: a path the policy should have refused earlier
@@ -387,18 +434,3 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
         progress.close()
     results.sort(key=lambda r: r.rel)
     return results
-
-
-def _write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dict[str, list[str]]) -> None:
-    """`.build/manifest.json`: for every output file, the source files it read.
-
-    Each page keeps its outputs' entries as ready-made JSON, so a rebuild that reuses most
-    pages writes this file without encoding it all again."""
-    entries = {o.path: o.manifest_entry() for o in outputs}
-    for path, sources in extra.items():
-        entries.setdefault(path, json.dumps(path) + ":" + json.dumps({"sources": sources}))
-    body = ",".join(entries[path] for path in sorted(entries))
-    rest = ('"extra_outputs":' + json.dumps(sorted(extra), ensure_ascii=False)
-            + ',"outputs":{' + body + "}}\n").encode("utf-8")
-    head = '{"format":%d,"checksum":"sha256:%s",' % (out_writer.MANIFEST_FORMAT, hashlib.sha256(rest).hexdigest())
-    out_writer.StagingWriter(staging).write(out_writer.MANIFEST, head.encode("utf-8") + rest)

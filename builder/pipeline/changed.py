@@ -13,19 +13,77 @@ from .site import Site
 _DATA = re.compile(r"\{%-?\s*(?:data|indented_data_reference)\s+((?:variables|reusables)\.[\w.\-\[\]]+)")
 
 
-def changed_files(root, ref: str) -> set[str]:
-    """Files under the site root changed since `ref`, committed or not (paths relative to root)."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+def _git(root, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL).stdout
 
+
+def resolve_ref(root, ref: str) -> str:
+    """The commit `ref` names in the repository of `root`. Exit status 2 when `root` is not in
+    a git repository (DB604) or when `ref` is not in its local history (DB621: a shallow clone,
+    typically; the message names the command that fetches it)."""
     try:
-        git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-        names = git("diff", "--name-only", "--relative", ref, "--").splitlines()
-        names += git("ls-files", "--others", "--exclude-standard").splitlines()
+        _git(root, "rev-parse", "--git-dir")
     except (OSError, subprocess.CalledProcessError):
         raise ConfigError(Diagnostic(
             codes.CONFIG_SELECTION, f"--changed-since {ref!r}: not a commit of a git repository at {root}")) from None
+    if ref.startswith("-") or any(ord(c) < 32 or c == "\x7f" for c in ref):
+        raise ConfigError(Diagnostic(codes.CONFIG_SELECTION, f"--changed-since {ref!r}: not a git ref"))
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}").strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    shallow = False
+    try:
+        shallow = _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    clone = "this shallow clone" if shallow else "the repository"
+    raise ConfigError(Diagnostic(
+        codes.REF_NOT_FETCHED,
+        f"--changed-since {ref!r} is not in the local history of {clone} at {root}; fetch it first: "
+        f"{fetch_command(ref)}"))
+
+
+def fetch_command(ref: str) -> str:
+    """The git command that makes `ref` known locally, for the usual spellings of a base ref."""
+    m = re.fullmatch(r"HEAD(?:~(\d*)|(\^+))", ref)
+    if m:
+        depth = int(m.group(1) or 1) if m.group(1) is not None else len(m.group(2) or "^")
+        return f"git fetch --deepen={depth}"
+    if re.fullmatch(r"[0-9a-f]{7,40}", ref):
+        return f"git fetch --no-tags --depth=1 origin {ref}"
+    if ref.startswith("origin/"):
+        name = ref[len("origin/"):]
+        return f"git fetch --no-tags --depth=1 origin {name}:refs/remotes/origin/{name}"
+    name = ref.removeprefix("refs/heads/")
+    return f"git fetch --no-tags --depth=1 origin {name}:{name}"
+
+
+def changed_files(root, ref: str) -> set[str]:
+    """Files under the site root changed since `ref`, committed or not (paths relative to root)."""
+    commit = resolve_ref(root, ref)
+    try:
+        names = _git(root, "diff", "--name-only", "--no-renames", "--relative", commit, "--").splitlines()
+        names += _git(root, "ls-files", "--others", "--exclude-standard").splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        raise ConfigError(Diagnostic(
+            codes.CONFIG_SELECTION, f"--changed-since {ref!r}: git cannot compare it with the files at {root}")) from None
     return {n for n in names if n}
+
+
+def source_commit(root, folders: list[str]) -> dict:
+    """{"commit": HEAD's commit or None outside git, "dirty": whether `folders` of `root` differ
+    from it (a change, or a file git does not ignore and does not track)."""
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip() or None
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None, "dirty": False}
+    try:
+        status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *folders)
+    except (OSError, subprocess.CalledProcessError):
+        status = "?"
+    return {"commit": commit, "dirty": bool(status.strip())}
 
 
 def affected_pages(site: Site, ref: str, pages) -> set[str]:

@@ -16,7 +16,7 @@ from .site import Site
 def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                  search: bool, translation: dict | None = None, previous: dict | None = None,
                  changed: set[str] | None = None, out: Path | None = None,
-                 base_url: str = "") -> tuple[dict[str, list[str]], dict[str, str]]:
+                 base_url: str = "", partial_redirects: bool = False) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -42,7 +42,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         languages=[lang.code for lang in site.config.languages], latest=latest))
     extra["404.html"] = []
     output_paths = {o.path for o in outputs}
-    stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"))
+    stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"),
+                            only_live=partial_redirects)
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
     files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),

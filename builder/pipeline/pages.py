@@ -42,13 +42,16 @@ class Output:
     version: str
     page: str
     links: list[tuple[str, bool]] = field(default_factory=list)
+    digest: str = ""
+    """blake2b-128 of the file's bytes (hex), set when it is written: the change list compares it."""
     _entry: str | None = field(default=None, repr=False)
 
     def manifest_entry(self) -> str:
-        """`"<path>":{"sources":[...]}` for the manifest, encoded once."""
+        """`"<path>":{"sources":[...],"digest":...,"page":...}` for the manifest, encoded once."""
         if self._entry is None:
             self._entry = json.dumps(self.path, ensure_ascii=False) + ":" + json.dumps(
-                {"sources": self.sources}, ensure_ascii=False, separators=(",", ":"))
+                {"sources": self.sources, "digest": self.digest, "page": self.page, "lang": self.lang,
+                 "version": self.version}, ensure_ascii=False, separators=(",", ":"))
         return self._entry
 
 
@@ -250,7 +253,6 @@ class PageBuilder:
         intern = sys.intern  # shared strings: a smaller cache and less memory per output
         output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
                         sorted({*done.links, *tried_links}))
-        output.manifest_entry()
         result.outputs.append(output)
         result.stats["outputs"] += 1
 

@@ -1,0 +1,89 @@
+"""The build's record of what it wrote: `.build/manifest.json` (each output's sources and digest,
+the source commit) and the warning when a --base-site's build state cannot be reused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
+from ..output import writer as out_writer
+from .pages import Output
+from .site import Site
+
+
+def write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dict[str, list[str]],
+                    extra_digests: dict[str, str], source: dict) -> None:
+    """`.build/manifest.json`: for every output file, the source files it read and a digest of
+    its bytes; and the source commit the site was built from.
+
+    Each page keeps its outputs' entries as ready-made JSON, so a rebuild that reuses most
+    pages writes this file without encoding it all again."""
+    entries = {o.path: o.manifest_entry() for o in outputs}
+    for path, sources in extra.items():
+        entries.setdefault(path, json.dumps(path) + ":" + json.dumps(
+            {"sources": sources, "digest": extra_digests.get(path, "")}, separators=(",", ":")))
+    body = ",".join(entries[path] for path in sorted(entries))
+    rest = ('"source":' + json.dumps(source, sort_keys=True) + ',"extra_outputs":'
+            + json.dumps(sorted(extra), ensure_ascii=False) + ',"outputs":{' + body + "}}\n").encode("utf-8")
+    head = '{"format":%d,"checksum":"sha256:%s",' % (out_writer.MANIFEST_FORMAT, hashlib.sha256(rest).hexdigest())
+    out_writer.StagingWriter(staging).write(out_writer.MANIFEST, head.encode("utf-8") + rest)
+
+
+def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_manifest: dict) -> dict[str, str]:
+    """A digest of every non-page output: of the staged file, or, for one kept in the site as it
+    is (an unchanged search bundle or redirect stub), the digest the last manifest recorded."""
+    old = old_manifest.get("outputs", {})
+    found: dict[str, str] = {}
+    for path in extra:
+        staged = staging / path
+        if os.path.isfile(staged):
+            found[path] = out_writer.file_digest(staged)
+            continue
+        entry = old.get(path)
+        digest = entry.get("digest") if isinstance(entry, dict) else None
+        if isinstance(digest, str) and digest:
+            found[path] = digest
+        elif os.path.isfile(out / path) and not os.path.islink(out / path):
+            found[path] = out_writer.file_digest(out / path)
+    return found
+
+
+def source_of(root: Path, folders) -> dict:
+    """The source commit of --root for the manifest: {"commit": sha or None, "dirty": bool}."""
+    from .changed import source_commit
+
+    return source_commit(root, list(folders))
+
+
+def base_site_warning(label: str, previous, options_key: str, out: Path) -> Diagnostic:
+    """DB620: the build state of the --base-site cannot be reused, and why."""
+    import ast
+
+    why = "has no build cache (.build/cache.json)"
+    if os.path.lexists(out / out_writer.CACHE):
+        why = "has a build cache that this docs-builder cannot use (another version of docs-builder wrote it)"
+    if previous is not None:
+        why = "was built by another version of docs-builder"
+        try:
+            old, new = ast.literal_eval(previous.key), ast.literal_eval(options_key)
+            names = ("languages", "versions", "search setting")
+            differs = [f"{name} ({_shown(o)} there, {_shown(n)} here)"
+                       for name, o, n in zip(names, old[:3], new[:3]) if o != n]
+            if differs:
+                why = "was built with other " + " and ".join(differs)
+        except (ValueError, SyntaxError, TypeError, IndexError, MemoryError, RecursionError):
+            pass
+    return Diagnostic(codes.BASE_SITE_UNUSED, f"--base-site {label} {why}; building the whole site", None,
+                      Severity.WARNING)
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
