@@ -6,9 +6,10 @@
     python3 bench/run.py --only plain --only serve --runs 5
     python3 bench/run.py --sizes plain=2000 incremental=5000
 
-Sections: plain (pages/s vs MkDocs and Hugo), versions (all versions vs one), incremental
-(full / no-change / one-reusable edit), serve (time to first page), memory (peak RSS of the
-process tree). Corpora and sites go under bench/out/ (git-ignored). Nothing here asserts a
+Sections: plain (pages/s vs MkDocs and Hugo, search off and on), versions (all versions vs one),
+incremental (full / no-change / one-reusable edit), serve (time to first page), memory (peak RSS of
+the process tree), search (issue 12: cost of search in full and incremental builds, indexing
+memory), preview (issue 11: a pull-request preview from a base site vs a clean build). Corpora and sites go under bench/out/ (git-ignored). Nothing here asserts a
 time: the script prints figures and a summary against the targets. See bench/README.md.
 """
 
@@ -885,6 +886,8 @@ def bench_preview(n: int, results: dict) -> None:
     print(f"  pull request: edits content/{article} and data/reusables/{reusable}.md "
           f"(used by {len(users)} articles)", flush=True)
     common = ["--root", str(src), "--jobs", "2", "--format", "json", "--base-site", str(base)]
+    # The base site must come out of the previews untouched (same files, sizes, mtimes, inodes).
+    base_before = {k: (v.st_ino, v.st_size, v.st_mtime_ns) for k, v in sitecheck.files_of(base, ()).items()}
     runs_: dict[str, Run] = {}
     for label, out, extra in (("preview --base-site", preview, []),
                               ("preview --base-site --changed-since", preview2,
@@ -906,6 +909,13 @@ def bench_preview(n: int, results: dict) -> None:
         print(f"  {label:<38} {r.wall:7.2f} s  cpu {r.cpu:7.2f} s  peak RSS {r.peak_rss_mb:5.0f} MB; "
               f"changes.json: {', '.join(f'{v} {k}' for k, v in sorted(changes.items())) or 'none'}; "
               f"{shared} files hard-linked from the base", flush=True)
+    base_after = {k: (v.st_ino, v.st_size, v.st_mtime_ns) for k, v in sitecheck.files_of(base, ()).items()}
+    touched = sorted(k for k in set(base_before) | set(base_after) if base_before.get(k) != base_after.get(k))
+    res["base_touched"] = len(touched)
+    print(f"  base site after the previews: {'untouched' if not touched else f'{len(touched)} files changed'} "
+          f"({len(base_before)} files, .build/ included)", flush=True)
+    if touched:
+        problem(f"preview-{n}: --base-site DIR was modified by the previews: {touched[:10]}")
     if (work / "summary.md").is_file():
         text = (work / "summary.md").read_text()
         first = text.splitlines()[0] if text else ""
