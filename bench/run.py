@@ -938,7 +938,7 @@ def bench_preview(n: int, results: dict) -> None:
         f["differ"] = {"only_preview": cmp_.only_a[:20], "only_clean": cmp_.only_b[:20], "differ": cmp_.differ[:20],
                        "counts": [len(cmp_.only_a), len(cmp_.only_b), len(cmp_.differ)]}
         print(f"  {label}: {f['ratio'] * 100:.1f}% of the clean build's wall time ({f['ratio_cpu'] * 100:.1f}% cpu); "
-              f"{'byte-identical' if cmp_.equal else 'DIFFERS from'} the clean build ({cmp_.files} files, .build/ "
+              f"{'byte-identical to' if cmp_.equal else 'DIFFERS from'} the clean build ({cmp_.files} files, .build/ "
               f"excluded)", flush=True)
         if not cmp_.equal:
             problem(f"preview-{n} ({label}) differs from a clean build: {len(cmp_.differ)} files differ "
