@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,11 +243,18 @@ class Corpus:
     avg_page_bytes: int = 0
     mkdocs: Path | None = None
     hugo: Path | None = None
+    languages: list[str] = field(default_factory=lambda: ["en"])
+    """Language codes built (English first); a translated corpus has two."""
+    translated_pages: int = 0
+    translated_reusables: int = 0
 
-    def expected_outputs(self, versions: list[str] | None = None) -> int:
-        """Page x version outputs for a selection of version ids (None: all)."""
+    def expected_outputs(self, versions: list[str] | None = None, languages: int | None = None) -> int:
+        """Page x version x language outputs for a selection of version ids (None: all) and a
+        number of languages (None: all; every page is built in every language, untranslated
+        pages in English)."""
         sel = set(versions) if versions else None
-        return sum(len(v if sel is None else (v & sel)) for v in self.page_versions.values())
+        per_lang = sum(len(v if sel is None else (v & sel)) for v in self.page_versions.values())
+        return per_lang * (len(self.languages) if languages is None else languages)
 
     def to_json(self, base: Path) -> dict:
         """Paths are stored relative to `base` (the folder holding corpus.json)."""
@@ -256,7 +264,9 @@ class Corpus:
         return {"kind": self.kind, "root": rel(self.root), "pages": self.pages, "article_url": self.article_url,
                 "avg_page_bytes": self.avg_page_bytes,
                 "page_versions": {k: sorted(v) for k, v in self.page_versions.items()},
-                "reusable_users": self.reusable_users, "mkdocs": rel(self.mkdocs), "hugo": rel(self.hugo)}
+                "reusable_users": self.reusable_users, "mkdocs": rel(self.mkdocs), "hugo": rel(self.hugo),
+                "languages": self.languages, "translated_pages": self.translated_pages,
+                "translated_reusables": self.translated_reusables}
 
     @classmethod
     def from_json(cls, base: Path, d: dict) -> "Corpus":
@@ -264,7 +274,8 @@ class Corpus:
             return None if p is None else (base / p).resolve()
 
         return cls(d["kind"], path(d["root"]), d["pages"], {k: frozenset(v) for k, v in d["page_versions"].items()},
-                   d["reusable_users"], d["article_url"], d["avg_page_bytes"], path(d["mkdocs"]), path(d["hugo"]))
+                   d["reusable_users"], d["article_url"], d["avg_page_bytes"], path(d["mkdocs"]), path(d["hugo"]),
+                   d.get("languages", ["en"]), d.get("translated_pages", 0), d.get("translated_reusables", 0))
 
 
 def _cached(root: Path, key: dict) -> Corpus | None:
@@ -422,9 +433,70 @@ def _insert_inline(rng: random.Random, text: str, snippet: str) -> str:
     return "\n".join(lines)
 
 
-def write_github_like(root: Path, n: int, seed: int = 2) -> Corpus:
-    """`n` source pages: home, products (10 categories each), categories (up to 40 articles)."""
-    key = {"gen": GENERATOR_VERSION, "kind": "github-like", "n": n, "seed": seed}
+# Translations: another made-up language, word for word, tags and structure kept
+FR_SYLLABLES = (
+    "lé ou ain oir ette que ier ée çon eau gne mè ris tou bel pré vi cha rou lan det fê mon "
+    "sai quo vré ble jo nè fou ga pla tré zé dou cri sé voi lu bri ché meu nou pi rè sou"
+).split()
+
+_PROTECTED = re.compile(r"```.*?```|\{%.*?%\}|`[^`\n]*`|\]\([^)]*\)|https?://\S+", re.S)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+class Translator:
+    """Writes a made-up translation of the GitHub-like corpus: every made-up English word is
+    replaced by its counterpart in another made-up vocabulary (accented syllables), while Liquid
+    tags, code, link targets and the Markdown structure stay as they are (as a translator is meant
+    to). A seeded RNG of its own picks what is translated, so the English files do not change."""
+
+    page_share = 0.85
+    """Share of pages translated (the home page always is); the others fall back to English."""
+    reusable_share = 0.08
+    """Share of reusables translated; the others fall back to English."""
+
+    def __init__(self, seed: int, code: str):
+        self.code = code
+        self.name = {"fr": "French", "ja": "Japanese", "de": "German", "es": "Spanish"}.get(code, code.upper())
+        self.rng = random.Random(f"{seed}-{code}")
+        english = Words(seed).vocab
+        fr: dict[str, None] = {}
+        while len(fr) < len(english):
+            fr["".join(self.rng.choice(FR_SYLLABLES) for _ in range(self.rng.choice((1, 2, 2, 3, 3))))] = None
+        self.words = dict(zip(english, fr))
+        self.pages: list[str] = []
+        self.reusables: list[str] = []
+
+    def _word(self, m: re.Match) -> str:
+        w = m.group(0)
+        t = self.words.get(w.lower())
+        if t is None:
+            return w
+        return t[0].upper() + t[1:] if w[0].isupper() else t
+
+    def text(self, text: str) -> str:
+        out, pos = [], 0
+        for m in _PROTECTED.finditer(text):
+            out.append(_WORD.sub(self._word, text[pos:m.start()]))
+            out.append(m.group(0))
+            pos = m.end()
+        out.append(_WORD.sub(self._word, text[pos:]))
+        return "".join(out)
+
+    def prop(self, line: str) -> str:
+        """A frontmatter line: title and intro translated, the rest (versions, children) kept."""
+        for key in ("title: ", "intro: "):
+            if line.startswith(key):
+                return key + self.text(line[len(key):])
+        return line
+
+
+def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None = None) -> Corpus:
+    """`n` source pages: home, products (10 categories each), categories (up to 40 articles).
+
+    `translation` (a language code such as "fr") also writes `translations/<code>/`: translated
+    copies of most pages and a few reusables (see `Translator`); the English files are the same
+    with or without it."""
+    key = {"gen": GENERATOR_VERSION, "kind": "github-like", "n": n, "seed": seed, "translation": translation}
     cached = _cached(root, key)
     if cached:
         return cached
@@ -433,7 +505,11 @@ def write_github_like(root: Path, n: int, seed: int = 2) -> Corpus:
     w = Words(seed)
     r = w.rng
     _write(root / "data/versions.yml", VERSIONS_YML)
-    _write(root / "data/languages.yml", "en: {name: English}\n")
+    languages = "en: {name: English}\n"
+    tr = Translator(seed, translation) if translation else None
+    if tr:
+        languages += f"{translation}: {{name: {tr.name}, dir: translations/{translation}}}\n"
+    _write(root / "data/languages.yml", languages)
     for name, spec in FEATURES.items():
         _write(root / f"data/features/{name}.yml",
                "versions:\n" + "".join(f"  {k}: {_q(v)}\n" for k, v in spec.items()))
@@ -479,6 +555,9 @@ def write_github_like(root: Path, n: int, seed: int = 2) -> Corpus:
             text = _insert_inline(r, text, snippet)
         _write(root / f"data/reusables/{name}.md", text + "\n")
         reusables.append(name)
+        if tr and tr.rng.random() < tr.reusable_share:
+            _write(root / f"translations/{translation}/data/reusables/{name}.md", tr.text(text) + "\n")
+            tr.reusables.append(name)
     # Zipf-like popularity (s = 1) in a shuffled order, so a few reusables are everywhere and
     # the tail is used by a handful of pages, as in GitHub Docs.
     popularity = list(range(n_reusables))
@@ -527,6 +606,11 @@ def write_github_like(root: Path, n: int, seed: int = 2) -> Corpus:
             fm += [f"  - /{c}" for c in children]
         total_bytes += _write(root / "content" / rel, "---\n" + "\n".join(fm) + "\n---\n\n" + body)
         count += 1
+        if tr and (rel == "index.md" or tr.rng.random() < tr.page_share):
+            tfm = [tr.prop(line) for line in fm]
+            _write(root / f"translations/{translation}/content" / rel,
+                   "---\n" + "\n".join(tfm) + "\n---\n\n" + tr.text(body))
+            tr.pages.append(rel)
 
     def article_body(rel: str) -> str:
         blocks = plain_blocks(w)
@@ -621,6 +705,10 @@ def write_github_like(root: Path, n: int, seed: int = 2) -> Corpus:
     pv["index.md"] = frozenset(v for vs in pv.values() for v in vs)
     corpus = Corpus("github-like", root, count, pv, {k: sorted(v) for k, v in sorted(users.items())},
                     first_article, total_bytes // max(count, 1))
+    if tr:
+        corpus.languages = ["en", translation]
+        corpus.translated_pages = len(tr.pages)
+        corpus.translated_reusables = len(tr.reusables)
     _stamp(root, key, corpus)
     return corpus
 

@@ -6,9 +6,10 @@
     python3 bench/run.py --only plain --only serve --runs 5
     python3 bench/run.py --sizes plain=2000 incremental=5000
 
-Sections: plain (pages/s vs MkDocs and Hugo), versions (all versions vs one), incremental
-(full / no-change / one-reusable edit), serve (time to first page), memory (peak RSS of the
-process tree). Corpora and sites go under bench/out/ (git-ignored). Nothing here asserts a
+Sections: plain (pages/s vs MkDocs and Hugo, search off and on), versions (all versions vs one),
+incremental (full / no-change / one-reusable edit), serve (time to first page), memory (peak RSS of
+the process tree), search (issue 12: cost of search in full and incremental builds, indexing
+memory), preview (issue 11: a pull-request preview from a base site vs a clean build). Corpora and sites go under bench/out/ (git-ignored). Nothing here asserts a
 time: the script prints figures and a summary against the targets. See bench/README.md.
 """
 
@@ -42,9 +43,12 @@ OUT = HERE / "out"
 CORPORA = OUT / "corpora"
 SITES = OUT / "sites"
 
-FULL = {"plain": 1111, "versions": 1000, "incremental": 10000, "serve": 1000, "memory": [1000, 20000]}
-QUICK = {"plain": 200, "versions": 300, "incremental": 2000, "serve": 300, "memory": [500, 2000]}
-SECTIONS = ("plain", "versions", "incremental", "serve", "memory")
+FULL = {"plain": 1111, "versions": 1000, "incremental": 10000, "serve": 1000, "memory": [1000, 20000],
+        "search": [1000, 10000], "search_memory": [10000, 20000, 50000], "preview": 10000}
+QUICK = {"plain": 200, "versions": 300, "incremental": 2000, "serve": 300, "memory": [500, 2000],
+         "search": [200], "search_memory": [1000, 2000, 5000], "preview": 200}
+SECTIONS = ("plain", "versions", "incremental", "serve", "memory", "search", "preview")
+LIST_SIZES = ("memory", "search", "search_memory")
 
 RUN_FROM = REPO
 """Folder holding the `builder` package that is run: a snapshot of REPO/builder (default), so that
@@ -284,19 +288,24 @@ def plain_corpus(n: int) -> gen.Corpus:
     return _CORPORA[("plain", n)]
 
 
-def gh_corpus(n: int) -> gen.Corpus:
-    if ("gh", n) not in _CORPORA:
+def gh_corpus(n: int, translation: str | None = None) -> gen.Corpus:
+    """The GitHub-like corpus of `n` pages; with `translation` (a code such as "fr") also a
+    made-up translation of most pages (gh-N-fr, in a folder of its own)."""
+    name = f"gh-{n}" + (f"-{translation}" if translation else "")
+    if (name, n) not in _CORPORA:
         t = time.perf_counter()
-        c = gen.write_github_like(CORPORA / f"gh-{n}", n)
+        c = gen.write_github_like(CORPORA / name, n, translation=translation)
         st = gen.corpus_stats(c)
-        print(f"  corpus gh-{n}: {c.pages} pages ({st['articles']} articles, avg {c.avg_page_bytes / 1024:.1f} KB), "
+        tr = (f"; {translation}: {c.translated_pages} of {c.pages} pages and {c.translated_reusables} of "
+              f"{st['reusables']} reusables translated") if translation else ""
+        print(f"  corpus {name}: {c.pages} pages ({st['articles']} articles, avg {c.avg_page_bytes / 1024:.1f} KB), "
               f"{c.expected_outputs()} outputs over {len(gen.ALL_VERSIONS)} versions; per article: "
               f"{st['no_condition_pct']:.0f}% without ifversion, {st['ifversion_per_page']:.1f} ifversion, "
               f"{st['variables_per_page']:.1f} variables, {st['reusables_per_page']:.1f} reusables; "
-              f"{st['reusables']} reusables ({st['reusables_with_condition_pct']:.0f}% with a condition) "
+              f"{st['reusables']} reusables ({st['reusables_with_condition_pct']:.0f}% with a condition){tr} "
               f"({time.perf_counter() - t:.1f} s)", flush=True)
-        _CORPORA[("gh", n)] = c
-    return _CORPORA[("gh", n)]
+        _CORPORA[(name, n)] = c
+    return _CORPORA[(name, n)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,6 +329,11 @@ def hugo_path() -> str | None:
     return shutil.which("hugo") or ("/usr/bin/hugo" if os.access("/usr/bin/hugo", os.X_OK) else None)
 
 
+DB_OFF, DB_ON = "docs-builder [search off]", "docs-builder [search on]"
+MK_OFF, MK_ON = "MkDocs [search off]", "MkDocs [search on]"
+HUGO = "Hugo [search off]"
+
+
 def bench_plain(n: int, runs: int, results: dict) -> None:
     hr(f"1. Plain Markdown pages/s: docs-builder vs MkDocs vs Hugo ({n} pages, one version, one language)")
     c = plain_corpus(n)
@@ -339,28 +353,42 @@ def bench_plain(n: int, runs: int, results: dict) -> None:
             rss.append(r.peak_rss_mb)
         res[name] = {"wall": med(walls), "cpu": med(cpus), "rss": max(rss), "walls": walls,
                      "pps": n / med(walls)}
-        print(f"  {name:<28} {med(walls):7.2f} s  {n / med(walls):8.0f} pages/s   cpu {med(cpus):6.2f} s   "
+        print(f"  {name:<27} {med(walls):7.2f} s  {n / med(walls):8.0f} pages/s   cpu {med(cpus):6.2f} s   "
               f"peak RSS {max(rss):6.0f} MB{spread(walls)}", flush=True)
 
     site = SITES / f"plain-{n}"
-    one("docs-builder --no-search", lambda: db_build(c.root, site / "db"),
-        lambda r: check_build(r, f"plain-{n} build", pages=c.pages, outputs=c.pages))
-    if mkdocs_available():
+    # Every tool is run with search off and with search on, configured alike: docs-builder
+    # --no-search vs MkDocs `plugins: []`; docs-builder with its Pagefind index vs MkDocs with its
+    # default search plugin (lunr index). Hugo has no built-in search: it appears once, search off.
+    one(DB_OFF, lambda: db_build(c.root, site / "db"),
+        lambda r: check_build(r, f"plain-{n} build --no-search", pages=c.pages, outputs=c.pages))
+    mk_ok = mkdocs_available()
+    if mk_ok:
         ver = subprocess.run([sys.executable, "-m", "mkdocs", "--version"], capture_output=True, text=True).stdout.strip()
         results["mkdocs_version"] = ver
+        base_cfg = (c.mkdocs / "mkdocs.yml").read_text()
+        (c.mkdocs / "mkdocs-nosearch.yml").write_text(base_cfg + "plugins: []\n")
 
-        def mk() -> Run:
-            shutil.rmtree(site / "mkdocs", ignore_errors=True)
-            return run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(c.mkdocs / "mkdocs.yml"),
-                        "-d", str(site / "mkdocs")], sample_pss=False)
+        def mk(cfg: str, dest: str):
+            def go() -> Run:
+                shutil.rmtree(site / dest, ignore_errors=True)
+                return run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(c.mkdocs / cfg),
+                            "-d", str(site / dest)], sample_pss=False)
+            return go
 
-        def mk_check(r: Run) -> bool:
-            got = sum(1 for _ in (site / "mkdocs").rglob("index.html"))
-            if got < c.pages:
-                problem(f"MkDocs wrote {got} index.html files for {c.pages} pages")
-            return True
+        def mk_check(dest: str, search: bool):
+            def check(r: Run) -> bool:
+                got = sum(1 for _ in (site / dest).rglob("index.html"))
+                if got < c.pages:
+                    problem(f"MkDocs wrote {got} index.html files for {c.pages} pages")
+                has_index = (site / dest / "search" / "search_index.json").is_file()
+                if r.rc == 0 and has_index != search:
+                    problem(f"MkDocs ({'search on' if search else 'plugins: []'}): search/search_index.json "
+                            f"{'missing' if search else 'written anyway'}")
+                return True
+            return check
 
-        one("MkDocs", mk, mk_check)
+        one(MK_OFF, mk("mkdocs-nosearch.yml", "mkdocs-off"), mk_check("mkdocs-off", False))
     else:
         print("  MkDocs: not available, skipped", flush=True)
     hugo = hugo_path()
@@ -377,18 +405,22 @@ def bench_plain(n: int, runs: int, results: dict) -> None:
                 problem(f"Hugo wrote {got} index.html files for {c.pages} pages")
             return True
 
-        one("Hugo", hu, hu_check)
+        one(HUGO, hu, hu_check)
     else:
         print("  Hugo: not installed (Debian package `hugo`), skipped", flush=True)
-    one("docs-builder with search", lambda: db_build(c.root, site / "db-search", search=True),
-        lambda r: check_build(r, f"plain-{n} build with search", pages=c.pages, outputs=c.pages), nruns=1)
-    db = res.get("docs-builder --no-search")
-    for peer in ("MkDocs", "Hugo"):
+    one(DB_ON, lambda: db_build(c.root, site / "db-search", search=True),
+        lambda r: check_build(r, f"plain-{n} build with search", pages=c.pages, outputs=c.pages))
+    if mk_ok:
+        one(MK_ON, mk("mkdocs.yml", "mkdocs-on"), mk_check("mkdocs-on", True))
+    for db_key, peer, label in ((DB_OFF, MK_OFF, "search off"), (DB_OFF, HUGO, "search off"),
+                                (DB_ON, MK_ON, "search on")):
+        db = res.get(db_key)
         if db and peer in res:
-            print(f"  docs-builder / {peer + ':':<7} {db['pps'] / res[peer]['pps']:.2f}x pages/s "
-                  f"(best run vs best run {min(res[peer]['walls']) / min(db['walls']):.2f}x; by CPU seconds "
+            print(f"  [{label}] docs-builder / {peer.split(' [')[0] + ':':<7} {db['pps'] / res[peer]['pps']:.2f}x "
+                  f"pages/s (best run vs best run {min(res[peer]['walls']) / min(db['walls']):.2f}x; by CPU seconds "
                   f"of the process tree {res[peer]['cpu'] / db['cpu']:.2f}x)", flush=True)
-    print("  (MkDocs highlights code in the browser (highlight.js), Hugo and docs-builder at build time.)")
+    print("  (MkDocs highlights code in the browser (highlight.js), Hugo and docs-builder at build time; "
+          "MkDocs' search plugin writes one lunr JSON index, docs-builder a Pagefind index.)")
     results["plain"] = {"pages": n, **res}
     shutil.rmtree(site, ignore_errors=True)
 
@@ -652,6 +684,321 @@ def bench_memory(targets: list[int], candidates: list[int], results: dict) -> No
 
 
 # ---------------------------------------------------------------------------------------------
+# 6. Search (issue 12): its cost in a full build, in an incremental build, and its memory
+# ---------------------------------------------------------------------------------------------
+
+
+def pick_reusable_near(c: gen.Corpus, want: int) -> tuple[str, list[str]]:
+    """The reusable whose number of using pages is closest to `want`."""
+    return sorted(c.reusable_users.items(), key=lambda kv: (abs(len(kv[1]) - want), kv[0]))[0]
+
+
+def tree_size(folder: Path) -> tuple[int, int]:
+    """(files, bytes) under `folder`."""
+    files = size = 0
+    for dirpath, _dirs, names in os.walk(folder):
+        for name in names:
+            try:
+                size += os.lstat(os.path.join(dirpath, name)).st_size
+                files += 1
+            except OSError:
+                pass
+    return files, size
+
+
+def page_path(out: Path, rel: str, vid: str, lang: str = "en") -> Path:
+    url = rel[:-3] if not rel.endswith("index.md") else rel[: -len("index.md")].rstrip("/")
+    return out / lang / gen.VERSION_DIRS[vid] / url / "index.html"
+
+
+def bench_search(sizes: list[int], runs: int, mem_sizes: list[int], results: dict) -> None:
+    hr(f"6. Search cost (GitHub-like, all versions, English + fr; {', '.join(map(str, sizes))} pages)")
+    print("  wall times are noisy on a shared machine: CPU seconds (process tree) are printed alongside", flush=True)
+    res: dict = {"sizes": {}, "memory": []}
+    results["search"] = res
+    for n in sizes:
+        c = gh_corpus(n, "fr")
+        nr = runs if n <= 2000 else 1
+        site = SITES / f"search-{n}"
+        expected = c.expected_outputs()
+        fig: dict = {"pages": c.pages, "outputs": expected, "runs": nr}
+        res["sizes"][str(n)] = fig
+        for label, search in (("off", False), ("on", True)):
+            walls, cpus, rss = [], [], []
+            for _ in range(nr):
+                r = db_build(c.root, site / label, search=search)
+                check_build(r, f"gh-{n}-fr full build, search {label}", pages=c.pages, outputs=expected)
+                if r.rc != 0:
+                    break
+                walls.append(r.wall)
+                cpus.append(r.cpu)
+                rss.append(r.peak_rss_mb)
+            if not walls:
+                return
+            fig[f"full_{label}"] = {"wall": med(walls), "cpu": med(cpus), "rss": max(rss), "walls": walls}
+            extra = ""
+            if search:
+                files, size = tree_size(site / label / "_pagefind")
+                fig["index_files"], fig["index_mb"] = files, size / 2**20
+                extra = f"; index {files} files, {size / 2**20:.0f} MB"
+            print(f"  full build [search {label:>3}] {med(walls):8.2f} s  cpu {med(cpus):8.2f} s  "
+                  f"peak RSS {max(rss):6.0f} MB  ({expected} outputs{extra}){spread(walls)}", flush=True)
+        off, on = fig["full_off"], fig["full_on"]
+        fig["full_ratio"], fig["full_ratio_cpu"] = on["wall"] / off["wall"], on["cpu"] / off["cpu"]
+        print(f"  full build: search on / off = {fig['full_ratio']:.2f}x wall, {fig['full_ratio_cpu']:.2f}x cpu "
+              f"(target <= 1.25x); peak RSS of the build's process tree {on['rss'] - off['rss']:+.0f} MB with search",
+              flush=True)
+        # One reusable used by about 50 articles: the incremental build with and without search.
+        name, users = pick_reusable_near(c, 50)
+        path = c.root / "data" / "reusables" / f"{name}.md"
+        original = path.read_text()
+        inc: dict = {"off": [], "on": [], "off_cpu": [], "on_cpu": [], "rebuilt": []}
+        try:
+            for i in range(nr):
+                path.write_text(original.rstrip("\n") + f" Search benchmark edit zyxquorp{i + 1} appended.\n")
+                for label, search in (("off", False), ("on", True)):
+                    r = db_build(c.root, site / label, search=search, clean=False, fresh=False)
+                    check_build(r, f"gh-{n}-fr rebuild after editing data/reusables/{name}.md, search {label}",
+                                pages=c.pages, outputs=expected)
+                    if r.rc != 0:
+                        break
+                    inc[label].append(r.wall)
+                    inc[f"{label}_cpu"].append(r.cpu)
+                    if search:
+                        inc["rebuilt"].append(c.pages - (r.json or {}).get("unchanged_pages", 0))
+                    rel = users[0]
+                    vid = sorted(c.page_versions[rel], key=gen.ALL_VERSIONS.index)[0]
+                    html = page_path(site / label, rel, vid)
+                    try:
+                        found = f"zyxquorp{i + 1}" in html.read_text()
+                    except OSError:
+                        found = False
+                    if not found:
+                        problem(f"search {label}: after editing data/reusables/{name}.md, "
+                                f"{html.relative_to(site / label)} lacks the appended sentence")
+        finally:
+            path.write_text(original)
+        if inc["off"] and inc["on"]:
+            fig["edit_users"] = len(users)
+            fig["edit_off"], fig["edit_on"] = med(inc["off"]), med(inc["on"])
+            fig["edit_off_cpu"], fig["edit_on_cpu"] = med(inc["off_cpu"]), med(inc["on_cpu"])
+            fig["edit_ratio"] = fig["edit_on"] / fig["edit_off"]
+            fig["edit_ratio_cpu"] = fig["edit_on_cpu"] / fig["edit_off_cpu"]
+            print(f"  one-reusable edit (data/reusables/{name}.md, used by {len(users)} articles; "
+                  f"{', '.join(map(str, inc['rebuilt']))} pages rebuilt):", flush=True)
+            print(f"    incremental [search off] {fig['edit_off']:8.2f} s  cpu {fig['edit_off_cpu']:8.2f} s"
+                  f"{spread(inc['off'])}", flush=True)
+            print(f"    incremental [search  on] {fig['edit_on']:8.2f} s  cpu {fig['edit_on_cpu']:8.2f} s"
+                  f"{spread(inc['on'])}", flush=True)
+            print(f"    search on / off = {fig['edit_ratio']:.2f}x wall, {fig['edit_ratio_cpu']:.2f}x cpu "
+                  f"(target <= 1.5x)", flush=True)
+        shutil.rmtree(site, ignore_errors=True)
+    # Memory of indexing alone: bench/search_memory.py indexes N synthetic pages in a subprocess.
+    if not mem_sizes:
+        return
+    print("  peak memory of indexing alone (bench/search_memory.py: N synthetic pages, 8 versions x en/fr, "
+          "indexed by docs-builder's search code; RSS of the process tree incl. Pagefind):", flush=True)
+    for n in mem_sizes:
+        dest = SITES / f"search-memory-{n}"
+        shutil.rmtree(dest, ignore_errors=True)
+        r = run([sys.executable, str(HERE / "search_memory.py"), str(n), str(dest)])
+        shutil.rmtree(dest, ignore_errors=True)
+        j = r.json or {}
+        if r.rc != 0 or not j:
+            problem(f"search_memory.py {n}: exited {r.rc}: {r.stderr.strip()[-600:]}")
+            continue
+        if j.get("diagnostics"):
+            problem(f"search_memory.py {n}: {j['diagnostics']}")
+        row = {"pages": n, "rss": r.peak_rss_mb, "pss": r.peak_pss_mb, "procs": r.peak_procs,
+               "index_s": j.get("index_s"), "cpu": r.cpu, "api": j.get("api"), "files": j.get("index_files"),
+               "children_maxrss": j.get("children_maxrss_mb")}
+        res["memory"].append(row)
+        print(f"    {n:7d} pages: peak RSS {r.peak_rss_mb:6.0f} MB (PSS {r.peak_pss_mb:6.0f} MB, {r.peak_procs} processes; "
+              f"largest child {row['children_maxrss']:.0f} MB), indexing {row['index_s']:.1f} s, cpu {r.cpu:.1f} s, "
+              f"{row['files']} index files [{row['api']}]", flush=True)
+    m = res["memory"]
+    if len(m) >= 2:
+        xs, ys = [r_["pages"] for r_ in m], [r_["rss"] for r_ in m]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / max(sum((x - mx) ** 2 for x in xs), 1e-9)
+        res["projected_100k"] = my + slope * (100000 - mx)
+        res["mb_per_1k"] = slope * 1000
+        print(f"    linear fit: {slope * 1000:+.1f} MB per 1,000 pages; projected at 100,000 indexed pages: "
+              f"{res['projected_100k']:.0f} MB (target < 500 MB)", flush=True)
+    elif m:
+        res["projected_100k"] = m[0]["rss"] * 100000 / m[0]["pages"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. CI preview from a base site (issue 11)
+# ---------------------------------------------------------------------------------------------
+
+
+def builder_supports(flag: str) -> bool:
+    r = subprocess.run(builder_cmd("build", "--help"), capture_output=True, text=True, cwd=str(RUN_FROM),
+                       env={**os.environ, "PYTHONPATH": str(RUN_FROM)})
+    return flag in r.stdout
+
+
+def git(src: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+           "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z"}
+    return subprocess.run(["git", "-C", str(src), *args], check=True, capture_output=True, text=True,
+                          env=env).stdout.strip()
+
+
+def bench_preview(n: int, results: dict) -> None:
+    hr(f"7. CI preview with --base-site (GitHub-like, {n} pages, all versions, English + fr, search on)")
+    res: dict = {"pages": n}
+    results["preview"] = res
+    if not builder_supports("--base-site"):
+        res["supported"] = False
+        print("  not supported by this builder: `docs-builder build --help` has no --base-site (issue 11)", flush=True)
+        return
+    res["supported"] = True
+    sys.path.insert(0, str(HERE))
+    import sitecheck
+
+    c = gh_corpus(n, "fr")
+    work = SITES / f"preview-{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    src, base, preview, preview2, clean = (work / d for d in ("src", "base", "preview", "preview-since", "clean"))
+    shutil.copytree(c.root, src, ignore=shutil.ignore_patterns("corpus.json"))
+    git(src, "init", "-q", "-b", "main")
+    git(src, "add", "-A")
+    git(src, "commit", "-q", "-m", "base")
+    base_commit = git(src, "rev-parse", "HEAD")
+    expected = c.expected_outputs()
+    r = db_build(src, base, search=True)
+    ok = check_build(r, f"preview-{n}: base site (full build of the base commit)", pages=c.pages, outputs=expected)
+    print(f"  base site: full build {r.wall:.2f} s, cpu {r.cpu:.2f} s ({expected} outputs)", flush=True)
+    if not ok:
+        return
+    # The pull request: one article (on every version) and one reusable used by about 20 pages.
+    article = next(rel for rel, v in sorted(c.page_versions.items())
+                   if v == frozenset(gen.ALL_VERSIONS) and not rel.endswith("index.md"))
+    reusable, users = pick_reusable_near(c, 20)
+    with open(src / "content" / article, "a", encoding="utf-8") as fh:
+        fh.write("\nPreview benchmark paragraph zyxpreviewarticle added by the pull request.\n")
+    rpath = src / "data" / "reusables" / f"{reusable}.md"
+    rpath.write_text(rpath.read_text().rstrip("\n") + " Preview benchmark zyxpreviewreusable sentence.\n")
+    git(src, "commit", "-q", "-am", "pull request: one article, one reusable")
+    print(f"  pull request: edits content/{article} and data/reusables/{reusable}.md "
+          f"(used by {len(users)} articles)", flush=True)
+    common = ["--root", str(src), "--jobs", "2", "--format", "json", "--base-site", str(base)]
+    # The base site must come out of the previews untouched (same files, sizes, mtimes, inodes).
+    base_before = {k: (v.st_ino, v.st_size, v.st_mtime_ns) for k, v in sitecheck.files_of(base, ()).items()}
+    runs_: dict[str, Run] = {}
+    for label, out, extra in (("preview --base-site", preview, []),
+                              ("preview --base-site --changed-since", preview2,
+                               ["--changed-since", base_commit, "--summary", str(work / "summary.md")])):
+        r = run(builder_cmd("build", *common, "--out", str(out), *extra))
+        runs_[label] = r
+        check_build(r, f"preview-{n}: build {' '.join(extra[:2])} --base-site", pages=c.pages, outputs=expected)
+        changes = {}
+        try:
+            cj = json.loads((out / ".build" / "changes.json").read_text())
+            for ch in cj.get("changes", []):
+                key = f"{ch.get('kind')} {ch.get('change')}"
+                changes[key] = changes.get(key, 0) + 1
+        except (OSError, ValueError) as err:
+            problem(f"preview-{n} ({label}): .build/changes.json not readable: {err}")
+        shared = sitecheck.inode_shared(out, base) if out.is_dir() else 0
+        res[label] = {"wall": r.wall, "cpu": r.cpu, "rss": r.peak_rss_mb, "changes": changes, "linked_from_base": shared,
+                      "internal": (r.json or {}).get("seconds")}
+        print(f"  {label:<38} {r.wall:7.2f} s  cpu {r.cpu:7.2f} s  peak RSS {r.peak_rss_mb:5.0f} MB; "
+              f"changes.json: {', '.join(f'{v} {k}' for k, v in sorted(changes.items())) or 'none'}; "
+              f"{shared} files hard-linked from the base", flush=True)
+    base_after = {k: (v.st_ino, v.st_size, v.st_mtime_ns) for k, v in sitecheck.files_of(base, ()).items()}
+    touched = sorted(k for k in set(base_before) | set(base_after) if base_before.get(k) != base_after.get(k))
+    res["base_touched"] = len(touched)
+    print(f"  base site after the previews: {'untouched' if not touched else f'{len(touched)} files changed'} "
+          f"({len(base_before)} files, .build/ included)", flush=True)
+    if touched:
+        problem(f"preview-{n}: --base-site DIR was modified by the previews: {touched[:10]}")
+    if (work / "summary.md").is_file():
+        text = (work / "summary.md").read_text()
+        first = text.splitlines()[0] if text else ""
+        res["summary_bytes"] = len(text)
+        print(f"  --summary: {len(text)} bytes, first line {first!r}, mentions the article: "
+              f"{article[:-3].rsplit('/', 1)[-1] in text}", flush=True)
+        if first != "<!-- docs-builder-preview -->":
+            problem(f"preview-{n}: --summary first line is {first!r}, expected '<!-- docs-builder-preview -->'")
+    else:
+        problem(f"preview-{n}: --summary {work / 'summary.md'} was not written")
+    r = db_build(src, clean, search=True)
+    check_build(r, f"preview-{n}: clean full build of the pull request", pages=c.pages, outputs=expected)
+    res["clean"] = {"wall": r.wall, "cpu": r.cpu}
+    print(f"  clean full build of the PR            {r.wall:7.2f} s  cpu {r.cpu:7.2f} s", flush=True)
+    for label, out in (("preview --base-site", preview), ("preview --base-site --changed-since", preview2)):
+        f = res[label]
+        f["ratio"], f["ratio_cpu"] = f["wall"] / r.wall, f["cpu"] / r.cpu
+        cmp_ = sitecheck.compare(out, clean)
+        f["equal"] = cmp_.equal
+        f["differ"] = {"only_preview": cmp_.only_a[:20], "only_clean": cmp_.only_b[:20], "differ": cmp_.differ[:20],
+                       "counts": [len(cmp_.only_a), len(cmp_.only_b), len(cmp_.differ)]}
+        print(f"  {label}: {f['ratio'] * 100:.1f}% of the clean build's wall time ({f['ratio_cpu'] * 100:.1f}% cpu); "
+              f"{'byte-identical to' if cmp_.equal else 'DIFFERS from'} the clean build ({cmp_.files} files, .build/ "
+              f"excluded)", flush=True)
+        if not cmp_.equal:
+            problem(f"preview-{n} ({label}) differs from a clean build: {len(cmp_.differ)} files differ "
+                    f"{cmp_.differ[:10]}, {len(cmp_.only_a)} only in the preview {cmp_.only_a[:10]}, "
+                    f"{len(cmp_.only_b)} only in the clean build {cmp_.only_b[:10]}")
+        for needle, what in (("zyxpreviewarticle", f"content/{article}"), ("zyxpreviewreusable", f"data/reusables/{reusable}.md")):
+            rel = article if what.startswith("content/") else users[0]
+            vid = sorted(c.page_versions[rel], key=gen.ALL_VERSIONS.index)[0]
+            page = page_path(out, rel, vid)
+            try:
+                found = needle in page.read_text()
+            except OSError:
+                found = False
+            if not found:
+                problem(f"preview-{n} ({label}): {page.relative_to(out)} lacks the edit of {what}")
+    t = time.perf_counter()
+    cr = sitecheck.crawl(preview)
+    res["crawl"] = {"html_files": cr.html_files, "links": cr.links, "targets": cr.targets, "redirects": cr.redirects,
+                    "relative": cr.relative, "missing_links": cr.missing_links,
+                    "missing": dict(list(cr.missing.items())[:20])}
+    print(f"  crawl of the preview: {cr.html_files} HTML files, {cr.links} internal links and meta refreshes "
+          f"({cr.targets} distinct targets, {cr.relative} relative), {cr.redirects} redirects.json targets: "
+          f"{cr.missing_links} lead to a missing file ({time.perf_counter() - t:.0f} s)", flush=True)
+    if cr.missing_links:
+        problem(f"preview-{n}: {cr.missing_links} internal links or redirects lead to missing files; first: "
+                + "; ".join(f"{k} (from {v})" for k, v in list(cr.missing.items())[:10]))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def preview_rows(pv: dict, row) -> None:
+    n = pv.get("pages")
+    if not pv.get("supported"):
+        for t in ("preview --base-site <= 15 s wall", "preview <= 10% of a clean full build",
+                  "preview equals a clean build byte for byte", "preview crawl: no missing link or redirect"):
+            row(f"{t} [search on]", None, "not supported by this builder (no --base-site)")
+        return
+    f = pv.get("preview --base-site")
+    if not f or "ratio" not in f:
+        row("preview --base-site <= 15 s wall [search on]", None, "not measured (see problems)")
+        return
+    g = pv.get("preview --base-site --changed-since", {})
+    since = f"; with --changed-since {fmt_s(g['wall'])}" if g.get("wall") else ""
+    row("preview --base-site <= 15 s wall [search on]", f["wall"] <= 15,
+        f"{fmt_s(f['wall'])} wall, cpu {fmt_s(f['cpu'])}{since}; {n:,} pages, en + fr")
+    row("preview <= 10% of a clean full build [search on]", f["ratio"] <= 0.10,
+        f"{f['ratio'] * 100:.1f}% wall ({fmt_s(f['wall'])} vs {fmt_s(pv['clean']['wall'])}), "
+        f"{f['ratio_cpu'] * 100:.1f}% cpu")
+    eq = f.get("equal") and g.get("equal", True)
+    counts = f["differ"]["counts"]
+    row("preview equals a clean build byte for byte [search on]", bool(eq),
+        "identical (.build/ excluded), with and without --changed-since" if eq else
+        f"{counts[2]} differ, {counts[0]} only in preview, {counts[1]} only in clean: {f['differ']['differ'][:3]}")
+    cr = pv.get("crawl", {})
+    row("preview crawl: no missing link or redirect [search on]", cr.get("missing_links", 1) == 0,
+        f"{cr.get('missing_links')} missing of {cr.get('links')} links in {cr.get('html_files')} HTML files "
+        f"+ {cr.get('redirects')} redirects")
+
+
+# ---------------------------------------------------------------------------------------------
 # Summary
 # ---------------------------------------------------------------------------------------------
 
@@ -665,42 +1012,45 @@ def summary(results: dict, sizes: dict, quick: bool) -> None:
 
     v = results.get("versions", {})
     if "ratio" in v:
-        row("all versions <= 2x one version", v["ratio"] <= 2,
+        row("all versions <= 2x one version [search off]", v["ratio"] <= 2,
             f"{v['ratio']:.3g}x ({fmt_s(v['all versions']['wall'])} for {v['all versions']['outputs']} outputs vs "
             f"{fmt_s(v['--version fpt']['wall'])} for {v['--version fpt']['outputs']}; {v['pages']} pages)")
     else:
-        row("all versions <= 2x one version", None, "not measured")
+        row("all versions <= 2x one version [search off]", None, "not measured")
     p = results.get("plain", {})
-    db = p.get("docs-builder --no-search")
-    for peer, want in (("MkDocs", 10.0), ("Hugo", 0.5)):
+    for db_key, peer, want, label in ((DB_OFF, MK_OFF, 10.0, "search off"), (DB_ON, MK_ON, 10.0, "search on"),
+                                      (DB_OFF, HUGO, 0.5, "search off")):
+        db = p.get(db_key)
+        name = peer.split(" [")[0]
+        target = f"plain pages/s >= {want:g}x {name} [{label}]"
         if db and peer in p:
             ratio = db["pps"] / p[peer]["pps"]
             cpu_ratio = p[peer]["cpu"] / db["cpu"]
             best = min(p[peer]["walls"]) / min(db["walls"])
-            row(f"plain pages/s >= {want:g}x {peer}", ratio >= want,
+            row(target, ratio >= want,
                 f"{ratio:.3g}x ({db['pps']:.0f} vs {p[peer]['pps']:.0f} pages/s, {p['pages']} pages; "
                 f"best run vs best run {best:.3g}x; by CPU time {cpu_ratio:.3g}x)")
         else:
-            row(f"plain pages/s >= {want:g}x {peer}", None, "not measured" if not db else f"{peer} not available")
+            row(target, None, "not measured" if not db else f"{name} not available")
     inc = results.get("incremental", {})
     if "nochange" in inc:
         pct = inc["nochange"] / inc["full"] * 100
-        row("no-change rebuild < 5% of full", pct < 5,
+        row("no-change rebuild < 5% of full [search off]", pct < 5,
             f"{pct:.1f}% ({fmt_s(inc['nochange'])} vs {fmt_s(inc['full'])}, {inc['pages']} pages)")
     else:
-        row("no-change rebuild < 5% of full", None, "not measured")
+        row("no-change rebuild < 5% of full [search off]", None, "not measured")
     if "edit" in inc:
         note = "" if inc["pages"] >= 10000 else f"; measured at {inc['pages']} pages, target is at 10,000"
-        row("one-reusable edit at 10,000 pages < 1 s", inc["edit"] < 1,
+        row("one-reusable edit at 10,000 pages < 1 s [search off]", inc["edit"] < 1,
             f"{fmt_s(inc['edit'])} wall (internal {fmt_s(inc['edit_internal'])}; {inc['edit_users']} pages use it{note})")
     else:
-        row("one-reusable edit at 10,000 pages < 1 s", None, "not measured")
+        row("one-reusable edit at 10,000 pages < 1 s [search off]", None, "not measured")
     s = results.get("serve", {})
     if s.get("times"):
-        row("first page from serve < 300 ms", s["first"] < 0.3,
+        row("first page from serve < 300 ms [search n/a]", s["first"] < 0.3,
             f"{fmt_s(s['first'])} (median of {len(s['times'])}, {s['pages']} pages; port open after {fmt_s(s['listen'])})")
     else:
-        row("first page from serve < 300 ms", None, "not measured")
+        row("first page from serve < 300 ms [search n/a]", None, "not measured")
     m = results.get("memory", [])
     if m:
         last = m[-1]
@@ -708,10 +1058,39 @@ def summary(results: dict, sizes: dict, quick: bool) -> None:
         if len(m) >= 2:
             growth = f"; {m[0]['rss']:.0f} MB at {m[0]['outputs']} -> {last['rss']:.0f} MB at {last['outputs']} outputs"
         note = "" if last["outputs"] >= 15000 else "; measured below 20,000 outputs"
-        row("peak memory < 600 MB at 20,000 output pages", last["rss"] < 600,
+        row("peak memory < 600 MB at 20,000 output pages [search off]", last["rss"] < 600,
             f"{last['rss']:.0f} MB RSS (PSS {last['pss']:.0f} MB){growth}{note}")
     else:
-        row("peak memory < 600 MB at 20,000 output pages", None, "not measured")
+        row("peak memory < 600 MB at 20,000 output pages [search off]", None, "not measured")
+    srch = results.get("search", {})
+    for n, f in sorted(srch.get("sizes", {}).items(), key=lambda kv: int(kv[0])):
+        t = f"full build with search <= 1.25x --no-search, {int(n):,} pages [search on vs off]"
+        if "full_ratio" in f:
+            row(t, f["full_ratio"] <= 1.25,
+                f"{f['full_ratio']:.3g}x wall ({fmt_s(f['full_on']['wall'])} vs {fmt_s(f['full_off']['wall'])}); "
+                f"{f['full_ratio_cpu']:.3g}x cpu; {f['outputs']} outputs, en + fr")
+        else:
+            row(t, None, "not measured")
+    if srch.get("sizes"):
+        n, f = max(srch["sizes"].items(), key=lambda kv: int(kv[0]))
+        t = "one-reusable edit (~50 users): with search <= 1.5x without [search on vs off]"
+        if "edit_ratio" in f:
+            row(t, f["edit_ratio"] <= 1.5,
+                f"{f['edit_ratio']:.3g}x wall ({fmt_s(f['edit_on'])} vs {fmt_s(f['edit_off'])}); "
+                f"{f['edit_ratio_cpu']:.3g}x cpu; {f['edit_users']} users, {int(n):,} pages")
+        else:
+            row(t, None, "not measured")
+    if "search" in results:
+        t = "indexing peak memory < 500 MB at 100,000 indexed pages [search on]"
+        m = srch.get("memory", [])
+        if "projected_100k" in srch:
+            pts = ", ".join(f"{r_['rss']:.0f} MB at {r_['pages']:,}" for r_ in m)
+            row(t, srch["projected_100k"] < 500, f"{srch['projected_100k']:.0f} MB projected linearly from {pts}")
+        else:
+            row(t, None, "not measured")
+    pv = results.get("preview")
+    if pv is not None:
+        preview_rows(pv, row)
     w0 = max(len(r[0]) for r in rows)
     print(f"  {'target':<{w0}}  {'status':<8} figure")
     for t, st, f in rows:
@@ -757,9 +1136,9 @@ def parse_sizes(items: list[str], base: dict) -> dict:
     sizes = dict(base)
     for item in items or []:
         k, _, v = item.partition("=")
-        if k not in sizes or not v:
+        if k not in sizes or (not v and k not in LIST_SIZES):
             raise SystemExit(f"--sizes: expected one of {', '.join(sizes)}=N, got {item!r}")
-        sizes[k] = [int(x) for x in v.replace(":", ",").split(",")] if k == "memory" else int(v)
+        sizes[k] = [int(x) for x in v.replace(":", ",").split(",") if x] if k in LIST_SIZES else int(v)
     return sizes
 
 
@@ -767,7 +1146,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes (under ~3 minutes)")
     ap.add_argument("--sizes", nargs="*", metavar="KEY=N",
-                    help="override sizes: plain=N versions=N incremental=N serve=N memory=A,B (target outputs)")
+                    help="override sizes: plain=N versions=N incremental=N serve=N memory=A,B (target outputs) "
+                         "search=A,B (pages) search_memory=A,B,C (indexed pages) preview=N")
     ap.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (repeatable)")
     ap.add_argument("--runs", type=int, default=0, help="runs per measurement, median reported (default 3; quick 2)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
@@ -800,6 +1180,10 @@ def main(argv: list[str] | None = None) -> int:
         if "memory" in sections:
             cands = sorted({sizes["versions"], sizes["serve"], sizes["incremental"]})
             bench_memory(sizes["memory"], cands, results)
+        if "search" in sections:
+            bench_search(sizes["search"], runs, sizes["search_memory"], results)
+        if "preview" in sections:
+            bench_preview(sizes["preview"], results)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
