@@ -479,6 +479,18 @@ def test_search_index_is_prepared_in_the_background_then_served(served_with_sear
                      "/_pagefind/~999/fpt/en/shards.json", "/_pagefind/../../etc/passwd"):
             assert raw_get(base, path) in (403, 404), path
         assert request_with_host(base, "evil.example", "/_pagefind/fpt/en/shards.json")[0] == 421
+
+        # an edit of an Enterprise Server only page: the folders it is not in are kept as they were
+        folder = search.folder / str(generation) / "_pagefind"
+        kept = sorted(p for p in (folder / "fpt" / "en").rglob("*") if p.is_file())
+        groups = len(list(folder.glob("*/*/shards.json")))
+        page = _root / "content" / "admin" / "configuring-package-storage.md"
+        page.write_text(page.read_text("utf-8") + "\nA new paragraph about storage.\n", "utf-8")
+        assert wait_for(lambda: search.current != generation, 120), search.problems
+        after = search.folder / str(search.current) / "_pagefind"
+        assert 0 < search.reindexed < groups
+        assert [p.stat().st_ino for p in kept] == [(after / p.relative_to(folder)).stat().st_ino for p in kept]
+        assert get(base + "/_pagefind/fpt/en/shards.json")[1].count(f"~{search.current}/") >= 1
     finally:
         stop.set()
 

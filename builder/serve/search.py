@@ -10,7 +10,9 @@ shards.json again (the search box does when it gets the focus) sees the new shar
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -37,6 +39,15 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def _text(fragment: str) -> str:
     return " ".join(unescape(_TAGS.sub("", fragment)).split())
+
+
+def _fingerprint(records: list) -> str:
+    digest = hashlib.sha1()
+    for r in sorted(records, key=lambda r: r.url):
+        for part in (r.url, r.title, r.product, r.html):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def record_fields(html: str) -> tuple[str, str, str] | None:
@@ -69,6 +80,10 @@ class DevSearch:
         self.failed = False
         """The last index failed and none was made before: the box says search is unavailable."""
         self._reported: set[str] = set()
+        self._prints: dict[tuple[str, str], str] = {}
+        """Fingerprint of each version x language's records in the current generation."""
+        self.reindexed = 0
+        """Version x language folders indexed afresh by the last index (the others were kept)."""
         self.built = threading.Condition()
 
     # The background thread -------------------------------------------------------------
@@ -106,9 +121,11 @@ class DevSearch:
                 print(text, file=sys.stderr)
 
     def _index(self, generation: int) -> list[Diagnostic]:
+        """Write generation `generation`: the version x language folders whose pages changed are
+        indexed again, the others are hard links to the previous generation's files."""
         from ..search.shards import SearchRecord, write_index
 
-        records = []
+        groups: dict[tuple[str, str], list] = {}
         for url, lang, version, file in self.dev.rendered_outputs():
             try:
                 html = file.read_text("utf-8")
@@ -117,15 +134,26 @@ class DevSearch:
             fields = record_fields(html)
             if fields is not None:
                 title, product, body = fields
-                records.append(SearchRecord(url=url, lang=lang, version=version, product=product, title=title,
-                                            html=body))
+                groups.setdefault((version, lang), []).append(
+                    SearchRecord(url=url, lang=lang, version=version, product=product, title=title, html=body))
+        prints = {key: _fingerprint(records) for key, records in groups.items()}
         dest = self.folder / str(generation)
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True)
-        problems = write_index(records, dest, jobs=1)
+        previous = self.folder / str(self.current) if self.current is not None else None
+        fresh = []
+        for key, records in sorted(groups.items()):
+            old = previous / "_pagefind" / key[0] / key[1] if previous is not None else None
+            if old is not None and self._prints.get(key) == prints[key] and (old / "shards.json").is_file():
+                shutil.copytree(old, dest / "_pagefind" / key[0] / key[1], copy_function=os.link)
+            else:
+                fresh.extend(records)
+        problems = write_index(fresh, dest, jobs=1) if fresh else []
         if problems:  # the index may be incomplete: keep serving the previous one
             shutil.rmtree(dest, ignore_errors=True)
             return problems
+        self._prints = prints
+        self.reindexed = len({(r.version, r.lang) for r in fresh})
         with self.built:
             self.current = generation
             self.built.notify_all()

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from tests.browser.conftest import REPO, CHROMIUM_ARGS, CHROMIUM, skip_without_browser
+from tests.browser.conftest import REPO, skip_without_browser
 
 skip_without_browser()
 
@@ -40,18 +40,6 @@ def dev(tmp_path):
     dev.close()
 
 
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def results_for(page, query: str) -> tuple[str, list[str]]:
     """Type `query`; returns the message shown (or the count) and the result paths."""
     box = page.locator("#search-input")
@@ -67,10 +55,11 @@ def results_for(page, query: str) -> tuple[str, list[str]]:
     return head, paths
 
 
-def test_serve_search_prepares_then_finds_and_follows_edits(dev, chromium):
+def test_serve_search_prepares_then_finds_and_follows_edits(dev, browser):
     root, base, search, stop = dev
     errors: list[str] = []
-    page = chromium.new_page()
+    context = browser.new_context()
+    page = context.new_page()
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(base + "/en/packages/learn")
     # the index thread has not started: the box says so, and does not claim "No results"
@@ -89,7 +78,7 @@ def test_serve_search_prepares_then_finds_and_follows_edits(dev, chromium):
     # an edit: the new word is in the index once the server has rendered and indexed again
     article = root / "content" / "packages" / "quickstart.md"
     article.write_text(article.read_text("utf-8") + f"\nA {WORD} looked at the registry.\n", "utf-8")
-    quick = chromium.new_page()
+    quick = context.new_page()
     quick.goto(base + "/en/packages/quickstart")
     deadline = 0
     while search.current == first and deadline < 600:  # at most a minute (not a timed assertion)
@@ -103,4 +92,5 @@ def test_serve_search_prepares_then_finds_and_follows_edits(dev, chromium):
     page.locator("main h1").click()
     head, paths = results_for(page, WORD)
     assert paths == ["/en/packages/quickstart"], head
+    context.close()
     assert not errors, errors

@@ -267,12 +267,13 @@
       var first = shards[0];
       if (!modules[first]) {
         modules[first] = import(first + "pagefind.js").then(function (pf) {
-          return pf.options({ baseUrl: "/", basePath: first }).then(function () {
+          return pf.options({ baseUrl: "/" }).then(function () {
             return Promise.all(shards.slice(1).map(function (other) {
               return pf.mergeIndex(other, { baseUrl: "/" });
             }));
           }).then(function () { return pf; });
         });
+        modules[first].catch(function () { delete modules[first]; });  // tried again by the next query
       }
       return modules[first];
     }
