@@ -272,6 +272,15 @@ def test_the_manifest_records_the_source_commit(repo, tmp_path):
     edit_page(repo)
     build(repo, out, "--no-search")
     assert json.loads((out / ".build/manifest.json").read_text("utf-8"))["source"]["dirty"] is True
+    # A commit that changes no output (a README, say) is still recorded: previews based on this
+    # site compare it with their --changed-since.
+    commit_all(repo, "page")
+    (repo / "README.md").write_text("notes\n", "utf-8")
+    commit_all(repo, "readme")
+    result = build(repo, out, "--no-search")
+    assert " unchanged)" in result.stderr
+    manifest = json.loads((out / ".build/manifest.json").read_text("utf-8"))
+    assert manifest["source"] == {"commit": git(repo, "rev-parse", "HEAD").strip(), "dirty": False}
 
 
 # Shallow clones ---------------------------------------------------------------------------------

@@ -229,8 +229,10 @@ def _build(args) -> int:
     base_site = getattr(args, "base_site", None)
     report, changes = build(options, Path(base_site) if base_site else None)
     problems = report.problems
+    summary_failed = False
     if getattr(args, "summary", None):
-        _write_summary(Path(args.summary), changes, report.written, options.base_url, args.production_url)
+        summary_failed = not _write_summary(Path(args.summary), changes, report.written, options.base_url,
+                                            args.production_url)
     internal = [d for d in problems.errors if d.code is codes.INTERNAL]
     if args.format == "json":
         doc = problems.to_json()
@@ -251,10 +253,12 @@ def _build(args) -> int:
         print(status, file=sys.stderr)
     if internal:
         return EXIT_INTERNAL
-    return EXIT_CONTENT if problems.errors else EXIT_OK
+    if problems.errors:
+        return EXIT_CONTENT
+    return EXIT_USAGE if summary_failed else EXIT_OK
 
 
-def _write_summary(path: Path, changes, written: bool, base_url: str, production_url: str) -> None:
+def _write_summary(path: Path, changes, written: bool, base_url: str, production_url: str) -> bool:
     from ..ci.changes import ChangeSet
     from ..ci.summary import render
 
@@ -264,3 +268,5 @@ def _write_summary(path: Path, changes, written: bool, base_url: str, production
         path.write_text(text, "utf-8")
     except OSError as err:
         print(f"docs-builder: cannot write --summary {path}: {err.strerror or err}", file=sys.stderr)
+        return False
+    return True

@@ -232,16 +232,18 @@ def run_build(options: BuildOptions) -> BuildReport:
                 out_writer.discard(staging)
             else:
                 old_manifest = old_manifest or {}
+                source = source_of(options.root, PRIMED_FOLDERS)
                 unchanged = (in_place and not built and cache.extras == extras_digests
                              and set(metas.records) == set(cache.metas)
                              and all(cache.metas[k] is v for k, v in metas.records.items())
+                             and out_writer.source_of_manifest(old_manifest) == source  # a new commit: recorded
                              and not os.path.lexists(out / LEGACY_CACHE))  # the commit removes it
                 changes = None
                 if options.staged is not None:
                     compared = options.previous_label or (str(out) if old_manifest else None)
                     changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest, compared, site, metas))
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
-                    write_manifest(site, staging, outputs, extra, digests_of_extras, source_of(options.root, PRIMED_FOLDERS))
+                    write_manifest(site, staging, outputs, extra, digests_of_extras, source)
                     if changes is not None:
                         out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
                     # A --changed-since build leaves the pages it did not check as they were: a
