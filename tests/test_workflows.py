@@ -105,9 +105,9 @@ def test_the_preview_restores_what_the_deploy_saves():
 # The runs: two pushes to main (deploy), then a pull request (preview)
 
 
-def deploy_expressions(sha: str) -> dict:
+def deploy_expressions(sha: str, pages: bool = False) -> dict:
     return {"github.ref": "refs/heads/main", "github.ref_name": "main", "github.sha": sha,
-            "vars.DOCS_PRODUCTION_URL": PROD, "vars.DOCS_DEPLOY_PAGES == 'true'": False,
+            "vars.DOCS_PRODUCTION_URL": PROD, "vars.DOCS_DEPLOY_PAGES == 'true'": pages,
             "steps.deployment.outputs.page_url": ""}
 
 
@@ -148,15 +148,16 @@ def runs(tmp_path_factory):
     api.write_text(json.dumps({"comments": [], "calls": []}))
     deploy = load("docs-deploy.yml")
 
-    def push(n: int) -> tuple[Runner, dict]:
+    def push(n: int, pages: bool = False) -> tuple[Runner, dict]:
         sha = git(src, "rev-parse", "HEAD")
         runner = Runner(tmp / f"push{n}", clone(src, "main", tmp / f"push{n}" / "ws"), "push", "refs/heads/main",
-                        sha, deploy_expressions(sha), {"ref": "refs/heads/main", "after": sha}, api, cache)
+                        sha, deploy_expressions(sha, pages), {"ref": "refs/heads/main", "after": sha}, api, cache)
         return runner, runner.run_workflow(deploy)
 
     first = push(1)
     edit(src, "content/admin/monitoring-storage-usage.md", "\nA typo fixed on main.\n", "fix a typo")
     second = push(2)
+    pages = push(3, pages=True)       # the same commit again, with GitHub Pages switched on
     base_sha = git(src, "rev-parse", "HEAD")
     git(src, "checkout", "-q", "-b", "fix-quickstart")
     edit(src, "content/packages/quickstart.md", f"\n{EDIT}\n\n{{% ifversion ghes > 3.12 %}}Old.{{% endifversion %}}\n", "edit")
@@ -174,7 +175,7 @@ def runs(tmp_path_factory):
         runner.expressions = preview_expressions(base_sha)
         return runner, runner.run_workflow(load("docs-preview.yml"))
 
-    return {"first": first, "second": second, "preview": pull_request("pr", cache), "tmp": tmp, "api": api,
+    return {"first": first, "second": second, "preview": pull_request("pr", cache), "pages": pages, "tmp": tmp, "api": api,
             "base_sha": base_sha, "pull_request": pull_request}
 
 
@@ -187,7 +188,7 @@ def test_every_expression_is_in_the_table():
 def test_deploy_builds_a_site_with_its_state_and_saves_it(runs):
     runner, results = runs["first"]
     assert results == {"build": "success", "deploy": "skipped"}, "\n".join(runner.log)
-    assert runner.skipped == ["Install docs-builder", "Upload the site for GitHub Pages"]
+    assert runner.skipped == ["Install docs-builder", "Prepare the site for GitHub Pages", "Upload the site for GitHub Pages"]
     site = runner.workspace / "site"
     assert (site / "en" / "packages" / "quickstart" / "index.html").is_file()
     assert json.loads((site / ".build" / "manifest.json").read_text())
@@ -205,6 +206,15 @@ def test_the_next_deploy_starts_from_the_last_site(runs):
     assert f"restored cache docs-site-main-{first_sha}" in log
     assert "(16 sources, 15 unchanged)" in log
     assert "A typo fixed on main." in (runner.workspace / "site" / "en" / "enterprise-server@3.17" / "admin" / "monitoring-storage-usage" / "index.html").read_text()
+
+
+def test_github_pages_gets_the_site_without_its_build_state(runs):
+    runner, results = runs["pages"]
+    assert results == {"build": "success", "deploy": "success"}, "\n".join(runner.log)
+    published = runner.artifacts / "github-pages"
+    assert (published / "en" / "packages" / "quickstart" / "index.html").is_file()
+    assert not (published / ".build").exists()
+    assert (runner.workspace / "site" / ".build" / "manifest.json").is_file()
 
 
 def test_preview_is_the_whole_site_with_the_change(runs):

@@ -178,7 +178,11 @@ class Runner:
         shutil.copytree(self.workspace / inputs["path"], self.artifacts / inputs.get("name", "github-pages"), ignore=ignore)
         return True
 
-    action_upload_pages_artifact = action_upload_artifact
+    def action_upload_pages_artifact(self, inputs, env):
+        # v3 tars the folder as it is, hidden files included (only .git and .github left out).
+        shutil.copytree(self.workspace / inputs["path"], self.artifacts / inputs.get("name", "github-pages"),
+                        ignore=shutil.ignore_patterns(".git", ".github"))
+        return True
 
     def action_deploy_pages(self, inputs, env):
         return True
