@@ -24,9 +24,11 @@ from ..output import commit
 from ..output import writer as out_writer
 from ..pipeline.build import BuildOptions, BuildReport, Staged, run_build
 from ..pipeline.changed import resolve_ref
+from ..search import state as search_state
 from .changes import ChangeSet, compute
 
-STATE_FILES = (out_writer.MANIFEST, out_writer.CACHE)
+STATE_FILES = (out_writer.MANIFEST, out_writer.CACHE, search_state.STATE)
+"""The base's build state the incremental build reads: outputs, page fingerprints, what the search index holds."""
 
 
 def build(options: BuildOptions, base_site: Path | None = None) -> tuple[BuildReport, ChangeSet | None]:
