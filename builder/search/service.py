@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from ..core.paths import safe_output_path
 from ..output import faults
 
 WINDOW = 8
@@ -112,14 +113,12 @@ class Service:
                 pending -= 1
         for _ in range(pending):
             self.receive()
-        job.dest.mkdir(parents=True, exist_ok=True)
-        self.call({"type": "WriteFiles", "index_id": index_id, "output_path": str(job.dest)})
+        # The files come back in the answer and are written here, so every byte is on disk (and
+        # went through the output path policy) when this returns: Pagefind's own WriteFiles could
+        # answer before its writes were done.
+        files = self.call({"type": "GetFiles", "index_id": index_id}).get("files") or []
         self.call({"type": "DeleteIndex", "index_id": index_id})
-        for name in UNUSED_FILES:
-            try:
-                (job.dest / name).unlink()
-            except FileNotFoundError:
-                pass
+        write_bundle(job.dest, sorted((f["path"], base64.b64decode(f["content"])) for f in files))
         return count
 
     def close(self) -> None:
@@ -132,6 +131,24 @@ class Service:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def write_bundle(dest: Path, files: list[tuple[str, bytes]]) -> None:
+    """Write one Pagefind bundle into the new folder `dest`, leaving out its ready-made UIs. A
+    path Pagefind names is an output path like any other: relative, inside `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    made = {dest}
+    for rel, data in files:
+        rel = safe_output_path(rel.lstrip("/"))
+        if rel in UNUSED_FILES:
+            continue
+        target = dest / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
 
 
 def run_jobs(jobs: Iterable[ShardJob], workers: int) -> None:
