@@ -66,11 +66,12 @@ def to_v2(root: Path) -> None:
 def site_bytes(out: Path) -> dict[str, str]:
     """Every file of the site, `.build/manifest.json` included -> its digest. The build cache is
     left out: an incremental build keeps records of the build before, so it is not the bytes of
-    a clean build's cache (it must only describe the same site, which the next build checks)."""
+    a clean build's cache (it must only describe the same site, which the next build checks), nor
+    the change list (what changed since the site before: not a clean build's)."""
     assert out.is_dir(), f"{out} is missing"
     return {rel: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(out.rglob("*")) if p.is_file()
-            and not (rel := p.relative_to(out).as_posix()).startswith(".build/cache")}
+            and not (rel := p.relative_to(out).as_posix()).startswith((".build/cache", ".build/changes"))}
 
 
 def leftovers(folder: Path) -> list[str]:

@@ -129,16 +129,29 @@ def _base_manifest(base: Path) -> tuple[dict, str | None]:
 
 
 def _fill(folder: Path, base: Path, manifest: dict) -> str | None:
-    """Link every file the base's manifest lists, and its build state, into `folder`; the path
-    of the first listed file that is missing (or not a regular file), None when all are there."""
-    linker = out_writer.StagingWriter(folder)
-    for rel in sorted(set(out_writer.manifest_paths(manifest))):
-        if not linker.link_from(base, rel):
-            return rel
-    for rel in STATE_FILES:
+    """Link every file the base's manifest lists, and its build state, into `folder` (new and
+    empty); the path of the first listed file that is missing or not a regular file, None when
+    all are there. The manifest's paths were checked when it was read (relative, no `..`, no
+    symbolic link on the way in `base`), so they are used as they are: this is the one step of a
+    preview proportional to the size of the site."""
+    made: set[str] = set()
+    root, target = str(base), str(folder)
+    state = [rel for rel in STATE_FILES if os.path.isfile(os.path.join(root, rel))
+             and not os.path.islink(os.path.join(root, rel))]
+    for rel in sorted(set(out_writer.manifest_paths(manifest))) + state:
+        source = os.path.join(root, rel)
         try:
-            if stat.S_ISREG(os.lstat(base / rel).st_mode):
-                linker.link_from(base, rel)
+            if not stat.S_ISREG(os.lstat(source).st_mode):
+                return rel
         except OSError:
-            pass
+            return rel
+        parent = rel.rpartition("/")[0]
+        if parent and parent not in made:
+            os.makedirs(os.path.join(target, parent), exist_ok=True)
+            made.add(parent)
+        dest = os.path.join(target, rel)
+        try:
+            os.link(source, dest, follow_symlinks=False)
+        except OSError:  # another file system, or one without hard links
+            shutil.copy2(source, dest, follow_symlinks=False)
     return None
