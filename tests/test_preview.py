@@ -152,7 +152,8 @@ def test_preview_with_search_equals_a_clean_build_search_index_included(repo, tm
     assert missing_targets(preview) == {}
 
 
-def test_a_preview_replaces_an_older_preview_and_keeps_files_of_its_own(repo, tmp_path):
+def test_a_preview_replaces_an_older_preview_and_keeps_files_of_its_own(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCS_BUILDER_SYNC_CLEANUP", "1")  # replaced sites are deleted before the build returns
     base, preview, clean = tmp_path / "base", tmp_path / "preview", tmp_path / "clean"
     build(repo, base, "--no-search")
     build(repo, preview, "--no-search", "--base-site", str(base))

@@ -229,11 +229,11 @@ def run_build(options: BuildOptions) -> BuildReport:
                 jobs=options.jobs, search_state=search_state,
                 partial_redirects=selected is not None and not in_place)
             _step("extras-written")
-            digests_of_extras = extra_digests(extra, staging, out, old_manifest or {})
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:
                 old_manifest = old_manifest or {}
+                digests_of_extras = extra_digests(extra, staging, out, old_manifest)
                 source = source_of(options.root, PRIMED_FOLDERS)
                 unchanged = (in_place and not built and cache.extras == extras_digests
                              and set(metas.records) == set(cache.metas)
