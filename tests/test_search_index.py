@@ -284,3 +284,23 @@ def test_write_index_api(tmp_path):
     assert ja["/ja/p0/a0"]["meta"]["product"] == "製品"
     listing = json.loads((tmp_path / "_pagefind/en/shards.json").read_text("utf-8"))
     assert listing["shards"] == sorted(listing["shards"]) and all(s.startswith("/_pagefind/en/") for s in listing["shards"])
+
+
+def test_compared_text_leaves_out_ignored_elements_and_version_prefixes():
+    from builder.search.shards import neutral_body, neutral_url
+    from builder.search.site_index import without_ignored
+
+    notice = b'<nav class="breadcrumbs" data-pagefind-ignore><ol><li>x</li></ol></nav><div class="notice" ' \
+             b'data-pagefind-ignore><div>3.8 is old</div></div>\n    <article>'
+    assert without_ignored(notice + b"<p>t</p></article>") == b"<article><p>t</p></article>"
+    # the words in text (here in code) are not an attribute: kept
+    text = b"<p>Add <code>x data-pagefind-ignore</code> to a tag.</p>"
+    assert without_ignored(text) == text
+    body = b'<a href="/en/enterprise-server@3.8/p/a#x">a</a> <a href="/en/enterprise-server@3.8">h</a> ' \
+           b'<a href="/en/enterprise-server@3.9/p/b">other release</a> /en/enterprise-server@3.80/p'
+    assert neutral_body(body, "en", "enterprise-server@3.8") == (
+        b'<a href="/en/p/a#x">a</a> <a href="/en">h</a> <a href="/en/enterprise-server@3.9/p/b">other release</a> '
+        b'/en/enterprise-server@3.80/p')
+    assert neutral_url("/en/enterprise-server@3.8/p/a", "en", "enterprise-server@3.8") == "/en/p/a"
+    assert neutral_url("/en/enterprise-server@3.8", "en", "enterprise-server@3.8") == "/en"
+    assert neutral_url("/en/p/a", "en", "") == "/en/p/a"

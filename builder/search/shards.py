@@ -23,7 +23,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -209,25 +209,28 @@ def write_index(records: Iterable[SearchRecord], dest: Path, jobs: int = 0) -> l
     (version-neutral) body become one record whose `version` filter lists their versions; records
     are sharded by `product`. A failure of Pagefind is returned as a warning (DB630); nothing is
     raised."""
-    merged: dict[str, dict[tuple[str, str], tuple[SearchRecord, str, list[str]]]] = {}
+    merged: dict[str, dict[tuple[str, str], tuple[SearchRecord, list[str]]]] = {}
     for r in records:
-        body = neutral_body(r.html.encode("utf-8"), r.lang, r.segment).decode("utf-8")
+        body = neutral_body(r.html.encode("utf-8"), r.lang, r.segment).decode("utf-8") if r.segment else r.html
         url = neutral_url(r.url, r.lang, r.segment)
         key = hashlib.sha1(json.dumps([r.title, r.product, body], ensure_ascii=False).encode("utf-8")).hexdigest()
-        found = merged.setdefault(r.lang, {}).setdefault((url, key), (r, body, []))
-        found[2].append(r.version)
+        by_key = merged.setdefault(r.lang, {})
+        found = by_key.get((url, key))
+        if found is None:  # one copy of the body is kept per record, not per output
+            found = by_key[(url, key)] = (replace(r, url=url, html=body, version="", segment=""), [])
+        found[1].append(r.version)
     work: list[ShardJob] = []
     folders: list[tuple[Path, bytes]] = []
     for lang, by_key in sorted(merged.items()):
         groups: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for (url, key), (_, _, versions) in by_key.items():
+        for (url, key), (_, versions) in by_key.items():
             groups.setdefault(url, []).append((tuple(sorted(set(versions))), key))
         urls = record_urls(groups)
-        docs: dict[str, tuple[SearchRecord, str, tuple[str, ...]]] = {}
+        docs: dict[str, tuple[SearchRecord, tuple[str, ...]]] = {}
         units: dict[str, list[str]] = {}
-        for (url, key), (r, body, versions) in by_key.items():
+        for (url, key), (r, versions) in by_key.items():
             rurl = urls[(url, key)]
-            docs[rurl] = (r, body, tuple(sorted(set(versions))))
+            docs[rurl] = (r, tuple(sorted(set(versions))))
             units.setdefault(r.product, []).append(rurl)
         plan = plan_shards(units)
         folder = dest / "_pagefind" / lang
@@ -247,9 +250,9 @@ def write_index(records: Iterable[SearchRecord], dest: Path, jobs: int = 0) -> l
     return []
 
 
-def _documents(records: list[tuple[str, tuple[SearchRecord, str, tuple[str, ...]]]]
+def _documents(records: list[tuple[str, tuple[SearchRecord, tuple[str, ...]]]]
                ) -> Callable[[], Iterator[tuple[str, str]]]:
     def pages() -> Iterator[tuple[str, str]]:
-        for url, (r, body, versions) in records:
-            yield url, document(r.lang, r.title, r.product, body, versions)
+        for url, (r, versions) in records:
+            yield url, document(r.lang, r.title, r.product, r.html, versions)
     return pages

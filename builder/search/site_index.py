@@ -93,7 +93,7 @@ def without_ignored(body: bytes) -> bytes:
         while end < at and body[end:end + 1] not in _NAME_END:
             end += 1
         name = body[start + 1:end]
-        if start == -1 or not name.isalnum():
+        if start == -1 or not name.isalnum() or b">" in body[start:at]:  # not an attribute of a tag
             parts.append(body[pos:at + len(IGNORE)])
             pos = at + len(IGNORE)
             continue
