@@ -34,8 +34,11 @@ from .service import ServiceError, ShardJob, run_jobs
 
 TARGET_PAGES = 250
 """Records a shard holds at most (before the doubling that bounds the shard count)."""
-MAX_SHARDS = 48
-"""Shards one language has at most (all its versions: 12,000 records before the bound doubles)."""
+MAX_SHARDS = 64
+"""Shards one language has at most (all its versions: 16,000 records before the bound doubles)."""
+RECORDS_IN_FLIGHT = 2 * TARGET_PAGES
+"""Records being indexed at once, all workers together: Pagefind needs about 40 MB + 0.42 MB a
+record for the shard it holds, so when the bound has doubled fewer shards are indexed at once."""
 SHARDS_FORMAT = 1
 ENTRY = "pagefind-entry.json"
 
@@ -194,7 +197,9 @@ def index_failed(err: BaseException) -> Diagnostic:
 
 def run_shards(jobs: list[ShardJob], workers: int) -> None:
     """Index `jobs` in parallel and make each bundle canonical."""
-    run_jobs(jobs, workers or os.cpu_count() or 1)
+    workers = workers or os.cpu_count() or 1
+    largest = max((job.size for job in jobs), default=1)
+    run_jobs(jobs, max(1, min(workers, RECORDS_IN_FLIGHT // max(1, largest))))
     for job in jobs:
         canonical_entry(job.dest)
 
