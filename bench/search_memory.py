@@ -2,11 +2,16 @@
 """Index N synthetic pages with docs-builder's search code, alone, in this process (and the
 Pagefind processes it starts), so bench/run.py can sample the peak memory of indexing itself.
 
-    python3 bench/search_memory.py N DEST          # prints one JSON line
+    python3 bench/search_memory.py N DEST [--distinct]   # prints one JSON line
 
 The pages look like the built site's: the same article in 8 versions and 2 languages (English and
 a made-up translation), about 400 articles per product, article HTML of about 4.5 KB with h2/h3
 ids. The vocabulary is larger than the corpus's (20,000 words) so the index is not flattered.
+
+The index is per language with one record per distinct text (docs/search.md): by default the 8
+versions of an article share their text, so N pages make N/8 records (the common case). With
+`--distinct` every version's text differs (a version-specific paragraph), so every page is a
+record: the worst case for memory and time.
 
 With the sharded API of issue 12 (`builder.search.shards.write_index(records, dest, jobs)`) the
 records are streamed to it. With the older API (`builder.search.pagefind_index.build_search`) the
@@ -67,23 +72,29 @@ def plan(n_pages: int) -> int:
     return max(1, -(-n_pages // (len(VERSIONS) * len(LANGS))))
 
 
-def records(n_pages: int):
+def records(n_pages: int, distinct: bool = False):
     from builder.search.shards import SearchRecord  # the sharded API (issue 12)
 
     count = 0
     for prod, cat, slug, per_lang in articles(plan(n_pages)):
         for version in VERSIONS:
+            segment = "" if version == "fpt" else version
             for lang in LANGS:
                 if count >= n_pages:
                     return
                 title, html = per_lang[lang]
-                yield SearchRecord(url=f"/{lang}/{version}/{prod}/{cat}/{slug}", lang=lang, version=version,
-                                   product=f"Product {prod}", title=title, html=html)
+                if distinct:
+                    html += f"<p>Only in {version}: edition{VERSIONS.index(version)}.</p>"
+                prefix = f"/{lang}/{segment}" if segment else f"/{lang}"
+                fields = {"segment": segment} if "segment" in SearchRecord.__dataclass_fields__ else {}
+                yield SearchRecord(url=f"{prefix}/{prod}/{cat}/{slug}", lang=lang, version=version,
+                                   product=f"Product {prod}", title=title, html=html, **fields)
                 count += 1
 
 
 def main() -> int:
     n, dest = int(sys.argv[1]), Path(sys.argv[2])
+    distinct = "--distinct" in sys.argv[3:]
     dest.mkdir(parents=True, exist_ok=True)
     try:
         from builder.search.shards import write_index  # noqa: F401
@@ -96,7 +107,7 @@ def main() -> int:
 
         print("indexing", file=sys.stderr, flush=True)
         t1 = time.perf_counter()
-        diags = write_index(records(n), dest, jobs=2)
+        diags = write_index(records(n, distinct), dest, jobs=2)
     else:
         from builder.search.pagefind_index import build_search
 
@@ -121,7 +132,7 @@ def main() -> int:
         diags = build_search(dest, bundles)
     t2 = time.perf_counter()
     files = sum(1 for p in (dest / "_pagefind").rglob("*") if p.is_file()) if (dest / "_pagefind").is_dir() else 0
-    print(json.dumps({"n": n, "api": api, "prepare_s": t1 - t0, "index_s": t2 - t1, "index_files": files,
+    print(json.dumps({"n": n, "api": api, "distinct": distinct, "prepare_s": t1 - t0, "index_s": t2 - t1, "index_files": files,
                       "diagnostics": [str(d) for d in diags][:3],
                       "self_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))

@@ -241,7 +241,7 @@ def test_incremental_builds_with_search_match_clean_ones(products, tmp_path):
     edit(products / "translations/fr/content/alpha/two.md", "/beta/suite", "/beta/three")
     build(products, out, search=True)
     assert_same_as_clean(products, out, tmp_path, search=True)
-    listing = json.loads((out / "_pagefind/fpt/fr/shards.json").read_text("utf-8"))
+    listing = json.loads((out / "_pagefind/fr/shards.json").read_text("utf-8"))
     entry = (out / listing["shards"][0].strip("/") / "pagefind-entry.json").read_text("utf-8")
     assert '"fr"' in entry and '"en"' not in entry
 

@@ -1,5 +1,6 @@
-"""The sharded search index: its layout and records, incremental builds equal to clean ones,
-untouched index files when no page's text changed, determinism, a damaged state."""
+"""The sharded search index: its layout and records (one per language, a page's versions sharing
+one record when their text is the same), incremental builds equal to clean ones, untouched index
+files when no page's text changed, determinism, a damaged or old state."""
 
 from __future__ import annotations
 
@@ -27,10 +28,10 @@ def build(root: Path, out: Path, *extra: str) -> dict:
     return doc
 
 
-def records(site: Path, slug: str, lang: str) -> dict[str, dict]:
-    """url -> Pagefind fragment (url, meta, anchors, content) of every page in the shards listed
-    by shards.json of one version x language."""
-    listing = json.loads((site / "_pagefind" / slug / lang / "shards.json").read_text("utf-8"))
+def records(site: Path, lang: str) -> dict[str, dict]:
+    """url -> Pagefind fragment (url, meta, filters, anchors, content) of every record in the
+    shards listed by shards.json of one language."""
+    listing = json.loads((site / "_pagefind" / lang / "shards.json").read_text("utf-8"))
     assert listing["format"] == 1
     found: dict[str, dict] = {}
     for url in listing["shards"]:
@@ -75,10 +76,12 @@ def products(tmp_path):
         "content/index.md": page("Home", "Welcome.\n", children="[/alpha, /beta]"),
         "content/alpha/index.md": page("Alpha product", "Alpha.\n", children="[/one, /two]"),
         "content/alpha/one.md": page("One", "## First part\n\nOne about {% data reusables.shared %}\n\n"
-                                     "### Deeper\n\nMore text.\n", versions="{fpt: '*', ghes: '*'}"),
+                                     "### Deeper\n\nMore text, see [Three](/beta/three).\n",
+                                     versions="{fpt: '*', ghes: '*'}"),
         "content/alpha/two.md": page("Two", "Two about kettles.\n", versions="{fpt: '*'}"),
         "content/beta/index.md": page("Beta product", "Beta.\n", children="[/three]"),
-        "content/beta/three.md": page("Three", "Three about pianos.\n", versions="{fpt: '*', ghes: '*'}"),
+        "content/beta/three.md": page("Three", "Three about pianos.{% ifversion ghes %} Also harps.{% endif %}\n",
+                                      versions="{fpt: '*', ghes: '*'}"),
         "translations/fr/content/alpha/index.md": page("Produit alpha", "Alpha fr.\n", children="[/one, /two]"),
         "translations/fr/content/alpha/one.md": page("Un", "## Première partie\n\nUn texte sur les lanternes.\n",
                                                       versions="{fpt: '*', ghes: '*'}"),
@@ -86,14 +89,27 @@ def products(tmp_path):
     return write_tree(tmp_path / "src", files)
 
 
+GHES = ["ghes-3.10", "ghes-3.8", "ghes-3.9"]
+
+
 def test_index_layout_records_and_sub_results(products, tmp_path):
     out = tmp_path / "out"
     build(products, out, "--jobs", "1")
-    slugs = sorted(p.name for p in (out / "_pagefind").iterdir())
-    assert "fpt" in slugs and len(slugs) > 1
-    en = records(out, "fpt", "en")
-    assert sorted(en) == ["/en", "/en/alpha", "/en/alpha/one", "/en/alpha/two", "/en/beta", "/en/beta/three"]
+    assert sorted(p.name for p in (out / "_pagefind").iterdir()) == ["en", "fr"]
+    en = records(out, "en")
+    # one record per page and text: versions with the same text share it (their links made
+    # version-neutral), a page whose text differs between versions has one record per text
+    # (the Alpha product page lists Two in fpt only)
+    assert sorted(en) == ["/en", "/en/alpha", "/en/alpha/one", "/en/alpha/two", "/en/alpha?v=ghes-3.10", "/en/beta",
+                          "/en/beta/three", "/en/beta/three?v=ghes-3.10"]
     one = en["/en/alpha/one"]
+    assert one["filters"]["version"] == ["fpt", *GHES]
+    assert en["/en/alpha/two"]["filters"]["version"] == ["fpt"]
+    assert en["/en"]["filters"]["version"] == ["fpt", *GHES]
+    assert en["/en/alpha?v=ghes-3.10"]["filters"]["version"] == GHES
+    assert en["/en/beta/three"]["filters"]["version"] == ["fpt"] and "harps" not in en["/en/beta/three"]["content"]
+    assert en["/en/beta/three?v=ghes-3.10"]["filters"]["version"] == GHES
+    assert "harps" in en["/en/beta/three?v=ghes-3.10"]["content"]
     assert one["meta"]["title"] == "One"
     assert one["meta"]["product"] == "Alpha product"
     assert en["/en"]["meta"]["product"] == ""
@@ -101,17 +117,19 @@ def test_index_layout_records_and_sub_results(products, tmp_path):
     assert [a["id"] for a in one["anchors"] if a["element"] in ("h2", "h3")] == ["first-part", "deeper"]
     # the site's chrome (sidebar, header, footer) is not indexed
     assert "Beta product" not in one["content"]
-    fr = records(out, "fpt", "fr")
+    fr = records(out, "fr")
     assert fr["/fr/alpha/one"]["meta"] == {**fr["/fr/alpha/one"]["meta"], "title": "Un", "product": "Produit alpha"}
     assert "lanternes" in fr["/fr/alpha/one"]["content"]
-    # every version has its own index, with that version's URLs only
-    for slug in slugs:
-        for lang in ("en", "fr"):
-            urls = records(out, slug, lang)
-            assert urls and all(u.startswith(f"/{lang}") for u in urls)
-    assert not (out / "_pagefind" / "fpt" / "en" / "g.home" / "pagefind-ui.js").exists()
+    assert all(u.startswith("/fr") for u in fr) and "/fr/alpha/one" not in en
+    assert not (out / "_pagefind" / "en" / "g.home" / "pagefind-ui.js").exists()
     state = (out / ".build" / "search.json").read_text("utf-8")
-    assert state.startswith('{"format":1,"checksum":"sha256:')
+    assert state.startswith('{"format":2,"checksum":"sha256:')
+    # the search form names the language's index, the version filter and the URL prefix
+    html = (out / "en/enterprise-server@3.9/alpha/one/index.html").read_text("utf-8")
+    assert ('data-search="/_pagefind/en/shards.json" data-search-version="ghes-3.9" '
+            'data-search-prefix="/en/enterprise-server@3.9"') in html
+    html = (out / "fr/alpha/one/index.html").read_text("utf-8")
+    assert 'data-search="/_pagefind/fr/shards.json" data-search-version="fpt" data-search-prefix="/fr"' in html
 
 
 def test_no_change_rebuild_touches_no_index_file(products, tmp_path):
@@ -130,16 +148,15 @@ def test_an_edit_reindexes_only_the_shards_it_changed(products, tmp_path):
     build(products, out)
     before = index_files(out)
     source = products / "content/alpha/one.md"
-    source.write_text(source.read_text("utf-8").replace("More text.", "More text about zeppelins."), "utf-8")
+    source.write_text(source.read_text("utf-8").replace("More text,", "More text about zeppelins,"), "utf-8")
     build(products, out)
     after = index_files(out)
     changed = {"/".join(p.split("/")[1:3]) for p in set(before) | set(after)
                if before.get(p) != after.get(p) and not p.endswith("shards.json")}
-    # English shards of the versions the page is in; not French (its translation did not
-    # change), not Enterprise Cloud (the page is not in it)
-    assert "fpt/en" in changed and any(c.startswith("ghes-") for c in changed)
-    assert all(c.endswith("/en") and not c.startswith("ghec/") for c in changed), changed
-    assert "zeppelins" in records(out, "fpt", "en")["/en/alpha/one"]["content"]
+    # the English shard holding the page only (the small products share one): not French (its
+    # translation did not change)
+    assert changed == {"en/g.home"}, changed
+    assert "zeppelins" in records(out, "en")["/en/alpha/one"]["content"]
     assert_same_as_clean(products, out, tmp_path)
 
 
@@ -164,7 +181,7 @@ def test_incremental_build_equals_clean_build(products, tmp_path, change):
             page("Un", "## Première partie\n\nUn texte sur les bougies.\n", versions="{fpt: '*', ghes: '*'}"))
     build(products, out)
     assert_same_as_clean(products, out, tmp_path)
-    en = records(out, "fpt", "en")
+    en = records(out, "en")
     if change == "add page":
         assert "/en/beta/four" in en
     if change == "remove page":
@@ -201,6 +218,33 @@ def test_a_damaged_state_is_ignored_with_a_warning(products, tmp_path):
     assert_same_as_clean(products, out, tmp_path)
 
 
+def test_a_state_of_the_old_per_version_format_is_ignored(products, tmp_path):
+    out = tmp_path / "out"
+    build(products, out)
+    state = out / ".build/search.json"
+    head, _, body = state.read_bytes().partition(b"\n")
+    state.write_bytes(head.replace(b'"format":2', b'"format":1', 1) + b"\n" + body)
+    result = build(products, out)
+    found = [d for d in result["diagnostics"] if d.get("code") == "DB631"]
+    assert found and "is of another format (1)" in found[0]["message"], result["diagnostics"]
+    assert_same_as_clean(products, out, tmp_path)
+
+
+def test_text_that_becomes_version_specific_splits_the_record(products, tmp_path):
+    out = tmp_path / "out"
+    build(products, out)
+    (products / "content/alpha/two.md").write_text(page("Two", "Two about kettles.{% ifversion ghec %} Cloud.{% endif %}\n",
+                                                        versions="{fpt: '*', ghec: '*'}"))
+    (products / "content/beta/three.md").write_text(page("Three", "Three about pianos.\n",
+                                                         versions="{fpt: '*', ghes: '*'}"))
+    build(products, out)
+    en = records(out, "en")
+    assert en["/en/alpha/two"]["filters"]["version"] == ["fpt"]
+    assert en["/en/alpha/two?v=ghec"]["filters"]["version"] == ["ghec"]
+    assert en["/en/beta/three"]["filters"]["version"] == ["fpt", *GHES] and "/en/beta/three?v=ghes-3.10" not in en
+    assert_same_as_clean(products, out, tmp_path)
+
+
 def test_plan_bounds_shards_and_keeps_pages_in_place():
     units = {"big": [f"/en/big/p{i}" for i in range(900)], "mid": [f"/en/mid/p{i}" for i in range(200)],
              **{f"small{k}": [f"/en/small{k}/p{i}" for i in range(10)] for k in range(30)}, "": ["/en"]}
@@ -215,20 +259,48 @@ def test_plan_bounds_shards_and_keeps_pages_in_place():
     units["big"] = units["big"] + ["/en/big/new"]
     moved = [u for n, urls in plan_shards(units) for u in urls if u in where and where[u] != n]
     assert moved == []
-    # a huge version x language still has a bounded number of shards
+    # a huge language still has a bounded number of shards
     many = {f"p{k}": [f"/en/p{k}/{i}" for i in range(400)] for k in range(100)}
     assert len(plan_shards(many)) <= shards_module.MAX_SHARDS
 
 
 def test_write_index_api(tmp_path):
-    recs = [SearchRecord(f"/en/fpt/p{k}/a{i}", "en", "fpt", f"Product {k}", f"Article {i}",
-                         f'<p>body {i} walrus</p><h2 id="h{i}">Part</h2><p>more</p>') for k in range(3) for i in range(5)]
-    recs.append(SearchRecord("/ja/fpt/p0/a0", "ja", "fpt", "製品", "記事", "<p>日本語の本文</p>"))
+    recs = [SearchRecord(f"/en/{seg}p{k}/a{i}", "en", slug, f"Product {k}", f"Article {i}",
+                         f'<p>body {i} walrus <a href="/en/{seg}p{k}/a0">a0</a></p><h2 id="h{i}">Part</h2><p>more</p>',
+                         seg.rstrip("/"))
+            for k in range(3) for i in range(5) for slug, seg in (("fpt", ""), ("ghec", "enterprise-cloud@latest/"))
+            if (k, i, slug) != (0, 1, "ghec")]
+    recs.append(SearchRecord("/en/enterprise-cloud@latest/p0/a1", "en", "ghec", "Product 0", "Article 1",
+                             "<p>only on cloud</p>", "enterprise-cloud@latest"))
+    recs.append(SearchRecord("/ja/p0/a0", "ja", "fpt", "製品", "記事", "<p>日本語の本文</p>"))
     assert write_index(recs, tmp_path) == []
-    en = records(tmp_path, "fpt", "en")
-    assert len(en) == 15 and en["/en/fpt/p1/a2"]["meta"]["product"] == "Product 1"
-    assert en["/en/fpt/p1/a2"]["meta"]["title"] == "Article 2"
-    ja = records(tmp_path, "fpt", "ja")
-    assert ja["/ja/fpt/p0/a0"]["meta"]["product"] == "製品"
-    listing = json.loads((tmp_path / "_pagefind/fpt/en/shards.json").read_text("utf-8"))
-    assert listing["shards"] == sorted(listing["shards"]) and all(s.startswith("/_pagefind/fpt/en/") for s in listing["shards"])
+    en = records(tmp_path, "en")
+    assert len(en) == 16 and en["/en/p1/a2"]["meta"]["product"] == "Product 1"
+    assert en["/en/p1/a2"]["meta"]["title"] == "Article 2"
+    assert en["/en/p1/a2"]["filters"]["version"] == ["fpt", "ghec"]
+    assert en["/en/p0/a1"]["filters"]["version"] == ["fpt"]
+    assert en["/en/p0/a1?v=ghec"]["filters"]["version"] == ["ghec"] and "cloud" in en["/en/p0/a1?v=ghec"]["content"]
+    ja = records(tmp_path, "ja")
+    assert ja["/ja/p0/a0"]["meta"]["product"] == "製品"
+    listing = json.loads((tmp_path / "_pagefind/en/shards.json").read_text("utf-8"))
+    assert listing["shards"] == sorted(listing["shards"]) and all(s.startswith("/_pagefind/en/") for s in listing["shards"])
+
+
+def test_compared_text_leaves_out_ignored_elements_and_version_prefixes():
+    from builder.search.shards import neutral_body, neutral_url
+    from builder.search.site_index import without_ignored
+
+    notice = b'<nav class="breadcrumbs" data-pagefind-ignore><ol><li>x</li></ol></nav><div class="notice" ' \
+             b'data-pagefind-ignore><div>3.8 is old</div></div>\n    <article>'
+    assert without_ignored(notice + b"<p>t</p></article>") == b"<article><p>t</p></article>"
+    # the words in text (here in code) are not an attribute: kept
+    text = b"<p>Add <code>x data-pagefind-ignore</code> to a tag.</p>"
+    assert without_ignored(text) == text
+    body = b'<a href="/en/enterprise-server@3.8/p/a#x">a</a> <a href="/en/enterprise-server@3.8">h</a> ' \
+           b'<a href="/en/enterprise-server@3.9/p/b">other release</a> /en/enterprise-server@3.80/p'
+    assert neutral_body(body, "en", "enterprise-server@3.8") == (
+        b'<a href="/en/p/a#x">a</a> <a href="/en">h</a> <a href="/en/enterprise-server@3.9/p/b">other release</a> '
+        b'/en/enterprise-server@3.80/p')
+    assert neutral_url("/en/enterprise-server@3.8/p/a", "en", "enterprise-server@3.8") == "/en/p/a"
+    assert neutral_url("/en/enterprise-server@3.8", "en", "enterprise-server@3.8") == "/en"
+    assert neutral_url("/en/p/a", "en", "") == "/en/p/a"

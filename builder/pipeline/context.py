@@ -195,5 +195,6 @@ class ContextBuilder:
             "alternates": [
                 {"hreflang": other.code, "url": self.url(other, version, page)} for other in site.languages
             ],
-            "search_index": f"/_pagefind/{version.slug}/{lang.code}/shards.json",
+            "search_index": f"/_pagefind/{lang.code}/shards.json", "search_version": version.slug,
+            "search_prefix": f"/{lang.code}/{version.segment}" if version.segment else f"/{lang.code}",
         }

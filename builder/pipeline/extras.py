@@ -86,7 +86,7 @@ def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: 
             found = products[key] = ((product.rel.split("/")[0], metas.get(lang, product, o.version).nav_title)
                                      if product is not None else ("", ""))
         indexed.append(IndexedPage(o.path, page_url(o.lang, version, page.url), o.lang, version.slug, found[0],
-                                   metas.get(lang, page, o.version).title, found[1]))
+                                   metas.get(lang, page, o.version).title, found[1], version.segment))
     index = SiteIndex(indexed, staging, out, changed, in_place, jobs)
     written = index.run()
     problems.extend(index.problems)

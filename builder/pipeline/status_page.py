@@ -102,7 +102,8 @@ def write_status_pages(site: Site, writer, results: list[LanguageStatus]) -> dic
                  "current": other is lang} for other in site.languages],
             "notices": [], "canonical": f"/{lang.code}/translation-status/",
             "alternates": [{"hreflang": o.code, "url": f"/{o.code}/translation-status/"} for o in site.languages],
-            "search_index": f"/_pagefind/{version.slug}/{lang.code}/shards.json",
+            "search_index": f"/_pagefind/{lang.code}/shards.json", "search_version": version.slug,
+            "search_prefix": f"/{lang.code}/{version.segment}" if version.segment else f"/{lang.code}",
             "languages": rows, "details": details, "note": note,
         }
         rel = f"{lang.code}/translation-status/index.html"

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..core.paths import safe_output_path
 from ..output import faults
+from .canonical import canonical_bundle
 
 WINDOW = 8
 """Requests sent ahead of their answers. An answer to AddFile is a few hundred bytes, so eight
@@ -118,7 +119,7 @@ class Service:
         # answer before its writes were done.
         files = self.call({"type": "GetFiles", "index_id": index_id}).get("files") or []
         self.call({"type": "DeleteIndex", "index_id": index_id})
-        write_bundle(job.dest, sorted((f["path"], base64.b64decode(f["content"])) for f in files))
+        write_bundle(job.dest, canonical_bundle(sorted((f["path"], base64.b64decode(f["content"])) for f in files)))
         return count
 
     def close(self) -> None:

@@ -1,12 +1,17 @@
-"""The sharded search index: per version x language, a few complete Pagefind bundles.
+"""The sharded search index: per language, a few complete Pagefind bundles holding every version.
 
 Layout (see docs/search.md):
 
-    _pagefind/<version-slug>/<lang>/shards.json     {"format":1,"shards":["/_pagefind/<slug>/<lang>/<shard>/", ...]}
-    _pagefind/<version-slug>/<lang>/<shard>/         one Pagefind bundle (pagefind.js, pagefind-entry.json, ...)
+    _pagefind/<lang>/shards.json     {"format":1,"shards":["/_pagefind/<lang>/<shard>/", ...]}
+    _pagefind/<lang>/<shard>/         one Pagefind bundle (pagefind.js, pagefind-entry.json, ...)
 
-Pages are split by product: a product of up to `TARGET_PAGES` pages is one shard, a bigger one is
-split in 2, 4, 8... parts by a hash of the page URL (a page stays in its part when others come
+A page published in several versions with the same text is ONE record: its url is version-neutral
+(`/<lang>/<path>`), its Pagefind filter `version` lists the slugs of the versions that show that
+text, and the links of its body are made version-neutral before it is compared or indexed
+(`/<lang>/<segment>/` -> `/<lang>/`). The reader searches with `filters: {version: <slug>}`.
+
+Records are split by product: a product of up to `TARGET_PAGES` records is one shard, a bigger one
+is split in 2, 4, 8... parts by a hash of the page URL (a page stays in its part when others come
 and go), and small products are packed together in name order. If that makes more than
 `MAX_SHARDS` shards, the target doubles until it does not.
 """
@@ -18,7 +23,7 @@ import json
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -28,9 +33,12 @@ from ..core.diagnostics import Diagnostic, Severity
 from .service import ServiceError, ShardJob, run_jobs
 
 TARGET_PAGES = 250
-"""Pages a shard holds at most (before the doubling that bounds the shard count)."""
-MAX_SHARDS = 32
-"""Shards one version x language has at most."""
+"""Records a shard holds at most (before the doubling that bounds the shard count)."""
+MAX_SHARDS = 64
+"""Shards one language has at most (all its versions: 16,000 records before the bound doubles)."""
+RECORDS_IN_FLIGHT = 2 * TARGET_PAGES
+"""Records being indexed at once, all workers together: Pagefind needs about 40 MB + 0.42 MB a
+record for the shard it holds, so when the bound has doubled fewer shards are indexed at once."""
 SHARDS_FORMAT = 1
 ENTRY = "pagefind-entry.json"
 
@@ -38,15 +46,54 @@ ENTRY = "pagefind-entry.json"
 @dataclass(frozen=True)
 class SearchRecord:
     url: str
-    """Site path of the page (`/en/enterprise-server@3.17/p/c/a`)."""
+    """Site path of the page in its version (`/en/enterprise-server@3.17/p/c/a`)."""
     lang: str
     version: str
-    """Version slug (`fpt`, `enterprise-server@3.17`)."""
+    """Version slug (`fpt`, `ghes-3.17`)."""
     product: str
     """The product's title in this language ("" for the home page)."""
     title: str
     html: str
     """The indexed body: article HTML without site chrome (sidebar, header, footer)."""
+    segment: str = ""
+    """The version's URL segment (`enterprise-server@3.17`, "" on the default plan)."""
+
+
+# Version-neutral records ------------------------------------------------------------------------
+
+def neutral_url(url: str, lang: str, segment: str) -> str:
+    """`/en/enterprise-server@3.17/p/a` -> `/en/p/a` (the default plan's URL form)."""
+    if segment:
+        base = f"/{lang}/{segment}"
+        if url == base or url.startswith(base + "/"):
+            return f"/{lang}" + url[len(base):]
+    return url
+
+
+def neutral_body(body: bytes, lang: str, segment: str) -> bytes:
+    """The body with its links' version prefix removed (`/<lang>/<segment>/` -> `/<lang>/`), so
+    that versions whose text is the same give the same bytes."""
+    if not segment:
+        return body
+    base = f"/{lang}/{segment}".encode("utf-8")
+    short = f"/{lang}".encode("utf-8")
+    if base not in body:
+        return body
+    for end in (b"/", b'"', b"#", b"'", b"?"):
+        body = body.replace(base + end, short + end)
+    return body
+
+
+def record_urls(groups: dict[str, list[tuple[tuple[str, ...], str]]]) -> dict[tuple[str, str], str]:
+    """The url of each record: `groups` maps a neutral url to its records (versions in order,
+    record key). One record keeps the url; when a page has several (its text differs between
+    versions) the others get `?v=<first version>` (Pagefind keeps one page per url; the reader
+    drops the query). Returns (neutral url, key) -> record url."""
+    urls: dict[tuple[str, str], str] = {}
+    for url, records in groups.items():
+        for i, (versions, key) in enumerate(sorted(records)):
+            urls[(url, key)] = url if i == 0 else f"{url}?v={versions[0]}"
+    return urls
 
 
 # Sharding ---------------------------------------------------------------------------------------
@@ -65,11 +112,12 @@ def _name(unit: str) -> str:
 
 
 def _bucket(url: str, parts: int) -> int:
-    return int(hashlib.sha1(url.encode("utf-8")).hexdigest()[:8], 16) % parts
+    page = url.split("?", 1)[0]  # a page's records stay together
+    return int(hashlib.sha1(page.encode("utf-8")).hexdigest()[:8], 16) % parts
 
 
 def plan_shards(units: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
-    """Split one version x language: `units` maps a product key to its page URLs; returns
+    """Split one language: `units` maps a product key to its page URLs; returns
     (shard name, sorted URLs) pairs, sorted by name. Deterministic (no hash seed involved)."""
     target = TARGET_PAGES
     while True:
@@ -110,21 +158,23 @@ def _plan(units: dict[str, list[str]], target: int) -> list[tuple[str, list[str]
 
 # Documents --------------------------------------------------------------------------------------
 
-def document(lang: str, title: str, product: str, body: str) -> str:
-    """The small HTML document Pagefind indexes for one page: its metadata and its body."""
+def document(lang: str, title: str, product: str, body: str, versions: Iterable[str]) -> str:
+    """The small HTML document Pagefind indexes for one record: its metadata, its `version`
+    filter values and its body."""
     body = body.replace(' data-pagefind-meta="title"', "")  # the title is given below
+    filters = "".join(f'<meta data-pagefind-filter="version[content]" content="{escape(v)}">' for v in versions)
     return (f'<!DOCTYPE html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
             f'<meta data-pagefind-meta="title[content]" content="{escape(title)}">'
-            f'<meta data-pagefind-meta="product[content]" content="{escape(product)}">'
+            f'<meta data-pagefind-meta="product[content]" content="{escape(product)}">{filters}'
             f"</head><body><main data-pagefind-body>{body}</main></body></html>")
 
 
-def shard_url(slug: str, lang: str, name: str) -> str:
-    return f"/_pagefind/{slug}/{lang}/{name}/"
+def shard_url(lang: str, name: str) -> str:
+    return f"/_pagefind/{lang}/{name}/"
 
 
-def shards_json(slug: str, lang: str, names: Iterable[str]) -> bytes:
-    urls = sorted(shard_url(slug, lang, n) for n in names)
+def shards_json(lang: str, names: Iterable[str]) -> bytes:
+    urls = sorted(shard_url(lang, n) for n in names)
     return json.dumps({"format": SHARDS_FORMAT, "shards": urls}, ensure_ascii=False,
                       separators=(",", ":")).encode("utf-8")
 
@@ -147,7 +197,9 @@ def index_failed(err: BaseException) -> Diagnostic:
 
 def run_shards(jobs: list[ShardJob], workers: int) -> None:
     """Index `jobs` in parallel and make each bundle canonical."""
-    run_jobs(jobs, workers or os.cpu_count() or 1)
+    workers = workers or os.cpu_count() or 1
+    largest = max((job.size for job in jobs), default=1)
+    run_jobs(jobs, max(1, min(workers, RECORDS_IN_FLIGHT // max(1, largest))))
     for job in jobs:
         canonical_entry(job.dest)
 
@@ -157,23 +209,39 @@ def run_shards(jobs: list[ShardJob], workers: int) -> None:
 def write_index(records: Iterable[SearchRecord], dest: Path, jobs: int = 0) -> list[Diagnostic]:
     """Write a complete sharded index (every shard and shards.json) under dest/_pagefind/.
 
-    Each `_pagefind/<slug>/<lang>/` folder written is replaced as a whole. Records are grouped by
-    version and language and sharded by product (`product` is the unit). A failure of Pagefind
-    is returned as a warning (DB630); nothing is raised."""
-    groups: dict[tuple[str, str], dict[str, SearchRecord]] = {}
-    for record in records:
-        groups.setdefault((record.version, record.lang), {})[record.url] = record
+    Each `_pagefind/<lang>/` folder written is replaced as a whole, so `records` holds every
+    output of the languages it names. Outputs of one page with the same title, product and
+    (version-neutral) body become one record whose `version` filter lists their versions; records
+    are sharded by `product`. A failure of Pagefind is returned as a warning (DB630); nothing is
+    raised."""
+    merged: dict[str, dict[tuple[str, str], tuple[SearchRecord, list[str]]]] = {}
+    for r in records:
+        body = neutral_body(r.html.encode("utf-8"), r.lang, r.segment).decode("utf-8") if r.segment else r.html
+        url = neutral_url(r.url, r.lang, r.segment)
+        key = hashlib.sha1(json.dumps([r.title, r.product, body], ensure_ascii=False).encode("utf-8")).hexdigest()
+        by_key = merged.setdefault(r.lang, {})
+        found = by_key.get((url, key))
+        if found is None:  # one copy of the body is kept per record, not per output
+            found = by_key[(url, key)] = (replace(r, url=url, html=body, version="", segment=""), [])
+        found[1].append(r.version)
     work: list[ShardJob] = []
     folders: list[tuple[Path, bytes]] = []
-    for (slug, lang), by_url in sorted(groups.items()):
+    for lang, by_key in sorted(merged.items()):
+        groups: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for (url, key), (_, versions) in by_key.items():
+            groups.setdefault(url, []).append((tuple(sorted(set(versions))), key))
+        urls = record_urls(groups)
+        docs: dict[str, tuple[SearchRecord, tuple[str, ...]]] = {}
         units: dict[str, list[str]] = {}
-        for url, record in by_url.items():
-            units.setdefault(record.product, []).append(url)
+        for (url, key), (r, versions) in by_key.items():
+            rurl = urls[(url, key)]
+            docs[rurl] = (r, tuple(sorted(set(versions))))
+            units.setdefault(r.product, []).append(rurl)
         plan = plan_shards(units)
-        folder = dest / "_pagefind" / slug / lang
-        folders.append((folder, shards_json(slug, lang, [name for name, _ in plan])))
-        for name, urls in plan:
-            work.append(ShardJob(folder / name, lang, len(urls), _documents([by_url[u] for u in urls])))
+        folder = dest / "_pagefind" / lang
+        folders.append((folder, shards_json(lang, [name for name, _ in plan])))
+        for name, shard_urls in plan:
+            work.append(ShardJob(folder / name, lang, len(shard_urls), _documents([(u, docs[u]) for u in shard_urls])))
     try:
         for folder, _ in folders:
             if folder.is_dir() and not folder.is_symlink():
@@ -187,8 +255,9 @@ def write_index(records: Iterable[SearchRecord], dest: Path, jobs: int = 0) -> l
     return []
 
 
-def _documents(records: list[SearchRecord]) -> Callable[[], Iterator[tuple[str, str]]]:
+def _documents(records: list[tuple[str, tuple[SearchRecord, tuple[str, ...]]]]
+               ) -> Callable[[], Iterator[tuple[str, str]]]:
     def pages() -> Iterator[tuple[str, str]]:
-        for r in records:
-            yield r.url, document(r.lang, r.title, r.product, r.html)
+        for url, (r, versions) in records:
+            yield url, document(r.lang, r.title, r.product, r.html, versions)
     return pages

@@ -1,9 +1,11 @@
-"""The built site's search index, incremental: only shards whose pages' indexed text (or page
-set, titles, products) changed are indexed again; the rest stay as the last build wrote them.
+"""The built site's search index, incremental: only shards whose records (their indexed text,
+titles, products, urls or versions) changed are indexed again; the rest stay as the last build wrote them.
 
-What each page contributes is the body region of its written HTML (`<main data-pagefind-body>`,
-sliced out by string search: no HTML parsing), with its title and product as metadata. The state
-of the last build is `.build/search.json` (see state.py).
+What each output contributes is the body region of its written HTML (`<main data-pagefind-body>`,
+sliced out by string search: no HTML parsing) with its links made version-neutral, its title and
+its product. The outputs of one page in one language that give the same (title, product, body)
+are one record, with a `version` filter listing their versions (see shards.py). The state of the
+last build is `.build/search.json` (see state.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Iterator
 
 from ..output.writer import StagingWriter
 from .service import ServiceError, ShardJob
-from .shards import document, index_failed, plan_shards, run_shards, shards_json
+from .shards import (document, index_failed, neutral_body, neutral_url, plan_shards, record_urls, run_shards,
+                     shards_json)
 from .state import SearchState, read_state
 
 MARKER = b"data-pagefind-body"
@@ -35,6 +38,24 @@ class IndexedPage:
     """The product key the page is sharded by ("" for the home page)."""
     title: str
     product: str
+    segment: str = ""
+    """The version's URL segment ("" on the default plan): links starting `/<lang>/<segment>` are
+    made version-neutral."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One indexed document: the outputs of one page with the same title, product and body."""
+
+    url: str
+    lang: str
+    unit: str
+    title: str
+    product: str
+    fp: str
+    versions: tuple[str, ...]
+    source: IndexedPage
+    """The output its body is read from (any of them: their neutral bodies are equal)."""
 
 
 def body_of(data: bytes) -> bytes:
@@ -51,12 +72,61 @@ def body_of(data: bytes) -> bytes:
     return data
 
 
+IGNORE = b" data-pagefind-ignore"
+_NAME_END = b" \t\n>/"
+
+
+def without_ignored(body: bytes) -> bytes:
+    """The body without its `data-pagefind-ignore` elements (breadcrumbs, version notices, the
+    "In this article" list: Pagefind would skip them anyway, and the notices differ between
+    versions whose text is the same). Elements are matched by counting their tag's opening and
+    closing tags; the builder's templates write well-formed HTML. The whitespace around a removed
+    element goes with it."""
+    parts: list[bytes] = []
+    pos = 0
+    while True:
+        at = body.find(IGNORE, pos)
+        if at == -1:
+            break
+        start = body.rfind(b"<", pos, at)
+        end = start + 1
+        while end < at and body[end:end + 1] not in _NAME_END:
+            end += 1
+        name = body[start + 1:end]
+        if start == -1 or not name.isalnum() or b">" in body[start:at]:  # not an attribute of a tag
+            parts.append(body[pos:at + len(IGNORE)])
+            pos = at + len(IGNORE)
+            continue
+        depth, scan, close = 1, body.find(b">", at), -1
+        while depth and scan != -1:
+            next_open = body.find(b"<" + name, scan)
+            while next_open != -1 and body[next_open + 1 + len(name):next_open + 2 + len(name)] not in _NAME_END:
+                next_open = body.find(b"<" + name, next_open + 1)
+            close = body.find(b"</" + name + b">", scan)
+            if close == -1:
+                break
+            if next_open != -1 and next_open < close:
+                depth += 1
+                scan = next_open + 1
+            else:
+                depth -= 1
+                scan = close + 1
+        if depth or close == -1:  # not closed: keep the rest as it is
+            break
+        parts.append(body[pos:start].rstrip())  # and the whitespace around it (the template's
+        pos = close + len(name) + 3               # line breaks differ with the elements left out)
+        while body[pos:pos + 1].isspace():
+            pos += 1
+    parts.append(body[pos:])
+    return b"".join(parts).strip()
+
+
 def _fingerprint(body: bytes) -> str:
     return hashlib.sha1(body).hexdigest()
 
 
-def _shard_key(pages: list[IndexedPage], fps: dict[str, str]) -> str:
-    rows = [[p.url, p.title, p.product, fps[p.path]] for p in pages]
+def _shard_key(records: list[Record]) -> str:
+    rows = [[r.url, r.title, r.product, list(r.versions), r.fp] for r in records]
     return hashlib.sha1(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -78,41 +148,75 @@ class SiteIndex:
         staged = self.staging / path
         return staged if self.out is None or staged.is_file() else self.out / path
 
-    def _read_body(self, path: str) -> bytes | None:
+    def _read_body(self, page: IndexedPage) -> bytes | None:
         try:
-            with open(self._source(path), "rb") as f:
-                return body_of(f.read())
+            with open(self._source(page.path), "rb") as f:
+                return neutral_body(without_ignored(body_of(f.read())), page.lang, page.segment)
         except OSError:
             return None
 
+    def _fingerprints(self, old: SearchState | None) -> dict[str, str]:
+        """Every output's body digest: from the state for outputs this build did not rewrite
+        (their files did not change), else from the written HTML."""
+        fps: dict[str, str] = {}
+        for p in self.pages:
+            fp = old.pages.get(p.path) if old is not None and self.changed is not None and p.path not in self.changed else None
+            if fp is None:
+                body = self._read_body(p)
+                if body is None:
+                    raise ServiceError(f"cannot read {p.path} to index it")
+                fp = _fingerprint(body)
+            fps[p.path] = fp
+        return fps
+
+    def _records(self, fps: dict[str, str]) -> dict[str, dict[str, Record]]:
+        """lang -> record url -> record."""
+        merged: dict[tuple[str, str, str], list[IndexedPage]] = {}
+        for p in self.pages:
+            key = hashlib.sha1(json.dumps([p.unit, p.title, p.product, fps[p.path]], ensure_ascii=False)
+                               .encode("utf-8")).hexdigest()
+            merged.setdefault((p.lang, neutral_url(p.url, p.lang, p.segment), key), []).append(p)
+        groups: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
+        versions: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        for (lang, url, key), pages in merged.items():
+            versions[(lang, url, key)] = tuple(sorted({p.slug for p in pages}))
+            groups.setdefault(lang, {}).setdefault(url, []).append((versions[(lang, url, key)], key))
+        urls = {lang: record_urls(g) for lang, g in groups.items()}
+        records: dict[str, dict[str, Record]] = {}
+        for (lang, url, key), pages in merged.items():
+            source = min(pages, key=lambda p: (p.slug, p.path))
+            rurl = urls[lang][(url, key)]
+            records.setdefault(lang, {})[rurl] = Record(rurl, lang, source.unit, source.title, source.product,
+                                                        fps[source.path], versions[(lang, url, key)], source)
+        return records
+
     def run(self) -> dict[str, list[str]]:
         old = read_state(self.out, self.problems) if self.out is not None else None
-        groups: dict[tuple[str, str], dict[str, list[IndexedPage]]] = {}
-        by_url: dict[tuple[str, str], dict[str, IndexedPage]] = {}
-        for p in self.pages:
-            groups.setdefault((p.slug, p.lang), {}).setdefault(p.unit, []).append(p)
-            by_url.setdefault((p.slug, p.lang), {})[p.url] = p
         new = SearchState()
-        fps: dict[str, str] = {}
         jobs: list[ShardJob] = []
-        fresh: list[tuple[str, list[IndexedPage]]] = []
+        fresh: list[tuple[str, list[Record]]] = []
         kept: list[str] = []
-        layout: dict[str, dict[str, list[str]]] = {}  # slug -> lang -> shard names
-        for (slug, lang), units in sorted(groups.items()):
-            urls = by_url[(slug, lang)]
-            plan = plan_shards({u: [p.url for p in ps] for u, ps in units.items()})
-            layout.setdefault(slug, {})[lang] = [name for name, _ in plan]
-            for name, shard_urls in plan:
-                shard = f"{slug}/{lang}/{name}"
-                pages = [urls[u] for u in shard_urls]
-                before = old.shards.get(shard) if old is not None else None
-                if before is not None and self._unchanged(pages, before, old, fps):
-                    new.shards[shard] = before
-                    kept.append(shard)
-                    continue
-                fresh.append((shard, pages))
-                jobs.append(ShardJob(self.staging / "_pagefind" / shard, lang, len(pages), self._documents(pages, fps)))
+        layout: dict[str, list[str]] = {}  # lang -> shard names
         try:
+            fps = self._fingerprints(old)
+            for lang, by_url in sorted(self._records(fps).items()):
+                units: dict[str, list[str]] = {}
+                for url, r in by_url.items():
+                    units.setdefault(r.unit, []).append(url)
+                plan = plan_shards(units)
+                layout[lang] = [name for name, _ in plan]
+                for name, shard_urls in plan:
+                    shard = f"{lang}/{name}"
+                    records = [by_url[u] for u in shard_urls]
+                    key = _shard_key(records)
+                    before = old.shards.get(shard) if old is not None else None
+                    if before is not None and before.get("key") == key and self._files_there(before):
+                        new.shards[shard] = before
+                        kept.append(shard)
+                        continue
+                    new.shards[shard] = {"key": key, "files": []}
+                    fresh.append((shard, records))
+                    jobs.append(ShardJob(self.staging / "_pagefind" / shard, lang, len(records), self._documents(records)))
             run_shards(jobs, self.jobs)
             return self._finish(old, new, fps, fresh, kept, layout)
         except (ServiceError, OSError, ValueError) as err:
@@ -122,60 +226,45 @@ class SiteIndex:
             return {}
 
     def _finish(self, old: SearchState | None, new: SearchState, fps: dict[str, str],
-                fresh: list[tuple[str, list[IndexedPage]]], kept: list[str],
-                layout: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+                fresh: list[tuple[str, list[Record]]], kept: list[str],
+                layout: dict[str, list[str]]) -> dict[str, list[str]]:
         written: dict[str, list[str]] = {}
-        for shard, pages in fresh:
+        for shard, _ in fresh:
             folder = self.staging / "_pagefind" / shard
-            files = sorted(p.relative_to(self.staging).as_posix() for p in folder.rglob("*") if p.is_file())
-            new.shards[shard] = {"key": _shard_key(pages, fps), "files": files}
+            new.shards[shard]["files"] = sorted(p.relative_to(self.staging).as_posix()
+                                                for p in folder.rglob("*") if p.is_file())
         touched = {shard.split("/")[0] for shard, _ in fresh}
         old_layout = old.layout() if old is not None else {}
-        touched |= {slug for slug in layout if old_layout.get(slug) != layout[slug]}
+        touched |= {lang for lang in layout if old_layout.get(lang) != layout[lang]}
         if not self.in_place:
             touched = set(layout)
         writer = StagingWriter(self.staging)
         for shard in kept:
-            if shard.split("/")[0] in touched:  # its version's folder is replaced as a whole
+            if shard.split("/")[0] in touched:  # its language's folder is replaced as a whole
                 for rel in new.shards[shard]["files"]:
                     if not writer.link_from(self.out, rel):
                         raise ServiceError(f"{rel} of an unchanged search shard is missing")
-        for slug, langs in sorted(layout.items()):
-            for lang, names in sorted(langs.items()):
-                rel = f"_pagefind/{slug}/{lang}/shards.json"
-                if slug in touched:
-                    writer.write(rel, shards_json(slug, lang, names))
-                written[rel] = []
-                for name in names:
-                    written.update({f: [] for f in new.shards[f"{slug}/{lang}/{name}"]["files"]})
+        for lang, names in sorted(layout.items()):
+            rel = f"_pagefind/{lang}/shards.json"
+            if lang in touched:
+                writer.write(rel, shards_json(lang, names))
+            written[rel] = []
+            for name in names:
+                written.update({f: [] for f in new.shards[f"{lang}/{name}"]["files"]})
         new.pages = {p.path: fps[p.path] for p in self.pages if p.path in fps}
         self.state = new
         return written
 
-    def _unchanged(self, pages: list[IndexedPage], before: dict, old: SearchState, fps: dict[str, str]) -> bool:
-        """Whether an old shard still holds exactly these pages with the same text, titles and
-        products, and its files are all still there."""
-        for p in pages:
-            if p.path not in fps:
-                fp = old.pages.get(p.path) if self.changed is not None and p.path not in self.changed else None
-                if fp is None:
-                    body = self._read_body(p.path)
-                    if body is None:
-                        return False
-                    fp = _fingerprint(body)
-                fps[p.path] = fp
-        if _shard_key(pages, fps) != before.get("key"):
-            return False
+    def _files_there(self, before: dict) -> bool:
         out = self.out
         return out is not None and all(os.path.isfile(out / rel) and not os.path.islink(out / rel)
                                        for rel in before.get("files", ()))
 
-    def _documents(self, pages: list[IndexedPage], fps: dict[str, str]):
+    def _documents(self, records: list[Record]):
         def documents() -> Iterator[tuple[str, str]]:
-            for p in pages:
-                body = self._read_body(p.path)
+            for r in records:
+                body = self._read_body(r.source)
                 if body is None:
-                    raise ServiceError(f"cannot read {p.path} to index it")
-                fps[p.path] = _fingerprint(body)
-                yield p.url, document(p.lang, p.title, p.product, body.decode("utf-8", "replace"))
+                    raise ServiceError(f"cannot read {r.source.path} to index it")
+                yield r.url, document(r.lang, r.title, r.product, body.decode("utf-8", "replace"), r.versions)
         return documents

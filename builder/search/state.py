@@ -1,7 +1,10 @@
 """`.build/search.json`: what the last build indexed, so the next one re-indexes only what changed.
 
-    {"format":1,"checksum":"sha256:<hex>","code":"<hex>","state":
-    {"pages":{"<output path>":"<sha1 of its indexed body>",...},"shards":{"<slug>/<lang>/<shard>":{"files":[...],"key":"<hex>"},...}}}
+    {"format":2,"checksum":"sha256:<hex>","code":"<hex>","state":
+    {"pages":{"<output path>":"<sha1 of its version-neutral indexed body>",...},
+     "shards":{"<lang>/<shard>":{"files":[...],"key":"<hex>"},...}}}
+
+Format 1 was the per-version layout (`<slug>/<lang>/<shard>`): such a state is ignored with DB631.
 
 The checksum covers every byte after the first line. `code` is a digest of this package's code
 and Pagefind's version: another one means other index files, so the state is not used. A state
@@ -24,7 +27,7 @@ from ..core.diagnostics import Diagnostic, Severity
 from ..core.paths import check_output_path
 
 STATE = ".build/search.json"
-FORMAT = 1
+FORMAT = 2
 _HEAD = '{{"format":{format},"checksum":"sha256:{checksum}","code":"{code}","state":\n'
 
 
@@ -48,12 +51,12 @@ class SearchState:
     pages: dict[str, str] = field(default_factory=dict)
     shards: dict[str, dict] = field(default_factory=dict)
 
-    def layout(self) -> dict[str, dict[str, list[str]]]:
-        """slug -> lang -> shard names."""
-        found: dict[str, dict[str, list[str]]] = {}
+    def layout(self) -> dict[str, list[str]]:
+        """lang -> shard names."""
+        found: dict[str, list[str]] = {}
         for shard in sorted(self.shards):
-            slug, lang, name = shard.split("/")
-            found.setdefault(slug, {}).setdefault(lang, []).append(name)
+            lang, name = shard.split("/")
+            found.setdefault(lang, []).append(name)
         return found
 
     def encode(self) -> bytes:
@@ -107,7 +110,7 @@ def _check(state: SearchState) -> None:
             raise ValueError(f"names a path the build refuses ({path!r})")
     for shard, entry in state.shards.items():
         parts = shard.split("/") if isinstance(shard, str) else []
-        if len(parts) != 3 or not isinstance(entry.get("key"), str) or not isinstance(entry.get("files"), list):
+        if len(parts) != 2 or not isinstance(entry.get("key"), str) or not isinstance(entry.get("files"), list):
             raise TypeError
         for rel in entry["files"]:
             if (not isinstance(rel, str) or not rel.startswith(f"_pagefind/{shard}/")

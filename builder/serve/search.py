@@ -43,8 +43,8 @@ def _text(fragment: str) -> str:
 
 def _fingerprint(records: list) -> str:
     digest = hashlib.sha1()
-    for r in sorted(records, key=lambda r: r.url):
-        for part in (r.url, r.title, r.product, r.html):
+    for r in sorted(records, key=lambda r: (r.url, r.version)):
+        for part in (r.url, r.version, r.title, r.product, r.html):
             digest.update(part.encode("utf-8"))
             digest.update(b"\0")
     return digest.hexdigest()
@@ -81,9 +81,9 @@ class DevSearch:
         """The last index failed and none was made before: the box says search is unavailable."""
         self._reported: set[str] = set()
         self._prints: dict[tuple[str, str], str] = {}
-        """Fingerprint of each version x language's records in the current generation."""
+        """Fingerprint of each language's records in the current generation."""
         self.reindexed = 0
-        """Version x language folders indexed afresh by the last index (the others were kept)."""
+        """Language folders indexed afresh by the last index (the others were kept)."""
         self.built = threading.Condition()
 
     # The background thread -------------------------------------------------------------
@@ -121,11 +121,12 @@ class DevSearch:
                 print(text, file=sys.stderr)
 
     def _index(self, generation: int) -> list[Diagnostic]:
-        """Write generation `generation`: the version x language folders whose pages changed are
-        indexed again, the others are hard links to the previous generation's files."""
+        """Write generation `generation`: the language folders whose pages changed are indexed
+        again, the others are hard links to the previous generation's files."""
         from ..search.shards import SearchRecord, write_index
 
-        groups: dict[tuple[str, str], list] = {}
+        segments = {v.slug: v.segment for v in self.dev.site.config.space.by_id.values()}
+        groups: dict[str, list] = {}
         for url, lang, version, file in self.dev.rendered_outputs():
             try:
                 html = file.read_text("utf-8")
@@ -134,8 +135,9 @@ class DevSearch:
             fields = record_fields(html)
             if fields is not None:
                 title, product, body = fields
-                groups.setdefault((version, lang), []).append(
-                    SearchRecord(url=url, lang=lang, version=version, product=product, title=title, html=body))
+                groups.setdefault(lang, []).append(
+                    SearchRecord(url=url, lang=lang, version=version, product=product, title=title, html=body,
+                                 segment=segments.get(version, "")))
         prints = {key: _fingerprint(records) for key, records in groups.items()}
         dest = self.folder / str(generation)
         shutil.rmtree(dest, ignore_errors=True)
@@ -143,9 +145,9 @@ class DevSearch:
         previous = self.folder / str(self.current) if self.current is not None else None
         fresh = []
         for key, records in sorted(groups.items()):
-            old = previous / "_pagefind" / key[0] / key[1] if previous is not None else None
+            old = previous / "_pagefind" / key if previous is not None else None
             if old is not None and self._prints.get(key) == prints[key] and (old / "shards.json").is_file():
-                shutil.copytree(old, dest / "_pagefind" / key[0] / key[1], copy_function=os.link)
+                shutil.copytree(old, dest / "_pagefind" / key, copy_function=os.link)
             else:
                 fresh.extend(records)
         problems = write_index(fresh, dest, jobs=1) if fresh else []
@@ -153,7 +155,7 @@ class DevSearch:
             shutil.rmtree(dest, ignore_errors=True)
             return problems
         self._prints = prints
-        self.reindexed = len({(r.version, r.lang) for r in fresh})
+        self.reindexed = len({r.lang for r in fresh})
         with self.built:
             self.current = generation
             self.built.notify_all()

@@ -1,7 +1,6 @@
 """A built site's sharded search index (the layout of docs/search.md), made from its pages.
 
-The browser tests of the reader's search need an index with several shards per version and
-language (to check that the shards merge into one result list); the bundled site is small enough
+The browser tests of the reader's search need an index with several shards per language (to check that the shards merge into one result list); the bundled site is small enough
 to fit one shard, so `shard_site` indexes its pages again with small shards.
 """
 
@@ -14,7 +13,8 @@ from pathlib import Path
 from builder.search import shards
 from builder.serve.search import record_fields
 
-_SEARCH_ATTR = re.compile(r'data-search="/_pagefind/([^/"]+)/([^/"]+)/shards\.json"')
+_SEARCH_ATTR = re.compile(r'data-search="/_pagefind/([^/"]+)/shards\.json" data-search-version="([^"]+)" '
+                          r'data-search-prefix="([^"]+)"')
 
 
 def records_of(out: Path) -> list:
@@ -29,16 +29,17 @@ def records_of(out: Path) -> list:
         fields = record_fields(html)
         if found is None or fields is None:
             continue
-        slug, lang = found.groups()
+        lang, slug, prefix = found.groups()
         title, product, body = fields
         url = "/" + rel.parent.as_posix()
-        records.append(shards.SearchRecord(url=url, lang=lang, version=slug, product=product, title=title, html=body))
+        records.append(shards.SearchRecord(url=url, lang=lang, version=slug, product=product, title=title, html=body,
+                                           segment=prefix[len(lang) + 2:]))
     return records
 
 
 @contextmanager
 def small_shards(pages: int):
-    """Shards of at most `pages` pages (so that a small site has several per version and language)."""
+    """Shards of at most `pages` records (so that a small site has several per language)."""
     saved = shards.TARGET_PAGES
     shards.TARGET_PAGES = pages
     try:
@@ -52,4 +53,4 @@ def shard_site(out: Path, pages: int = 4) -> None:
     with small_shards(pages):
         problems = shards.write_index(records_of(out), out, jobs=2)
     assert not problems, [p.format_text() for p in problems]
-    assert (out / "_pagefind" / "fpt" / "en" / "shards.json").is_file()
+    assert (out / "_pagefind" / "en" / "shards.json").is_file()

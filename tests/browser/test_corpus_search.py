@@ -21,13 +21,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 RELEASE = "enterprise-server@3.6"
 START = f"/fr/{RELEASE}/packages/quickstart/"
 
-ALL_RESULTS = """async ([index, query]) => {
+ALL_RESULTS = """async ([index, version, query]) => {
   const shards = (await (await fetch(index)).json()).shards;
   const pf = await import(shards[0] + "pagefind.js");
   await pf.options({ baseUrl: "/" });
   for (const other of shards.slice(1)) await pf.mergeIndex(other);
-  const found = await pf.search(query);
-  return Promise.all(found.results.map(r => r.data().then(d => d.url)));
+  const found = await pf.search(query, { filters: { version } });
+  return Promise.all(found.results.map(r => r.data().then(d => [d.url, d.filters.version])));
 }"""
 
 
@@ -42,7 +42,7 @@ def corpus_site(tmp_path_factory):
     status, log = build_site(root, out, "--keep-going")
     assert status in (0, 1), log[-3000:]
     assert (out / START.strip("/") / "index.html").is_file(), log[-3000:]
-    assert (out / "_pagefind" / "ghes-3.6" / "fr" / "shards.json").is_file(), log[-3000:]
+    assert (out / "_pagefind" / "fr" / "shards.json").is_file(), log[-3000:]
     with serve(out) as served:
         yield served
 
@@ -58,17 +58,19 @@ def test_french_release_page_finds_french_pages_of_that_release_only(browser, co
             "as => as.map(a => new URL(a.href).pathname)")
         assert shown and all(u.startswith(f"/fr/{RELEASE}/") for u in shown), shown
         # every match, not only the ten shown, is French and of this release
-        index = page.locator("form.search").get_attribute("data-search")
-        assert index == "/_pagefind/ghes-3.6/fr/shards.json"
-        every = page.evaluate(ALL_RESULTS, [index, "container"])
+        form = page.locator("form.search")
+        index, version = form.get_attribute("data-search"), form.get_attribute("data-search-version")
+        assert (index, version) == ("/_pagefind/fr/shards.json", "ghes-3.6")
+        assert form.get_attribute("data-search-prefix") == f"/fr/{RELEASE}"
+        every = page.evaluate(ALL_RESULTS, [index, version, "container"])
         assert len(every) >= len(shown)
-        assert all(u.startswith(f"/fr/{RELEASE}/") for u in every), every
-        # the English pages of the release have their own index
+        assert all(u.startswith("/fr/") and "ghes-3.6" in versions for u, versions in every), every
+        # the English pages have their own index
         page = reader.open(f"/en/{RELEASE}/packages/quickstart/")
         index = page.locator("form.search").get_attribute("data-search")
-        assert index == "/_pagefind/ghes-3.6/en/shards.json"
-        english = page.evaluate(ALL_RESULTS, [index, "container"])
-        assert english and all(u.startswith(f"/en/{RELEASE}/") for u in english), english
+        assert index == "/_pagefind/en/shards.json"
+        english = page.evaluate(ALL_RESULTS, [index, version, "container"])
+        assert english and all(u.startswith("/en/") and "ghes-3.6" in versions for u, versions in english), english
         # and the result opens a French page of the release
         page = reader.open(START)
         page.locator("#search-input").fill("container")

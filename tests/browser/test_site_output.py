@@ -113,9 +113,11 @@ def test_sidebar_and_breadcrumbs_of_every_page(pages):
 def test_every_page_searches_its_own_version_and_language(pages, site):
     for url, text in pages.items():
         lang, version, _ = split(url)
-        index = re.search(r'data-search="([^"]+)"', text)[1]
-        slug = "fpt" if not version else ("ghec" if version.startswith("enterprise-cloud") else "ghes-" + version.split("@")[1])
-        assert index == f"/_pagefind/{slug}/{lang}/shards.json", (url, index)
+        index, slug, prefix = re.search(r'data-search="([^"]+)" data-search-version="([^"]+)" '
+                                        r'data-search-prefix="([^"]+)"', text).groups()
+        expected = "fpt" if not version else ("ghec" if version.startswith("enterprise-cloud") else "ghes-" + version.split("@")[1])
+        assert index == f"/_pagefind/{lang}/shards.json", (url, index)
+        assert slug == expected and prefix == (f"/{lang}/{version}" if version else f"/{lang}"), (url, slug, prefix)
         shards = json.loads((site.out / index.strip("/")).read_text("utf-8"))["shards"]
         assert shards and all((site.out / s.strip("/") / "pagefind.js").is_file() for s in shards), shards
         assert f'<html lang="{lang}"' in text

@@ -197,8 +197,10 @@
     mark();
   }
 
-  /* Search: the Pagefind shards of this version and language (shards.json lists them), merged
-     in the browser into one index. Results are built as DOM nodes from text: nothing that comes
+  /* Search: the Pagefind shards of this language (shards.json lists them), merged in the browser
+     into one index of every version; a query is filtered to the version being read
+     (data-search-version) and the version-neutral result URLs (/<lang>/path) are rewritten to
+     it (data-search-prefix). Results are built as DOM nodes from text: nothing that comes
      from the index is parsed as HTML except the <mark> of an excerpt. */
   var PAGE_SIZE = 10;
   var SUBRESULTS = 3;
@@ -240,6 +242,8 @@
     var box = form.querySelector(".search-results");
     var indexUrl = form.getAttribute("data-search");
     var lang = form.getAttribute("data-lang") || root.lang || "en";
+    var version = form.getAttribute("data-search-version") || "";
+    var prefix = form.getAttribute("data-search-prefix") || "";
     var forms = null;
     try { forms = JSON.parse(input.getAttribute("data-count") || "null"); } catch (e) { forms = null; }
     var text = function (name) { return input.getAttribute("data-" + name) || ""; };
@@ -320,12 +324,26 @@
       return element("p", "search-message", content);
     }
 
+    /* A record's URL is version-neutral, `/<lang>/path` (with `?v=<slug>` when the page's text
+       differs between versions): the reader goes to the page in the version being read. */
+    function localUrl(url) {
+      url = String(url || "");
+      var hash = url.indexOf("#");
+      var fragment = hash < 0 ? "" : url.slice(hash);
+      var path = hash < 0 ? url : url.slice(0, hash);
+      var query = path.indexOf("?");
+      if (query >= 0) path = path.slice(0, query);
+      var base = "/" + lang;
+      if (prefix && (path === base || path.indexOf(base + "/") === 0)) path = prefix + path.slice(base.length);
+      return path + fragment;
+    }
+
     function resultItem(item) {
       var li = element("li", "search-item");
       var a = element("a", "search-result");
-      a.href = item.url;
+      a.href = localUrl(item.url);
       var meta = item.meta || {};
-      a.appendChild(element("span", "search-result-title", meta.title || item.url));
+      a.appendChild(element("span", "search-result-title", meta.title || localUrl(item.url)));
       if (meta.product) a.appendChild(element("span", "search-result-product", meta.product));
       var excerpt = element("span", "search-result-excerpt");
       excerptNodes(item.excerpt, excerpt);
@@ -341,7 +359,7 @@
         subs.forEach(function (sub) {
           var sli = document.createElement("li");
           var sa = element("a", "search-subresult");
-          sa.href = sub.url;
+          sa.href = localUrl(sub.url);
           sa.appendChild(element("span", "search-subresult-title", sub.title));
           var sx = element("span", "search-result-excerpt");
           excerptNodes(sub.excerpt, sx);
@@ -422,7 +440,7 @@
       if (!query) { state = null; show([]); return; }
       if (box.hidden || !state) show([message(text("loading"))]);
       load().then(function (pf) {
-        return pf ? pf.search(query) : { results: [] };
+        return pf ? pf.search(query, version ? { filters: { version: version } } : {}) : { results: [] };
       }).then(function (found) {
         return mine === serial ? withoutFallbacks(query, (found && found.results) || []) : [];
       }).then(function (results) {
