@@ -34,7 +34,10 @@ def served_with_search(tmp_path):
     yield from _served(tmp_path, with_search=True)
 
 
-def _served(tmp_path, with_search: bool = False):
+def _served(tmp_path, with_search: bool = False, fill: bool = False):
+    """A preview server on a copy of the example site; `fill` also renders every page in the
+    background (as `docs-builder serve` does). Yields (root, base URL, renderer[, search index,
+    stop event])."""
     root = tmp_path / "src"
     for part in ("content", "data", "translations"):
         shutil.copytree(REPO / part, root / part)
@@ -43,9 +46,11 @@ def _served(tmp_path, with_search: bool = False):
     ready = threading.Event()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     threading.Thread(target=watch, args=(dev, hub, stop, ready), daemon=True).start()
+    if fill:
+        threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
     assert ready.wait(20), "the file watcher did not start"
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    yield (root, base, dev, server.search) if with_search else (root, base, dev)
+    yield (root, base, dev, server.search, stop) if with_search else (root, base, dev)
     stop.set()
     server.stopping = True
     server.shutdown()
@@ -452,7 +457,7 @@ def test_serving_on_loopback_says_nothing_more(tmp_path):
 def test_search_index_is_prepared_in_the_background_then_served(served_with_search):
     import json
 
-    _root, base, dev, search = served_with_search
+    _root, base, dev, search, _stop = served_with_search
     # nothing indexed yet: the box is told to wait (503 + Retry-After), never "no results"
     request = urllib.request.Request(base + "/_pagefind/en/shards.json")
     with pytest.raises(urllib.error.HTTPError) as err:
@@ -518,7 +523,7 @@ def test_a_search_index_that_cannot_be_written_is_a_warning_and_pages_are_served
         raise RuntimeError("pagefind is not installed")
 
     monkeypatch.setattr(shards, "write_index", broken)
-    _root, base, dev, search = served_with_search
+    _root, base, dev, search, _stop = served_with_search
     stop = threading.Event()
     threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
     threading.Thread(target=search.run, args=(stop,), daemon=True).start()

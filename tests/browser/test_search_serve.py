@@ -4,12 +4,11 @@ a page opened before the edit (which fetches the new index when the box gets the
 
 from __future__ import annotations
 
-import shutil
 import threading
 
 import pytest
 
-from tests.browser.conftest import REPO, skip_without_browser
+from tests.browser.conftest import skip_without_browser
 
 skip_without_browser()
 
@@ -20,24 +19,10 @@ WORD = "zzyzxquokka"  # no word of the site starts like it (no prefix fallback)
 
 @pytest.fixture
 def dev(tmp_path):
-    from builder.serve.server import make_server, watch
+    from tests.test_serve import _served
 
-    root = tmp_path / "src"
-    for part in ("content", "data", "translations"):
-        shutil.copytree(REPO / part, root / part)
-    server, dev, hub = make_server(root, "127.0.0.1", 0)
-    stop = threading.Event()
-    ready = threading.Event()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    threading.Thread(target=watch, args=(dev, hub, stop, ready), daemon=True).start()
-    threading.Thread(target=dev.fill, args=(stop,), daemon=True).start()
-    assert ready.wait(20), "the file watcher did not start"
-    yield root, f"http://127.0.0.1:{server.server_address[1]}", server.search, stop
-    stop.set()
-    server.stopping = True
-    server.shutdown()
-    server.server_close()
-    dev.close()
+    for root, base, _renderer, search, stop in _served(tmp_path, with_search=True, fill=True):
+        yield root, base, search, stop
 
 
 def results_for(page, query: str) -> tuple[str, list[str]]:
