@@ -59,8 +59,24 @@ def is_space(ch: str) -> bool:
     return ch.isspace() or ch in "\u00a0\u200b"
 
 
+_CONTROL_OR_SPACE = "\\x00-\\x20\\x7f-\\xa0\\u2028\\u2029\\ufeff\\u200b-\\u200f\\u202a-\\u202e\\u2066-\\u2069\\s"
+_SUSPECT: dict[str, re.Pattern[str]] = {}
+
+
+def _suspect(forbidden: str) -> re.Pattern[str]:
+    """One pattern matching any character `_bad_char` could object to (a superset is fine: the
+    exact check below runs only from the first match on), so clean paths cost one regex search."""
+    pattern = _SUSPECT.get(forbidden)
+    if pattern is None:
+        pattern = _SUSPECT[forbidden] = re.compile(f"[{_CONTROL_OR_SPACE}{re.escape(forbidden)}]")
+    return pattern
+
+
 def _bad_char(text: str, forbidden: str) -> PathIssue | None:
-    for i, ch in enumerate(text):
+    first = _suspect(forbidden).search(text)
+    if first is None:
+        return None
+    for i, ch in enumerate(text[first.start():], first.start()):
         if is_control(ch):
             return PathIssue(i, 1, f"contains a control character ({describe_char(ch)})")
         if is_space(ch):
