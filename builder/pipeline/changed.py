@@ -46,18 +46,23 @@ def resolve_ref(root, ref: str) -> str:
 
 
 def fetch_command(ref: str) -> str:
-    """The git command that makes `ref` known locally, for the usual spellings of a base ref."""
-    m = re.fullmatch(r"HEAD(?:~(\d*)|(\^+))", ref)
-    if m:
-        depth = int(m.group(1) or 1) if m.group(1) is not None else len(m.group(2) or "^")
-        return f"git fetch --deepen={depth}"
-    if re.fullmatch(r"[0-9a-f]{7,40}", ref):
-        return f"git fetch --no-tags --depth=1 origin {ref}"
-    if ref.startswith("origin/"):
-        name = ref[len("origin/"):]
-        return f"git fetch --no-tags --depth=1 origin {name}:refs/remotes/origin/{name}"
-    name = ref.removeprefix("refs/heads/")
-    return f"git fetch --no-tags --depth=1 origin {name}:{name}"
+    """The git command that makes `ref` known locally, for the usual spellings of a base ref: a
+    branch, `origin/<branch>`, a commit, each optionally followed by ancestry steps (`~3`, `^`),
+    fetched deep enough to hold that ancestor. Anything else gets the command that always works."""
+    m = re.fullmatch(r"(.*?)((?:~\d*|\^\d*)*)", ref)
+    base, steps = m.group(1), m.group(2)
+    depth = 1 + sum(int(n or 1) if op == "~" else 1 for op, n in re.findall(r"([~^])(\d*)", steps))
+    if base in ("HEAD", "@"):
+        return f"git fetch --deepen={depth - 1}" if depth > 1 else "git fetch --unshallow origin"
+    if not base or not re.fullmatch(r"[A-Za-z0-9._/-]+", base) or ".." in base or base.endswith((".", "/", ".lock")):
+        return "git fetch --unshallow origin"
+    if re.fullmatch(r"[0-9a-f]{7,40}", base):
+        return f"git fetch --no-tags --depth={depth} origin {base}"
+    if base.startswith("origin/"):
+        name = base[len("origin/"):]
+        return f"git fetch --no-tags --depth={depth} origin {name}:refs/remotes/origin/{name}"
+    name = base.removeprefix("refs/heads/")
+    return f"git fetch --no-tags --depth={depth} origin {name}:{name}"
 
 
 def changed_files(root, ref: str) -> set[str]:
