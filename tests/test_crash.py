@@ -412,13 +412,19 @@ def test_the_next_build_removes_only_what_dead_builds_of_this_out_left(tmp_path)
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         ours = [f".docs-builder-staging-{dead}-site", f".docs-builder-old-{dead}-0123abcd-site",
-                f".docs-builder-journal-{dead}-site.json.tmp"]
+                f".docs-builder-journal-{dead}-site.json.tmp",
+                # a killed preview (`--base-site`): its build into the staging folder left its own
+                f".docs-builder-staging-{dead}-.docs-builder-staging-{dead}-site",
+                f".docs-builder-old-{dead}-0123abcd-.docs-builder-staging-{dead}-site",
+                f".docs-builder-journal-{dead}-.docs-builder-staging-{dead}-site.json"]
         others = [f".docs-builder-staging-{live.pid}-site",  # a build that still runs
                   f".docs-builder-staging-{dead}-site2", f".docs-builder-old-{dead}-0123abcd-site-old",
                   f".docs-builder-staging-{dead}-site.bak", ".docs-builder-staging-x-site", ".pagefind-abc",
-                  f".docs-builder-old-{dead}-site", "site.bak"]
+                  f".docs-builder-old-{dead}-site", "site.bak",
+                  f".docs-builder-staging-{dead}-.docs-builder-staging-{dead}-site2",
+                  f".docs-builder-staging-{dead}-.docs-builder-old-{dead}-0123abcd-site"]
         for name in ours + others:
-            if name.endswith(".tmp"):
+            if name.endswith((".tmp", ".json")):
                 (out.parent / name).write_text("{", "utf-8")
             else:
                 (out.parent / name / "en").mkdir(parents=True)

@@ -94,7 +94,12 @@ def leftover(name: str, out_name: str) -> tuple[str, int] | None:
                 return None
         if kind == "journal":
             rest = rest.removesuffix(".tmp").removesuffix(".json") if rest.endswith((".json", ".json.tmp")) else ""
-        return (kind, int(pid)) if rest == out_name else None
+        if rest == out_name:
+            return kind, int(pid)
+        # A build into a staging folder of `out_name` (a preview from a base site) leaves its own
+        # leftovers named after that folder: they are deleted with it, never applied to --out.
+        inner = leftover(rest.removesuffix(".tmp").removesuffix(".json"), out_name)
+        return ("staging", int(pid)) if inner is not None and inner[0] == "staging" else None
     return None
 
 
