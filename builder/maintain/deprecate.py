@@ -26,7 +26,6 @@ from ..i18n.repair import repair_text
 from ..sources.config import load_config
 from ..sources.files import contained_path, read_source_bytes
 from ..sources.frontmatter import split_frontmatter
-from ..sources.schema import TRANSLATABLE
 from ..versions.applicable import evaluate_versions
 from ..versions.expression import ExpressionError
 from .blocks import StructureError, same_output
@@ -266,9 +265,8 @@ class _Run:
         if versions is not None:
             edits, _ = range_edits(split.fm_text, versions, self.dep)
             self.add(rel, [Edit(e.start + fm_start, e.end + fm_start, e.text) for e in edits])
-        for keys, node in string_values(root):
-            if len(keys) == 1 and keys[0] in TRANSLATABLE:
-                self.value(rel, source.text, fm_start, split.fm_text, node, keys, "value", lang, english_rel)
+        for keys, node in string_values(root):  # those the build renders, and any other with Liquid
+            self.value(rel, source.text, fm_start, split.fm_text, node, keys, "value", lang, english_rel)
         body = source.text[split.body_offset:]
         self.piece(rel, source.text, split.body_offset, body, ("body",), "body", lang, english_rel)
 

@@ -9,6 +9,7 @@ would change it, the block stays as it is and is reported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..versions.expression import ExpressionError, parse_expression
@@ -72,7 +73,38 @@ def rewrite_text(text: str, dep: Deprecation, kind: str = "body", decider: Decid
                 break
         else:
             kept.append((block.start, "rewriting it would change what some version shows"))
+    tidied = _tidy(text, accepted)
+    if tidied != accepted and same_output(current, apply(text, tidied), decider, decider, versions, kind):
+        accepted, current = tidied, apply(text, tidied)
     return Rewritten(current, accepted, kept)
+
+
+def _tidy(text: str, edits: list[Edit]) -> list[Edit]:
+    """`edits` plus deletions that bring each run of blank lines a deletion leaves down to one
+    blank line (none at the end of the text), as GitHub Docs' deprecation does after its edits;
+    the build collapses such runs anyway."""
+    extra: list[Edit] = []
+    for e in edits:
+        if e.text:
+            continue
+        s = e.start
+        while s > 0 and text[s - 1] in " \t\n":
+            s -= 1
+        t = e.end
+        while t < len(text) and text[t] in " \t\n":
+            t += 1
+        left, right = text[s:e.start], text[e.end:t]
+        at_end = t == len(text) and s > 0
+        if (left + right).count("\n") < (2 if at_end else 3):
+            continue
+        first = s + left.index("\n") if "\n" in left else e.end + right.index("\n")
+        if at_end:
+            extra.append(Edit(first + 1, t))
+            continue
+        last = e.end + right.rindex("\n") if "\n" in right else s + left.rindex("\n")
+        if first + 1 < last:
+            extra.append(Edit(first + 1, last))
+    return merge(edits + extra) if extra else edits
 
 
 def _at(err: ExpressionError, text: str, block: IfBlock) -> ExpressionError:
