@@ -50,7 +50,7 @@ def run_deprecate(args: argparse.Namespace) -> int:
     problems.extend(failed)
     changed, removed, minus, plus = result.counts()
     verb = "would change" if args.dry_run else "changed"
-    summary = (f"deprecated {result.version}: {verb} {changed} files, "
+    summary = (f"deprecated {result.version}: {verb} {changed} file{'' if changed == 1 else 's'}, "
                f"{'would remove' if args.dry_run else 'removed'} {removed} ({minus} lines removed, {plus} added); "
                f"{problems.summary()}")
     if args.format == "json":
@@ -67,6 +67,6 @@ def run_deprecate(args: argparse.Namespace) -> int:
             sys.stdout.write(result.diff())
         report = render_report(problems, "text")
         if report:
-            print(report, file=sys.stderr)
+            print(report + "\n", file=sys.stderr)
         print(summary, file=sys.stderr)
     return 2 if failed else 0

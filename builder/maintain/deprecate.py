@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import posixpath
 import tempfile
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from ..sources.files import contained_path, read_source_bytes
 from ..sources.frontmatter import split_frontmatter
 from ..versions.applicable import evaluate_versions
 from ..versions.expression import ExpressionError
+from ..versions.model import release_key
 from .blocks import StructureError, same_output
 from .rewrite import Decider, Edit, apply, merge, rewrite_text
 from .simplify import Deprecation, make_deprecation
@@ -35,6 +37,8 @@ from .yaml_edit import (compose, map_edits, mapping_get, move_release, range_edi
                         string_values, value_offsets)
 
 VERSIONS_FILE = "data/versions.yml"
+_LEGACY = re.compile(r"\{%-?\s*(?:if|elsif|unless)\s[^%]*%\}")
+_VERSION_STRING = re.compile(r"\"([a-z-]+)@(\d+(?:\.\d+)+)\"")
 
 
 @dataclass
@@ -197,7 +201,13 @@ class _Run:
         return found
 
     def versions_file(self) -> None:
+        if os.path.islink(self.root / VERSIONS_FILE):
+            raise ConfigError(Diagnostic(codes.DEPRECATE_WRITE, f"{VERSIONS_FILE} was not written: it is a symbolic "
+                                         "link, which is never followed; nothing was written", Location(VERSIONS_FILE, 1, 1)))
         source = self.read(VERSIONS_FILE)
+        if source is None:
+            raise ConfigError(Diagnostic(codes.DEPRECATE_WRITE, f"{VERSIONS_FILE} cannot be edited; nothing was "
+                                         "written", Location(VERSIONS_FILE, 1, 1)))
         self.add(VERSIONS_FILE, move_release(source.text, self.dep.plan.short, self.dep.release))
 
     def content_and_data(self) -> None:
@@ -362,6 +372,13 @@ class _Run:
             return []
         for offset, reason in done.kept:
             self.warn(codes.DEPRECATE_KEPT, f"this block is left as it is: {reason}", at(offset))
+        for m in _LEGACY.finditer(text):
+            old = [f"{name}@{rel}" for name, rel in _VERSION_STRING.findall(m.group(0))
+                   if (p := self.dep.new.plan(name)) is not None and p.numbered
+                   and release_key(rel) < release_key(p.releases[-1])]
+            if old:
+                self.warn(codes.DEPRECATE_KEPT, f"a pre-2021 condition names {old[0]}, a deprecated release; it is "
+                          "not rewritten: rewrite it with ifversion", at(m.start()))
         if lang is None:
             self.english[(rel, keys)] = (text, done.text)
             return done.edits
