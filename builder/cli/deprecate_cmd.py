@@ -40,7 +40,8 @@ def add_parser(sub, formatter) -> None:
 
 
 def run_deprecate(args: argparse.Namespace) -> int:
-    from ..maintain.deprecate import plan_deprecation, write_deprecation
+    from ..maintain.changes import write_deprecation
+    from ..maintain.deprecate import plan_deprecation
 
     root = Path(args.root)
     result = plan_deprecation(root, args.release)

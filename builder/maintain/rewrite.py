@@ -9,7 +9,6 @@ would change it, the block stays as it is and is reported.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..versions.expression import ExpressionError, parse_expression
