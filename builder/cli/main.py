@@ -79,6 +79,7 @@ def make_parser() -> argparse.ArgumentParser:
               check          run every check of a build without writing anything
               serve          preview with live reload, rendering pages on request
               translations   report which translations are current, outdated, missing or broken
+              deprecate      retire the oldest supported release from the sources
 
             Run `docs-builder COMMAND --help` for examples.
             """),
@@ -130,6 +131,8 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Report, per language, pages translated and current, outdated, missing or broken.",
                        epilog=textwrap.dedent(EPILOG["translations"]))
     _common(p, selection=False)
+    from .deprecate_cmd import add_parser as add_deprecate
+    add_deprecate(sub, _Formatter)
     return parser
 
 
@@ -166,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
             from ..i18n.status_cli import run_translations
 
             return run_translations(args)
+        if args.command == "deprecate":
+            from .deprecate_cmd import run_deprecate
+
+            return run_deprecate(args)
     except BuildError as err:
         problems = Problems()
         problems.extend(err.diagnostics)

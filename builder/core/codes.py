@@ -94,6 +94,12 @@ SEARCH_INDEX = Code("DB630", "search-index-failed")
 SEARCH_STATE = Code("DB631", "search-state-ignored")
 SERVE_SEARCH = Code("DB640", "serve-search-failed")
 
+# `docs-builder deprecate`.
+DEPRECATE_RELEASE = Code("DB660", "deprecate-release")
+DEPRECATE_UNPARSED = Code("DB661", "deprecate-unparsed")
+DEPRECATE_KEPT = Code("DB662", "deprecate-kept")
+DEPRECATE_WRITE = Code("DB663", "deprecate-write")
+
 # CI previews (`--base-site`, `--changed-since`).
 BASE_SITE_UNUSED = Code("DB620", "base-site-not-used")
 REF_NOT_FETCHED = Code("DB621", "changed-since-not-fetched")
