@@ -304,3 +304,39 @@ def test_compared_text_leaves_out_ignored_elements_and_version_prefixes():
     assert neutral_url("/en/enterprise-server@3.8/p/a", "en", "enterprise-server@3.8") == "/en/p/a"
     assert neutral_url("/en/enterprise-server@3.8", "en", "enterprise-server@3.8") == "/en"
     assert neutral_url("/en/p/a", "en", "") == "/en/p/a"
+
+
+def _pagefind_files(documents: list[str], folder: Path) -> dict[str, bytes]:
+    from builder.search.service import Service, ShardJob, executable
+
+    service = Service(executable())
+    try:
+        service.index(ShardJob(folder, "en", len(documents), lambda: iter((f"/en/a{i}", d) for i, d in enumerate(documents))))
+    finally:
+        service.close()
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_inline_tags_left_out_of_indexed_documents_change_no_index_byte(tmp_path):
+    """Documents lose their inline elements' tags before Pagefind reads them (a highlighted code
+    block has a span per token); the index must be byte for byte the one of the full HTML."""
+    from builder.search.shards import document
+
+    bodies = [
+        '<h1 id="t">Title</h1><p>Run <code>npm&nbsp;publish</code> then <a href="/en/x">read <em>this</em></a>'
+        '<strong>now</strong>, semi<span class="x">colon</span>; H<sub>2</sub>O.</p>'
+        '<pre><code><span class="k">def</span> <span class="nf">f</span>():\n    <span class="k">return</span> 1</code></pre>',
+        '<h2 id="part">Part <code>two</code></h2><ul><li><b>bold</b> item</li><li>x<i>y</i>z</li></ul>'
+        '<table><tr><td><kbd>Ctrl</kbd>+<kbd>C</kbd></td><td><a href="#part">back</a></td></tr></table>',
+        # an inline element with an id is an anchor for Pagefind: such a body keeps its tags
+        '<p>See <span id="here">the anchor</span> and <a href="/en/y">a link</a>.</p>',
+    ]
+    full = [document("en", f"T{i}", "P", b, ["fpt"]) for i, b in enumerate(bodies)]
+    assert "<span" not in full[0] and "<code>" not in full[0] and "<pre>" in full[0] and 'id="t"' in full[0]
+    assert '<span id="here">' in full[2]
+    raw = [d for d in full]
+    for i, b in enumerate(bodies):  # the same documents with every tag kept
+        raw[i] = full[i].replace(full[i][full[i].index("<main data-pagefind-body>") + 25:full[i].index("</main>")], b)
+    stripped, kept = _pagefind_files(full, tmp_path / "a"), _pagefind_files(raw, tmp_path / "b")
+    assert any(name.startswith("fragment/") for name in stripped)
+    assert stripped == kept
