@@ -29,7 +29,8 @@ from .data_tag import DataTag, IndentedDataReferenceTag, data_missing
 from .errors import CodedError, to_diagnostic
 from .ifversion_tag import IfversionTag
 from .octicon_tag import OcticonTag
-from .parse_log import ParseLog, after_unclosed, defined_names, without_cascades
+from .builtin_tags import IllegalTag, closing_tags
+from .parse_log import ParseLog, after_unclosed, defined_names
 from .state import CURRENT, Frame, MappedBuffer
 
 
@@ -99,11 +100,13 @@ class DocsEnvironment(Environment):
         self._conditions: dict[str, Condition | ExpressionError] = {}
         self._parsed: dict[object, Parsed] = {}
         """Reusables by path, variable values by (path, text)."""
-        for tag in (MappedLiteral, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS):
+        for tag in (MappedLiteral, IllegalTag, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS):
             self.add_tag(tag)
         self.add_filter("version_num", _version_num)
         self.add_filter("obj_size", lambda value: len(value) if hasattr(value, "__len__") else 0)
         self.add_filter("slugify", _slugify)
+        for tag in closing_tags(self.tags):
+            self.add_tag(tag)
         for name, func in list(self.filters.items()):
             self.filters[name] = limits.bounded(name, func)
         self.static_globals = self._static_globals()
@@ -123,8 +126,7 @@ class DocsEnvironment(Environment):
                 template = None
         finally:
             stack.pop()
-        errors = without_cascades(log.errors)
-        diagnostics = after_unclosed([to_diagnostic(err, path, source=source) for err in errors])
+        diagnostics = after_unclosed([to_diagnostic(err, path, source=source) for err in log.without_cascades()])
         failed = template is None or any(d.is_error for d in diagnostics)
         return Parsed(template, diagnostics, path, tuple(log.refs), defined_names(source) if failed else frozenset())
 

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 
 from liquid.exceptions import BlockNestingError, LiquidError
-from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
+from liquid.token import TOKEN_TAG, Token
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic
+from .builtin_tags import UnclosedBlockError
 
 
 @dataclass
@@ -18,6 +19,18 @@ class ParseLog:
 
     errors: list[LiquidError] = field(default_factory=list)
     refs: list[tuple[tuple[str, ...], Token]] = field(default_factory=list)
+    def without_cascades(self) -> list[LiquidError]:
+        """The errors, without those that only follow from an earlier one: once a block of
+        python-liquid's ran to the end of the file, an unclosed `raw` swallowed the rest, or
+        blocks nest too deeply, what the parser says afterwards is noise."""
+        out: list[LiquidError] = []
+        for err in self.errors:
+            out.append(err)
+            token = err.token
+            unclosed_raw = token is not None and token.kind == TOKEN_TAG and token.value == "raw"
+            if isinstance(err, (BlockNestingError, UnclosedBlockError)) or unclosed_raw:
+                break
+        return out
 
 
 _DEFINES = re.compile(r"\{%-?\s*(?:(?:assign|capture|increment|decrement)\s+([\w-]+)|for\s+([\w-]+)\s+in\b)")
@@ -27,25 +40,6 @@ def defined_names(source: str) -> frozenset[str]:
     """Names the tags of `source` assign (`assign`, `capture`, `increment`, `decrement`, `for`),
     read from the text: in a file that does not parse, the tag that defines one may be lost."""
     return frozenset(a or b for a, b in _DEFINES.findall(source))
-
-
-def ran_out(token: Token | None) -> bool:
-    """Whether an error was raised at the end of the input (a block still open there)."""
-    return token is None or token.start_index < 0 or token.kind == TOKEN_EOF
-
-
-def without_cascades(errors: list[LiquidError]) -> list[LiquidError]:
-    """Drop errors that only follow from an earlier one: once the input ran out inside an open
-    block, an unclosed `raw` swallowed the rest, or blocks nest too deeply, what the parser says
-    afterwards is noise."""
-    out: list[LiquidError] = []
-    for err in errors:
-        out.append(err)
-        token = err.token
-        unclosed_raw = token is not None and token.kind == TOKEN_TAG and token.value == "raw"
-        if isinstance(err, BlockNestingError) or ran_out(token) or unclosed_raw:
-            break
-    return out
 
 
 def after_unclosed(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
