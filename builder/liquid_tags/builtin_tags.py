@@ -36,24 +36,30 @@ class UnclosedBlockError(CodedSyntaxError):
 
 
 def closing_tags(tags: Mapping[str, Tag]) -> Iterator[type[Tag]]:
-    """For each of python-liquid's own block tags among `tags`, the same tag, whose error for a
-    block still open when the file ends names the block (python-liquid only says which end tag
-    it expected, at no place in the file)."""
+    """python-liquid's own tags among `tags`, each as a subclass that places its errors: one
+    inside the tag's expression that python-liquid gives no place in the file is at the tag,
+    and a block still open when the file ends names itself (python-liquid only says which end
+    tag it expected, at no place)."""
     for tag in list(tags.values()):
         cls = type(tag)
-        if getattr(cls, "block", False) and getattr(cls, "end", None) and cls.__module__.startswith("liquid."):
-            yield _closing(cls)
+        if cls.__module__.startswith("liquid.") and cls.name != TOKEN_ILLEGAL:
+            yield _placed(cls)
 
 
-def _closing(cls: type[Tag]) -> type[Tag]:
+def _placed(cls: type[Tag]) -> type[Tag]:
+    block = bool(getattr(cls, "block", False) and getattr(cls, "end", None))
+
     def parse(self, stream: TokenStream):
         opener = stream.current
         try:
             return cls.parse(self, stream)
         except LiquidSyntaxError as err:
+            nowhere = err.token is None or err.token.start_index < 0
             # The file ended (the stream is at its end) where the block's end tag should be.
-            if stream.current.kind == TOKEN_EOF and (err.token is None or err.token.kind == TOKEN_EOF or err.token is opener):
+            if block and stream.current.kind == TOKEN_EOF and (nowhere or err.token is opener):
                 raise UnclosedBlockError(opener) from None
+            if nowhere and opener.start_index >= 0:
+                err.token = opener
             raise
 
     return type(cls.__name__, (cls,), {"parse": parse, "__module__": __name__})
