@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import http.client
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -535,3 +536,24 @@ def test_a_search_index_that_cannot_be_written_is_a_warning_and_pages_are_served
     assert "warning[DB640]: the preview's search index was not updated: RuntimeError: pagefind is not installed" in err
     assert get(base + "/_pagefind/en/shards.json")[0] == 404  # the box says search is not available
     assert get(base + "/en/packages/quickstart")[0] == 200
+
+
+def test_the_error_page_shows_every_problem_of_the_page_and_what_it_includes(tmp_path):
+    from tests.conftest import page, site_files, write_tree
+
+    files = site_files({"a.md": page("A", "Text {% bogus %}\n{% data reusables.steps %}\n{% if true %}\n"
+                                          "{% data reusables.more %}\n", versions="{fpt: '*'}")})
+    files["data/reusables/steps.md"] = "Steps {% ifversion nope %}x{% endif %}\n"
+    files["data/reusables/more.md"] = "More {% data variables.nope.x %}\n"
+    root = write_tree(tmp_path / "src", files)
+    dev = DevSite(root, None, None)
+    try:
+        response = dev.page_response("/en/a")
+        shown = body_of(response)
+    finally:
+        dev.close()
+    assert response.status == 500
+    heads = re.findall(r'<section class="db-error"><pre>([^\n]*)', shown)
+    assert [h.split(": error")[0] for h in heads] == [
+        "content/a.md:5:6", "content/a.md:7:1", "data/reusables/steps.md:1:20", "data/reusables/more.md:1:14"]
+    assert "included from content/a.md:8:1" in shown

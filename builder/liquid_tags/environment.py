@@ -29,6 +29,8 @@ from .data_tag import DataTag, IndentedDataReferenceTag, data_missing
 from .errors import CodedError, to_diagnostic
 from .ifversion_tag import IfversionTag
 from .octicon_tag import OcticonTag
+from .builtin_tags import IllegalTag, closing_tags
+from .parse_log import ParseLog, after_unclosed, defined_names
 from .state import CURRENT, Frame, MappedBuffer
 
 
@@ -55,6 +57,12 @@ class Parsed:
     template: BoundTemplate | None
     diagnostics: list[Diagnostic]
     path: str
+    refs: tuple[tuple[tuple[str, ...], Token], ...] = ()
+    """The data paths its `{% data %}` tags name (those that exist), with their tokens, in
+    source order: what a file that does not parse may include (see `reach`)."""
+    defines: frozenset[str] = frozenset()
+    """For a file that does not parse: the names its tags assign, which a dropped tag may
+    have failed to define (see `reach.cascades`)."""
 
     @property
     def ok(self) -> bool:
@@ -92,11 +100,13 @@ class DocsEnvironment(Environment):
         self._conditions: dict[str, Condition | ExpressionError] = {}
         self._parsed: dict[object, Parsed] = {}
         """Reusables by path, variable values by (path, text)."""
-        for tag in (MappedLiteral, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS):
+        for tag in (MappedLiteral, IllegalTag, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS):
             self.add_tag(tag)
         self.add_filter("version_num", _version_num)
         self.add_filter("obj_size", lambda value: len(value) if hasattr(value, "__len__") else 0)
         self.add_filter("slugify", _slugify)
+        for tag in closing_tags(self.tags):
+            self.add_tag(tag)
         for name, func in list(self.filters.items()):
             self.filters[name] = limits.bounded(name, func)
         self.static_globals = self._static_globals()
@@ -106,19 +116,21 @@ class DocsEnvironment(Environment):
     def parse(self, source: str, path: str) -> Parsed:
         """Parse `source` (from `path`), collecting every problem instead of stopping at one."""
         stack = self._parse_stack()
-        stack.append([])
+        log = ParseLog()
+        stack.append(log)
         try:
             try:
                 template = self.from_string(source, path=path)
             except LiquidError as err:
-                stack[-1].append(err)
+                log.errors.append(err)
                 template = None
         finally:
-            errors = _without_cascades(stack.pop())
-        diagnostics = _after_unclosed([to_diagnostic(err, path, source=source) for err in errors])
-        return Parsed(template, diagnostics, path)
+            stack.pop()
+        diagnostics = after_unclosed([to_diagnostic(err, path, source=source) for err in log.without_cascades()])
+        failed = template is None or any(d.is_error for d in diagnostics)
+        return Parsed(template, diagnostics, path, tuple(log.refs), defined_names(source) if failed else frozenset())
 
-    def _parse_stack(self) -> list[list[LiquidError]]:
+    def _parse_stack(self) -> list[ParseLog]:
         stack = getattr(self._local, "stack", None)
         if stack is None:
             stack = self._local.stack = []
@@ -131,7 +143,7 @@ class DocsEnvironment(Environment):
             exc.token = token
         stack = self._parse_stack()
         if stack:
-            stack[-1].append(exc)
+            stack[-1].errors.append(exc)
             return
         state = CURRENT.get()
         if state is not None:
@@ -148,7 +160,7 @@ class DocsEnvironment(Environment):
         """A parse-time warning (such as a deprecated release in a condition)."""
         stack = self._parse_stack()
         if stack:
-            stack[-1].append(exc)
+            stack[-1].errors.append(exc)
 
     def condition(self, text: str) -> Condition:
         """A compiled `ifversion` condition, cached by its whitespace-normalized text; raises
@@ -174,13 +186,27 @@ class DocsEnvironment(Environment):
             ok = self.data.variable(english, parts) is not None
         if not ok:
             raise data_missing(parts, token)
+        stack = self._parse_stack()
+        if stack:
+            stack[-1].refs.append((tuple(parts), token))
+
+    def reusable_parsed(self, rel: str) -> Parsed:
+        """The reusable `rel` parsed (once per environment)."""
+        return self._parse_cached(rel, rel, lambda: self.data.reusable_source(rel, self.language))
+
+    def value_parsed(self, found: DataValue) -> Parsed:
+        """The text of the variable value `found` parsed (once per environment)."""
+        text = str(found.value)
+        return self._parse_cached((found.file, text), found.file, lambda: text)
 
     def reusable_template(self, rel: str, state, include_token: Token | None = None) -> BoundTemplate | None:
-        """The parsed reusable `rel`; its parse problems go to the render state.
+        """The parsed reusable `rel`; its parse problems go to the render state. One that does
+        not parse is still rendered as far as it parsed, for the problems further in.
 
         A translated reusable that does not parse is replaced by the English one (a warning).
         """
-        parsed = self._parse_cached(rel, rel, lambda: self.data.reusable_source(rel, self.language))
+        parsed = self.reusable_parsed(rel)
+        state.met.add(rel)
         frame = Frame(rel, include_token)
         if self._translated(rel) and not parsed.ok:
             self._report(parsed, state, frame, fallback="reusable")
@@ -197,7 +223,8 @@ class DocsEnvironment(Environment):
         A translated value that does not parse is replaced by the English one (a warning).
         """
         rel, text = found.file, str(found.value)
-        parsed = self._parse_cached((rel, text), rel, lambda: text)
+        parsed = self.value_parsed(found)
+        state.met.add((rel, text))
         frame = Frame(rel, include_token, partial(self.value_location, rel, _value_keys(rel, parts), text))
         if self._translated(rel) and not parsed.ok:
             english = self.data.variable(self.config.default_language, parts)
@@ -235,8 +262,8 @@ class DocsEnvironment(Environment):
 
     @staticmethod
     def _report(parsed: Parsed, state, frame: Frame, *, fallback: str = "") -> BoundTemplate | None:
-        """Hand `parsed`'s problems to the render state (with the include stack); its template if
-        it parsed. With `fallback` (a translated `reusable` or `variable` that is replaced by the
+        """Hand `parsed`'s problems to the render state (with the include stack); its template
+        (as far as it parsed). With `fallback` (a translated `reusable` or `variable` that is replaced by the
         English one), a warning instead."""
         diagnostics = parsed.diagnostics
         if fallback:
@@ -246,9 +273,12 @@ class DocsEnvironment(Environment):
                                       first.location, Severity.WARNING)]
         if frame.relocate is not None:
             diagnostics = [replace(d, location=frame.relocate(d.location)) for d in diagnostics]
+        chain = list(state.stack) + [frame]
         if diagnostics:
-            state.parse_problems.append((Parsed(None, diagnostics, parsed.path), list(state.stack) + [frame]))
-        return parsed.template if parsed.ok else None
+            state.parse_problems.append((Parsed(None, diagnostics, parsed.path), chain))
+        if not fallback and not parsed.ok:
+            state.failed.append((parsed, chain))
+        return parsed.template
 
     # Globals -----------------------------------------------------------------
 
@@ -319,33 +349,6 @@ class VersionGlobals(Mapping):
 
     def __len__(self) -> int:
         return len(self.env.static_globals)
-
-
-def _after_unclosed(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """An unclosed block swallows the end tags after it; those 'unexpected' tags are not news."""
-    unclosed = [d.location for d in diagnostics if d.code is codes.LIQUID_UNCLOSED and d.location]
-    if not unclosed:
-        return diagnostics
-    first = min((loc.line, loc.col) for loc in unclosed)
-    return [d for d in diagnostics
-            if not (d.code is codes.LIQUID_STRAY_TAG and d.location and (d.location.line, d.location.col) > first)]
-
-
-def _without_cascades(errors: list[LiquidError]) -> list[LiquidError]:
-    """Drop errors that only follow from an earlier one: once a block runs to the end of the
-    file unclosed, or blocks nest too deeply, what the parser says afterwards is noise."""
-    from liquid.exceptions import BlockNestingError
-
-    out: list[LiquidError] = []
-    for err in errors:
-        out.append(err)
-        token = err.token
-        at_end = token is None or token.start_index < 0 or token.kind == "eof"
-        message = str(getattr(err, "message", "") or "")
-        if isinstance(err, BlockNestingError) or (at_end and ("never closed" in message or "expected tag end" in message)) \
-                or "unexpected tag 'raw'" in message or "{% raw %} is never closed" in message:
-            break
-    return out
 
 
 def _value_keys(rel: str, parts: list[str]) -> tuple[str, ...]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from liquid.exceptions import (
     BlockNestingError,
     ContextDepthError,
@@ -15,7 +13,7 @@ from liquid.exceptions import (
     UndefinedError,
     UnknownFilterError,
 )
-from liquid.token import Token
+from liquid.token import TOKEN_TAG, Token
 
 from ..core import codes
 from ..core.codes import Code
@@ -48,9 +46,12 @@ def sub_token(token: Token, offset: int, text: str) -> Token:
 STRAY = {"endif", "else", "elsif", "endifversion", "endfor", "endunless", "endcase", "when",
          "endcapture", "endraw", "endcomment"}
 """Tags that only continue or close a block; so do the alert blocks' end tags (`_alert_end`)."""
-_EXPECTED_END = re.compile(r"expected tag (end\w+)|tag (\w+) was never closed|(\w+) tag was never closed")
-_UNEXPECTED_TAG = re.compile(r"unexpected tag '([^']+)'")
 LEGACY_OPERATORS = {"ver_gt", "ver_lt"}
+
+
+class IllegalTagError(LiquidSyntaxError):
+    """A tag that is not registered (unknown, or an end tag with no block open), raised by
+    `builtin_tags.IllegalTag`: its token is the tag, its name the token's value."""
 
 
 def to_diagnostic(err: LiquidError, path: str, *, notes: tuple[str, ...] = (),
@@ -102,10 +103,10 @@ def _classify(err: LiquidError, message: str, token: Token | None, text: str, of
     if isinstance(err, ResourceLimitError):
         code, message = _resource_limit(err)
         return code, message, offset, length
-    m = _UNEXPECTED_TAG.search(message)
-    if m:
-        name = m.group(1)
-        if name == "raw":
+    is_tag = isinstance(err, LiquidSyntaxError) and token is not None and token.kind == TOKEN_TAG
+    if is_tag and (isinstance(err, IllegalTagError) or token.value in STRAY or _alert_end(token.value)) and token.value:
+        name = token.value
+        if name == "raw":  # the lexer found no {% endraw %}
             return codes.LIQUID_UNCLOSED, "{% raw %} is never closed; expected {% endraw %}", _brace_before(text, offset), None
         if name in STRAY or _alert_end(name):
             return (codes.LIQUID_STRAY_TAG,
@@ -115,63 +116,11 @@ def _classify(err: LiquidError, message: str, token: Token | None, text: str, of
         return (codes.LIQUID_UNKNOWN_TAG,
                 f"unknown tag {name!r}; expected a Liquid tag such as ifversion, data, octicon, if, for, raw",
                 offset, len(name))
-    m = _EXPECTED_END.search(message)
-    if m and m.group(3) and token is not None and offset >= 0:
-        opener = m.group(3)
-        return (codes.LIQUID_UNCLOSED, f"{{% {opener} %}} is never closed; expected {{% end{opener} %}}",
-                _brace_before(text, offset), None)
-    if m and (offset < 0 or (token is not None and token.kind == "eof")):
-        end_name = m.group(1) or ("end" + (m.group(2) or m.group(3)))
-        opener = end_name[3:]
-        found = find_unclosed(text, opener)
-        if found is not None:
-            return (codes.LIQUID_UNCLOSED,
-                    f"{{% {opener} %}} is never closed; expected {{% {end_name} %}}"
-                    + (" (or {% endif %})" if opener == "ifversion" else ""),
-                    found[0], found[1])
-        return codes.LIQUID_UNCLOSED, f"a {{% {opener} %}} block is never closed; expected {{% {end_name} %}}", -1, None
     if token is not None and token.value in LEGACY_OPERATORS:
         return (codes.LIQUID_LEGACY,
                 f"'{token.value}' is pre-2021 GitHub Docs syntax; rewrite the condition with ifversion, "
                 "such as {% ifversion ghes > 3.0 %}", offset, None)
     return codes.LIQUID_SYNTAX, message, offset, length
-
-
-_TAG_RE = re.compile(r"\{%-?\s*(\w+)")
-
-
-def find_unclosed(text: str, opener: str) -> tuple[int, int] | None:
-    """Offset and length of the innermost `{% opener %}` without its end tag."""
-    stack: list[int] = []
-    raw = False
-    for m in _TAG_RE.finditer(text):
-        name = m.group(1)
-        if raw:
-            raw = name != "endraw"
-            continue
-        if name == "raw":
-            raw = True
-        elif name == opener:
-            stack.append(m.start())
-        elif name == "end" + opener or (opener == "ifversion" and name == "endif" and stack and _ifversion_owns(text, stack[-1], m.start())):
-            if stack:
-                stack.pop()
-    if not stack:
-        return None
-    start = stack[-1]
-    end = text.find("%}", start)
-    return start, (end + 2 - start) if end != -1 else len(opener) + 3
-
-
-def _ifversion_owns(text: str, start: int, end_pos: int) -> bool:
-    """Whether an `endif` at end_pos closes the ifversion at start (no plain `if` between)."""
-    depth = 0
-    for m in _TAG_RE.finditer(text, start + 2, end_pos):
-        if m.group(1) in ("if", "unless"):
-            depth += 1
-        elif m.group(1) in ("endif", "endunless"):
-            depth -= 1
-    return depth <= 0
 
 
 def _brace_before(text: str, offset: int) -> int:

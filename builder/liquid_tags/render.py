@@ -17,6 +17,7 @@ from ..core.diagnostics import Diagnostic
 from ..versions.model import Version
 from .environment import DocsEnvironment, Parsed
 from .errors import to_diagnostic
+from .reach import cascades, check_unreached
 from .sourcemap import Mark, included_from
 from .state import CURRENT, Frame, MappedBuffer, RenderState
 
@@ -63,23 +64,35 @@ def render_versions(env: DocsEnvironment, parsed: Parsed, versions: list[Version
 
 
 def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outcome:
+    """Render `parsed` for `version`. A template that did not parse completely is rendered as far
+    as it parsed, for the problems of the rest of it and of what it includes (its text is of no use)."""
     path = parsed.path
     state = RenderState(version)
     state.stack.append(Frame(path))
     buffer = MappedBuffer(path)
     token = CURRENT.set(state)
     try:
-        context = RenderContext(parsed.template, globals=env.globals_for(version))
-        parsed.template.render_with_context(context, buffer)
+        if parsed.template is not None:
+            context = RenderContext(parsed.template, globals=env.globals_for(version))
+            parsed.template.render_with_context(context, buffer)
     except StopRender:  # a limit was reached (see limits): its error is in state.errors
         pass
     finally:
         CURRENT.reset(token)
+    names: frozenset[str] = frozenset()
+    if not parsed.ok or state.failed:  # a file did not parse: check what it names beyond the render
+        failed = state.failed
+        if not parsed.ok:
+            failed.insert(0, (parsed, [Frame(path)]))
+        check_unreached(env, state, failed)
+        names = frozenset().union(*(p.defines for p, _ in failed))
     diagnostics: list[Diagnostic] = []
     for reusable, stack in state.parse_problems:
         notes = _included_from(stack)
         diagnostics.extend(_with_notes(d, notes) for d in reusable.diagnostics)
     for err, stack in state.errors:
+        if names and cascades(err, names):
+            continue
         where = stack[-1].path if stack else path
         diag = to_diagnostic(err, where, notes=_included_from(stack), render=True)
         if stack and stack[-1].relocate is not None:

@@ -44,6 +44,11 @@ class RenderState:
     """Included file -> (the file that included it, the including tag's token), for notes."""
     parse_problems: list = field(default_factory=list)
     """Parse results of reusables met during the render (with the include stack)."""
+    met: set = field(default_factory=set)
+    """Reusables (path) and variable values ((path, text)) met, rendered or only parsed."""
+    failed: list = field(default_factory=list)
+    """Included files that did not parse (`Parsed`, include stack): rendered as far as they
+    parsed; what they include beyond that is checked by `reach`."""
     expanded: int = 0
     """Characters written so far (see `limits`)."""
     expansions: int = 0

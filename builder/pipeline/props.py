@@ -69,19 +69,20 @@ class PropRenderer:
         problems: list[Diagnostic] = []
         if not source.translated:
             problems.extend(parsed.diagnostics)
-            if parsed.template is None or not parsed.ok:
-                return [], problems
+            # One that does not parse is still rendered as far as it parsed, for the problems
+            # further on and in what it includes (`render_once`); its text is not used.
             outcomes = render_versions(self.envs[lang], parsed, versions)
             for o in outcomes:
-                diags = o.diagnostics
-                if diags and source.key != "body":
-                    diags = shift_to_value(diags, source)
-                problems.extend(_for_versions(d, o.versions) for d in diags)
-            return [PropOutcome(o, source) for o in outcomes], problems
+                problems.extend(self._located(o.diagnostics, source, o.versions))
+            return ([PropOutcome(o, source) for o in outcomes] if parsed.ok else []), problems
 
         english = loc.english.get(prop)
-        if not parsed.ok or parsed.template is None:
+        if not parsed.ok:
             first = next(d for d in parsed.diagnostics if d.is_error)
+            # What it includes is looked at all the same: a translated reusable that is broken
+            # too is reported now (a warning), not after this page is repaired.
+            for o in render_versions(self.envs[lang], parsed, versions):
+                problems.extend(self._located([d for d in o.diagnostics if not d.is_error], source))
             return self._english(loc, prop, versions, english, fallback_from(prop, first)), problems
         results: list[PropOutcome] = []
         failed: list[Version] = []
@@ -99,6 +100,12 @@ class PropRenderer:
             results.extend(self._english(loc, prop, failed, english, fallback_from(prop, first_error)))
             results.sort(key=lambda r: r.versions[0].index)
         return results, problems
+
+    @staticmethod
+    def _located(diags: list[Diagnostic], source: PropSource, versions: list[Version] | None = None) -> list[Diagnostic]:
+        if diags and source.key != "body":
+            diags = shift_to_value(diags, source)
+        return [_for_versions(d, versions) for d in diags] if versions else diags
 
     def _english(self, loc, prop, versions, english: PropSource | None, fallback: Fallback) -> list[PropOutcome]:
         if english is None:

@@ -80,3 +80,34 @@ def test_conditions_that_differ_in_whitespace_share_one_compiled_condition(env):
     spaced = env.condition("  ghes  >   3.7 ")
     assert spaced is env.condition("ghes > 3.7")
     assert spaced.warnings and spaced.text == "ghes > 3.7"
+
+
+def test_a_page_that_does_not_parse_is_still_rendered_once_per_distinct_outcome(env):
+    parsed = env.parse("{% bogus %}\n{% ifversion ghes %}{{ server }}{% else %}{{ cloud }}{% endifversion %}",
+                       "content/x.md")
+    assert not parsed.ok
+    outcomes = render_versions(env, parsed, list(env.space.versions))
+    found = sorted((sorted(v.id for v in o.versions), [d.message.split(";")[0] for d in o.diagnostics])
+                   for o in outcomes)
+    assert found == [
+        (["enterprise-cloud@latest", "free-pro-team@latest"], ["'cloud' is undefined"]),
+        (["enterprise-server@3.10", "enterprise-server@3.8", "enterprise-server@3.9"], ["'server' is undefined"]),
+    ]
+
+
+def test_what_a_block_lost_to_a_syntax_error_includes_is_read_and_checked(env):
+    parsed = env.parse("{% if true %}\n{% data reusables.nested.outer %}", "content/x.md")
+    [outcome] = render_versions(env, parsed, [env.space.versions[0]])
+    assert {"data/reusables/nested/outer.md", "data/reusables/nested/inner.md"} <= outcome.reads
+
+
+def test_a_clean_render_checks_nothing_more(env, monkeypatch):
+    from builder.liquid_tags import render
+
+    def fail(*args):
+        raise AssertionError("a clean render walked what it includes")
+
+    monkeypatch.setattr(render, "check_unreached", fail)
+    parsed = env.parse("{% data reusables.nested.outer %}", "content/x.md")
+    [outcome] = render_versions(env, parsed, [env.space.versions[0]])
+    assert outcome.ok and "inner" in outcome.text.lower()
