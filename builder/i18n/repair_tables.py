@@ -137,8 +137,9 @@ def _normalise(body: str, tables: dict) -> tuple[str, str, bool]:
     s = re.sub(r"^[:;]\s*", "", s)  # `{%: ifversion`
     s = re.sub(r"^\{\{\s*([^{}]*?)\s*\}\}", r"\1", s)  # `{% {{データ}} variables.x %}`
     used = False
-    first = s.split(None, 1)[0].lower() if s else ""
-    if first not in tables["known"]:
+    words = s.split(None, 1)
+    first = words[0].lower() if s else ""
+    if first not in tables["known"] or (first in tables["no_args"] and len(words) > 1):  # `windows ターミナル`
         for pattern, repl in tables["patterns"]:
             if pattern.fullmatch(s):
                 s, used = pattern.sub(repl, s), True
