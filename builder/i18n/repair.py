@@ -31,8 +31,9 @@ from .repair_tables import CONDITIONS, _CANON, _lang_code, _normalise, _split, _
 MAX_WILDCARDS = 3
 MAX_DIFF = 4_000_000  # translated x English tags beyond which no keyword diff is made (it is quadratic)
 
-_OPEN = (  # `{%`, `{ %`, `{%%`, `{{%`, `{% {%` …
-    r"(?P<open>(?<!\{)\{\{?(?:[ \t]*[%％]{1,2}[ \t]*\{\{?)*[ \t]*[%％]{1,2}|\{%)(?P<dl>[-–]?)"
+_OPEN = (  # `{%`, `{ %`, `{%%`, `{{%`, `{% {%`, `{% %móvel }` …
+    r"(?P<open>(?<!\{)\{\{?(?:[ \t]*[%％]{1,2}[ \t]*\{\{?)*[ \t]*[%％]{1,2}(?:[ \t]+[%％](?=[^\s%％}]))?|\{%)"
+    r"(?P<dl>[-–]?)"
 )
 _TAG_RE = re.compile(
     _OPEN + r"(?P<body>(?:(?!\{[ \t]*[%％]|[%％][ \t]*\}).){0,400}?)"
@@ -207,6 +208,18 @@ def _restore(tag: _Tag, en_text: str, tables: dict) -> bool:
     return False
 
 
+_OCTICON_RE = re.compile(r'(\{%-?[ \t]*octicon[ \t]+)"[^"]*"((?:[ \t]+[\w-]+="[^"]*")*[ \t]*-?%\})')
+_EN_OCTICON_RE = re.compile(r'\{%-?[ \t]*octicon[ \t]+("[^"]*")')
+
+
+def _english_name(tag: _Tag, en_text: str) -> str:
+    """What a tag restored from English becomes: the English tag, except that a well-formed
+    octicon keeps its translated attributes (its `aria-label`) and takes only the English name."""
+    m = _OCTICON_RE.fullmatch(tag.text)
+    en = _EN_OCTICON_RE.match(en_text)
+    return m.group(1) + en.group(1) + m.group(2) if m and en else en_text
+
+
 # ---------------------------------------------------------------- the repair
 
 
@@ -229,7 +242,8 @@ def _repairs(translated: str, english: str | None, lang: str) -> list[tuple[int,
     if english is not None and _aligned(tags, en_tags, tables["known"]):
         for tag, (_, en_text, brace) in zip(tags, en_tags):
             if _restore(tag, en_text, tables):
-                add(tag, en_text, "aligned", tag.end - 1 if tag.extra and brace else None)  # English `%}}`
+                add(tag, _english_name(tag, en_text), "aligned",
+                    tag.end - 1 if tag.extra and brace else None)  # English `%}}`
         return out
     stuck = any(not t.valid and t.fixed is None for t in tags)
     pairs = _diff_pairs(tags, en_tags, tables) if stuck and 0 < len(tags) * len(en_tags) <= MAX_DIFF else {}
@@ -239,7 +253,7 @@ def _repairs(translated: str, english: str | None, lang: str) -> list[tuple[int,
         if tag.fixed is not None:
             add(tag, tag.fixed, tag.how)
         elif i in pairs:
-            add(tag, pairs[i], "aligned")
+            add(tag, _english_name(tag, pairs[i]), "aligned")
     return out
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from ..core.icons import icon_exists
+
 VALID = frozenset(
     "ifversion elsif else endif endifversion data indented_data_reference octicon note endnote tip "
     "endtip warning endwarning danger enddanger raw endraw comment endcomment if unless endunless case "
@@ -48,11 +50,14 @@ def _tables(lang: str) -> dict:
 
     def lower(d):  # noqa: E306
         return {str(k).lower(): str(v) for k, v in (d or {}).items()}
+    english = {str(t): str(t) for t in uni.get("tags") or ()}
+    uni_keywords = {**_tag_forms(english, uni), **lower(uni.get("keywords"))}
+    keywords = {**_tag_forms({**english, **lower(own.get("tags"))}, own), **lower(own.get("keywords"))}
     return {
         "known": VALID | extra,
         "no_args": NO_ARGS | extra,
-        "uni_keywords": sorted(lower(uni.get("keywords")).items(), key=lambda kv: -len(kv[0])),
-        "keywords": sorted(lower(own.get("keywords")).items(), key=lambda kv: -len(kv[0])),
+        "uni_keywords": sorted(uni_keywords.items(), key=lambda kv: -len(kv[0])),
+        "keywords": sorted(keywords.items(), key=lambda kv: -len(kv[0])),
         "patterns": [(re.compile(p), r) for p, r in own.get("patterns") or []],
         "booleans": lower(own.get("booleans")),
         "paths": {**lower(uni.get("paths")), **lower(own.get("paths"))},
@@ -60,6 +65,20 @@ def _tables(lang: str) -> dict:
         "path_words": set(lower(own.get("path_words"))),
         "plans": {str(w) for w in uni.get("condition_words") or ()},
     }
+
+
+def _tag_forms(names: dict[str, str], table: dict) -> dict[str, str]:
+    """Keyword entries for block tags: each (translated) name, and its closer written with the
+    table's `end_words` before it or `end_after` after it (`fin de fenêtres` -> `endwindows`)."""
+    forms: dict[str, str] = {}
+    for name, tag in names.items():
+        if name != tag:
+            forms[name.lower()] = tag
+        for word in table.get("end_words") or ():
+            forms[(str(word) + name).lower()] = "end" + tag
+        for word in table.get("end_after") or ():
+            forms[(name + str(word)).lower()] = "end" + tag
+    return forms
 
 
 def _lang_code(lang: str | None) -> str:
@@ -97,9 +116,9 @@ def _valid(kw: str, args: str, tables: dict) -> bool:
         segments = first[0].lower().split(".")
         return (bool(_PATH_RE.fullmatch(first[0])) and (kw != "data" or len(first) == 1) and args.isascii()
                 and segments[0] not in tables["paths"] and not tables["path_words"].intersection(segments))
-    if kw == "octicon":
+    if kw == "octicon":  # a name that is not one of Primer's octicons is as broken as bad syntax
         m = re.match(r'"([A-Za-z0-9-]+)"', args)
-        return bool(m) and m.group(1).lower() not in tables["octicons"]
+        return bool(m) and m.group(1).lower() not in tables["octicons"] and icon_exists(m.group(1))
     if kw in CONDITIONS:
         outside = "".join(_QUOTED_RE.split(args)[::2])
         words = outside.lower().split()
@@ -118,8 +137,9 @@ def _normalise(body: str, tables: dict) -> tuple[str, str, bool]:
     s = re.sub(r"^[:;]\s*", "", s)  # `{%: ifversion`
     s = re.sub(r"^\{\{\s*([^{}]*?)\s*\}\}", r"\1", s)  # `{% {{データ}} variables.x %}`
     used = False
-    first = s.split(None, 1)[0].lower() if s else ""
-    if first not in tables["known"]:
+    words = s.split(None, 1)
+    first = words[0].lower() if s else ""
+    if first not in tables["known"] or (first in tables["no_args"] and len(words) > 1):  # `windows ターミナル`
         for pattern, repl in tables["patterns"]:
             if pattern.fullmatch(s):
                 s, used = pattern.sub(repl, s), True

@@ -243,6 +243,7 @@ _TAGS = st.sampled_from([
     "{% data variables.product.prodname_dotcom %}", "{% ifversion fpt or ghec %}", "{% else %}", "{% endif %}",
     "{%- elsif ghes > 3.4 -%}", "{% octicon \"gear\" aria-label=\"x\" %}", "{% note %}", "{% endnote %}",
     "{% raw %}", "{% endraw %}", "{{ page.title }}", "{% data reusables.a.b-c %}", "{%- endif %}",
+    "{% webui %}", "{% endwebui %}", "{% windows %}", "{% endwindows %}", "{% rowheaders %}", "{% prompt %}",
 ])
 _LANGS = st.sampled_from(["fr", "es", "ja", "pt", "de", "zh", "ru", "ko", "xx"])
 
@@ -280,3 +281,33 @@ def test_repair_is_idempotent_and_only_touches_tags(parts, english_parts, lang):
     lines = translated.split("\n")
     for r in repairs:
         assert r.before in "\n".join(lines[r.line - 1:]) and r.how in ("aligned", "table", "universal")
+
+
+# French damage to the tool, platform, rowheaders and prompt tags: tag -> (opener forms, closer forms).
+_BLOCK_DAMAGE = {
+    "webui": (["{% Webui %}", "{% WebUI %}"], ["{% fin de webui %}", "{% Fin du webui %}", "{% end webui %}"]),
+    "cli": (["{% CLI %}"], ["{% fin de cli %}", "{% fincli %}", "{% End-cli %}"]),
+    "windows": (["{% fenêtres %}", "{% Windows %}"], ["{% fin de fenêtres %}", "{% fin de windows %}"]),
+    "eclipse": (["{% éclipse %}", "{% Eclipse %}"], ["{% fin d'éclipse %}", "{% fin de éclipse %}"]),
+    "rowheaders": (["{% en-têtes de ligne %}"], ["{% fin des en-têtes de ligne %}", "{% Endrowheaders %}"]),
+    "desktop": (["{% bureau %}"], ["{% fin de bureau %}"]),
+    "prompt": (["{% invite %}"], ["{% fin de l'invite %}", "{% Endprompt %}"]),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(_BLOCK_DAMAGE)), st.integers(0, 5), st.integers(0, 5), _PLAIN),
+                min_size=1, max_size=8),
+       st.booleans())
+def test_french_forms_of_the_block_tags_are_repaired(blocks, with_english):
+    english = translated = ""
+    damaged = 0
+    for tag, i, j, text in blocks:
+        openers, closers = _BLOCK_DAMAGE[tag]
+        opener, closer = openers[i % len(openers)], closers[j % len(closers)]
+        english += f"{{% {tag} %}}\n{text}\n{{% end{tag} %}}\n"
+        translated += f"{opener}\n{text}\n{closer}\n"
+        damaged += (opener != f"{{% {tag} %}}") + (closer != f"{{% end{tag} %}}")
+    repaired, repairs = repair_text(translated, english if with_english else None, "fr")
+    assert repaired == english
+    assert len(repairs) == damaged
