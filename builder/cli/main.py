@@ -79,6 +79,8 @@ def make_parser() -> argparse.ArgumentParser:
               check          run every check of a build without writing anything
               serve          preview with live reload, rendering pages on request
               translations   report which translations are current, outdated, missing or broken
+              diff           compare two versions page by page (exit 1 when they differ)
+              archive        freeze a release as a static snapshot in the site's output folder
 
             Run `docs-builder COMMAND --help` for examples.
             """),
@@ -130,6 +132,9 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Report, per language, pages translated and current, outdated, missing or broken.",
                        epilog=textwrap.dedent(EPILOG["translations"]))
     _common(p, selection=False)
+    from .maintain_cli import add_parsers  # diff, archive
+
+    add_parsers(sub, _common, _Formatter)
     return parser
 
 
@@ -166,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             from ..i18n.status_cli import run_translations
 
             return run_translations(args)
+        if hasattr(args, "run"):
+            return args.run(args)
     except BuildError as err:
         problems = Problems()
         problems.extend(err.diagnostics)
