@@ -19,7 +19,7 @@ from liquid.context import RenderContext
 from ..core.diagnostics import Problems
 from ..core.location import locate
 from ..liquid_tags.ifversion_tag import IfversionNode
-from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines, tag_start
+from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines, strip_mapped, tag_start
 from ..liquid_tags.state import RenderState
 from ..pipeline.props import PropOutcome
 from ..pipeline.site import Site
@@ -97,7 +97,11 @@ def diff_versions(root: Path, a_text: str, b_text: str, language: str | None = N
     site = Site(Path(root), [a.id, b.id], [language] if language else None)
     lang = site.languages[0]
     result = SiteDiff(a, b, lang.code)
-    result.problems.extend(d for d in site.problems if d.is_error)
+    # Pages that could not be loaded are missing from the comparison: say why. Other problems
+    # of the site (links, redirects) are `check`'s to report.
+    failed = {f"content/{rel}" for rel in site.tree.failed}
+    result.problems.extend(d for d in site.problems if d.is_error and d.location is not None
+                           and d.location.path in failed)
     for page in site.tree.pages.values():
         in_a, in_b = a.id in page.versions, b.id in page.versions
         if not (in_a or in_b):
@@ -109,7 +113,9 @@ def diff_versions(root: Path, a_text: str, b_text: str, language: str | None = N
             continue
         differ = _PageDiffer(site, lang, page, a, b, result.problems)
         hunks = differ.hunks()
-        if hunks:
+        if differ.failed:
+            pass  # its errors are reported; neither the same nor changed
+        elif hunks:
             result.changed.append(PageDiff(page.src, _url(page), _plain_title(site, lang, page, b), hunks))
         else:
             result.same += 1
@@ -131,13 +137,16 @@ class _PageDiffer:
         self.site, self.lang, self.page, self.a, self.b = site, lang, page, a, b
         self.problems = problems
         self._index: dict[str, dict[int, list]] = {}
+        self.failed = False
 
     def hunks(self) -> list[Hunk]:
         loc = self.site.localized(self.lang, self.page)
         out: list[Hunk] = []
         for prop in PROPS:
             outcomes, problems = self.site.props.render(loc, prop, [self.a, self.b])
-            self.problems.extend(d for d in problems if d.is_error)
+            errors = [d for d in problems if d.is_error]
+            self.problems.extend(errors)
+            self.failed = self.failed or bool(errors)
             if len(outcomes) < 2:
                 continue
             oa = next(o for o in outcomes if self.a in o.versions)
@@ -148,8 +157,8 @@ class _PageDiffer:
         return out
 
     def _prop_hunks(self, prop: str, loc, oa: PropOutcome, ob: PropOutcome) -> list[Hunk]:
-        ta, ma = collapse_blank_lines(oa.text.strip("\n") + "\n", oa.outcome.marks)
-        tb, mb = collapse_blank_lines(ob.text.strip("\n") + "\n", ob.outcome.marks)
+        ta, ma = collapse_blank_lines(*strip_mapped(oa.text, oa.outcome.marks))
+        tb, mb = collapse_blank_lines(*strip_mapped(ob.text, ob.outcome.marks))
         sa, sb = SourceMap(ta, ma, oa.outcome.includes), SourceMap(tb, mb, ob.outcome.includes)
         blocks_a, blocks_b = _blocks(ta), _blocks(tb)
         fixed = None
@@ -210,14 +219,13 @@ class _PageDiffer:
         return "{%" in value or "{{" in value
 
     def _via(self, smap: SourceMap, path: str) -> tuple[str, ...]:
-        return tuple(note.removeprefix("included from ").rsplit(":", 1)[0] for note in smap.included_from(path))
+        return _included(smap.includes, path)
 
     def _cause(self, path: str, token, po: PropOutcome) -> Cause | None:
         """The innermost `ifversion` around `token` in `path`; for a reusable without one, the
         one around the `{% data %}` tag that included it (and so on up)."""
         includes = po.outcome.includes
         seen: set[str] = set()
-        via: list[str] = []
         while True:
             chain = self._chains(path, po).get(id(token))
             if chain:
@@ -225,14 +233,11 @@ class _PageDiffer:
                 source = node.token.source
                 brace = tag_start(source, node.token.start_index)
                 where = locate(path, source, brace)
-                return Cause(f"{where.path}:{where.line}", _tag_text(source, brace), tuple(via))
+                return Cause(f"{where.path}:{where.line}", _tag_text(source, brace), _included(includes, path))
             if path not in includes or path in seen:
                 return None
             seen.add(path)
-            parent, include_token = includes[path]
-            inc = locate(parent, include_token.source, tag_start(include_token.source, include_token.start_index))
-            via.append(f"{inc.path}:{inc.line}")
-            path, token = parent, include_token
+            path, token = includes[path]
 
     def _chains(self, path: str, po: PropOutcome) -> dict[int, list]:
         """id(token) -> the `ifversion` nodes enclosing it, outermost first, for one file."""
@@ -252,6 +257,19 @@ class _PageDiffer:
             return parsed.template
         env = self.site.envs[lang]
         return env.reusable_template(path, RenderState(self.a))
+
+
+def _included(includes: dict, path: str) -> tuple[str, ...]:
+    """`path:line` of each `{% data %}` tag that included `path`, innermost first."""
+    out: list[str] = []
+    seen = set()
+    while path in includes and path not in seen:
+        seen.add(path)
+        parent, token = includes[path]
+        where = locate(parent, token.source, tag_start(token.source, token.start_index))
+        out.append(f"{where.path}:{where.line}")
+        path = parent
+    return tuple(out)
 
 
 def _tag_text(source: str, brace: int) -> str:
