@@ -183,7 +183,7 @@ class _PageDiffer:
                 tags = [c for c in fallback if c.tag]
                 causes = tags or fallback[:1]
             if fixed is not None:
-                causes = [Cause(fixed, f"{prop}: {loc.props[prop].split.locate((prop,), value=True).source_line.strip()}")]
+                causes = [Cause(fixed, loc.props[prop].split.locate((prop,), value=True).source_line.strip())]
             hunks.append(Hunk(prop, side_a, side_b, _unique(causes)))
         return hunks
 
