@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import VERSIONS_YML, page, run_cli, site_files, write_tree
+from tests.conftest import CORPUS, OVERLAY, VERSIONS_YML, page, run_cli, site_files, write_tree
 
 LANGUAGES = "en: {name: English}\nfr: {name: French, dir: translations/fr-FR}\n"
 
@@ -182,3 +183,18 @@ def test_a_damaged_marker_is_ignored_with_a_warning(root):
     assert (f"warning[DB673]: {out}/_archive/enterprise-server@3.8/archive.json does not name this folder's "
             "version, its languages and its pages; the archive of enterprise-server@3.8 is ignored") in result.stderr
     assert result.status == 0
+
+
+@pytest.mark.skipif(not (CORPUS.is_dir() and OVERLAY.is_dir()), reason="GitHub Docs corpus not present")
+def test_corpus_oldest_release_archives_with_keep_going(tmp_path):
+    root, out = tmp_path / "corpus", tmp_path / "site"
+    shutil.copytree(CORPUS, root)
+    shutil.copytree(OVERLAY, root, dirs_exist_ok=True)
+    result = run_cli("archive", "ghes@3.4", "--root", str(root), "--out", str(out), "--language", "fr",
+                     "--keep-going")
+    assert result.status == 1  # the slice has broken links: those pages are left out
+    assert "pages with errors were left out (--keep-going)" in result.stderr.splitlines()[-1]
+    html = (out / "fr/enterprise-server@3.4/packages/quickstart/index.html").read_text("utf-8")
+    assert "archive-banner" in html and 'href="/fr/enterprise-server@3.7/packages/quickstart"' in html
+    marker = json.loads((out / "_archive/enterprise-server@3.4/archive.json").read_text("utf-8"))
+    assert marker["languages"] == ["fr"] and "packages/quickstart" in marker["pages"]

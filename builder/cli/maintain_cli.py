@@ -26,6 +26,7 @@ ARCHIVE_EPILOG = """
     examples:
       docs-builder archive ghes@3.14 --out site     freeze Enterprise Server 3.14 into ./site
       docs-builder archive enterprise-server@3.14 --out site --replace
+      docs-builder archive ghes@3.14 --language en --keep-going
 
     The release's pages, in every language, are written under --out at their usual URLs
     (site/en/enterprise-server@3.14/...), each with a banner saying the release is no longer
@@ -35,7 +36,7 @@ ARCHIVE_EPILOG = """
     and write site/versions.json, from which the archive's version picker reads the current
     versions. Archive a release before `docs-builder deprecate` removes it from the sources.
 
-    exit status: 0 archived, 1 content errors (nothing written), 2 usage error (a deprecated or
+    exit status: 0 archived, 1 content errors (nothing written unless --keep-going), 2 usage error (a deprecated or
     unknown release, an archive already there without --replace).
     """
 
@@ -58,6 +59,8 @@ def add_parsers(sub, common, formatter) -> None:
     p.add_argument("release", metavar="RELEASE", help="the release to freeze (ghes@3.14)")
     p.add_argument("--out", metavar="DIR", help="the site's output folder (default: <root>/site)")
     p.add_argument("--replace", action="store_true", help="replace an archive of the release already in --out")
+    p.add_argument("--keep-going", action="store_true",
+                   help="archive every page that built even when others failed (still exits 1)")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: one per core)")
     p.set_defaults(run=run_archive)
 
@@ -85,11 +88,12 @@ def run_archive(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else Path(args.root) / "site"
     report = archive_release(Path(args.root), args.release, out, languages=args.languages,
-                             replace=args.replace, jobs=args.jobs)
+                             replace=args.replace, jobs=args.jobs, keep_going=args.keep_going)
     _print_report(report.problems, args.format)
-    if report.problems.errors:
+    if not report.written:
         print(f"archive of {report.version} not written; {report.problems.summary()}", file=sys.stderr)
         return 1
+    skipped = "; pages with errors were left out (--keep-going)" if report.problems.errors else ""
     print(f"archived {report.version}: {report.pages} pages in {', '.join(report.languages)} into "
-          f"{out}; {report.problems.summary()}", file=sys.stderr)
-    return 0
+          f"{out}; {report.problems.summary()}{skipped}", file=sys.stderr)
+    return 1 if report.problems.errors else 0

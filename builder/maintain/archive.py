@@ -41,10 +41,11 @@ class ArchiveReport:
     problems: Problems = field(default_factory=Problems)
     pages: int = 0
     languages: list[str] = field(default_factory=list)
+    written: bool = False
 
 
 def archive_release(root: Path, release: str, out: Path, *, languages: list[str] | None = None,
-                    replace: bool = False, jobs: int = 0) -> ArchiveReport:
+                    replace: bool = False, jobs: int = 0, keep_going: bool = False) -> ArchiveReport:
     config = load_config(root)
     gone = deprecated_release(config.space, release)
     if gone is not None:
@@ -65,14 +66,15 @@ def archive_release(root: Path, release: str, out: Path, *, languages: list[str]
     try:
         built = work / "build"
         result = run_build(BuildOptions(root=root, out=built, versions=[version.id], languages=languages,
-                                        jobs=jobs, search=False, incremental=False))
+                                        jobs=jobs, search=False, incremental=False, keep_going=keep_going))
         report.problems.extend(result.problems)
-        if report.problems.errors or not result.written:
+        if not result.written or (report.problems.errors and not keep_going):
             return report
         site = Site(root, None, languages)
         stage = work / "stage"
         _freeze(site, version, built, stage, report)
         _move_in(stage, out, version, report.languages)
+        report.written = True
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return report
