@@ -80,6 +80,8 @@ def make_parser() -> argparse.ArgumentParser:
               serve          preview with live reload, rendering pages on request
               translations   report which translations are current, outdated, missing or broken
               deprecate      retire the oldest supported release from the sources
+              diff           compare two versions page by page (exit 1 when they differ)
+              archive        freeze a release as a static snapshot in the site's output folder
 
             Run `docs-builder COMMAND --help` for examples.
             """),
@@ -132,7 +134,10 @@ def make_parser() -> argparse.ArgumentParser:
                        epilog=textwrap.dedent(EPILOG["translations"]))
     _common(p, selection=False)
     from .deprecate_cmd import add_parser as add_deprecate
+    from .maintain_cli import add_parsers  # diff, archive
+
     add_deprecate(sub, _Formatter)
+    add_parsers(sub, _common, _Formatter)
     return parser
 
 
@@ -173,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             from .deprecate_cmd import run_deprecate
 
             return run_deprecate(args)
+        if hasattr(args, "run"):
+            return args.run(args)
     except BuildError as err:
         problems = Problems()
         problems.extend(err.diagnostics)

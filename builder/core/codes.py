@@ -105,6 +105,13 @@ BASE_SITE_UNUSED = Code("DB620", "base-site-not-used")
 REF_NOT_FETCHED = Code("DB621", "changed-since-not-fetched")
 BASE_SITE_OUT = Code("DB622", "base-site-is-out")
 
+# Maintainer tools: `diff` and `archive` (exit status 2), archives found in --out.
+MAINTAIN_VERSION = Code("DB670", "maintain-version")
+ARCHIVE_DEPRECATED = Code("DB671", "archive-deprecated")
+ARCHIVE_EXISTS = Code("DB672", "archive-exists")
+ARCHIVE_IGNORED = Code("DB673", "archive-ignored")
+VERSION_ARCHIVED = Code("DB674", "version-archived")
+
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")

@@ -28,7 +28,7 @@ class Resolved:
 
 
 RESERVED = frozenset({"index.html", "404.html", "_redirects", "redirects.json", "nginx-redirects.conf",
-                      "sitemap.xml", "_static", "_pagefind", ".build"})
+                      "sitemap.xml", "_static", "_pagefind", ".build", "versions.json", "_archive"})
 """Names the builder writes at the root of the site: an old path never starts with one."""
 HOST_META = {"?": "which starts a query string", "#": "which starts a fragment",
              "*": "a wildcard in host redirect rules", ":": "which starts a placeholder in host redirect rules"}
@@ -54,6 +54,8 @@ class LinkTable:
         self.claims: dict[str, list[tuple[Page, int]]] = {}
         self.problems: list[Diagnostic] = []
         self._resolved: dict[tuple[str, str, str], Resolved] = {}
+        self.archives: dict[str, frozenset[str]] = {}
+        """Archived version id -> its page paths (builder/output/archives.py), set by the build."""
         self.failed_urls = tree.failed_urls
         """Paths of pages that failed to load: links to them are not errors of their own."""
         self._collect_redirects()
@@ -161,10 +163,19 @@ class LinkTable:
         target = parse_internal(href, self.space, self.languages)
         tail = target.query + target.fragment
         if target.archived:
+            pages = self.archives.get(target.version or "")
+            if pages is not None and normalize_path(target.path) not in pages:
+                return Resolved(href, problem=f"no page at /{normalize_path(target.path)} in the archive of "
+                                f"{target.version}")
             rest = "/".join(([target.raw_version] if target.raw_version else []) + ([target.path] if target.path else []))
             return Resolved(f"/{lang}/{rest}{tail}", fragment=target.fragment)
         pinned = self.space.by_id.get(target.version) if target.version else None
         use = pinned or version
+        if pinned is not None and pinned.id in self.archives:  # frozen, not yet deprecated
+            page = self.page_for(target.path)
+            path = normalize_path(target.path)
+            if (page is None or pinned.id not in page.versions) and path in self.archives[pinned.id]:
+                return Resolved(page_url(lang, pinned, path) + tail, fragment=target.fragment)
         page = self.page_for(target.path)
         if page is None and normalize_path(target.path) in self.failed_urls:
             return Resolved(href)  # the page's own error fails the build already

@@ -17,6 +17,7 @@ from ..core.urls import output_file
 from ..core.errors import ConfigError
 from ..core.paths import UnsafePath
 from ..output import faults as out_faults
+from ..output import archives as out_archives
 from ..output import writer as out_writer
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
@@ -178,6 +179,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                 previous = None  # the cache vouches for outputs that the manifest lists
     site = Site(options.root, options.versions, options.languages,
                 frontmatter=previous.frontmatter_for(digests) if previous else None)
+    archives = out_archives.find_archives(out, state_problems)
+    state_problems.extend(site.set_archives(archives))
     problems = site.problems
     problems.extend(state_problems)
     if options.write:
@@ -185,11 +188,12 @@ def run_build(options: BuildOptions) -> BuildReport:
     pages = list(site.tree.pages.values())
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        FORMAT, builder_digest()))
+        FORMAT, builder_digest(), out_archives.signature(archives)))
     cache = None
     staging = None
     if options.write:
-        out_writer.check_output_dir(out)
+        if not (archives and not os.path.lexists(out / out_writer.MANIFEST) and out_archives.only_archives(out, archives)):
+            out_writer.check_output_dir(out)
         if previous is not None and previous.key == options_key:
             cache = previous
         elif options.previous_label is not None and options.incremental:
@@ -255,12 +259,13 @@ def run_build(options: BuildOptions) -> BuildReport:
                         with out_writer.output_errors(out, "write the build cache next to"):
                             _save_cache(site, structure, digests, metas, cache, results, reused, options_key,
                                         extras_digests, staging)
+                archived = set(out_archives.archive_files(out, archives))  # never removed nor replaced
                 if in_place:
                     ours = set(out_writer.manifest_paths(old_manifest))
                     now = {o.path for o in outputs} | set(extra)
-                    out_writer.commit_incremental(staging, out, sorted(ours - now))
+                    out_writer.commit_incremental(staging, out, sorted(ours - now - archived))
                 else:
-                    keep = out_writer.foreign_files(out, old_manifest)
+                    keep = sorted(set(out_writer.foreign_files(out, old_manifest)) | archived)
                     out_writer.swap_in(staging, out, keep)
                 if unchanged and changes is not None:
                     with out_writer.output_errors(out, "write the change list into", "the site is up to date"):

@@ -23,6 +23,22 @@ SIDEBAR_FULL_TREE = 200
 """Products up to this many pages show their whole tree in the sidebar."""
 
 
+def available_since(site: Site, page: Page, version: Version) -> dict | None:
+    """The oldest supported release of `version`'s plan that has `page`, when that is not the
+    plan's oldest supported release (the page is new there: a site may show a badge); None on
+    plans without numbered releases. It reads only the page's versions, which the version
+    picker reads too (an edit that changes it rebuilds the page)."""
+    plan = version.plan
+    if not plan.numbered:
+        return None
+    space = site.config.space
+    oldest_first = [space.by_id[f"{plan.name}@{r}"] for r in reversed(plan.releases)]
+    first = next((v for v in oldest_first if v.id in page.versions), None)
+    if first is None or first is oldest_first[0]:
+        return None
+    return {"version": first.id, "release": first.release, "title": first.title}
+
+
 class ContextBuilder:
     def __init__(self, site: Site, metas: Metas):
         self.site = site
@@ -183,6 +199,7 @@ class ContextBuilder:
                 "title_comment": Markup(fallback_comments.get("title", "")),
                 "intro_comment": Markup(fallback_comments.get("intro", "")),
                 "body_comment": Markup(fallback_comments.get("body", "")),
+                "available_since": available_since(site, page, version),
             },
             "toc": toc,
             "children": children,

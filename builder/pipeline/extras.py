@@ -43,6 +43,10 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         lang=default, title=ui("errors.page_doesnt_exist"), home=ui("pages.home"), default=default,
         languages=[lang.code for lang in site.config.languages], latest=latest))
     extra["404.html"] = []
+    from ..output.archives import VERSIONS_FILE, versions_document  # the archives' version pickers read it
+
+    writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
+    extra[VERSIONS_FILE] = []
     output_paths = {o.path for o in outputs}
     stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"),
                             only_live=partial_redirects)

@@ -19,6 +19,7 @@ from ..layout.render import Layout
 from ..links.table import LinkTable
 from ..liquid_tags.environment import DocsEnvironment
 from ..nav.tree import Navigation
+from ..output.archives import FOLDER, MARKER
 from ..sources.config import Language, SiteConfig, load_config
 from ..sources.content import Page, load_content
 from ..sources.data import DataStore
@@ -84,6 +85,8 @@ class Site:
         self.ui = {lang.code: UI(load_ui(self.data, lang)) for lang in self.config.languages}
         self.props = PropRenderer(self.envs, self.config.default_language.code)
         self._localized: dict[tuple[str, str], LocalizedPage] = {}
+        self.archives: dict = {}
+        """Archived versions found in --out (builder/output/archives.py): never built."""
         self._lint_unreachable()
         self._orphan_translations()
         self.problems.extend(self.data.problems)
@@ -121,6 +124,21 @@ class Site:
                 diags = validate_frontmatter(split) + env.parse(split.padded_body, src).diagnostics
             for d in diags:
                 self.problems.add(replace(d, severity=Severity.WARNING, notes=d.notes + (note,)))
+
+    def set_archives(self, archives: dict) -> list[Diagnostic]:
+        """Versions archived in --out are not built (their archive stays as it is); links into an
+        archived release are checked against its pages. Returns a warning per version skipped."""
+        self.archives = archives
+        self.links.archives = {v: a.pages for v, a in archives.items()}
+        skipped = [v for v in self.selection.versions if v.id in archives]
+        if skipped:
+            self.selection = Selection(self.selection.languages,
+                                       tuple(v for v in self.selection.versions if v.id not in archives))
+        return [Diagnostic(
+            codes.VERSION_ARCHIVED,
+            f"{v.id} is archived in --out ({FOLDER}/{v.id}/{MARKER}): its pages are not built and its "
+            f"archive is kept as it is; remove it from the sources with `docs-builder deprecate {v.short}@{v.release}`",
+            None, Severity.WARNING) for v in skipped]
 
     @property
     def languages(self) -> tuple[Language, ...]:
