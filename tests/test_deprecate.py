@@ -3,6 +3,7 @@ every remaining version and language is unchanged, on the bundled site and on th
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -94,6 +95,10 @@ def _normalise(rel: str, data: bytes, gone: str, oldest: str) -> bytes:
     """What may differ: the version pickers and maps no longer list the deprecated release, the
     new oldest release shows the "oldest supported release" notice, and source line numbers in
     the comments that say why a translation fell back to English."""
+    if rel == "versions.json":  # the current versions archived pages read: the release leaves it
+        listing = json.loads(data)
+        listing["versions"] = [v for v in listing["versions"] if gone not in v["id"]]
+        return json.dumps(listing).encode()
     if rel.endswith("sitemap.xml"):
         data = re.sub(rb"  <url>(?:(?!</url>).)*?" + re.escape(gone.encode()) + rb"(?:(?!</url>).)*?</url>\n", b"",
                       data, flags=re.S)
