@@ -36,6 +36,7 @@ EPILOG = {
           docs-builder check                          every check of a build, nothing written
           docs-builder check --language en --format json
           docs-builder check --version fpt --format github
+          docs-builder check --explain                also warn of dead and redundant ifversion conditions
 
         exit status: 0 clean (warnings allowed), 1 content errors, 2 usage or configuration error.
         """,
@@ -79,6 +80,7 @@ def make_parser() -> argparse.ArgumentParser:
               check          run every check of a build without writing anything
               serve          preview with live reload, rendering pages on request
               translations   report which translations are current, outdated, missing or broken
+              explain        the version blocks of a page or reusable: who sees each, dead and redundant ones
 
             Run `docs-builder COMMAND --help` for examples.
             """),
@@ -114,6 +116,7 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
     p.add_argument("--changed-since", metavar="REF", help="check only what changed since a git ref")
+    p.add_argument("--explain", action="store_true", help="also warn of dead and redundant ifversion conditions")
 
     p = sub.add_parser("serve", help="preview with live reload", formatter_class=_Formatter,
                        description="Serve the site on 127.0.0.1, rendering pages on request.",
@@ -130,6 +133,8 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Report, per language, pages translated and current, outdated, missing or broken.",
                        epilog=textwrap.dedent(EPILOG["translations"]))
     _common(p, selection=False)
+    from .explain import register as register_explain
+    register_explain(sub, _common, _Formatter)
     return parser
 
 
@@ -166,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
             from ..i18n.status_cli import run_translations
 
             return run_translations(args)
+        if args.command == "explain":
+            from .explain import run_explain
+
+            return run_explain(args)
     except BuildError as err:
         problems = Problems()
         problems.extend(err.diagnostics)
@@ -229,6 +238,10 @@ def _build(args) -> int:
     base_site = getattr(args, "base_site", None)
     report, changes = build(options, Path(base_site) if base_site else None)
     problems = report.problems
+    if getattr(args, "explain", False):
+        from ..maintain.reach import explain_warnings
+
+        problems.extend(explain_warnings(options.root, options.languages))
     summary_failed = False
     if getattr(args, "summary", None):
         summary_failed = not _write_summary(Path(args.summary), changes, report.written, options.base_url,

@@ -99,6 +99,12 @@ BASE_SITE_UNUSED = Code("DB620", "base-site-not-used")
 REF_NOT_FETCHED = Code("DB621", "changed-since-not-fetched")
 BASE_SITE_OUT = Code("DB622", "base-site-is-out")
 
+# Maintainer tools (`explain`, `check --explain`).
+CONDITION_DEAD = Code("DB650", "condition-dead")
+CONDITION_REDUNDANT = Code("DB651", "condition-redundant")
+EXPLAIN_PATH = Code("DB652", "explain-path")
+EXPLAIN_OUTSIDE_ROOT = Code("DB653", "explain-path-outside-root")
+
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")

@@ -32,6 +32,8 @@ class Outcome:
     reads: set[str]
     trace: dict = field(repr=False, default_factory=dict)
     includes: dict = field(repr=False, default_factory=dict)
+    blocks: dict | None = field(repr=False, default=None)
+    """With `record_blocks`: the branch each ifversion block took (see `RenderState.blocks`)."""
 
     @property
     def ok(self) -> bool:
@@ -49,8 +51,10 @@ def replays(env: DocsEnvironment, trace: dict, version: Version) -> bool:
     return True
 
 
-def render_versions(env: DocsEnvironment, parsed: Parsed, versions: list[Version]) -> list[Outcome]:
-    """Outcomes covering `versions` in order; versions with the same observations share one."""
+def render_versions(env: DocsEnvironment, parsed: Parsed, versions: list[Version], *,
+                    record_blocks: bool = False) -> list[Outcome]:
+    """Outcomes covering `versions` in order; versions with the same observations share one
+    (and so take the same branch of every ifversion block: `record_blocks` records them)."""
     outcomes: list[Outcome] = []
     for version in versions:
         for outcome in outcomes:
@@ -58,13 +62,13 @@ def render_versions(env: DocsEnvironment, parsed: Parsed, versions: list[Version
                 outcome.versions.append(version)
                 break
         else:
-            outcomes.append(render_once(env, parsed, version))
+            outcomes.append(render_once(env, parsed, version, record_blocks=record_blocks))
     return outcomes
 
 
-def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outcome:
+def render_once(env: DocsEnvironment, parsed: Parsed, version: Version, *, record_blocks: bool = False) -> Outcome:
     path = parsed.path
-    state = RenderState(version)
+    state = RenderState(version, blocks={} if record_blocks else None)
     state.stack.append(Frame(path))
     buffer = MappedBuffer(path)
     token = CURRENT.set(state)
@@ -86,9 +90,9 @@ def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outco
             diag = replace(diag, location=stack[-1].relocate(diag.location))
         diagnostics.append(diag)
     if state.stopped:  # a limit was reached: the partial text is of no use
-        return Outcome([version], "", [], diagnostics, state.reads, state.trace, state.includes)
+        return Outcome([version], "", [], diagnostics, state.reads, state.trace, state.includes, state.blocks)
     return Outcome([version], buffer.getvalue(), buffer.marks, diagnostics, state.reads, state.trace,
-                   state.includes)
+                   state.includes, state.blocks)
 
 
 def _included_from(stack: list[Frame]) -> tuple[str, ...]:

@@ -1,0 +1,1 @@
+"""Writer and maintainer tools: explain, deprecate, diff, archive."""
