@@ -64,7 +64,7 @@ def analyse_block(conditions: Sequence[Condition | None], taken: Mapping[str, in
         simplest = None
         if not block or redundant_at >= 0:
             verdict = UNREACHED
-        elif not rendered:
+        elif not rendered:  # evaluated somewhere: with nothing left, the branch before was redundant
             verdict = DEAD
         elif condition is not None and rendered == evaluated:
             verdict = REDUNDANT
@@ -211,15 +211,7 @@ def finding(reports: Sequence[BranchReport], index: int, space: VersionSpace) ->
     """The warning for branch `index` of a block, when it is dead or redundant."""
     r = reports[index]
     later = len(reports) - index - 1
-    if r.verdict == DEAD:
-        if r.condition is None:
-            return Finding(codes.CONDITION_DEAD,
-                           "{% else %} is never rendered: the conditions before it are true in every version "
-                           f"this block is in ({describe_versions(r.block, space)}); remove it")
-        if not r.evaluated:
-            return Finding(codes.CONDITION_DEAD,
-                           f"{{% elsif {r.condition} %}} is never reached: the conditions before it are true in "
-                           f"every version this block is in ({describe_versions(r.block, space)}); remove the branch")
+    if r.verdict == DEAD:  # an else is never dead: where nothing before it is true, it renders
         return Finding(codes.CONDITION_DEAD,
                        f"condition '{r.condition}' is never true where it is evaluated "
                        f"({describe_versions(r.evaluated, space)}), so its text is never rendered; remove the branch")
