@@ -85,8 +85,18 @@ def findings(site: Site, reach: Reach) -> list[Diagnostic]:
         for i, branch in enumerate(block.branches):
             found = finding(reports, i, site.config.space)
             if found is not None:
-                out.append(Diagnostic(found.code, found.message, branch.subject, Severity.WARNING))
+                out.append(Diagnostic(found.code, found.message, branch.subject, Severity.WARNING,
+                                      _users_note(reach.includes.get(key[0]))))
     return out
+
+
+def _users_note(users: dict[str, set[str]] | None) -> tuple[str, ...]:
+    """For a block in a reusable: which pages' versions it was judged in."""
+    if not users:
+        return ()
+    pages = sorted(users)
+    shown = ", ".join(pages[:3]) + (f" and {len(pages) - 3} more" if len(pages) > 3 else "")
+    return (f"judged in the versions of the page{'s' if len(pages) > 1 else ''} that include this file: {shown}",)
 
 
 def explain_warnings(root, languages: list[str] | None) -> list[Diagnostic]:
