@@ -163,6 +163,13 @@ def test_bad_path_is_a_usage_error(root, path, code, message, monkeypatch):
     assert result.stderr.startswith(f"error[{code}]: {message}")
 
 
+def test_paths_from_the_current_folder_inside_the_root_work(root, monkeypatch):
+    expected = explain(root, "content/b.md").stdout
+    monkeypatch.chdir(root / "content")
+    assert explain(root, "b.md").stdout == expected
+    assert explain(root, "../data/reusables/shared.md").stdout == explain(root, "reusables.shared").stdout
+
+
 def test_absolute_paths_inside_the_root_work_and_outside_are_refused(root, tmp_path):
     assert explain(root, str(root / "content/a.md")).status == 0
     outside = tmp_path / "elsewhere.md"
