@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 from ..core import codes
 from ..core.codes import Code
 from ..versions.conditions import Condition, compile_condition
-from ..versions.expression import BoolOp, Compare, Name, Node, Not
+from ..versions.expression import BoolOp, Compare, Node, Not
 from ..versions.model import VersionSpace
 
 OK, DEAD, REDUNDANT, SIMPLIFIABLE, UNREACHED = "ok", "dead", "redundant", "simplifiable", "unreached"
@@ -22,6 +22,8 @@ COMPARISONS = (">", "<", "=", ">=")
 """Operators tried for the simplest equivalent, in order of preference (among equal sizes)."""
 MAX_TERMS = 3
 """The simplest equivalent is looked for among conditions of at most this many terms."""
+MAX_STEPS = 200_000
+"""Combinations tried at most for one search (a site with hundreds of releases stops early)."""
 
 
 @dataclass(frozen=True)
@@ -84,27 +86,19 @@ def analyse_block(conditions: Sequence[Condition | None], taken: Mapping[str, in
 
 def size(node: Node) -> int:
     """The size of a condition in terms: a plan or a feature counts 1, a comparison 3 (name,
-    operator, release), each `and`, `or` and `not` 1."""
-    if isinstance(node, Name):
-        return 1
-    if isinstance(node, Compare):
-        return 3
-    if isinstance(node, Not):
-        return 1 + size(node.operand)
-    if isinstance(node, BoolOp):
-        return 1 + size(node.left) + size(node.right)
-    raise TypeError(f"not a condition node: {node!r}")
-
-
-def feature_names(node: Node, features: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
-    """The features a condition names, in the order it names them."""
-    if isinstance(node, Name):
-        return (node.name,) if node.name in features else ()
-    if isinstance(node, Not):
-        return feature_names(node.operand, features)
-    if isinstance(node, BoolOp):
-        return tuple(dict.fromkeys(feature_names(node.left, features) + feature_names(node.right, features)))
-    return ()
+    operator, release), each `and`, `or` and `not` 1. (Iterative: a chain of `or` may be long.)"""
+    total, stack = 0, [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Compare):
+            total += 3
+        else:
+            total += 1
+            if isinstance(node, Not):
+                stack.append(node.operand)
+            elif isinstance(node, BoolOp):
+                stack += [node.left, node.right]
+    return total
 
 
 class Simplifier:
@@ -125,8 +119,7 @@ class Simplifier:
         `evaluated`, or None when there is none. Candidates are plans and comparisons with
         supported releases joined by `and`/`or` (at most `MAX_TERMS` of them), and a feature the
         condition names whose versions are exactly those."""
-        key = (tuple(evaluated), frozenset(true_in), feature_names(condition.node, self.features),
-               size(condition.node))
+        key = (tuple(evaluated), frozenset(true_in), condition.feature_names, size(condition.node))
         if key not in self._found:
             self._found[key] = self._search(*key)
         return self._found[key]
@@ -155,6 +148,8 @@ class Simplifier:
         best = dict(atoms)
         frontier = dict(atoms)
         for _ in range(MAX_TERMS - 1):
+            if len(atoms) * len(frontier) > MAX_STEPS:
+                break
             grown: dict[int, tuple[int, str]] = {}
             for am, (ac, at) in atoms.items():
                 for fm, (fc, ft) in frontier.items():
