@@ -34,7 +34,8 @@ PAGE_B = """\
 
 @pytest.fixture
 def root(tmp_path) -> Path:
-    files = site_files({"a.md": page("A", PAGE_A), "b.md": page("B", PAGE_B, versions="{ghes: '>= 3.9'}")})
+    files = site_files({"a.md": page("A", PAGE_A), "b.md": page("B", PAGE_B, versions="{ghes: '>= 3.9'}"),
+                        "c.md": page("C", "{% ifversion ghes > 3.9 or fpt %}New.{% endif %}\n", versions="{ghes: '*'}")})
     files["data/reusables/shared.md"] = "{% ifversion fpt %}Dotcom{% else %}Server{% endif %}\n"
     files["data/variables/product.yml"] = "name: Product\n"
     return write_tree(tmp_path / "site-src", files)
@@ -104,6 +105,20 @@ data/reusables/shared.md: reusable, included in fpt, ghes 3.9-3.10 (3 versions) 
 
 1 block, 2 branches: 0 dead, 0 redundant, 0 simplifiable, 0 unreached
 """
+
+
+def test_simplifiable_condition_shows_its_simplest_equivalent(root):
+    result = explain(root, "content/c.md")
+    assert result.stdout == """\
+content/c.md: page, in ghes (3 versions)
+
+  5:1     {% ifversion ghes > 3.9 or fpt %}  true in ghes 3.10
+            simplifiable: 'ghes > 3.9' is true in the same versions where it is evaluated (ghes)
+
+1 block, 1 branch: 0 dead, 0 redundant, 1 simplifiable, 0 unreached
+"""
+    branch = json.loads(explain(root, "content/c.md", "--format", "json").stdout)["blocks"][0]["branches"][0]
+    assert (branch["verdict"], branch["simplest"], branch["message"]) == ("simplifiable", "ghes > 3.9", None)
 
 
 def test_reusable_no_page_includes(root):

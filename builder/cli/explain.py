@@ -18,8 +18,8 @@ from ..core.paths import check_kept_path, explain as explain_issue, inside, one_
 EPILOG = """
     examples:
       docs-builder explain content/packages/quickstart.md
-      docs-builder explain reusables.packages.server-only     a reusable, by its data name
-      docs-builder explain data/reusables/packages/server-only.md --format json
+      docs-builder explain reusables.package_registry.token-intro     a reusable, by its data name
+      docs-builder explain data/reusables/package_registry/token-intro.md --format json
       docs-builder explain content/packages/quickstart.md --language fr   its French translation
       docs-builder check --explain         dead and redundant conditions of the whole site, as warnings
 
@@ -45,6 +45,9 @@ def register(sub, common, formatter) -> None:
     p.add_argument("path", metavar="PATH",
                    help="content/....md, data/reusables/....md, a translation of one, or reusables.a.b")
     common(p, selection=False, formats=False)
+    for action in p._actions:
+        if action.dest == "languages":
+            action.help = "explain PATH's translation in this language (fr, ...): the translated page or reusable"
     p.add_argument("--format", choices=("text", "json"), default="text", help="output (default: text)")
 
 
