@@ -36,6 +36,7 @@ EPILOG = {
           docs-builder check                          every check of a build, nothing written
           docs-builder check --language en --format json
           docs-builder check --version fpt --format github
+          docs-builder check --explain                also warn of dead and redundant ifversion conditions
 
         exit status: 0 clean (warnings allowed), 1 content errors, 2 usage or configuration error.
         """,
@@ -79,6 +80,7 @@ def make_parser() -> argparse.ArgumentParser:
               check          run every check of a build without writing anything
               serve          preview with live reload, rendering pages on request
               translations   report which translations are current, outdated, missing or broken
+              explain        the version blocks of a page or reusable: who sees each, dead and redundant ones
               deprecate      retire the oldest supported release from the sources
               diff           compare two versions page by page (exit 1 when they differ)
               archive        freeze a release as a static snapshot in the site's output folder
@@ -117,6 +119,7 @@ def make_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
     p.add_argument("--changed-since", metavar="REF", help="check only what changed since a git ref")
+    p.add_argument("--explain", action="store_true", help="also warn of dead and redundant ifversion conditions")
 
     p = sub.add_parser("serve", help="preview with live reload", formatter_class=_Formatter,
                        description="Serve the site on 127.0.0.1, rendering pages on request.",
@@ -134,8 +137,10 @@ def make_parser() -> argparse.ArgumentParser:
                        epilog=textwrap.dedent(EPILOG["translations"]))
     _common(p, selection=False)
     from .deprecate_cmd import add_parser as add_deprecate
+    from .explain import register as register_explain
     from .maintain_cli import add_parsers  # diff, archive
 
+    register_explain(sub, _common, _Formatter)
     add_deprecate(sub, _Formatter)
     add_parsers(sub, _common, _Formatter)
     return parser
@@ -178,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
             from .deprecate_cmd import run_deprecate
 
             return run_deprecate(args)
+        if args.command == "explain":
+            from .explain import run_explain
+
+            return run_explain(args)
         if hasattr(args, "run"):
             return args.run(args)
     except BuildError as err:
@@ -243,6 +252,10 @@ def _build(args) -> int:
     base_site = getattr(args, "base_site", None)
     report, changes = build(options, Path(base_site) if base_site else None)
     problems = report.problems
+    if getattr(args, "explain", False):
+        from ..maintain.reach import explain_warnings
+
+        problems.extend(explain_warnings(options.root, options.languages))
     summary_failed = False
     if getattr(args, "summary", None):
         summary_failed = not _write_summary(Path(args.summary), changes, report.written, options.base_url,

@@ -112,6 +112,12 @@ ARCHIVE_EXISTS = Code("DB672", "archive-exists")
 ARCHIVE_IGNORED = Code("DB673", "archive-ignored")
 VERSION_ARCHIVED = Code("DB674", "version-archived")
 
+# Maintainer tools (`explain`, `check --explain`).
+CONDITION_DEAD = Code("DB650", "condition-dead")
+CONDITION_REDUNDANT = Code("DB651", "condition-redundant")
+EXPLAIN_PATH = Code("DB652", "explain-path")
+EXPLAIN_OUTSIDE_ROOT = Code("DB653", "explain-path-outside-root")
+
 # Markdown and layout.
 MARKDOWN = Code("DB701", "markdown")
 TEMPLATE = Code("DB702", "layout-template")

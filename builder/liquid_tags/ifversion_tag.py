@@ -36,13 +36,15 @@ class IfversionNode(Node):
         version = state.version
         trace = state.trace
         feature_files = context.env.data.feature_files
-        for condition, block in self.branches:
+        for taken, (condition, block) in enumerate(self.branches):
             result = condition(version)
             trace[("cond", condition.text)] = result
             for name in condition.feature_names:
                 state.reads.add(feature_files[name])
             if result:
+                _record(state, self, taken)
                 return block.render(context, buffer)
+        _record(state, self, len(self.branches))
         if self.default is not None:
             return self.default.render(context, buffer)
         return 0
@@ -52,6 +54,13 @@ class IfversionNode(Node):
             yield block
         if self.default is not None:
             yield self.default
+
+
+def _record(state, node: IfversionNode, taken: int) -> None:
+    """Which branch this block took, when the render records it (not inside a variable's value,
+    whose offsets are not the file's)."""
+    if state.blocks is not None and not (state.stack and state.stack[-1].relocate is not None):
+        state.blocks[(state.path, node.token.start_index)] = (node, taken)
 
 
 class IfversionTag(Tag):

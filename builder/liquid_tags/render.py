@@ -33,6 +33,8 @@ class Outcome:
     reads: set[str]
     trace: dict = field(repr=False, default_factory=dict)
     includes: dict = field(repr=False, default_factory=dict)
+    blocks: dict | None = field(repr=False, default=None)
+    """With `record_blocks`: the branch each ifversion block took (see `RenderState.blocks`)."""
 
     @property
     def ok(self) -> bool:
@@ -50,8 +52,10 @@ def replays(env: DocsEnvironment, trace: dict, version: Version) -> bool:
     return True
 
 
-def render_versions(env: DocsEnvironment, parsed: Parsed, versions: list[Version]) -> list[Outcome]:
-    """Outcomes covering `versions` in order; versions with the same observations share one."""
+def render_versions(env: DocsEnvironment, parsed: Parsed, versions: list[Version], *,
+                    record_blocks: bool = False) -> list[Outcome]:
+    """Outcomes covering `versions` in order; versions with the same observations share one
+    (and so take the same branch of every ifversion block: `record_blocks` records them)."""
     outcomes: list[Outcome] = []
     for version in versions:
         for outcome in outcomes:
@@ -59,15 +63,16 @@ def render_versions(env: DocsEnvironment, parsed: Parsed, versions: list[Version
                 outcome.versions.append(version)
                 break
         else:
-            outcomes.append(render_once(env, parsed, version))
+            outcomes.append(render_once(env, parsed, version, record_blocks=record_blocks))
     return outcomes
 
 
-def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outcome:
+def render_once(env: DocsEnvironment, parsed: Parsed, version: Version, *, record_blocks: bool = False) -> Outcome:
     """Render `parsed` for `version`. A template that did not parse completely is rendered as far
-    as it parsed, for the problems of the rest of it and of what it includes (its text is of no use)."""
+    as it parsed, for the problems of the rest of it and of what it includes (its text is of no use).
+    `record_blocks`: also record which branch of each `ifversion` block was taken (for `explain`)."""
     path = parsed.path
-    state = RenderState(version)
+    state = RenderState(version, blocks={} if record_blocks else None)
     state.stack.append(Frame(path))
     buffer = MappedBuffer(path)
     token = CURRENT.set(state)
@@ -99,9 +104,9 @@ def render_once(env: DocsEnvironment, parsed: Parsed, version: Version) -> Outco
             diag = replace(diag, location=stack[-1].relocate(diag.location))
         diagnostics.append(diag)
     if state.stopped:  # a limit was reached: the partial text is of no use
-        return Outcome([version], "", [], diagnostics, state.reads, state.trace, state.includes)
+        return Outcome([version], "", [], diagnostics, state.reads, state.trace, state.includes, state.blocks)
     return Outcome([version], buffer.getvalue(), buffer.marks, diagnostics, state.reads, state.trace,
-                   state.includes)
+                   state.includes, state.blocks)
 
 
 def _included_from(stack: list[Frame]) -> tuple[str, ...]:

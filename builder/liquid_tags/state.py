@@ -57,6 +57,9 @@ class RenderState:
     """Characters (or items) made by filters so far (see `limits`)."""
     stopped: bool = False
     """A limit was reached: the render is unwinding and expands nothing more."""
+    blocks: dict | None = None
+    """When asked for (`render_versions(record_blocks=True)`): (file, offset of the ifversion
+    tag) -> (the node, index of the branch taken; the number of conditions for else or none)."""
 
     @property
     def path(self) -> str:
