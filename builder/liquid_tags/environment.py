@@ -29,6 +29,9 @@ from .data_tag import DataTag, IndentedDataReferenceTag, data_missing
 from .errors import CodedError, to_diagnostic
 from .ifversion_tag import IfversionTag
 from .octicon_tag import OcticonTag
+from .prompt_tag import PromptTag
+from .rowheaders_tag import RowheadersTag
+from .tool_tags import TOOL_TAGS
 from .state import CURRENT, Frame, MappedBuffer
 
 
@@ -92,7 +95,8 @@ class DocsEnvironment(Environment):
         self._conditions: dict[str, Condition | ExpressionError] = {}
         self._parsed: dict[object, Parsed] = {}
         """Reusables by path, variable values by (path, text)."""
-        for tag in (MappedLiteral, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS):
+        for tag in (MappedLiteral, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS,
+                    *TOOL_TAGS, RowheadersTag, PromptTag):
             self.add_tag(tag)
         self.add_filter("version_num", _version_num)
         self.add_filter("obj_size", lambda value: len(value) if hasattr(value, "__len__") else 0)
