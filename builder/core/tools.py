@@ -69,12 +69,12 @@ def detect(html: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def default_tool(declared: object, tools: tuple[str, ...]) -> str:
     """The tool shown first on a page that uses `tools`: the frontmatter's `defaultTool` if the
     page uses it, else webui, else cli, else the first."""
-    if declared in tools:
-        return str(declared)
+    if isinstance(declared, str) and declared in tools:
+        return declared
     return next((t for t in PREFERRED_TOOLS if t in tools), tools[0] if tools else "")
 
 
 def default_platform(declared: object, platforms: tuple[str, ...]) -> str:
     """The frontmatter's `defaultPlatform` if the page uses it, else "" (the reader's system
     decides in the browser, else the first platform)."""
-    return str(declared) if declared in platforms else ""
+    return declared if isinstance(declared, str) and declared in platforms else ""

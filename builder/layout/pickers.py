@@ -8,6 +8,8 @@ for platforms the reader's system, else the first) and sets `data-tool` / `data-
 
 from __future__ import annotations
 
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Severity
 from ..core.tools import KINDS, default_platform, default_tool
 
 
@@ -35,6 +37,25 @@ def picker_context(variants, frontmatter: dict, ui) -> list[dict]:
     return pickers
 
 
+def unused_defaults(page, renders: list) -> list[Diagnostic]:
+    """Warnings for a `defaultTool` or `defaultPlatform` that none of the page's versions shows
+    (`renders`: the variants of each of its Markdown renders)."""
+    problems = []
+    for key, kind in (("defaultTool", "tool"), ("defaultPlatform", "platform")):
+        declared = page.fm.get(key)
+        if not isinstance(declared, str) or declared not in KINDS[kind]:
+            continue  # absent, or already an error (DB250)
+        used = {name for v in renders if v is not None for name in (v.tools if kind == "tool" else v.platforms)}
+        if declared in used:
+            continue
+        has = f"its {kind}s are {', '.join(n for n in KINDS[kind] if n in used)}" if used else f"it has no {kind} blocks"
+        problems.append(page.split.error(
+            codes.TOOL_DEFAULT_UNUSED,
+            f"{key} is {declared!r}, but no version of this page has a {{% {declared} %}} block ({has})",
+            (key,), value=True, severity=Severity.WARNING))
+    return problems
+
+
 def pickers_css() -> str:
     """Rules that hide, on screen, every variant but the chosen one (generated from the tables
     of `core.tools`, so a new tool needs no CSS of its own)."""
@@ -47,4 +68,4 @@ def pickers_css() -> str:
             + ",\n".join(selectors) + " { display: none; }\n}\n")
 
 
-__all__ = ["picker_context", "pickers_css"]
+__all__ = ["picker_context", "pickers_css", "unused_defaults"]

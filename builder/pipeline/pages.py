@@ -18,7 +18,7 @@ from ..core.diagnostics import Diagnostic
 from ..core.location import LineIndex, Location
 from ..core.urls import output_file
 from ..i18n.fallback import Fallback, fallback_from
-from ..layout.pickers import picker_context
+from ..layout.pickers import picker_context, unused_defaults
 from ..layout.render import template_diagnostic
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
@@ -146,6 +146,8 @@ class PageBuilder:
                     self._write_version(page, lang, version, po, rendered, smap, text, write, result, english, features)
                     done.add(version.id)
             result.failed += len([v for v in versions if v.id not in done])
+            if lang.is_default and only is None and len(done) == len(versions):
+                result.problems.extend(unused_defaults(page, [r.variants for r in md_cache.values()]))
         for lang in {*languages, site.default_language}:  # English too, read for the translations
             site.forget(lang, page)
         return result
