@@ -4,6 +4,7 @@ link that opens it in Copilot Chat (`https://github.com/copilot?prompt=<text>`).
 from __future__ import annotations
 
 import io
+import re
 from html import escape
 from typing import TextIO
 from urllib.parse import quote
@@ -26,11 +27,18 @@ def encode_uri_component(text: str) -> str:
     return quote(text, safe="!~*'()")
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~|])")
+"""Characters that start inline Markdown (code, emphasis, links, strikethrough, table cells);
+`&` and `<` are HTML-escaped instead."""
+
+
 def prompt_html(text: str) -> str:
-    """The prompt `text` as GitHub Docs shows it (the text escaped, so it reads as written)."""
+    """The prompt `text` as GitHub Docs shows it, but escaped (for HTML, and for the Markdown
+    that reads it next) so that the code reads exactly as the prompt that the link sends."""
     icon = icon_svg("copilot") if icon_exists("copilot") else ""
-    return (f"<code>{escape(text, quote=False)}</code>"
-            f'<a href="{escape(COPILOT + encode_uri_component(text))}" target="_blank" '
+    shown = escape(_MARKDOWN_PUNCTUATION.sub(r"\\\1", text), quote=False)
+    return (f"<code>{shown}</code>"
+            f'<a href="{escape(COPILOT + encode_uri_component(text), quote=False)}" target="_blank" '
             f'class="tooltipped tooltipped-nw ml-1" aria-label="{LABEL}" style="text-decoration:none;">{icon}</a>')
 
 
