@@ -164,7 +164,8 @@ class PageBuilder:
         result.stats["sections"] = result.stats.get("sections", 0) + count
         html, variants = tool_blocks(rendered.html)
         if variants is not None or html is not rendered.html:
-            rendered = dataclasses.replace(rendered, html=html, variants=variants)
+            rendered = dataclasses.replace(rendered, html=html)
+            rendered.variants = variants
         if rendered.too_deep:
             where = None
             if smap is not None:
