@@ -44,7 +44,7 @@ Open **Preferences**.
 
 Nothing here.
 """,
-    defaultTool="cli", defaultPlatform="linux", intro="'Sign in from {% webui %}anywhere{% endwebui %}.'")
+    defaultTool="cli", defaultPlatform="linux", intro="'Sign in from anywhere.'")
 PLAIN = page("Plain", "No variants.\n\n## Section\n")
 FRENCH = "en: {name: English}\nfr: {name: French, dir: translations/fr-FR}\n"
 

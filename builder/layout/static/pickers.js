@@ -25,14 +25,17 @@
     return m ? m[1] : null;
   }
 
-  /* The reader's operating system, as a platform name ("" when unknown). */
+  /* The reader's operating system, as a platform name ("" when unknown): from the client
+     hints when the browser gives them, else from the user agent string, else navigator.platform. */
   function systemPlatform() {
     var hints = navigator.userAgentData;
-    var text = (hints && hints.platform) || navigator.platform || navigator.userAgent || "";
-    text = text.toLowerCase();
-    if (/mac|iphone|ipad|ipod|ios/.test(text)) return "mac";
-    if (/win/.test(text)) return "windows";
-    if (/linux|x11|cros|chrome os|android/.test(text)) return "linux";
+    var sources = [hints && hints.platform, navigator.userAgent, navigator.platform];
+    for (var i = 0; i < sources.length; i++) {
+      var text = (sources[i] || "").toLowerCase();
+      if (/mac|iphone|ipad|ipod|ios/.test(text)) return "mac";
+      if (/win/.test(text)) return "windows";
+      if (/linux|x11|cros|chrome os|android/.test(text)) return "linux";
+    }
     return "";
   }
 
