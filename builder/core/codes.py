@@ -49,6 +49,8 @@ OCTICON = Code("DB230", "octicon")
 LIQUID_TOO_LARGE = Code("DB240", "liquid-too-large")
 DATA_TOO_MANY = Code("DB241", "data-too-many-expansions")
 LIQUID_LOOP_LIMIT = Code("DB242", "liquid-loop-limit")
+TOOL_UNKNOWN_DEFAULT = Code("DB250", "tool-unknown-default")
+TOOL_DEFAULT_UNUSED = Code("DB251", "tool-default-unused")
 
 # Site structure.
 CHILD_MISSING = Code("DB301", "child-missing")

@@ -17,6 +17,7 @@ from ..core.icons import icon_svg
 from ..core.errors import ContentError
 from ..core.location import Location, at_line
 from ..markdown_rules.highlight import pygments_css
+from .pickers import pickers_css
 from ..sources.files import is_outside, outside_diagnostic, read_source, source_exists
 
 TEMPLATE_FOR_KIND = {"home": "home.html", "product": "product.html", "category": "category.html", "article": "article.html"}
@@ -128,9 +129,11 @@ class Layout:
         """`_static/` files: our CSS (with code colours) and JS."""
         folder = resources.files("builder.layout").joinpath("static")
         css = folder.joinpath("style.css").read_text("utf-8") + "\n" + pygments_css()
+        css += "\n" + folder.joinpath("pickers.css").read_text("utf-8") + pickers_css()
         return {
             "_static/style.css": css.encode("utf-8"),
             "_static/site.js": folder.joinpath("site.js").read_bytes(),
+            "_static/pickers.js": folder.joinpath("pickers.js").read_bytes(),
         }
 
 

@@ -31,6 +31,9 @@ from .ifversion_tag import IfversionTag
 from .octicon_tag import OcticonTag
 from .builtin_tags import IllegalTag, closing_tags
 from .parse_log import ParseLog, after_unclosed, defined_names
+from .prompt_tag import PromptTag
+from .rowheaders_tag import RowheadersTag
+from .tool_tags import TOOL_TAGS
 from .state import CURRENT, Frame, MappedBuffer
 
 
@@ -100,7 +103,8 @@ class DocsEnvironment(Environment):
         self._conditions: dict[str, Condition | ExpressionError] = {}
         self._parsed: dict[object, Parsed] = {}
         """Reusables by path, variable values by (path, text)."""
-        for tag in (MappedLiteral, IllegalTag, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS):
+        for tag in (MappedLiteral, IllegalTag, IfversionTag, DataTag, IndentedDataReferenceTag, OcticonTag, *ALERT_TAGS,
+                    *TOOL_TAGS, RowheadersTag, PromptTag):
             self.add_tag(tag)
         self.add_filter("version_num", _version_num)
         self.add_filter("obj_size", lambda value: len(value) if hasattr(value, "__len__") else 0)

@@ -144,9 +144,11 @@ def _resource_limit(err: ResourceLimitError) -> tuple[Code, str]:
 
 
 def _alert_end(name: str) -> bool:
+    """The end tag of one of our blocks: alerts, tools, platforms, rowheaders, prompt."""
+    from ..core.tools import BLOCK_TAGS
     from .alert_tags import KINDS  # alert_tags imports this module
 
-    return name.startswith("end") and name[3:] in KINDS
+    return name.startswith("end") and (name[3:] in KINDS or name[3:] in BLOCK_TAGS or name == "endprompt")
 
 
 def _render_error(err: LiquidError, message: str, token, text: str, offset: int, length):

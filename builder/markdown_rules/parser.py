@@ -97,6 +97,9 @@ class RenderedMarkdown:
     """1-based line where the page's elements reached budget.MAX_TOKENS (the rest was left out), or 0."""
     padded_table: tuple[int, int, int] | None = None
     """(1-based line, cells, characters) of a table left as text: its rows leave out nearly all cells."""
+    variants: object = field(default=None, init=False, repr=False, compare=False)
+    """The page's tool and platform variants (`tool_blocks.Variants`), set after Markdown, or
+    None; not kept in the build cache (the records hold frontmatter renders, which have none)."""
 
 
 def render_markdown(

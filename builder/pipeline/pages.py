@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass, field
 from html import escape
 
+import dataclasses
+
 import jinja2
 from markupsafe import Markup
 
@@ -16,12 +18,14 @@ from ..core.diagnostics import Diagnostic
 from ..core.location import LineIndex, Location
 from ..core.urls import output_file
 from ..i18n.fallback import Fallback, fallback_from
+from ..layout.pickers import picker_context, unused_defaults
 from ..layout.render import template_diagnostic
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
 from ..markdown_rules.budget import problems as markdown_limits
 from ..markdown_rules.chunks import render_sections
 from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, html_text, render_markdown
+from ..markdown_rules.tool_blocks import tool_blocks
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
@@ -142,6 +146,8 @@ class PageBuilder:
                     self._write_version(page, lang, version, po, rendered, smap, text, write, result, english, features)
                     done.add(version.id)
             result.failed += len([v for v in versions if v.id not in done])
+            if lang.is_default and only is None and len(done) == len(versions):
+                result.problems.extend(unused_defaults(page, [r.variants for r in md_cache.values()]))
         for lang in {*languages, site.default_language}:  # English too, read for the translations
             site.forget(lang, page)
         return result
@@ -156,6 +162,10 @@ class PageBuilder:
         else:
             rendered, count = render_sections(text, sections, **options)
         result.stats["sections"] = result.stats.get("sections", 0) + count
+        html, variants = tool_blocks(rendered.html)
+        if variants is not None or html is not rendered.html:
+            rendered = dataclasses.replace(rendered, html=html)
+            rendered.variants = variants
         if rendered.too_deep:
             where = None
             if smap is not None:
@@ -230,10 +240,14 @@ class PageBuilder:
                              f"{fb.prop} falls back to English: {fb.type} at {fb.file}:{fb.line}:{fb.col}: {fb.message}",
                              key=f"{fb.prop} {fb.type} {fb.file}:{fb.line}:{fb.col}")
         texts = {m.group(1): html_text(m.group(2)) for m in _H2.finditer(done.html)}
-        toc = [{"id": h.id, "text": texts.get(h.id, h.text)} for h in rendered.headings if h.level == 2]
+        variants = rendered.variants
+        only_in = variants.headings if variants is not None else {}
+        toc = [{"id": h.id, "text": texts.get(h.id, h.text), "variants": only_in.get(h.id, ())}
+               for h in rendered.headings if h.level == 2]
         loc = site.localized(lang, page)
         context = ctx.build(lang, version, page, translated=loc.translated, body=Markup(done.html),
                             toc=toc, fallback_comments=comments)
+        context["pickers"] = picker_context(variants, page.fm, site.ui[lang.code])
         try:
             html = site.layout.render_page(page.kind, context)
         except jinja2.TemplateError as err:

@@ -183,12 +183,15 @@
     var queued = false;
     function mark() {
       queued = false;
-      var active = pairs[0][1];
+      // headings of a tool or platform variant that is not shown do not count (pickers.js)
+      var shown = pairs.filter(function (p) { return p[0].getClientRects().length > 0; });
+      if (!shown.length) return;
+      var active = shown[0][1];
       var atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
-      for (var i = 1; i < pairs.length; i++) {
-        if (pairs[i][0].getBoundingClientRect().top < window.innerHeight * 0.3) active = pairs[i][1];
+      for (var i = 1; i < shown.length; i++) {
+        if (shown[i][0].getBoundingClientRect().top < window.innerHeight * 0.3) active = shown[i][1];
       }
-      if (atEnd && window.scrollY > 0) active = pairs[pairs.length - 1][1];
+      if (atEnd && window.scrollY > 0) active = shown[shown.length - 1][1];
       links.forEach(function (a) { a.classList.toggle("active", a === active); });
     }
     window.addEventListener("scroll", function () {
