@@ -465,7 +465,7 @@ def test_a_journal_that_is_not_ours_is_refused_and_touches_nothing(tmp_path):
                        "No space left on device; the previous site is unchanged"),
     ("write:37:EROFS", "cannot write 404.html into the staging folder next to --out {out}: "
                        "Read-only file system; the previous site is unchanged"),
-    ("write:77:EACCES", "cannot write .build/manifest.json into the staging folder next to --out {out}: "
+    ("write:78:EACCES", "cannot write .build/manifest.json into the staging folder next to --out {out}: "
                         "Permission denied; the previous site is unchanged"),
     ("journal:1:EROFS", "cannot update --out {out}: Read-only file system; the previous site is unchanged"),
 ])
