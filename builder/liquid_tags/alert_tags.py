@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import TextIO
 
 from liquid import Node, Tag
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
-from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
+from liquid.token import Token
 
-from ..core import codes
-from .errors import CodedSyntaxError
+from .wrapping import parse_wrapped
 
 KINDS = {"note": "note", "tip": "tip", "warning": "warning", "danger": "caution"}
 
@@ -18,7 +16,7 @@ KINDS = {"note": "note", "tip": "tip", "warning": "warning", "danger": "caution"
 class AlertNode(Node):
     __slots__ = ("kind", "body")
 
-    def __init__(self, token: Token, kind: str, body):
+    def __init__(self, token: Token, body, kind: str):
         super().__init__(token)
         self.kind = kind
         self.body = body
@@ -38,15 +36,7 @@ def _make(name: str, kind: str) -> type[Tag]:
         block = True
 
         def parse(self, stream: TokenStream) -> Node:
-            token = stream.eat(TOKEN_TAG)
-            if stream.current.kind not in (TOKEN_TAG, TOKEN_EOF, "content", "output"):
-                next(stream)  # ignore stray arguments, as GitHub Docs does
-            body = get_parser(self.env).parse_block(stream, (end_name,))
-            if not stream.current.is_tag(end_name):
-                raise CodedSyntaxError(
-                    codes.LIQUID_UNCLOSED, f"{{% {name} %}} is never closed; expected {{% {end_name} %}}", token
-                )
-            return AlertNode(token, kind, body)
+            return AlertNode(*parse_wrapped(self, stream), kind)
 
     _AlertTag.name = name
     _AlertTag.end = end_name

@@ -10,13 +10,11 @@ from typing import TextIO
 from urllib.parse import quote
 
 from liquid import Node, Tag
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
-from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
+from liquid.token import Token
 
-from ..core import codes
-from ..core.icons import icon_exists, icon_svg
-from .errors import CodedSyntaxError
+from ..core.icons import icon_svg
+from .wrapping import parse_wrapped
 
 LABEL = "Run this prompt in Copilot Chat"
 COPILOT = "https://github.com/copilot?prompt="
@@ -35,7 +33,7 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~|])")
 def prompt_html(text: str) -> str:
     """The prompt `text` as GitHub Docs shows it, but escaped (for HTML, and for the Markdown
     that reads it next) so that the code reads exactly as the prompt that the link sends."""
-    icon = icon_svg("copilot") if icon_exists("copilot") else ""
+    icon = icon_svg("copilot")
     shown = escape(_MARKDOWN_PUNCTUATION.sub(r"\\\1", text), quote=False)
     return (f"<code>{shown}</code>"
             f'<a href="{escape(COPILOT + encode_uri_component(text), quote=False)}" target="_blank" '
@@ -62,13 +60,7 @@ class PromptTag(Tag):
     block = True
 
     def parse(self, stream: TokenStream) -> Node:
-        token = stream.eat(TOKEN_TAG)
-        if stream.current.kind not in (TOKEN_TAG, TOKEN_EOF, "content", "output"):
-            next(stream)
-        body = get_parser(self.env).parse_block(stream, ("endprompt",))
-        if not stream.current.is_tag("endprompt"):
-            raise CodedSyntaxError(codes.LIQUID_UNCLOSED, "{% prompt %} tag not closed; expected {% endprompt %}", token)
-        return PromptNode(token, body)
+        return PromptNode(*parse_wrapped(self, stream, "{% prompt %} tag not closed; expected {% endprompt %}"))
 
 
 __all__ = ["PromptTag", "prompt_html", "encode_uri_component"]

@@ -12,13 +12,11 @@ from __future__ import annotations
 from typing import TextIO
 
 from liquid import Node, Tag
-from liquid.parser import get_parser
 from liquid.stream import TokenStream
-from liquid.token import TOKEN_EOF, TOKEN_TAG, Token
+from liquid.token import Token
 
-from ..core import codes
 from ..core.tools import PLATFORMS, TOOLS
-from .errors import CodedSyntaxError
+from .wrapping import parse_wrapped
 
 
 class WrapperNode(Node):
@@ -45,14 +43,7 @@ def wrapper_tag(name: str) -> type[Tag]:
         block = True
 
         def parse(self, stream: TokenStream) -> Node:
-            token = stream.eat(TOKEN_TAG)
-            if stream.current.kind not in (TOKEN_TAG, TOKEN_EOF, "content", "output"):
-                next(stream)
-            body = get_parser(self.env).parse_block(stream, (end_name,))
-            if not stream.current.is_tag(end_name):
-                raise CodedSyntaxError(
-                    codes.LIQUID_UNCLOSED, f"{{% {name} %}} is never closed; expected {{% {end_name} %}}", token
-                )
+            token, body = parse_wrapped(self, stream)
             return WrapperNode(token, name, body)
 
     _WrapperTag.name = name

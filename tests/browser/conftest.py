@@ -164,10 +164,28 @@ class Reader:
             context.close()
 
 
-@pytest.fixture
-def reader(browser, site):
-    """Pages opened by a test; fails the test if any of them logged an error in the console."""
-    r = Reader(browser, site)
+@contextlib.contextmanager
+def checked_reader(browser, base_url: str):
+    """A `Reader` of the site at `base_url`; fails the test if any page it opened logged an error
+    in the console."""
+    r = Reader(browser, base_url)
     yield r
     r.close()
     assert not r.errors, "errors in the browser console:\n" + "\n".join(r.errors)
+
+
+def copy_example_site(base: Path) -> tuple[Path, Path]:
+    """The bundled example site's sources copied to `base/src`; returns (root, out = base/site)."""
+    import shutil
+
+    root, out = base / "src", base / "site"
+    for part in ("content", "data", "translations"):
+        shutil.copytree(REPO / part, root / part)
+    return root, out
+
+
+@pytest.fixture
+def reader(browser, site):
+    """Pages opened by a test; fails the test if any of them logged an error in the console."""
+    with checked_reader(browser, site) as r:
+        yield r

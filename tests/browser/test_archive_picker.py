@@ -4,11 +4,10 @@ names when the page opens (not those of the day it was archived)."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
-from tests.browser.conftest import REPO, Reader, build_site, serve, skip_without_browser
+from tests.browser.conftest import Reader, build_site, copy_example_site, serve, skip_without_browser
 
 skip_without_browser()
 
@@ -22,9 +21,7 @@ def archived_site(tmp_path_factory):
     from tests.conftest import run_cli
 
     base = tmp_path_factory.mktemp("archive")
-    root, out = base / "src", base / "site"
-    for part in ("content", "data", "translations"):
-        shutil.copytree(REPO / part, root / part)
+    root, out = copy_example_site(base)
     status, log = build_site(root, out, "--no-search")
     assert status == 0, log
     result = run_cli("archive", "ghes@3.14", "--root", str(root), "--out", str(out))

@@ -9,11 +9,10 @@ every version of a language; the reader filters by the version being read.
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from tests.browser.conftest import REPO, Reader, build_site, serve, skip_without_browser
+from tests.browser.conftest import Reader, build_site, checked_reader, copy_example_site, serve, skip_without_browser
 
 skip_without_browser()
 
@@ -27,9 +26,7 @@ QUICKSTART = "/en/packages/quickstart/"
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory):
     base = tmp_path_factory.mktemp("sharded")
-    root, out = base / "src", base / "site"
-    for part in ("content", "data", "translations"):
-        shutil.copytree(REPO / part, root / part)
+    root, out = copy_example_site(base)
     # a page whose title and text look like markup: the results must show them as text
     page = root / "content" / "packages" / "learn" / "about-packages.md"
     text = page.read_text("utf-8")
@@ -46,10 +43,8 @@ def sharded(tmp_path_factory):
 
 @pytest.fixture
 def reader(browser, sharded):
-    r = Reader(browser, sharded)
-    yield r
-    r.close()
-    assert not r.errors, "errors in the browser console:\n" + "\n".join(r.errors)
+    with checked_reader(browser, sharded) as r:
+        yield r
 
 
 def settled(page, query: str) -> None:
@@ -226,9 +221,7 @@ def test_keyboard_only(reader):
 def test_text_changed_by_an_incremental_build_is_found(browser, tmp_path):
     """Build, edit a reusable two articles include, build again into the same folder: the word
     only the edit added is found on both articles, in the versions built, and nowhere else."""
-    root, out = tmp_path / "src", tmp_path / "site"
-    for part in ("content", "data", "translations"):
-        shutil.copytree(REPO / part, root / part)
+    root, out = copy_example_site(tmp_path)
     status, log = build_site(root, out)
     assert status == 0, log
     reusable = root / "data" / "reusables" / "package_registry" / "authenticate-steps.md"

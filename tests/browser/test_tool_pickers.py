@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import AXE, Reader, build_site, serve, skip_without_browser
+from tests.browser.conftest import AXE, build_site, checked_reader, serve, skip_without_browser
 from tests.browser.test_reader import serious_violations
 from tests.conftest import page, site_files, write_tree
 
@@ -95,10 +95,8 @@ def tool_site(tmp_path_factory):
 
 @pytest.fixture
 def treader(browser, tool_site):
-    r = Reader(browser, tool_site)
-    yield r
-    r.close()
-    assert not r.errors, "errors in the browser console:\n" + "\n".join(r.errors)
+    with checked_reader(browser, tool_site) as r:
+        yield r
 
 
 def context(reader, *, system: str = "Linux", **options):

@@ -123,11 +123,3 @@ def test_css_hides_each_variant_not_chosen_on_screen_only():
             assert f"{chosen} .ghd-tool.{name}," in body and f"{chosen} .{kind}-{name}" in body
     assert "rowheaders" not in css
 
-
-def test_prompt_without_a_copilot_icon_keeps_its_link(monkeypatch):
-    from builder.liquid_tags import prompt_tag
-
-    monkeypatch.setattr(prompt_tag, "icon_exists", lambda name: False)
-    html = prompt_tag.prompt_html("Hi")
-    assert html.endswith('aria-label="Run this prompt in Copilot Chat" style="text-decoration:none;"></a>')
-    assert "<svg" not in html
