@@ -11,10 +11,10 @@ import textwrap
 from pathlib import Path
 
 from ..core import codes
-from ..core.diagnostics import Problems, render_report
-from ..core.errors import BuildError
+from ..core.diagnostics import Problems
+from ..core.errors import EXIT_CONTENT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, BuildError
+from .report import print_report as _print_report
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 EPILOG = {
     "build": """
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(args)
         if args.command == "translations":
-            from ..i18n.status_cli import run_translations
+            from .translations import run_translations
 
             return run_translations(args)
         if args.command == "deprecate":
@@ -220,15 +220,6 @@ def _interrupt_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, handler)
     except (ValueError, OSError):
         pass
-
-
-def _print_report(problems: Problems, fmt: str) -> None:
-    text = render_report(problems, fmt)
-    if fmt == "json":
-        print(text)
-        return
-    if text:
-        print(text, file=sys.stderr)
 
 
 def _build(args) -> int:

@@ -68,7 +68,7 @@ def add_parsers(sub, common, formatter) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     from ..maintain.diff import diff_versions
     from ..maintain.diff_report import render
-    from .main import _print_report
+    from .report import print_report as _print_report
 
     if args.languages and len(args.languages) > 1:
         print("docs-builder: diff compares one language; give --language once", file=sys.stderr)
@@ -84,7 +84,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def run_archive(args: argparse.Namespace) -> int:
     from ..maintain.archive import archive_release
-    from .main import _print_report
+    from .report import print_report as _print_report
 
     out = Path(args.out) if args.out else Path(args.root) / "site"
     report = archive_release(Path(args.root), args.release, out, languages=args.languages,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from .diagnostics import Diagnostic
 
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+"""Every command's exit statuses: done, problems in the content, unusable options or setup, a bug."""
+
 
 class BuildError(Exception):
     """Base of every error the builder raises on purpose."""

@@ -41,6 +41,9 @@ PLATFORMS: dict[str, str] = {"mac": "Mac", "windows": "Windows", "linux": "Linux
 
 KINDS: dict[str, dict[str, str]] = {"tool": TOOLS, "platform": PLATFORMS}
 
+ALERT_KINDS: dict[str, str] = {"note": "note", "tip": "tip", "warning": "warning", "danger": "caution"}
+"""The legacy alert blocks (`{% note %}`…) and the kind of alert each is rendered as."""
+
 BLOCK_TAGS: tuple[str, ...] = (*TOOLS, *PLATFORMS, "rowheaders")
 """Every name written `{% name %}…{% endname %}` that wraps its content in `<div class="ghd-tool name">`."""
 

@@ -8,9 +8,10 @@ from liquid import Node, Tag
 from liquid.stream import TokenStream
 from liquid.token import Token
 
+from ..core.tools import ALERT_KINDS
 from .wrapping import parse_wrapped
 
-KINDS = {"note": "note", "tip": "tip", "warning": "warning", "danger": "caution"}
+KINDS = ALERT_KINDS
 
 
 class AlertNode(Node):

@@ -19,6 +19,7 @@ from ..core import codes
 from ..core.codes import Code
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import Location, locate
+from ..core.tools import ALERT_KINDS, BLOCK_TAGS
 from .sourcemap import content_start, tag_start
 
 
@@ -145,10 +146,7 @@ def _resource_limit(err: ResourceLimitError) -> tuple[Code, str]:
 
 def _alert_end(name: str) -> bool:
     """The end tag of one of our blocks: alerts, tools, platforms, rowheaders, prompt."""
-    from ..core.tools import BLOCK_TAGS
-    from .alert_tags import KINDS  # alert_tags imports this module
-
-    return name.startswith("end") and (name[3:] in KINDS or name[3:] in BLOCK_TAGS or name == "endprompt")
+    return name.startswith("end") and (name[3:] in ALERT_KINDS or name[3:] in BLOCK_TAGS or name == "endprompt")
 
 
 def _render_error(err: LiquidError, message: str, token, text: str, offset: int, length):

@@ -19,6 +19,7 @@ from ..core.paths import UnsafePath
 from ..output import faults as out_faults
 from ..output import archives as out_archives
 from ..output import writer as out_writer
+from ..search.site_index import indexed_digest
 from .metas import Metas
 from .pages import Output, PageBuilder, PageResult
 from .site import Site
@@ -127,12 +128,16 @@ def _init_worker(staging: str | None, pool: bool = False) -> None:
         out_writer.die_with_parent(_WORKER["parent"])
     writer = out_writer.StagingWriter(Path(staging)) if staging else None
     digests: dict[str, str] = {}
-    _WORKER["digests"] = digests
+    written: dict[str, bytes] = {}
+    _WORKER["digests"], _WORKER["written"] = digests, written
+    keep = bool(_WORKER.get("search"))
 
     def write(path: str, data: str | bytes) -> None:
         data = data.encode("utf-8") if isinstance(data, str) else data
         writer.write(path, data)
         digests[path] = out_writer.digest_of(data)
+        if keep:  # until `_build_one` has taken the search digest of it
+            written[path] = data
 
     _WORKER["write"] = write if writer else (lambda _path, _html: None)
 
@@ -142,10 +147,15 @@ def _build_one(rel: str) -> PageResult:
     page = builder.site.tree.pages[rel]
     try:
         result = builder.build(page, _WORKER["write"])
-        digests = _WORKER["digests"]
+        digests, written = _WORKER["digests"], _WORKER["written"]
+        space = builder.site.config.space
         for o in result.outputs:  # the worker encodes the manifest entries
             o.digest = digests.pop(o.path, "")
             o.manifest_entry()
+            data = written.pop(o.path, None)
+            if data is not None:
+                o._indexed = indexed_digest(data, o.lang, space.by_id[o.version].segment)
+        written.clear()
         return result
     except out_writer.OutputFailure as err:  # the output folder, not the page: exit status 2
         result = PageResult(rel)
@@ -423,6 +433,7 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     builder = PageBuilder(site, metas)
     _WORKER["builder"] = builder
     _WORKER["parent"] = os.getpid()
+    _WORKER["search"] = options.search
     progress = _Progress(len(rels), options.progress)
     results: list[PageResult] = []
     staging_text = str(staging) if staging else None

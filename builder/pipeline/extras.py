@@ -56,7 +56,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                                                base_url=base_url)
     extra.update(files)
     if len(site.config.languages) > 1:
-        from .status_page import statuses, write_status_pages
+        from ..i18n.status_page import statuses, write_status_pages
 
         extra.update(write_status_pages(site, writer, statuses(site, translation or {})))
     if search:
@@ -90,7 +90,7 @@ def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: 
             found = products[key] = ((product.rel.split("/")[0], metas.get(lang, product, o.version).nav_title)
                                      if product is not None else ("", ""))
         indexed.append(IndexedPage(o.path, page_url(o.lang, version, page.url), o.lang, version.slug, found[0],
-                                   metas.get(lang, page, o.version).title, found[1], version.segment))
+                                   metas.get(lang, page, o.version).title, found[1], version.segment, o._indexed))
     index = SiteIndex(indexed, staging, out, changed, in_place, jobs)
     written = index.run()
     problems.extend(index.problems)

@@ -29,8 +29,8 @@ from ..markdown_rules.tool_blocks import tool_blocks
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
-from .context import ContextBuilder
-from .finish import FragmentCheck, anchors_of, finish_html
+from ..layout.context import ContextBuilder
+from ..links.finish import FragmentCheck, anchors_of, finish_html
 from .metas import Metas
 from .props import PropOutcome
 from .site import Site
@@ -48,6 +48,9 @@ class Output:
     links: list[tuple[str, bool]] = field(default_factory=list)
     digest: str = ""
     """blake2b-128 of the file's bytes (hex), set when it is written: the change list compares it."""
+    _indexed: str = field(default="", repr=False)
+    """The digest of its text as the search index compares it, set by the worker that wrote it
+    when search is on (so the index need not read the file back); not kept in the cache."""
     _entry: str | None = field(default=None, repr=False)
 
     def manifest_entry(self) -> str:

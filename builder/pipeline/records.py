@@ -29,7 +29,7 @@ from ..i18n.fallback import Fallback
 from ..markdown_rules.headings import Heading
 from ..markdown_rules.links import LinkRef
 from ..markdown_rules.parser import RenderedMarkdown
-from .finish import FragmentCheck
+from ..links.finish import FragmentCheck
 from .metas import MetaRecord, PageMeta
 from .pages import Output, PageResult
 

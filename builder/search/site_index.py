@@ -41,6 +41,8 @@ class IndexedPage:
     segment: str = ""
     """The version's URL segment ("" on the default plan): links starting `/<lang>/<segment>` are
     made version-neutral."""
+    fp: str = ""
+    """`indexed_digest` of the output when this build wrote it ("" otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,12 @@ def _fingerprint(body: bytes) -> str:
     return hashlib.sha1(body).hexdigest()
 
 
+def indexed_digest(data: bytes, lang: str, segment: str) -> str:
+    """The digest of a written page's text as the index compares it (body, ignored elements left
+    out, version prefixes of links removed): computed by the worker that wrote the page."""
+    return _fingerprint(neutral_body(without_ignored(body_of(data)), lang, segment))
+
+
 def _shard_key(records: list[Record]) -> str:
     rows = [[r.url, r.title, r.product, list(r.versions), r.fp] for r in records]
     return hashlib.sha1(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -160,7 +168,9 @@ class SiteIndex:
         (their files did not change), else from the written HTML."""
         fps: dict[str, str] = {}
         for p in self.pages:
-            fp = old.pages.get(p.path) if old is not None and self.changed is not None and p.path not in self.changed else None
+            fp = p.fp or None
+            if fp is None and old is not None and self.changed is not None and p.path not in self.changed:
+                fp = old.pages.get(p.path)
             if fp is None:
                 body = self._read_body(p)
                 if body is None:

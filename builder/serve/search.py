@@ -173,7 +173,7 @@ class DevSearch:
 
     def response(self, path: str) -> Response:
         """The answer to a `/_pagefind/...` request."""
-        from .server import safe_join
+        from .files import safe_join
 
         parts = path.split("/")  # ["", "_pagefind", ...]
         current = self.current

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..cli.main import EXIT_USAGE
+from ..core.errors import EXIT_USAGE
 from ..layout.render import Layout
 from .renderer import DevSite, Response
+from .files import safe_join
 from .search import DevSearch
 
 MIME = {
@@ -26,26 +27,6 @@ MIME = {
     ".pagefind": "application/octet-stream", ".pf_fragment": "application/octet-stream",
     ".pf_index": "application/octet-stream", ".pf_filter": "application/octet-stream",
 }
-
-
-def safe_join(base: Path, url_path: str) -> Path | None:
-    """The file under `base` a URL path names, or None if it would leave `base` (`..`, `%2e%2e`,
-    absolute paths, NUL bytes, symbolic links pointing outside)."""
-    text = unquote(url_path)
-    if "\x00" in text or "\\" in text:
-        return None
-    parts = [p for p in text.split("/") if p]
-    if any(p in (".", "..") for p in parts):
-        return None
-    candidate = base.joinpath(*parts) if parts else base
-    try:
-        real = candidate.resolve()
-        root = base.resolve()
-    except OSError:
-        return None
-    if real != root and root not in real.parents:
-        return None
-    return candidate
 
 
 class Hub:

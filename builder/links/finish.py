@@ -11,7 +11,7 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import Location
 from ..core.spans import narrow
-from ..links.table import Resolved
+from .table import Resolved
 from ..markdown_rules.links import PLACEHOLDER, LinkRef
 from ..sources.content import Page
 from ..versions.model import Version

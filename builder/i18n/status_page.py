@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core.urls import page_url
-from ..i18n.gitinfo import GitHistory
-from ..i18n.languages import native_name, text_direction
-from ..i18n.status import LanguageStatus, language_status
-from .site import Site
+from .gitinfo import GitHistory
+from .languages import native_name, text_direction
+from .status import LanguageStatus, language_status
+
+if TYPE_CHECKING:  # the build's site, handed in by pipeline/extras.py
+    from ..pipeline.site import Site
 
 KINDS = ("current", "outdated", "broken", "translated", "missing")
 UI_KEY = {"current": "current", "outdated": "outdated", "broken": "broken", "translated": "unknown", "missing": "missing"}

@@ -6,17 +6,21 @@ from dataclasses import replace
 
 from markupsafe import Markup
 
+from typing import TYPE_CHECKING
+
 from ..core.diagnostics import Severity
 from ..core.urls import page_url
 from ..i18n.languages import native_name, text_direction
-from ..layout.render import mark_current, sidebar_html
+from ..links.finish import finish_html
 from ..markdown_rules.parser import html_text
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
-from .finish import finish_html
-from .metas import Metas
-from .site import Site
+from .render import mark_current, sidebar_html
+
+if TYPE_CHECKING:  # the build's objects, handed in by pipeline/pages.py
+    from ..pipeline.metas import Metas
+    from ..pipeline.site import Site
 
 
 SIDEBAR_FULL_TREE = 200

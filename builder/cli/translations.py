@@ -11,13 +11,13 @@ def run_translations(args) -> int:
     from ..core import codes as dc
     from ..core.diagnostics import Diagnostic
     from ..core.errors import ConfigError
+    from ..i18n.gitinfo import GitHistory
+    from ..i18n.status import language_status
+    from ..i18n.status_page import render_text
     from ..pipeline.build import BuildOptions, run_build
-    from ..pipeline.status_page import render_text
     from ..sources.config import load_config
     from ..sources.content import load_content
     from ..sources.data import DataStore
-    from .gitinfo import GitHistory
-    from .status import language_status
 
     config = load_config(Path(args.root))
     translations = [lang for lang in config.languages if not lang.is_default]
