@@ -20,23 +20,9 @@ from ..core.codes import Code
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import Location, locate
 from ..core.tools import ALERT_KINDS, BLOCK_TAGS
+from . import limits
+from .coded import CodedError, CodedSyntaxError
 from .sourcemap import content_start, tag_start
-
-
-class CodedError(LiquidError):
-    """A Liquid error of ours, with a diagnostic code and an exact caret span."""
-
-    def __init__(self, code: Code, message: str, token: Token | None, *, length: int | None = None,
-                 notes: tuple[str, ...] = (), severity: Severity = Severity.ERROR):
-        super().__init__(message, token=token)
-        self.code = code
-        self.length = length
-        self.notes = notes
-        self.severity = severity
-
-
-class CodedSyntaxError(CodedError, LiquidSyntaxError):
-    """A parse-time CodedError."""
 
 
 def sub_token(token: Token, offset: int, text: str) -> Token:
@@ -130,8 +116,6 @@ def _brace_before(text: str, offset: int) -> int:
 
 def _resource_limit(err: ResourceLimitError) -> tuple[Code, str]:
     """python-liquid's own limits (set from `limits`): loops, captures, assigned values."""
-    from . import limits  # limits imports this module
-
     if isinstance(err, LoopIterationLimitError):
         return (codes.LIQUID_LOOP_LIMIT,
                 f"loops run more than {limits.MAX_LOOP:,} times (the limit; nested loops multiply): "

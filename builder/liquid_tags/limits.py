@@ -15,7 +15,8 @@ import functools
 from liquid.exceptions import ResourceLimitError, StopRender
 
 from ..core import codes
-from .errors import CodedError
+from .coded import CodedError
+from .current import CURRENT
 
 MAX_EXPANDED = 10_000_000
 """Characters of a page after Liquid (for each version that renders differently)."""
@@ -135,8 +136,6 @@ def bounded(name: str, func):
 
 
 def _count_filtered(name: str, size: int) -> None:
-    from .state import CURRENT  # state imports this module
-
     state = CURRENT.get()
     if state is None:
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from contextvars import ContextVar
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from liquid.token import Token
 
 from ..core.location import Location
+from .current import CURRENT  # noqa: F401 - the tags import it from here
 from .limits import charge
 
 
@@ -64,9 +64,6 @@ class RenderState:
     @property
     def path(self) -> str:
         return self.stack[-1].path if self.stack else ""
-
-
-CURRENT: ContextVar[RenderState | None] = ContextVar("docs_builder_render_state", default=None)
 
 
 def current() -> RenderState:
