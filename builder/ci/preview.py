@@ -83,7 +83,8 @@ def _from_base(options: BuildOptions, base: Path, found: list[ChangeSet]) -> tup
                 manifest = {}
         run = dataclasses.replace(options, out=folder, changed_since=None,
                                   incremental=options.incremental and not clean,
-                                  previous_label=str(base) if manifest else None)
+                                  previous_label=str(base) if manifest else None,
+                                  previous_manifest=manifest or None)
         report = run_build(run)
         report.problems.extend(notes)
         report.out = out

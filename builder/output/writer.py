@@ -267,7 +267,7 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not a docs-builder manifest")
     paths = set(outputs) | set(extra)
     refused = check_output_paths(paths)
-    memo: dict[str, bool] = {}
+    memo: dict[str, str | None] = {}
     if refused is None:
         refused = next(((rel, f"lies under {link!r}, a symbolic link") for rel in sorted(paths)
                         if (link := symlinked_part(out, rel, memo)) is not None), None)
@@ -324,18 +324,25 @@ def _manifest_ignored(problems: list | None, code, path: Path, why: str) -> dict
     return {}
 
 
-def symlinked_part(out: Path, rel: str, memo: dict[str, bool]) -> str | None:
-    """The folder of `rel` (a checked output path) that is a symbolic link in `out`, if any:
-    what lies under it is outside the site. `memo` remembers the folders already looked at."""
-    parts = rel.split("/")[:-1]
-    for i in range(1, len(parts) + 1):
-        folder = "/".join(parts[:i])
-        linked = memo.get(folder)
-        if linked is None:
-            linked = memo[folder] = os.path.islink(os.path.join(out, folder))
-        if linked:
-            return folder
-    return None
+def symlinked_part(out: Path, rel: str, memo: dict[str, str | None]) -> str | None:
+    """The folder of `rel` (a checked output path) that is a symbolic link in `out`, if any (the
+    topmost): what lies under it is outside the site. `memo` remembers the answer for every
+    folder looked at, so a path costs one look-up once its folder is known."""
+    folder = rel.rpartition("/")[0]
+    return _linked_folder(out, folder, memo) if folder else None
+
+
+def _linked_folder(out: Path, folder: str, memo: dict[str, str | None]) -> str | None:
+    chain = []  # the folders not looked at yet, deepest first
+    while folder and folder not in memo:
+        chain.append(folder)
+        folder = folder.rpartition("/")[0]
+    found = memo[folder] if folder else None
+    for folder in reversed(chain):
+        if found is None and os.path.islink(os.path.join(out, folder)):
+            found = folder
+        memo[folder] = found
+    return found
 
 
 def manifest_paths(manifest: dict) -> list[str]:

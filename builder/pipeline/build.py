@@ -59,6 +59,9 @@ class BuildOptions:
     previous_label: str | None = None
     """Where the site already in --out came from (the --base-site DIR it was filled from): named
     in `.build/changes.json` and in the warning when its build state cannot be reused."""
+    previous_manifest: dict | None = None
+    """The manifest of the site already in --out when the caller has read and checked it (a
+    preview's base, whose files it just linked into --out): not read a second time."""
     staged: Callable[["Staged"], bytes | None] | None = None
     """Called once the new site is staged, before it is put in place; returns the bytes of
     `.build/changes.json` (the CI layer, builder/ci/, computes them)."""
@@ -182,7 +185,8 @@ def run_build(options: BuildOptions) -> BuildReport:
     if options.write:
         digests.prime(list(PRIMED_FOLDERS))
         if out.is_dir():
-            old_manifest = out_writer.read_manifest(out, state_problems)
+            old_manifest = (options.previous_manifest if options.previous_manifest is not None
+                            else out_writer.read_manifest(out, state_problems))
             if options.incremental and os.path.lexists(out / out_writer.MANIFEST):  # else not ours (DB605)
                 previous = BuildCache.read(out, state_problems)
             if not old_manifest:

@@ -273,7 +273,7 @@ def _check_paths(cache: BuildCache, out: Path) -> None:
         refused = check_output_paths(paths)
         if refused is not None:
             _refuse(kind, refused[0], refused[1].reason)
-    memo: dict[str, bool] = {}
+    memo: dict[str, str | None] = {}
     for rel in sorted(outputs):
         link = symlinked_part(out, rel, memo)
         if link is not None:
