@@ -27,9 +27,9 @@ from .rules.hardcoded_names import distinctive
 CONFIG = "data/lint.yml"
 TOPS = ("content", "data/reusables")
 SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "off": None}
-_LIQUID = re.compile(r"\{%-?\s*(\w*).*?-?%\}|\{\{.*?\}\}", re.S)
+_TAG_NAME = re.compile(r"\{%-?\s*(\w*)")
 _WORDLIKE_TAGS = {"data", "octicon", "variable"}
-_DISABLE = re.compile(r"<!--\s*lint-disable-(next-)?line\b(.*?)-->")
+_DISABLE = re.compile(r"<!--\s*lint-disable-(next-)?line\b([\w\s,-]*?)-->")
 _ALL = "*"
 
 
@@ -126,7 +126,7 @@ def prepare(rel: str, text: str, *, is_page: bool, variables: dict, today: date)
         split = split_frontmatter(text, rel, required=False)
         body_line = text.count("\n", 0, split.body_offset) + 1
     raw_lines = text.split("\n")
-    masked = _LIQUID.sub(_mask, text).split("\n")
+    masked = mask_liquid(text).split("\n")
     kept, line_of = [], []
     for number, (raw, line) in enumerate(zip(raw_lines, masked), 1):
         if number < body_line:
@@ -143,9 +143,31 @@ def prepare(rel: str, text: str, *, is_page: bool, variables: dict, today: date)
     return Source(rel, raw_lines, masked, parsed, line_of, tokens, body_line, not is_page, variables, today)
 
 
-def _mask(m: re.Match) -> str:
-    fill = "X" if m.group(0).startswith("{{") or m.group(1) in _WORDLIKE_TAGS else " "
-    return "".join(ch if ch == "\n" else fill for ch in m.group(0))
+def mask_liquid(text: str) -> str:
+    """`text` with each Liquid tag masked, column for column (newlines kept): `{% data %}` and
+    `{{ }}` as `X`s, other tags as spaces. An unclosed tag ends the masking (linear time)."""
+    out, pos = [], 0
+    nxt = {"{%": text.find("{%"), "{{": text.find("{{")}
+    while True:
+        for opener, at in nxt.items():
+            if at != -1 and at < pos:
+                nxt[opener] = text.find(opener, pos)
+        start = min((i for i in nxt.values() if i != -1), default=-1)
+        if start == -1:
+            break
+        closer = "%}" if text.startswith("{%", start) else "}}"
+        end = text.find(closer, start + 2)
+        if end == -1:
+            break
+        end += 2
+        tag = text[start:end]
+        m = _TAG_NAME.match(tag)
+        fill = "X" if closer == "}}" or (m and m.group(1) in _WORDLIKE_TAGS) else " "
+        out.append(text[pos:start])
+        out.append("".join(ch if ch == "\n" else fill for ch in tag))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def disabled(raw_lines: list[str]) -> dict[int, set[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -124,3 +125,13 @@ def test_lint_runs_on_the_github_docs_slice(tmp_path):
     assert count > 100
     by_rule = Counter(d.code.name for d in found)
     assert by_rule["hardcoded-name"] >= 1 and by_rule["heading-increment"] >= 1, by_rule
+
+
+@pytest.mark.parametrize("body", ["{% " * 50000, "[here](/a) " * 10000, "<!-- lint-disable-line " * 20000,
+                                  "{% a %}" * 20000])
+def test_hostile_sources_lint_in_linear_time(body, tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("---\ntitle: A\n---\n" + body, "utf-8")
+    started = time.monotonic()
+    lint_site(tmp_path, today=TODAY)
+    assert time.monotonic() - started < 5

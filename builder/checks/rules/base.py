@@ -47,6 +47,13 @@ class Source:
             return self.line_of[parsed_line]
         return self.line_of[-1] if self.line_of else 1
 
+    def lowered(self, line: int) -> str:
+        """File line `line` of the masked source in lower case (kept for the next call)."""
+        cache = self.__dict__.setdefault("_lowered", {})
+        if line not in cache:
+            cache[line] = self.lines[line - 1].lower()
+        return cache[line]
+
     def inline_children(self) -> Iterator[tuple[object, list]]:
         """(inline token, its children) for every inline token with a line map."""
         for tok in self.tokens:
@@ -75,9 +82,7 @@ def find_in_lines(source: Source, start_line: int, end_line: int, needle: str, *
     for line in range(start_line, end_line + 1):
         if line - 1 >= len(source.lines):
             break
-        text = source.lines[line - 1]
-        if ignore_case:
-            text = text.lower()
+        text = source.lowered(line) if ignore_case else source.lines[line - 1]
         start = 0
         if after and after[0] == line:
             start = after[1]

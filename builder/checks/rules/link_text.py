@@ -21,10 +21,10 @@ def check(source):
             if child.type != "link_open":
                 continue
             parts = []
-            for inner in children[i + 1:]:
-                if inner.type == "link_close":
+            for j in range(i + 1, len(children)):
+                if children[j].type == "link_close":
                     break
-                parts.append(inner.content)
+                parts.append(children[j].content)
             text = "".join(parts)
             if child.markup == "autolink" or child.info == "auto":
                 continue
