@@ -37,6 +37,7 @@ EPILOG = {
           docs-builder check --language en --format json
           docs-builder check --version fpt --format github
           docs-builder check --explain                also warn of dead and redundant ifversion conditions
+          docs-builder check --lint                   also run the content rules (docs/lint.md)
 
         exit status: 0 clean (warnings allowed), 1 content errors, 2 usage or configuration error.
         """,

@@ -1,7 +1,7 @@
 """hardcoded-name: a product name that has a variable in data/variables is written with it.
 
-Only names of two words or more, or with a dot (`GitHub.com`), are looked for: one common word
-would flag ordinary prose. Code spans, code blocks, link destinations and Liquid are skipped."""
+Only names (a capital letter somewhere) of two words or more, or with a dot (`GitHub.com`), are
+looked for: one common word, or a lower-case phrase, would flag ordinary prose. Code spans, code blocks, link destinations and Liquid are skipped."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def distinctive(value: str) -> bool:
     value = value.strip()
     if not value or len(value) < 6 or "{" in value or "<" in value or "\n" in value:
         return False
+    if value == value.lower():
+        return False  # a phrase ("personal access token"), not a name
     words = value.split()
     return (len(words) >= 2 and len(words) <= 6) or ("." in value and len(words) == 1 and value[-1] != ".")
 
