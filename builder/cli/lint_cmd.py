@@ -50,6 +50,9 @@ def run_lint(args) -> int:
     root = Path(args.root)
     if not root.is_dir():
         raise ConfigError(Diagnostic(codes.LINT_PATH, f"--root {one_line(args.root)!r} is not a folder"))
+    if args.languages and "en" not in args.languages:
+        raise ConfigError(Diagnostic(codes.LINT_PATH, "lint reads the English sources only (content/ and "
+                                                      "data/reusables/); leave out --language"))
     paths = [_relative(root, p) for p in args.paths]
     found, count = lint_site(root, paths or None, args.today)
     problems = Problems()

@@ -135,3 +135,9 @@ def test_hostile_sources_lint_in_linear_time(body, tmp_path):
     started = time.monotonic()
     lint_site(tmp_path, today=TODAY)
     assert time.monotonic() - started < 5
+
+
+def test_lint_reads_english_only(tmp_path):
+    write_tree(tmp_path, SITE)
+    result = run_cli("lint", "--root", str(tmp_path), "--language", "fr")
+    assert result.status == 2 and "English sources only" in result.stderr
