@@ -37,6 +37,7 @@ EPILOG = {
           docs-builder check --language en --format json
           docs-builder check --version fpt --format github
           docs-builder check --explain                also warn of dead and redundant ifversion conditions
+          docs-builder check --lint                   also run the content rules (docs/lint.md)
 
         exit status: 0 clean (warnings allowed), 1 content errors, 2 usage or configuration error.
         """,
@@ -80,6 +81,7 @@ def make_parser() -> argparse.ArgumentParser:
               check          run every check of a build without writing anything
               serve          preview with live reload, rendering pages on request
               translations   report which translations are current, outdated, missing or broken
+              lint           content rules on the sources: alt text, headings, link text ...
               explain        the version blocks of a page or reusable: who sees each, dead and redundant ones
               deprecate      retire the oldest supported release from the sources
               diff           compare two versions page by page (exit 1 when they differ)
@@ -120,6 +122,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
     p.add_argument("--changed-since", metavar="REF", help="check only what changed since a git ref")
     p.add_argument("--explain", action="store_true", help="also warn of dead and redundant ifversion conditions")
+    p.add_argument("--lint", action="store_true", help="also run the content rules (on when data/lint.yml exists)")
+    from .lint_cmd import add_today as add_lint_today, register as register_lint
+    add_lint_today(p)
 
     p = sub.add_parser("serve", help="preview with live reload", formatter_class=_Formatter,
                        description="Serve the site on 127.0.0.1, rendering pages on request.",
@@ -141,6 +146,7 @@ def make_parser() -> argparse.ArgumentParser:
     from .maintain_cli import add_parsers  # diff, archive
 
     register_explain(sub, _common, _Formatter)
+    register_lint(sub, _common, _Formatter)
     add_deprecate(sub, _Formatter)
     add_parsers(sub, _common, _Formatter)
     return parser
@@ -247,6 +253,10 @@ def _build(args) -> int:
         from ..maintain.reach import explain_warnings
 
         problems.extend(explain_warnings(options.root, options.languages))
+    if args.command == "check":
+        from .lint_cmd import lint_in_check
+
+        problems.extend(lint_in_check(args))
     summary_failed = False
     if getattr(args, "summary", None):
         summary_failed = not _write_summary(Path(args.summary), changes, report.written, options.base_url,

@@ -126,6 +126,17 @@ TEMPLATE = Code("DB702", "layout-template")
 MARKDOWN_TOO_LARGE = Code("DB703", "markdown-too-large")
 TABLE_PADDED = Code("DB704", "markdown-table-padded")
 
+# Content rules: `docs-builder lint`, and `check` when data/lint.yml exists or with --lint (docs/lint.md).
+LINT_IMAGE_ALT = Code("DB740", "image-alt")
+LINT_HEADING_INCREMENT = Code("DB741", "heading-increment")
+LINT_FENCE_LANGUAGE = Code("DB742", "fence-language")
+LINT_LINK_TEXT = Code("DB743", "link-text")
+LINT_HARDCODED_NAME = Code("DB744", "hardcoded-name")
+LINT_EXPIRED = Code("DB745", "expired-content")
+LINT_TABLE_SHAPE = Code("DB746", "table-shape")
+LINT_CONFIG = Code("DB747", "lint-config")
+LINT_PATH = Code("DB748", "lint-path")
+
 INTERNAL = Code("DB900", "internal")
 
 ALL_CODES: tuple[Code, ...] = tuple(
