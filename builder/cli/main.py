@@ -37,6 +37,7 @@ EPILOG = {
           docs-builder check --language en --format json
           docs-builder check --version fpt --format github
           docs-builder check --explain                also warn of dead and redundant ifversion conditions
+          docs-builder check --external               also fetch every http(s) link (cached 7 days in .build/)
 
         exit status: 0 clean (warnings allowed), 1 content errors, 2 usage or configuration error.
         """,
@@ -120,6 +121,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
     p.add_argument("--changed-since", metavar="REF", help="check only what changed since a git ref")
     p.add_argument("--explain", action="store_true", help="also warn of dead and redundant ifversion conditions")
+    from .external import add_options as add_external
+    add_external(p)
 
     p = sub.add_parser("serve", help="preview with live reload", formatter_class=_Formatter,
                        description="Serve the site on 127.0.0.1, rendering pages on request.",
@@ -247,6 +250,11 @@ def _build(args) -> int:
         from ..maintain.reach import explain_warnings
 
         problems.extend(explain_warnings(options.root, options.languages))
+    external = ""
+    if getattr(args, "external", False):
+        from .external import check_external
+        found, external = check_external(args, report.external)
+        problems.extend(found)
     summary_failed = False
     if getattr(args, "summary", None):
         summary_failed = not _write_summary(Path(args.summary), changes, report.written, options.base_url,
@@ -259,6 +267,8 @@ def _build(args) -> int:
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         _print_report(problems, args.format)
+        if external:
+            print(external, file=sys.stderr)
         verb = "built" if args.command == "build" else "checked"
         where = f" into {report.out}" if report.written else ""
         unchanged = f", {report.reused} unchanged" if report.reused else ""

@@ -126,6 +126,12 @@ TEMPLATE = Code("DB702", "layout-template")
 MARKDOWN_TOO_LARGE = Code("DB703", "markdown-too-large")
 TABLE_PADDED = Code("DB704", "markdown-table-padded")
 
+# External links (check --external).
+EXTERNAL_LINK_BROKEN = Code("DB770", "external-link-broken")
+EXTERNAL_LINK_UNREACHABLE = Code("DB771", "external-link-unreachable")
+EXTERNAL_CACHE_DAMAGED = Code("DB772", "external-cache-damaged")
+EXTERNAL_CACHE_UNWRITABLE = Code("DB773", "external-cache-unwritable")
+
 INTERNAL = Code("DB900", "internal")
 
 ALL_CODES: tuple[Code, ...] = tuple(
