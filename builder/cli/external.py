@@ -44,7 +44,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
 
 def check_external(args, found: list) -> tuple[list[Diagnostic], str]:
-    """Diagnostics of the broken links among `found` ((URL, location, lang, version) tuples),
+    """Diagnostics of the broken links among `found` ((URL, location, notes, lang, version) tuples),
     and a one-line account of what was fetched."""
     path = Path(args.external_cache) if args.external_cache else Path(args.root) / CACHE_FILE
     cache = Cache.read(path)
@@ -65,9 +65,9 @@ def check_external(args, found: list) -> tuple[list[Diagnostic], str]:
             f"cannot write the external link cache {path}: {err.strerror or err}; the next run fetches every link again",
             None, Severity.WARNING))
     places: dict[tuple, set[str]] = {}
-    for url, where, lang, version in found:
-        places.setdefault((url, where), set()).add(version if lang == "en" else f"{lang}/{version}")
-    for (url, where), versions in places.items():
+    for url, where, notes, lang, version in found:
+        places.setdefault((url, where, notes), set()).add(version if lang == "en" else f"{lang}/{version}")
+    for (url, where, notes), versions in places.items():
         result = results[url]
         if result.ok:
             continue
@@ -75,13 +75,13 @@ def check_external(args, found: list) -> tuple[list[Diagnostic], str]:
         if result.broken:
             problems.append(Diagnostic(
                 codes.EXTERNAL_LINK_BROKEN, f"external link {shown!r} is broken: {result.describe()}",
-                where, Severity.ERROR if args.external_errors else Severity.WARNING, versions=tuple(sorted(versions))))
+                where, Severity.ERROR if args.external_errors else Severity.WARNING, notes, tuple(sorted(versions))))
         else:
             problems.append(Diagnostic(
                 codes.EXTERNAL_LINK_UNREACHABLE, f"external link {shown!r} could not be checked: {result.describe()}",
-                where, Severity.WARNING, versions=tuple(sorted(versions))))
+                where, Severity.WARNING, notes, tuple(sorted(versions))))
     fetched = sum(1 for r in results.values() if not r.cached)
     bad = sum(1 for r in results.values() if not r.ok)
-    account = (f"external links: {len(results)} URLs, {fetched} fetched, {len(results) - fetched} from the cache, "
+    account = (f"external links: {len(results)} URL{'' if len(results) == 1 else 's'}, {fetched} fetched, {len(results) - fetched} from the cache, "
                f"{bad} not working")
     return problems, account

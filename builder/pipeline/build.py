@@ -94,7 +94,7 @@ class BuildReport:
     translation: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
     external: list = field(default_factory=list)
-    """(URL, location, language, version) of every http(s) link of the pages' bodies."""
+    """(URL, location, notes, language, version) of every http(s) link of the pages' bodies."""
 
 
 class _Progress:

@@ -76,9 +76,9 @@ class PageResult:
     stats: dict[str, int] = field(default_factory=lambda: {"liquid": 0, "markdown": 0, "outputs": 0})
     translation: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     """Language -> {"repairs": [...], "fallbacks": [...]} for the translation status report."""
-    external: list[tuple[str, Location | None, str, str]] = field(default_factory=list)
-    """(URL, where it is in the source, language, version) of each http(s) link of the body, for
-    `check --external`."""
+    external: list[tuple[str, Location | None, tuple[str, ...], str, str]] = field(default_factory=list)
+    """(URL, where it is in the source, its `included from` notes, language, version) of each
+    http(s) link of the body, for `check --external`."""
 
     def __getstate__(self) -> dict:
         # Saved without the set of reported events (the build cache stays byte-identical).
@@ -235,8 +235,9 @@ class PageBuilder:
                 po = PropOutcome(en.outcome, en.source, fallback_from("body", first))
         result.problems.extend(done.problems)
         result.problems.extend(ctx.link_problems(lang, version, page))
-        result.external.extend((url, _locate_url(text, smap, url, page.src), lang.code, version.id)
-                               for url in external_hrefs(done.html))
+        for url in external_hrefs(done.html):
+            where = _locate_url(text, smap, url, page.src)
+            result.external.append((url, where, smap.included_from(where.path), lang.code, version.id))
         result.fragments.extend(done.fragments)
         meta = self.metas.get(lang, page, version.id)
         comments = {prop: fb.comment() for prop, fb in meta.fallbacks.items() if prop in ("title", "intro")}
@@ -338,7 +339,7 @@ def _locate_link(text: str, smap: SourceMap, link: LinkRef):
     return loc
 
 
-def _locate_url(text: str, smap: SourceMap, url: str, src: str) -> Location | None:
+def _locate_url(text: str, smap: SourceMap, url: str, src: str) -> Location:
     """Where an external URL of the body is in the source (its first mention), else the page."""
     pos = text.find(url)
     if pos == -1:
