@@ -266,9 +266,9 @@ def _build(args) -> int:
                     "unchanged_pages": report.reused, "seconds": round(report.seconds, 3)})
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        _print_report(problems, args.format)
         if external:
             print(external, file=sys.stderr)
+        _print_report(problems, args.format)
         verb = "built" if args.command == "build" else "checked"
         where = f" into {report.out}" if report.written else ""
         unchanged = f", {report.reused} unchanged" if report.reused else ""
