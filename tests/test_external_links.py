@@ -208,6 +208,7 @@ def test_cli_reports_at_source_lines_and_caches(server, make_site, cli, tmp_path
     doc = json.loads(res.stdout)
     assert sorted(d["code"] for d in doc["diagnostics"] if d["severity"] == "error") == ["DB770", "DB770"]
     assert server.hits("/ok") == ["HEAD"] and len(server.requests) - before == 4  # /ok from the cache
+    assert doc["external_links"] == {"urls": 3, "fetched": 2, "from_cache": 1, "not_working": 2}
 
 
 def test_cli_damaged_cache_and_bad_options(server, make_site, cli):

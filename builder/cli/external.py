@@ -43,9 +43,9 @@ def add_options(p: argparse.ArgumentParser) -> None:
                    help=f"the results cache (default: <root>/{CACHE_FILE.as_posix()})")
 
 
-def check_external(args, found: list) -> tuple[list[Diagnostic], str]:
+def check_external(args, found: list) -> tuple[list[Diagnostic], dict[str, int]]:
     """Diagnostics of the broken links among `found` ((URL, location, notes, lang, version) tuples),
-    and a one-line account of what was fetched."""
+    and counts of what was fetched."""
     path = Path(args.external_cache) if args.external_cache else Path(args.root) / CACHE_FILE
     cache = Cache.read(path)
     problems: list[Diagnostic] = []
@@ -81,7 +81,13 @@ def check_external(args, found: list) -> tuple[list[Diagnostic], str]:
                 codes.EXTERNAL_LINK_UNREACHABLE, f"external link {shown!r} could not be checked: {result.describe()}",
                 where, Severity.WARNING, notes, tuple(sorted(versions))))
     fetched = sum(1 for r in results.values() if not r.cached)
-    bad = sum(1 for r in results.values() if not r.ok)
-    account = (f"external links: {len(results)} URL{'' if len(results) == 1 else 's'}, {fetched} fetched, {len(results) - fetched} from the cache, "
-               f"{bad} not working")
-    return problems, account
+    stats = {"urls": len(results), "fetched": fetched, "from_cache": len(results) - fetched,
+             "not_working": sum(1 for r in results.values() if not r.ok)}
+    return problems, stats
+
+
+def account(stats: dict[str, int]) -> str:
+    """`external links: 3 URLs, 1 fetched, 2 from the cache, 1 not working`."""
+    n = stats["urls"]
+    return (f"external links: {n} URL{'' if n == 1 else 's'}, {stats['fetched']} fetched, "
+            f"{stats['from_cache']} from the cache, {stats['not_working']} not working")

@@ -250,7 +250,7 @@ def _build(args) -> int:
         from ..maintain.reach import explain_warnings
 
         problems.extend(explain_warnings(options.root, options.languages))
-    external = ""
+    external = None
     if getattr(args, "external", False):
         from .external import check_external
         found, external = check_external(args, report.external)
@@ -264,10 +264,13 @@ def _build(args) -> int:
         doc = problems.to_json()
         doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,
                     "unchanged_pages": report.reused, "seconds": round(report.seconds, 3)})
+        if external is not None:
+            doc["external_links"] = external
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        if external:
-            print(external, file=sys.stderr)
+        if external is not None:
+            from .external import account
+            print(account(external), file=sys.stderr)
         _print_report(problems, args.format)
         verb = "built" if args.command == "build" else "checked"
         where = f" into {report.out}" if report.written else ""

@@ -231,7 +231,8 @@ class PageBuilder:
                 first = next(d for d in done.problems if d.is_error)
                 en_text, en_marks = collapse_blank_lines(en.text, en.outcome.marks)
                 rendered = self._markdown(en_text, lang, None, page, result)
-                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks, en.outcome.includes))
+                text, smap = en_text, SourceMap(en_text, en_marks, en.outcome.includes)  # English's, from here on
+                done = self._finish(lang, version, rendered, text, smap)
                 po = PropOutcome(en.outcome, en.source, fallback_from("body", first))
         result.problems.extend(done.problems)
         result.problems.extend(ctx.link_problems(lang, version, page))
