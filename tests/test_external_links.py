@@ -222,3 +222,16 @@ def test_cli_damaged_cache_and_bad_options(server, make_site, cli):
     res = cli("check", "--root", str(root))  # without --external nothing is fetched
     before = len(server.requests)
     assert "external links" not in res.stderr and len(server.requests) == before
+
+
+def test_cli_one_fetch_for_every_version_and_language(server, make_site, cli):
+    body = f"Intro.\n\nSee [bad]({server.url}/missing).\n"
+    root = make_site({"a.md": page("A", body)}, {
+        "data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr}\n",
+        "translations/fr/content/a.md": page("A fr", f"Intro.\n\nVoir [cassé]({server.url}/missing).\n"),
+    })
+    res = cli("check", "--root", str(root), "--external", "--version", "fpt", "--version", "ghes")
+    assert server.hits("/missing") == ["HEAD", "GET"]  # once, for 2 languages and 4 versions
+    assert "content/a.md:7:11: warning[DB770]" in res.stderr
+    assert "translations/fr/content/a.md:7:14: warning[DB770]" in res.stderr
+    assert "fr/enterprise-server@3.10" in res.stderr
