@@ -125,6 +125,8 @@ def test_statuses_methods_and_redirects(server, tmp_path):
     assert r["/r-missing"].broken and r["/r-missing"].status == 404
     assert not r["/to-file"].ok and "not allowed" in r["/to-file"].error  # never followed to another scheme
     assert not r["/to-ftp"].ok and "redirect to a non-http URL" in r["/to-ftp"].error
+    bad = check_urls(["http://[::1/x", "http://127.0.0.1:x/"], Cache(tmp_path / "c.json"), Settings(**FAST))
+    assert [r.ok or r.broken for r in bad.values()] == [False, False]  # reported, never a crash
 
 
 def test_retries_backoff_and_retry_after(server, tmp_path):
@@ -146,6 +148,14 @@ def test_timeout(server, tmp_path):
 def test_per_host_limit(server, tmp_path):
     run(server, [f"/ok-slowish/{i}" for i in range(8)], tmp_path, workers=8, per_host=2)
     assert server.peak == 2
+
+
+def test_overall_limit(server, tmp_path):
+    """Two host names of one server: 2 at a time each would make 4; the overall limit says 3."""
+    other = server.url.replace("127.0.0.1", "localhost")
+    urls = [f"{base}/ok-slowish/{i}" for base in (server.url, other) for i in range(4)]
+    results = check_urls(urls, Cache(tmp_path / "c.json"), Settings(**FAST, workers=3, per_host=2))
+    assert all(r.ok for r in results.values()) and server.peak == 3
 
 
 def test_cache_reuse_expiry_and_broken_rechecked(server, tmp_path):

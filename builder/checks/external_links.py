@@ -77,10 +77,17 @@ def external_hrefs(html: str) -> list[str]:
     return list(seen)
 
 
+def _split(url: str) -> urllib.parse.SplitResult | None:
+    try:
+        return urllib.parse.urlsplit(url)
+    except ValueError:  # such as an unclosed [IPv6 address
+        return None
+
+
 def redact(url: str) -> str:
     """`url` without a user name or password, for messages and the cache."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
+    parts = _split(url)
+    if parts is None or "@" not in parts.netloc:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urllib.parse.urlunsplit((parts.scheme, "***@" + host, parts.path, parts.query, parts.fragment))
@@ -245,10 +252,10 @@ def _attempts(url: str, method: str, settings: Settings, sleep) -> tuple[int, st
 
 
 def check_url(url: str, settings: Settings, hosts: _Hosts, sleep=time.sleep) -> Result:
+    parts = _split(url)
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return Result(url, False, 0, "not a valid http(s) URL", time.time())
     target = _strip_credentials(url)
-    parts = urllib.parse.urlsplit(target)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return Result(url, False, 0, "not an http(s) URL", time.time())
     with hosts(parts.hostname.lower()):
         status, error = _attempts(target, "HEAD", settings, sleep)
         if not _fine(status, error):  # some servers refuse HEAD (405) or answer it wrongly: ask with GET
@@ -256,10 +263,28 @@ def check_url(url: str, settings: Settings, hosts: _Hosts, sleep=time.sleep) -> 
     return Result(url, _fine(status, error), status, error, time.time())
 
 
+def _guarded(url: str, settings: Settings, hosts: _Hosts, sleep) -> Result:
+    """`check_url`, never raising: one odd URL is one failed result, not a stopped check."""
+    try:
+        return check_url(url, settings, hosts, sleep)
+    except Exception as err:  # noqa: BLE001 - whatever a URL or a server does to the HTTP client
+        return Result(url, False, 0, f"cannot check it: {type(err).__name__}: {err}", time.time())
+
+
 def _fine(status: int, error: str) -> bool:
     """2xx, or a final 3xx (one that urllib followed has become the status of its target; one it
     refused to follow, to another scheme or round a loop, comes with an error)."""
     return 200 <= status < 300 or (300 <= status < 400 and not error)
+
+
+def _interleaved(urls: list[str]) -> list[str]:
+    """`urls` taken one host at a time in turn, so that the workers are not all waiting on one host."""
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        parts = _split(url)
+        by_host.setdefault((parts.hostname or "").lower() if parts else "", []).append(url)
+    queues = list(by_host.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
 
 
 def check_urls(urls: list[str], cache: Cache, settings: Settings, *, now: float | None = None,
@@ -276,9 +301,10 @@ def check_urls(urls: list[str], cache: Cache, settings: Settings, *, now: float 
         else:
             todo.append(url)
     hosts = _Hosts(settings.per_host)
+    todo = _interleaved(todo)
     if todo:
         with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
-            for url, result in zip(todo, pool.map(lambda u: check_url(u, settings, hosts, sleep), todo)):
+            for url, result in zip(todo, pool.map(lambda u: _guarded(u, settings, hosts, sleep), todo)):
                 results[url] = result
                 cache.store(Result(redact(url), result.ok, result.status, result.error, result.checked))
     return results
