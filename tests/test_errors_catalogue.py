@@ -39,7 +39,7 @@ from tests.conftest import LANGUAGES_YML, REPO, VERSIONS_YML, page, run_cli
 
 CASES = Path(__file__).resolve().parent / "cases" / "errors"
 GROUPS = ("frontmatter", "liquid", "every-problem", "structure", "configuration", "markdown", "translations", "lint",
-          "deprecate", "explain")
+          "deprecate", "explain", "external")
 HOSTILE_GROUPS = tuple(sorted(p.stem for p in CASES.glob("hostile-*.yml")))
 """The hostile pull-request catalogue: one file per kind of attack (see docs/security.md)."""
 DOCS = REPO / "docs" / "errors.md"
@@ -229,9 +229,10 @@ DOC_HEADER = re.compile(r"^(?:\S+:\d+:\d+: )?(?:error|warning)\[(DB\d{3})\]: (.*
 DOC_DETAIL = re.compile(r"^ +(?:\d+ )?\| |^  = |^  \.\.\.$")
 """A line that belongs to the diagnostic above it: source, caret, `= note:`/`= in:`, or `  ...`
 (the doc leaving out some `= note:` lines)."""
-NOT_TRIGGERABLE = {"DB900", "DB640"}
+NOT_TRIGGERABLE = {"DB900", "DB640", "DB770"}
 """Internal errors have no input that triggers them on purpose; their examples are illustrative.
-DB640 is printed by the long-running `serve` (tests/test_serve.py checks its message)."""
+DB640 is printed by the long-running `serve` (tests/test_serve.py checks its message). DB770
+needs an HTTP server that answers 404 (tests/test_external_links.py checks its message)."""
 
 
 def _doc_diagnostics() -> list[tuple[str, list[str]]]:

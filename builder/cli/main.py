@@ -38,6 +38,7 @@ EPILOG = {
           docs-builder check --version fpt --format github
           docs-builder check --explain                also warn of dead and redundant ifversion conditions
           docs-builder check --lint                   also run the content rules (docs/lint.md)
+          docs-builder check --external               also fetch every http(s) link (cached 7 days in .build/)
 
         exit status: 0 clean (warnings allowed), 1 content errors, 2 usage or configuration error.
         """,
@@ -125,6 +126,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--lint", action="store_true", help="also run the content rules (on when data/lint.yml exists)")
     from .lint_cmd import add_today as add_lint_today, register as register_lint
     add_lint_today(p)
+    from .external import add_options as add_external
+    add_external(p)
 
     p = sub.add_parser("serve", help="preview with live reload", formatter_class=_Formatter,
                        description="Serve the site on 127.0.0.1, rendering pages on request.",
@@ -257,6 +260,11 @@ def _build(args) -> int:
         from .lint_cmd import lint_in_check
 
         problems.extend(lint_in_check(args))
+    external = None
+    if getattr(args, "external", False):
+        from .external import check_external
+        found, external = check_external(args, report.external)
+        problems.extend(found)
     summary_failed = False
     if getattr(args, "summary", None):
         summary_failed = not _write_summary(Path(args.summary), changes, report.written, options.base_url,
@@ -266,8 +274,13 @@ def _build(args) -> int:
         doc = problems.to_json()
         doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,
                     "unchanged_pages": report.reused, "seconds": round(report.seconds, 3)})
+        if external is not None:
+            doc["external_links"] = external
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
+        if external is not None:
+            from .external import account
+            print(account(external), file=sys.stderr)
         _print_report(problems, args.format)
         verb = "built" if args.command == "build" else "checked"
         where = f" into {report.out}" if report.written else ""

@@ -137,6 +137,12 @@ LINT_TABLE_SHAPE = Code("DB746", "table-shape")
 LINT_CONFIG = Code("DB747", "lint-config")
 LINT_PATH = Code("DB748", "lint-path")
 
+# External links (check --external).
+EXTERNAL_LINK_BROKEN = Code("DB770", "external-link-broken")
+EXTERNAL_LINK_UNREACHABLE = Code("DB771", "external-link-unreachable")
+EXTERNAL_CACHE_DAMAGED = Code("DB772", "external-cache-damaged")
+EXTERNAL_CACHE_UNWRITABLE = Code("DB773", "external-cache-unwritable")
+
 INTERNAL = Code("DB900", "internal")
 
 ALL_CODES: tuple[Code, ...] = tuple(

@@ -96,6 +96,8 @@ class BuildReport:
     """Pages whose outputs were kept from the previous build (nothing they read changed)."""
     translation: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
+    external: list = field(default_factory=list)
+    """(URL, location, notes, language, version) of every http(s) link of the pages' bodies."""
 
 
 class _Progress:
@@ -337,6 +339,7 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
     for result in results:
         problems.extend(result.problems)
         outputs.extend(result.outputs)
+        report.external.extend(getattr(result, "external", ()))  # results cached by older builders have none
         report.failed += result.failed
         for key, ids in result.anchors.items():
             anchors[(result.rel, *key)] = ids

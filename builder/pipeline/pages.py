@@ -31,6 +31,7 @@ from ..sources.content import Page
 from ..versions.model import Version
 from ..layout.context import ContextBuilder
 from ..links.finish import FragmentCheck, anchors_of, finish_html
+from ..checks.external_links import external_hrefs
 from .metas import Metas
 from .props import PropOutcome
 from .site import Site
@@ -75,6 +76,9 @@ class PageResult:
     stats: dict[str, int] = field(default_factory=lambda: {"liquid": 0, "markdown": 0, "outputs": 0})
     translation: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     """Language -> {"repairs": [...], "fallbacks": [...]} for the translation status report."""
+    external: list[tuple[str, Location | None, tuple[str, ...], str, str]] = field(default_factory=list)
+    """(URL, where it is in the source, its `included from` notes, language, version) of each
+    http(s) link of the body, for `check --external`."""
 
     def __getstate__(self) -> dict:
         # Saved without the set of reported events (the build cache stays byte-identical).
@@ -227,10 +231,14 @@ class PageBuilder:
                 first = next(d for d in done.problems if d.is_error)
                 en_text, en_marks = collapse_blank_lines(en.text, en.outcome.marks)
                 rendered = self._markdown(en_text, lang, None, page, result)
-                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks, en.outcome.includes))
+                text, smap = en_text, SourceMap(en_text, en_marks, en.outcome.includes)  # English's, from here on
+                done = self._finish(lang, version, rendered, text, smap)
                 po = PropOutcome(en.outcome, en.source, fallback_from("body", first))
         result.problems.extend(done.problems)
         result.problems.extend(ctx.link_problems(lang, version, page))
+        for url in external_hrefs(done.html):
+            where = _locate_url(text, smap, url, page.src)
+            result.external.append((url, where, smap.included_from(where.path), lang.code, version.id))
         result.fragments.extend(done.fragments)
         meta = self.metas.get(lang, page, version.id)
         comments = {prop: fb.comment() for prop, fb in meta.fallbacks.items() if prop in ("title", "intro")}
@@ -330,6 +338,18 @@ def _locate_link(text: str, smap: SourceMap, link: LinkRef):
         pos = offset
     loc = smap.locate(pos, len(href))
     return loc
+
+
+def _locate_url(text: str, smap: SourceMap, url: str, src: str) -> Location:
+    """Where an external URL of the body is in the source (its first mention), else the page."""
+    pos = text.find(url)
+    if pos == -1:
+        from urllib.parse import unquote
+
+        pos = text.find(unquote(url))
+    if pos == -1:
+        return Location(src, 1, 1)
+    return smap.locate(pos, len(url)) or Location(src, 1, 1)
 
 
 __all__ = ["PageBuilder", "PageResult", "Output", "Fallback", "escape"]
