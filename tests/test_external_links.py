@@ -102,7 +102,7 @@ def server():
     s.httpd.server_close()
 
 
-FAST = dict(timeout=0.5, backoff=0.05, max_wait=2.0)
+FAST = dict(timeout=0.5, backoff=0.05, max_wait=2.0, allow_private=True)  # the server is on 127.0.0.1
 
 
 def run(server, paths, tmp_path, **kw):
@@ -204,7 +204,7 @@ def _site(make_site, base: str):
 
 def test_cli_reports_at_source_lines_and_caches(server, make_site, cli, tmp_path):
     root = _site(make_site, server.url)
-    res = cli("check", "--root", str(root), "--external")
+    res = cli("check", "--root", str(root), "--external", "--external-allow-private")
     assert res.status == 0, res.stderr  # warnings by default
     col = len(f"See [good]({server.url}/ok) and [bad](") + 1
     assert f"content/a.md:7:{col}: warning[DB770]: external link '{server.url}/missing' is broken: HTTP 404" in res.stderr
@@ -213,7 +213,7 @@ def test_cli_reports_at_source_lines_and_caches(server, make_site, cli, tmp_path
     assert "external links: 3 URLs, 3 fetched, 0 from the cache, 2 not working" in res.stderr
     assert (root / ".build" / "external-links.json").is_file()
     before = len(server.requests)
-    res = cli("check", "--root", str(root), "--external", "--external-errors", "--format", "json")
+    res = cli("check", "--root", str(root), "--external", "--external-allow-private", "--external-errors", "--format", "json")
     assert res.status == 1
     doc = json.loads(res.stdout)
     assert sorted(d["code"] for d in doc["diagnostics"] if d["severity"] == "error") == ["DB770", "DB770"]
@@ -225,10 +225,10 @@ def test_cli_damaged_cache_and_bad_options(server, make_site, cli):
     root = _site(make_site, server.url)
     (root / ".build").mkdir()
     (root / ".build" / "external-links.json").write_text("{not json")
-    res = cli("check", "--root", str(root), "--external")
+    res = cli("check", "--root", str(root), "--external", "--external-allow-private")
     assert "warning[DB772]: the external link cache" in res.stderr and "is not JSON" in res.stderr
     assert json.loads((root / ".build" / "external-links.json").read_text())["format"] == 1
-    assert cli("check", "--root", str(root), "--external", "--external-max-age", "soon").status == 2
+    assert cli("check", "--root", str(root), "--external", "--external-allow-private", "--external-max-age", "soon").status == 2
     res = cli("check", "--root", str(root))  # without --external nothing is fetched
     before = len(server.requests)
     assert "external links" not in res.stderr and len(server.requests) == before
@@ -240,8 +240,22 @@ def test_cli_one_fetch_for_every_version_and_language(server, make_site, cli):
         "data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr}\n",
         "translations/fr/content/a.md": page("A fr", f"Intro.\n\nVoir [cassé]({server.url}/missing).\n"),
     })
-    res = cli("check", "--root", str(root), "--external", "--version", "fpt", "--version", "ghes")
+    res = cli("check", "--root", str(root), "--external", "--external-allow-private", "--version", "fpt", "--version", "ghes")
     assert server.hits("/missing") == ["HEAD", "GET"]  # once, for 2 languages and 4 versions
     assert "content/a.md:7:11: warning[DB770]" in res.stderr
     assert "translations/fr/content/a.md:7:14: warning[DB770]" in res.stderr
     assert "fr/enterprise-server@3.10" in res.stderr
+
+
+def test_links_to_this_machine_or_a_private_network_are_not_fetched_by_default(server, make_site, cli):
+    """A pull request's links must not probe the CI machine's network: loopback, private and
+    link-local hosts are not fetched (nor cached) unless --external-allow-private says so."""
+    root = _site(make_site, server.url)
+    res = cli("check", "--root", str(root), "--external")
+    assert res.status == 0, res.stderr
+    assert server.requests == [] and "DB770" not in res.stderr and "DB771" not in res.stderr
+    assert "3 URLs" in res.stderr
+    cached = json.loads((root / ".build" / "external-links.json").read_text())["urls"]
+    assert cached == {}
+    for host in ("127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]", "192.168.0.10"):
+        assert "not fetched" in check_urls([f"http://{host}/x"], Cache(root / "c.json"), Settings())[f"http://{host}/x"].error

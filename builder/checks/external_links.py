@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import ipaddress
 import json
 import os
 import re
@@ -44,6 +45,10 @@ class Settings:
     """Seconds before the first retry; doubled for each next one."""
     max_wait: float = 30.0
     """The longest `Retry-After` that is waited for (longer ones are waited for this long)."""
+    allow_private: bool = False
+    """Fetch hosts whose addresses are loopback, private, link-local or otherwise not global. Off:
+    pages come from pull requests, and a link must not turn the checker into a probe of the CI
+    machine's own network (its answers, broken or not, would tell what is there)."""
 
 
 @dataclass
@@ -55,6 +60,8 @@ class Result:
     error: str = ""
     checked: float = 0.0
     cached: bool = False
+    skipped: bool = False
+    """Not fetched: its host is not a public address (see `Settings.allow_private`)."""
 
     @property
     def broken(self) -> bool:
@@ -183,14 +190,24 @@ class Cache:
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed to http(s) URLs only, and (unless allowed) to public hosts only."""
+
+    def __init__(self, allow_private: bool):
+        super().__init__()
+        self.allow_private = allow_private
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+        parts = urllib.parse.urlsplit(newurl)
+        if parts.scheme.lower() not in ("http", "https"):
             raise urllib.error.HTTPError(req.full_url, code, f"redirect to a non-http URL {redact(newurl)!r}",
                                          headers, fp)
+        why = None if self.allow_private or not parts.hostname else not_public(parts.hostname, None)
+        if why is not None:
+            raise urllib.error.HTTPError(req.full_url, code, f"redirect not followed: {why}", headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-_OPENER = urllib.request.build_opener(_HttpOnlyRedirects())
+_OPENERS = {allow: urllib.request.build_opener(_HttpOnlyRedirects(allow)) for allow in (False, True)}
 
 
 class _Hosts:
@@ -219,7 +236,7 @@ def _request(url: str, method: str, settings: Settings) -> tuple[int, str, str |
     """(status, error, Retry-After) of one request; status 0 when there was no answer."""
     req = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
     try:
-        with _OPENER.open(req, timeout=settings.timeout) as resp:
+        with _OPENERS[settings.allow_private].open(req, timeout=settings.timeout) as resp:
             if method == "GET":
                 resp.read(MAX_BODY)
             return resp.status, "", None
@@ -251,10 +268,31 @@ def _attempts(url: str, method: str, settings: Settings, sleep) -> tuple[int, st
         attempt += 1
 
 
+def not_public(host: str, port: int | None) -> str | None:
+    """Why `host` must not be fetched (one of its addresses is not a global one), or None."""
+    try:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None  # it does not resolve: the request fails and says so
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            return f"{host} is a {'loopback' if address.is_loopback else 'private or reserved'} address ({address})"
+    return None
+
+
 def check_url(url: str, settings: Settings, hosts: _Hosts, sleep=time.sleep) -> Result:
     parts = _split(url)
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return Result(url, False, 0, "not a valid http(s) URL", time.time())
+    if not settings.allow_private:
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        why = not_public(parts.hostname, port)
+        if why is not None:
+            return Result(url, True, 0, f"not fetched: {why}", time.time(), skipped=True)
     target = _strip_credentials(url)
     with hosts(parts.hostname.lower()):
         status, error = _attempts(target, "HEAD", settings, sleep)
@@ -306,5 +344,6 @@ def check_urls(urls: list[str], cache: Cache, settings: Settings, *, now: float 
         with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
             for url, result in zip(todo, pool.map(lambda u: _guarded(u, settings, hosts, sleep), todo)):
                 results[url] = result
-                cache.store(Result(redact(url), result.ok, result.status, result.error, result.checked))
+                if not result.skipped:
+                    cache.store(Result(redact(url), result.ok, result.status, result.error, result.checked))
     return results

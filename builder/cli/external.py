@@ -39,6 +39,9 @@ def add_options(p: argparse.ArgumentParser) -> None:
                    help="reuse a link's good result for this long: 7d (default), 12h, 30m, 90s, 0 to fetch all")
     g.add_argument("--external-timeout", type=_seconds, default=10.0, metavar="SECONDS",
                    help="seconds to wait for an answer (default: 10)")
+    g.add_argument("--external-allow-private", action="store_true",
+                   help="also fetch links to loopback and private addresses (off: a pull request's links "
+                        "must not probe the CI machine's network)")
     g.add_argument("--external-cache", metavar="FILE",
                    help=f"the results cache (default: <root>/{CACHE_FILE.as_posix()})")
 
@@ -54,7 +57,8 @@ def check_external(args, found: list) -> tuple[list[Diagnostic], dict[str, int]]
             codes.EXTERNAL_CACHE_DAMAGED,
             f"the external link cache {path} was ignored: {cache.warning}; every link is fetched again",
             None, Severity.WARNING))
-    settings = Settings(timeout=args.external_timeout, max_age=args.external_max_age)
+    settings = Settings(timeout=args.external_timeout, max_age=args.external_max_age,
+                        allow_private=args.external_allow_private)
     urls = sorted({url for url, *_ in found})
     results = check_urls(urls, cache, settings)
     try:
