@@ -126,6 +126,15 @@ TEMPLATE = Code("DB702", "layout-template")
 MARKDOWN_TOO_LARGE = Code("DB703", "markdown-too-large")
 TABLE_PADDED = Code("DB704", "markdown-table-padded")
 
+# Rendered-output checks (after Markdown; a translation falls back to English for them).
+RENDERED_MARKDOWN = Code("DB720", "rendered-markdown-visible")
+RENDERED_LIQUID = Code("DB721", "rendered-liquid-visible")
+RENDERED_ESCAPED_HTML = Code("DB722", "rendered-escaped-html")
+RENDERED_TABLE_CELLS = Code("DB723", "rendered-table-cells")
+RENDERED_HEADING_SKIP = Code("DB724", "rendered-heading-skip")
+TRANSLATION_HEADINGS_LOST = Code("DB725", "translation-heading-lost")
+TRANSLATION_LIST_LOST = Code("DB726", "translation-list-lost")
+
 INTERNAL = Code("DB900", "internal")
 
 ALL_CODES: tuple[Code, ...] = tuple(

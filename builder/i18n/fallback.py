@@ -31,6 +31,7 @@ ERROR_TYPES = {
     "DB230": "LiquidSyntaxError",
     "DB401": "LinkError",
     "DB403": "TitleFromAutotitleError",
+    **{f"DB7{n}": "RenderedOutputError" for n in range(20, 40)},
 }
 _HYPHENS = re.compile(r"-{2,}")
 

@@ -1,0 +1,1 @@
+"""Checks of rendered output and of sources as rules: rendered, lint, external links."""
