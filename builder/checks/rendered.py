@@ -148,7 +148,8 @@ def _visible(prose: str, text: str) -> list[Finding]:
             continue
         plain = unescape(segment)
         for pattern, code, what in _VISIBLE:
-            for m in pattern.finditer(plain):
+            m = pattern.search(plain)  # one finding per marker and text
+            if m is not None:
                 after = plain[m.end(): m.end() + 12].strip()
                 offset = _find(text, m.group(0), after, cursor)
                 cursor = max(cursor, offset)
