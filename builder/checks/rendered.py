@@ -16,6 +16,7 @@ from ..core import codes
 from ..core.codes import Code
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import Location
+from ..markdown_rules.budget import CELLS_PER_CHARACTER
 
 SEVERITY: dict[str, Severity] = {
     codes.RENDERED_MARKDOWN.code: Severity.ERROR,
@@ -115,7 +116,7 @@ def compare(translated: Structure, english: Structure, text: str) -> list[Findin
         offset = _broken_marker(_BROKEN_HEADING, text) or _nth_heading_offset(text, i - 1)
         found.append(Finding(
             codes.TRANSLATION_HEADINGS_LOST,
-            f"the translation has {len(t_levels)} headings ({_levels(t_levels)}) where English has "
+            f"the translation has {_n(len(t_levels), 'heading')} ({_levels(t_levels)}) where English has "
             f"{len(e_levels)} ({_levels(e_levels)}): they differ from heading {i + 1} (English: h{level} "
             f"'{_short(title)}'); a heading marker (`#`) was probably lost in translation", offset))
     if sum(translated.lists) != sum(english.lists):
@@ -126,7 +127,7 @@ def compare(translated: Structure, english: Structure, text: str) -> list[Findin
         offset = _broken_marker(_BROKEN_ITEM, text) or _nth_list_offset(text, j)
         found.append(Finding(
             codes.TRANSLATION_LIST_LOST,
-            f"list {j + 1} of the translation has {t} items where English has {e}; a list marker (`-`, `*`, "
+            f"list {j + 1} of the translation has {_n(t, 'item')} where English has {e}; a list marker (`-`, `*`, "
             "`1.`) was probably lost in translation", offset))
     return found
 
@@ -212,20 +213,27 @@ def _table_rows(text: str) -> list[Finding]:
         header = _cells(line)
         if _cells(below) != header:
             found.append(Finding(codes.RENDERED_TABLE_CELLS,
-                                 f"the table's separator row has {_cells(below)} cells but its header {header}: the "
+                                 f"the table's separator row has {_n(_cells(below), 'cell')} but its header {header}: the "
                                  "table shows as text; give both the same number of cells", starts[i + 1],
                                  len(lines[i + 1])))
             i += 2
             continue
-        i += 2
+        first, i = i, i + 2
+        bad: list[tuple[int, int]] = []
         while i < len(lines) and lines[i].strip() and "|" in lines[i]:
             n = _cells(lines[i])
             if n != header:
-                found.append(Finding(codes.RENDERED_TABLE_CELLS,
-                                     f"this table row has {n} cells but the header has {header}: "
-                                     + ("the cells past the header's are not shown" if n > header else
-                                        "the row is padded with empty cells"), starts[i], len(lines[i])))
+                bad.append((i, n))
             i += 1
+        size = starts[i] - starts[first]
+        if not bad or header * (i - first) > CELLS_PER_CHARACTER * size + 1000:
+            continue  # a table too sparse to be made is DB704's
+        row, n = bad[0]
+        more = f" ({len(bad) - 1} more rows of this table too)" if len(bad) > 1 else ""
+        found.append(Finding(codes.RENDERED_TABLE_CELLS,
+                             f"this table row has {_n(n, 'cell')} but the header has {header}: "
+                             + ("the cells past the header's are not shown" if n > header else
+                                "the row is padded with empty cells") + more, starts[row], len(lines[row])))
     return found
 
 
@@ -304,6 +312,10 @@ def _plain(html: str) -> str:
 def _short(text: str, limit: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _levels(levels: list[int]) -> str:
