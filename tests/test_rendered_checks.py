@@ -134,3 +134,22 @@ def test_code_is_not_checked(make_site, cli, tmp_path):
     pages = {"docs/index.md": page("Docs", "Category.\n", children="[/guide]"), "docs/guide.md": page("Guide", body)}
     result = _build(cli, make_site(pages), tmp_path / "out")
     assert result.status == 0 and "DB72" not in result.stderr, result.stderr
+
+
+def test_hostile_bodies_are_checked_in_bounded_time():
+    """Pure checks over pages made of markers stay linear and report at most MAX_PER_RULE each."""
+    import time
+
+    from builder.checks import rendered
+    from builder.markdown_rules.parser import render_markdown
+
+    texts = ["** a\n\n" * 20_000, "<h2>x\n" * 20_000, "<code>" * 20_000 + "**", "&lt;div&gt; {{ " * 20_000,
+             "| a | b |\n|---|---|\n" + "| 1 |\n" * 20_000]
+    for text in texts:
+        html = render_markdown(text).html
+        started = time.monotonic()
+        found = rendered.check(html, text)
+        rendered.compare(rendered.structure(html), rendered.structure(html), text)
+        assert time.monotonic() - started < 3, text[:20]
+        for code in {f.code for f in found}:
+            assert sum(f.code == code for f in found) <= rendered.MAX_PER_RULE

@@ -58,9 +58,11 @@ _VISIBLE = [
 _HTML_TAGS = ("a|abbr|b|br|code|details|div|em|h[1-6]|i|img|kbd|li|ol|p|pre|span|strong|sub|summary|sup|"
               "table|tbody|td|th|thead|tr|ul")
 _ESCAPED = re.compile(r"&lt;(/?(?:%s))(?:\s[^&<>]*)?/?&gt;" % _HTML_TAGS, re.I)
-_CODE = re.compile(r"<(pre|code|script|style)\b[^>]*>.*?</\1>", re.S | re.I)
+_CODE_OPEN = re.compile(r"<(pre|code|script|style)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
-_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S | re.I)
+_HEADING_OPEN = re.compile(r"<h([1-6])\b[^>]*>", re.I)
+MAX_PER_RULE = 10
+"""Findings of one rule in one rendered text (the rest of a page full of them adds nothing)."""
 _LIST_TAG = re.compile(r"<(/?)(ul|ol|li)\b", re.I)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DELIMITER = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
@@ -74,7 +76,7 @@ def check(html: str, text: str) -> list[Finding]:
     found: list[Finding] = []
     tables = _table_rows(text)
     table_lines = {text.count("\n", 0, f.offset) for f in tables}
-    prose = _CODE.sub(" ", html) if "<" in html else html
+    prose = _prose(html)
     visible = _visible(prose, text)
     for f in visible:
         if f.message.startswith("table separator") and text.count("\n", 0, f.offset) in table_lines:
@@ -83,14 +85,61 @@ def check(html: str, text: str) -> list[Finding]:
     found.extend(_escaped(prose, text))
     found.extend(tables)
     found.extend(_heading_skips(html, text))
-    return sorted(found, key=lambda f: (f.offset, f.code.code))
+    kept: list[Finding] = []
+    per_code: dict[str, int] = {}
+    for f in found:
+        per_code[f.code.code] = per_code.get(f.code.code, 0) + 1
+        if per_code[f.code.code] <= MAX_PER_RULE:
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.offset, f.code.code))
+
+
+def _prose(html: str) -> str:
+    """`html` with code, pre, script and style elements blanked (one pass; an element never
+    closed runs to the end)."""
+    if "<" not in html:
+        return html
+    parts, pos = [], 0
+    opening = _CODE_OPEN.search(html, pos)
+    while opening is not None:
+        parts.append(html[pos:opening.start()])
+        close = _find_close(html, opening.group(1), opening.end())
+        if close == -1:
+            return "".join(parts)
+        pos = close
+        parts.append(" ")
+        opening = _CODE_OPEN.search(html, pos)
+    parts.append(html[pos:])
+    return "".join(parts)
+
+
+def _find_close(html: str, name: str, start: int) -> int:
+    """Offset just past `</name>` (any case) from `start`, or -1."""
+    m = re.compile(r"</%s\s*>" % name, re.I).search(html, start)
+    return m.end() if m else -1
+
+
+def _headings(prose: str) -> list[tuple[int, str]]:
+    """(level, inner HTML) of each h1-h6, in order; one scan per closing tag (linear)."""
+    found = []
+    closes: dict[int, int] = {}
+    for m in _HEADING_OPEN.finditer(prose):
+        level = int(m.group(1))
+        close = closes.get(level)
+        if close is None or close < m.end():
+            c = re.compile(r"</h%d\s*>" % level, re.I).search(prose, m.end())
+            close = closes[level] = c.start() if c else len(prose) + 1
+        if close <= len(prose):
+            found.append((level, prose[m.end():close]))
+    return found
 
 
 def structure(html: str) -> Structure:
-    headings = tuple((int(m.group(1)), _plain(m.group(2))) for m in _HEADING.finditer(_CODE.sub(" ", html)))
+    prose = _prose(html)
+    headings = tuple((level, _plain(inner)) for level, inner in _headings(prose))
     counts: list[int] = []
     stack: list[int] = []
-    for m in _LIST_TAG.finditer(_CODE.sub(" ", html)):
+    for m in _LIST_TAG.finditer(prose):
         closing, name = m.group(1), m.group(2).lower()
         if name == "li":
             if not closing and stack:
@@ -144,13 +193,17 @@ def diagnostics(findings: list[Finding], locate, fallback_path: str, severity=No
 def _visible(prose: str, text: str) -> list[Finding]:
     found = []
     cursor = 0
+    per_marker = [0] * len(_VISIBLE)
     for segment in _TAG.split(prose):
         if not segment.strip():
             continue
         plain = unescape(segment)
-        for pattern, code, what in _VISIBLE:
+        for k, (pattern, code, what) in enumerate(_VISIBLE):
+            if per_marker[k] >= MAX_PER_RULE:
+                continue
             m = pattern.search(plain)  # one finding per marker and text
             if m is not None:
+                per_marker[k] += 1
                 after = plain[m.end(): m.end() + 12].strip()
                 offset = _find(text, m.group(0), after, cursor)
                 cursor = max(cursor, offset)
@@ -161,13 +214,17 @@ def _visible(prose: str, text: str) -> list[Finding]:
 
 
 def _escaped(prose: str, text: str) -> list[Finding]:
-    found = []
-    for segment in _TAG.split(prose):
+    found: list[Finding] = []
+    cursor = 0
+    for segment in _TAG.split(prose) if "&lt;" in prose else ():
         for m in _ESCAPED.finditer(segment):
+            if len(found) >= MAX_PER_RULE:
+                return found
             tag = unescape(m.group(0))
-            offset = text.find(m.group(0))
+            offset = text.find(m.group(0), cursor)
             if offset == -1:
-                offset = text.find("<" + m.group(1))
+                offset = text.find("<" + m.group(1), cursor)
+            cursor = max(cursor, offset + 1)
             found.append(Finding(codes.RENDERED_ESCAPED_HTML,
                                  f"escaped HTML shows as text: '{_short(tag)}'; write the tag unescaped, or put it "
                                  "in backticks if it is meant to be read", max(0, offset), len(m.group(0))))
@@ -240,10 +297,9 @@ def _table_rows(text: str) -> list[Finding]:
 def _heading_skips(html: str, text: str) -> list[Finding]:
     found = []
     previous = 1  # the page's title is the h1
-    for m in _HEADING.finditer(_CODE.sub(" ", html) if "<pre" in html else html):
-        level = int(m.group(1))
+    for level, inner in _headings(_prose(html)):
         if level > previous + 1:
-            title = _plain(m.group(2))
+            title = _plain(inner)
             found.append(Finding(codes.RENDERED_HEADING_SKIP,
                                  f"heading '{_short(title)}' is h{level} after h{previous}: heading levels go down one "
                                  f"at a time (make it h{previous + 1}, or add the missing level)",
@@ -257,10 +313,12 @@ def _find(text: str, marker: str, after: str, start: int) -> int:
     probe = after[:6]
     for begin in (start, 0):
         i = text.find(marker, begin)
-        while i != -1:
+        tries = 0
+        while i != -1 and tries < 200:  # bounded: a page of markers stays linear
             if text[i + len(marker): i + len(marker) + 40].lstrip().startswith(probe):
                 return i
             i = text.find(marker, i + 1)
+            tries += 1
     i = text.find(marker, start)
     if i == -1:
         i = text.find(marker)
