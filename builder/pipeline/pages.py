@@ -150,6 +150,8 @@ class PageBuilder:
                         rendered._checks = checks.check(rendered.html, text)
                         if not po.source.translated:
                             result.problems.extend(checks.diagnostics(rendered._checks, smap.locate, page.src))
+                    if lang.is_default:
+                        english.rendered[id(po)] = rendered
                     self._write_version(page, lang, version, po, rendered, smap, text, write, result, english, features)
                     done.add(version.id)
             result.failed += len([v for v in versions if v.id not in done])
@@ -336,6 +338,8 @@ class _English:
         self.body: list[PropOutcome] | None = None
         self._ids: dict[int, list[str]] = {}
         self._checked: dict[int, tuple] = {}
+        self.rendered: dict[int, RenderedMarkdown] = {}
+        """id(English outcome) -> its Markdown, kept from the English pages' build."""
 
     def outcome(self, version: Version) -> PropOutcome | None:
         if self.body is None:
@@ -354,9 +358,14 @@ class _English:
             return None
         got = self._checked.get(id(en))
         if got is None:
-            text = collapse_blank_lines(en.text, [])[0]
-            html = render_markdown(text).html
-            got = self._checked[id(en)] = (checks.check(html, text), checks.structure(html))
+            done = self.rendered.get(id(en))  # rendered for the English pages already
+            if done is not None:
+                findings, html = done._checks, done.html
+            else:
+                text = collapse_blank_lines(en.text, [])[0]
+                html = render_markdown(text).html
+                findings = checks.check(html, text)
+            got = self._checked[id(en)] = (findings, checks.structure(html))
         return got
 
     def heading_ids(self, version: Version) -> list[str]:
