@@ -153,3 +153,29 @@ def test_hostile_bodies_are_checked_in_bounded_time():
         assert time.monotonic() - started < 3, text[:20]
         for code in {f.code for f in found}:
             assert sum(f.code == code for f in found) <= rendered.MAX_PER_RULE
+
+
+def test_bundled_site_has_no_rendered_findings(cli):
+    from tests.conftest import REPO
+
+    result = cli("check", "--root", str(REPO))
+    assert result.status == 0 and "[DB72" not in result.stderr, result.stderr
+    assert "0 errors, 0 warnings" in result.stderr.splitlines()[-1]
+
+
+def test_corpus_english_has_no_rendered_errors(cli, tmp_path):
+    """The GitHub Docs slice: its English pages raise no rendered-output error (only DB724
+    warnings, for pages that start at `###`)."""
+    import shutil
+
+    from tests.conftest import CORPUS, OVERLAY
+
+    if not (CORPUS.is_dir() and OVERLAY.is_dir()):
+        pytest.skip("GitHub Docs corpus not present")
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root)
+    shutil.copytree(OVERLAY, root, dirs_exist_ok=True)
+    result = cli("check", "--root", str(root))
+    found = re.findall(r"^(\S+):\d+:\d+: (error|warning)\[(DB72\d)\]", result.stderr, re.M)
+    assert not [f for f in found if f[1] == "error"], found
+    assert {code for path, _, code in found if not path.startswith("translations/")} <= {"DB724"}, found

@@ -190,8 +190,13 @@ def diagnostics(findings: list[Finding], locate, fallback_path: str, severity=No
     return out
 
 
+_ANY_VISIBLE = re.compile(r"\*\*|\|\s*:?---|\]\(/|\{%|\{\{")
+
+
 def _visible(prose: str, text: str) -> list[Finding]:
-    found = []
+    found: list[Finding] = []
+    if not _ANY_VISIBLE.search(_TAG.sub("", prose)):
+        return found  # the common case: one scan
     cursor = 0
     per_marker = [0] * len(_VISIBLE)
     for segment in _TAG.split(prose):
