@@ -45,6 +45,11 @@ class Structure:
     """(level, plain text) of each heading of the body, in order."""
     lists: tuple[int, ...]
     """The number of items of each list, in the order the lists open."""
+    paragraphs: int = 0
+    broken_headings: int = 0
+    """Lines of the Markdown that start with `#` but are not headings (`###Title`)."""
+    broken_items: int = 0
+    """Lines that start with a list marker but no space (`-item`)."""
 
 
 # Text a reader should never see outside code: (marker regex, code, what it is).
@@ -134,7 +139,8 @@ def _headings(prose: str) -> list[tuple[int, str]]:
     return found
 
 
-def structure(html: str) -> Structure:
+def structure(html: str, text: str = "") -> Structure:
+    """What a translation is compared on; `text` is the Markdown `html` was made from."""
     prose = _prose(html)
     headings = tuple((level, _plain(inner)) for level, inner in _headings(prose))
     counts: list[int] = []
@@ -150,7 +156,8 @@ def structure(html: str) -> Structure:
         else:
             stack.append(len(counts))
             counts.append(0)
-    return Structure(headings, tuple(counts))
+    return Structure(headings, tuple(counts), prose.count("<p>") + prose.count("<p "),
+                     _broken_lines(_BROKEN_HEADING, text), _broken_lines(_BROKEN_ITEM, text))
 
 
 def compare(translated: Structure, english: Structure, text: str) -> list[Finding]:
@@ -159,7 +166,11 @@ def compare(translated: Structure, english: Structure, text: str) -> list[Findin
     found = []
     t_levels = [lvl for lvl, _ in translated.headings]
     e_levels = [lvl for lvl, _ in english.headings]
-    if len(t_levels) < len(e_levels):  # a translation may correct a level, not lose a heading
+    # An outdated translation differs from English too: a heading or item counts as lost when
+    # a broken marker shows it, or when the blocks add up (a heading became a paragraph).
+    t_blocks, e_blocks = translated.paragraphs + len(t_levels), english.paragraphs + len(e_levels)
+    if len(t_levels) < len(e_levels) and (translated.broken_headings > english.broken_headings
+                                          or t_blocks == e_blocks):
         i = next((k for k, (a, b) in enumerate(zip(t_levels, e_levels)) if a != b), len(t_levels))
         level, title = english.headings[i]
         offset = _broken_marker(_BROKEN_HEADING, text) or _nth_heading_offset(text, i - 1)
@@ -168,7 +179,9 @@ def compare(translated: Structure, english: Structure, text: str) -> list[Findin
             f"the translation has {_n(len(t_levels), 'heading')} ({_levels(t_levels)}) where English has "
             f"{len(e_levels)} ({_levels(e_levels)}): they differ from heading {i + 1} (English: h{level} "
             f"'{_short(title)}'); a heading marker (`#`) was probably lost in translation", offset))
-    if sum(translated.lists) != sum(english.lists):
+    t_items, e_items = sum(translated.lists), sum(english.lists)
+    if t_items != e_items and (translated.broken_items > english.broken_items
+                               or translated.paragraphs + t_items == english.paragraphs + e_items):
         j = next((k for k, (a, b) in enumerate(zip(translated.lists, english.lists)) if a != b),
                  min(len(translated.lists), len(english.lists)))
         t = translated.lists[j] if j < len(translated.lists) else 0
@@ -366,6 +379,19 @@ def _broken_marker(pattern: re.Pattern, text: str) -> int | None:
             return pos
         pos += len(line) + 1
     return None
+
+
+def _broken_lines(pattern: re.Pattern, text: str) -> int:
+    if not text:
+        return 0
+    fence, count = None, 0
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        if m:
+            fence = None if fence else m.group(1)
+        elif fence is None and pattern.match(line):
+            count += 1
+    return count
 
 
 def _plain(html: str) -> str:

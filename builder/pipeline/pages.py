@@ -309,7 +309,7 @@ class PageBuilder:
             counts[f.code.code] = counts.get(f.code.code, 0) + 1
             if counts[f.code.code] > kinds.get(f.code.code, 0):
                 own.append(f)
-        own += checks.compare(checks.structure(rendered.html), en_structure, text)
+        own += checks.compare(checks.structure(rendered.html, text), en_structure, text)
         if not own:
             return None
         return checks.diagnostics(own[:1], smap.locate, po.source.path, checks.Severity.ERROR)[0]
@@ -365,7 +365,7 @@ class _English:
                 text = collapse_blank_lines(en.text, [])[0]
                 html = render_markdown(text).html
                 findings = checks.check(html, text)
-            got = self._checked[id(en)] = (findings, checks.structure(html))
+            got = self._checked[id(en)] = (findings, checks.structure(html, en.text))
         return got
 
     def heading_ids(self, version: Version) -> list[str]:

@@ -32,9 +32,25 @@ def test_structure_counts_headings_and_list_items_in_order():
 
 
 def test_translation_may_change_a_level_but_not_lose_a_heading_or_item():
-    en = rendered.structure(render_markdown("### A\n\n- a\n- b\n").html)
-    relevelled = "## A'\n\n- a'\n- b'\n"
-    assert rendered.compare(rendered.structure(render_markdown(relevelled).html), en, relevelled) == []
-    lost = "##A'\n\n- a'\n-b'\n"
-    found = rendered.compare(rendered.structure(render_markdown(lost).html), en, lost)
+    source = "### A\n\n- a\n- b\n\nEnd.\n"
+    en = rendered.structure(render_markdown(source).html, source)
+    relevelled = "## A'\n\n- a'\n- b'\n\nEnd'.\n"
+    assert rendered.compare(rendered.structure(render_markdown(relevelled).html, relevelled), en, relevelled) == []
+    lost = "##A'\n\n- a'\n-b'\n\nEnd'.\n"
+    found = rendered.compare(rendered.structure(render_markdown(lost).html, lost), en, lost)
     assert [(f.code.code, lost.count("\n", 0, f.offset) + 1) for f in found] == [("DB725", 1), ("DB726", 4)]
+
+
+def test_marker_eaten_without_trace_is_found_when_the_blocks_add_up():
+    source = "## A\n\nText.\n\n## B\n\nMore.\n"
+    en = rendered.structure(render_markdown(source).html, source)
+    eaten = "## A'\n\nTexte.\n\nB'\n\nPlus.\n"
+    found = rendered.compare(rendered.structure(render_markdown(eaten).html, eaten), en, eaten)
+    assert [f.code.code for f in found] == ["DB725"]
+
+
+def test_outdated_translation_is_not_a_lost_marker():
+    source = "## A\n\nText.\n\n- a\n- b\n\n## New section\n\nNew text.\n\n- c\n"
+    en = rendered.structure(render_markdown(source).html, source)
+    older = "## A'\n\nTexte.\n\n- a'\n- b'\n"
+    assert rendered.compare(rendered.structure(render_markdown(older).html, older), en, older) == []
