@@ -143,6 +143,15 @@ EXTERNAL_LINK_UNREACHABLE = Code("DB771", "external-link-unreachable")
 EXTERNAL_CACHE_DAMAGED = Code("DB772", "external-cache-damaged")
 EXTERNAL_CACHE_UNWRITABLE = Code("DB773", "external-cache-unwritable")
 
+# Rendered-output checks (after Markdown; a translation falls back to English for them).
+RENDERED_MARKDOWN = Code("DB720", "rendered-markdown-visible")
+RENDERED_LIQUID = Code("DB721", "rendered-liquid-visible")
+RENDERED_ESCAPED_HTML = Code("DB722", "rendered-escaped-html")
+RENDERED_TABLE_CELLS = Code("DB723", "rendered-table-cells")
+RENDERED_HEADING_SKIP = Code("DB724", "rendered-heading-skip")
+TRANSLATION_HEADINGS_LOST = Code("DB725", "translation-heading-lost")
+TRANSLATION_LIST_LOST = Code("DB726", "translation-list-lost")
+
 INTERNAL = Code("DB900", "internal")
 
 ALL_CODES: tuple[Code, ...] = tuple(

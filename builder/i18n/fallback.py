@@ -31,6 +31,7 @@ ERROR_TYPES = {
     "DB230": "LiquidSyntaxError",
     "DB401": "LinkError",
     "DB403": "TitleFromAutotitleError",
+    **{f"DB7{n}": "RenderedOutputError" for n in range(20, 40)},  # see _OWN_CODE
 }
 _HYPHENS = re.compile(r"-{2,}")
 
@@ -45,6 +46,8 @@ class Fallback:
     line: int
     col: int
     message: str
+    code: codes.Code | None = None
+    """The warning's code when it is not DB502 (the rendered-output checks keep their own)."""
 
     def comment(self) -> str:
         msg = " ".join(self.message.split())
@@ -62,7 +65,7 @@ class Fallback:
         from ..core.location import Location
 
         return Diagnostic(
-            codes.TRANSLATION_FALLBACK,
+            self.code or codes.TRANSLATION_FALLBACK,
             f"{lang}: {self.prop} of {page_src} falls back to English: {self.type}: {self.message}",
             Location(self.file, self.line, self.col),
             Severity.WARNING,
@@ -80,4 +83,9 @@ def fallback_from(prop: str, diag: Diagnostic | None) -> Fallback:
         loc.line if loc else 0,
         loc.col if loc else 0,
         diag.message,
+        diag.code if diag.code.code in _OWN_CODE else None,
     )
+
+
+_OWN_CODE = {f"DB7{n}" for n in range(20, 40)}
+"""Rendered-output findings: their fallback warning keeps their code (DB720-DB739)."""

@@ -13,6 +13,7 @@ import dataclasses
 import jinja2
 from markupsafe import Markup
 
+from ..checks import rendered as checks
 from ..core import codes
 from ..core.diagnostics import Diagnostic
 from ..core.location import LineIndex, Location
@@ -150,6 +151,11 @@ class PageBuilder:
                     if rendered is None:
                         result.stats["markdown"] += 1
                         rendered = md_cache[key] = self._markdown(text, lang, ids, page, result, sections, smap)
+                        rendered._checks = checks.check(rendered.html, text)
+                        if not po.source.translated:
+                            result.problems.extend(checks.diagnostics(rendered._checks, smap.locate, page.src))
+                    if lang.is_default:
+                        english.rendered[id(po)] = rendered
                     self._write_version(page, lang, version, po, rendered, smap, text, write, result, english, features)
                     done.add(version.id)
             result.failed += len([v for v in versions if v.id not in done])
@@ -220,6 +226,14 @@ class PageBuilder:
         tried_links, tried_reads = done.links, po.outcome.reads
         if po.source.translated:  # its heading ids are English's: what English's body read too
             tried_reads = {*tried_reads, *english.reads(version)}
+        bad = self._rendered_problem(po, version, rendered, text, smap, english) if not done.broken else None
+        if bad is not None:
+            en = english.outcome(version)
+            if en is not None:
+                en_text, en_marks = collapse_blank_lines(en.text, en.outcome.marks)
+                rendered = self._markdown(en_text, lang, None, page, result)
+                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks, en.outcome.includes))
+                po = PropOutcome(en.outcome, en.source, fallback_from("body", bad))
         if po.source.translated and done.broken:
             # A link that does not resolve in the translation: this version shows the English
             # body, unless English has the same broken links (then they are English's problem).
@@ -282,6 +296,33 @@ class PageBuilder:
         result.stats["outputs"] += 1
 
 
+    @staticmethod
+    def _rendered_problem(po: PropOutcome, version: Version, rendered: RenderedMarkdown, text: str,
+                          smap: SourceMap, english: "_English") -> Diagnostic | None:
+        """For a translation: the first rendered-output problem English does not have (then
+        the body falls back), or None."""
+        if not po.source.translated:
+            return None
+        view = english.checked(version)
+        if view is None:
+            return None
+        en_findings, en_structure = view
+        found = getattr(rendered, "_checks", None) or []
+        kinds: dict[str, int] = {}
+        for f in en_findings:
+            kinds[f.code.code] = kinds.get(f.code.code, 0) + 1
+        counts: dict[str, int] = {}
+        own = []
+        for f in found:
+            counts[f.code.code] = counts.get(f.code.code, 0) + 1
+            if counts[f.code.code] > kinds.get(f.code.code, 0):
+                own.append(f)
+        own += checks.compare(checks.structure(rendered.html, text), en_structure, text)
+        if not own:
+            return None
+        return checks.diagnostics(own[:1], smap.locate, po.source.path, checks.Severity.ERROR)[0]
+
+
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
 
@@ -304,6 +345,9 @@ class _English:
         self.site, self.page, self.versions = site, page, versions
         self.body: list[PropOutcome] | None = None
         self._ids: dict[int, list[str]] = {}
+        self._checked: dict[int, tuple] = {}
+        self.rendered: dict[int, RenderedMarkdown] = {}
+        """id(English outcome) -> its Markdown, kept from the English pages' build."""
 
     def outcome(self, version: Version) -> PropOutcome | None:
         if self.body is None:
@@ -314,6 +358,23 @@ class _English:
     def reads(self, version: Version) -> set[str]:
         en = self.outcome(version)
         return en.outcome.reads if en is not None else set()
+
+    def checked(self, version: Version):
+        """(findings, structure) of English's rendered body for `version`, or None."""
+        en = self.outcome(version)
+        if en is None:
+            return None
+        got = self._checked.get(id(en))
+        if got is None:
+            done = self.rendered.get(id(en))  # rendered for the English pages already
+            if done is not None:
+                findings, html = done._checks, done.html
+            else:
+                text = collapse_blank_lines(en.text, [])[0]
+                html = render_markdown(text).html
+                findings = checks.check(html, text)
+            got = self._checked[id(en)] = (findings, checks.structure(html, en.text))
+        return got
 
     def heading_ids(self, version: Version) -> list[str]:
         """The ids English gives its headings, so a translation's anchors match (one parse per English text)."""
