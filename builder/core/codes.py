@@ -126,6 +126,15 @@ TEMPLATE = Code("DB702", "layout-template")
 MARKDOWN_TOO_LARGE = Code("DB703", "markdown-too-large")
 TABLE_PADDED = Code("DB704", "markdown-table-padded")
 
+# Rendered-output checks (after Markdown; a translation falls back to English for them).
+RENDERED_MARKDOWN = Code("DB720", "rendered-markdown-visible")
+RENDERED_LIQUID = Code("DB721", "rendered-liquid-visible")
+RENDERED_ESCAPED_HTML = Code("DB722", "rendered-escaped-html")
+RENDERED_TABLE_CELLS = Code("DB723", "rendered-table-cells")
+RENDERED_HEADING_SKIP = Code("DB724", "rendered-heading-skip")
+TRANSLATION_HEADINGS_LOST = Code("DB725", "translation-heading-lost")
+TRANSLATION_LIST_LOST = Code("DB726", "translation-list-lost")
+
 # Content rules: `docs-builder lint`, and `check` when data/lint.yml exists or with --lint (docs/lint.md).
 LINT_IMAGE_ALT = Code("DB740", "image-alt")
 LINT_HEADING_INCREMENT = Code("DB741", "heading-increment")
@@ -142,15 +151,6 @@ EXTERNAL_LINK_BROKEN = Code("DB770", "external-link-broken")
 EXTERNAL_LINK_UNREACHABLE = Code("DB771", "external-link-unreachable")
 EXTERNAL_CACHE_DAMAGED = Code("DB772", "external-cache-damaged")
 EXTERNAL_CACHE_UNWRITABLE = Code("DB773", "external-cache-unwritable")
-
-# Rendered-output checks (after Markdown; a translation falls back to English for them).
-RENDERED_MARKDOWN = Code("DB720", "rendered-markdown-visible")
-RENDERED_LIQUID = Code("DB721", "rendered-liquid-visible")
-RENDERED_ESCAPED_HTML = Code("DB722", "rendered-escaped-html")
-RENDERED_TABLE_CELLS = Code("DB723", "rendered-table-cells")
-RENDERED_HEADING_SKIP = Code("DB724", "rendered-heading-skip")
-TRANSLATION_HEADINGS_LOST = Code("DB725", "translation-heading-lost")
-TRANSLATION_LIST_LOST = Code("DB726", "translation-list-lost")
 
 INTERNAL = Code("DB900", "internal")
 
