@@ -31,6 +31,7 @@ from ..sources.content import Page
 from ..versions.model import Version
 from ..layout.context import ContextBuilder
 from ..links.finish import FragmentCheck, anchors_of, finish_html
+from ..output.markdown_copy import markdown_path, markdown_url, page_markdown, rewrite_links
 from .metas import Metas
 from .props import PropOutcome
 from .site import Site
@@ -46,6 +47,8 @@ class Output:
     version: str
     page: str
     links: list[tuple[str, bool]] = field(default_factory=list)
+    markdown: str = ""
+    """The path of its Markdown copy (`.../index.md`), written with it; '' with --no-markdown."""
     digest: str = ""
     """blake2b-128 of the file's bytes (hex), set when it is written: the change list compares it."""
     _indexed: str = field(default="", repr=False)
@@ -96,6 +99,8 @@ class PageBuilder:
         self.metas = metas
         self.context = ContextBuilder(site, metas)
         self.template_sources = [p.relative_to(site.root).as_posix() for p in site.layout.template_files()]
+        self.markdown = True
+        """Write each output's Markdown copy (`index.md`) next to its `index.html`."""
 
     def build(self, page: Page, write, only: tuple[str, str] | None = None) -> PageResult:
         """Build `page`; problems in data files met on the way are reported with it.
@@ -229,6 +234,7 @@ class PageBuilder:
                 rendered = self._markdown(en_text, lang, None, page, result)
                 done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks, en.outcome.includes))
                 po = PropOutcome(en.outcome, en.source, fallback_from("body", first))
+                text = en_text
         result.problems.extend(done.problems)
         result.problems.extend(ctx.link_problems(lang, version, page))
         result.fragments.extend(done.fragments)
@@ -251,6 +257,8 @@ class PageBuilder:
         context = ctx.build(lang, version, page, translated=loc.translated, body=Markup(done.html),
                             toc=toc, fallback_comments=comments)
         context["pickers"] = picker_context(variants, page.fm, site.ui[lang.code])
+        if self.markdown:
+            context["markdown_url"] = markdown_url(context["canonical"])
         try:
             html = site.layout.render_page(page.kind, context)
         except jinja2.TemplateError as err:
@@ -258,6 +266,11 @@ class PageBuilder:
             return
         path = output_file(lang.code, version, page.url)
         write(path, html)
+        md_path = ""
+        if self.markdown:
+            md_path = markdown_path(path)
+            body = rewrite_links(text, done.targets.get, done.titles.get)
+            write(md_path, page_markdown(context["page"]["title"], context["page"]["intro_text"], body))
         anchors = getattr(rendered, "_anchors", None)
         if anchors is None:  # ids do not depend on the version: collect them once per render
             anchors = rendered._anchors = tuple(sorted(anchors_of(rendered.html) | {"title", "main"}))
@@ -269,7 +282,7 @@ class PageBuilder:
         sources.update(features)
         intern = sys.intern  # shared strings: a smaller cache and less memory per output
         output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
-                        sorted({*done.links, *tried_links}))
+                        sorted({*done.links, *tried_links}), md_path)
         result.outputs.append(output)
         result.stats["outputs"] += 1
 
