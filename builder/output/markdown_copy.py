@@ -34,18 +34,30 @@ def text_line(text: str) -> str:
     at the start of a line or in a link text are escaped."""
     text = "".join(ch for ch in text if ch in "\t\n\r" or ch.isprintable() or ch.isspace())
     text = _SPACES.sub(" ", text).strip()
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+    text = re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+    return re.sub(r"^([#+\-=|~])|^(\d+)([.)])", lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text)
 
 
-def page_markdown(title: str, intro: str, body: str) -> str:
-    """A page's Markdown copy: `# Title`, the intro as a paragraph, then the body."""
+@dataclass(frozen=True)
+class Entry:
+    title: str
+    url: str
+    """Where it links: the page's Markdown copy in llms.txt, its HTML in a page's child list."""
+    intro: str
+
+
+def page_markdown(title: str, intro: str, body: str, children: list[Entry] | tuple = (),
+                  notes: list[str] | tuple = ()) -> str:
+    """A page's Markdown copy: `# Title`, the intro and `notes` (the product notice and
+    permissions, as text) as paragraphs, the body, then (on a category or product page) the
+    list of its child pages that its HTML shows."""
     parts = [f"# {text_line(title)}"]
-    intro_line = text_line(intro)
-    if intro_line:
-        parts.append(intro_line)
+    parts += [line for line in map(text_line, [intro, *notes]) if line]
     body = body.strip("\n")
     if body:
         parts.append(body)
+    if children:
+        parts.append("\n".join(entry_line(e) for e in children))
     return "\n\n".join(parts) + "\n"
 
 
@@ -115,12 +127,10 @@ def rewrite_links(text: str, url_of: Callable[[str], str | None], title_of: Call
     return "\n".join(out)
 
 
-@dataclass(frozen=True)
-class Entry:
-    title: str
-    url: str
-    """The URL of the page's Markdown copy."""
-    intro: str
+def entry_line(e: Entry) -> str:
+    """`- [Title](url): intro` on one line."""
+    intro = text_line(e.intro)
+    return f"- [{text_line(e.title)}]({e.url})" + (f": {intro}" if intro else "")
 
 
 def llms_txt(site_title: str, summary: str, sections: list[tuple[str, list[Entry]]]) -> str:
@@ -134,8 +144,7 @@ def llms_txt(site_title: str, summary: str, sections: list[tuple[str, list[Entry
             continue
         lines += [f"## {text_line(heading)}", ""]
         for e in entries:
-            intro = text_line(e.intro)
-            lines.append(f"- [{text_line(e.title)}]({e.url})" + (f": {intro}" if intro else ""))
+            lines.append(entry_line(e))
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

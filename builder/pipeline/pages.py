@@ -31,7 +31,7 @@ from ..sources.content import Page
 from ..versions.model import Version
 from ..layout.context import ContextBuilder
 from ..links.finish import FragmentCheck, anchors_of, finish_html
-from ..output.markdown_copy import markdown_path, markdown_url, page_markdown, rewrite_links
+from ..output.markdown_copy import Entry, markdown_path, markdown_url, page_markdown, rewrite_links
 from .metas import Metas
 from .props import PropOutcome
 from .site import Site
@@ -270,7 +270,10 @@ class PageBuilder:
         if self.markdown:
             md_path = markdown_path(path)
             body = rewrite_links(text, done.targets.get, done.titles.get)
-            write(md_path, page_markdown(context["page"]["title"], context["page"]["intro_text"], body))
+            children = [Entry(c["title"], c["url"], html_text(str(c["intro"]))) for c in context["children"]]
+            meta_page = context["page"]
+            notes = [html_text(str(meta_page[key])) for key in ("product_notice", "permissions")]
+            write(md_path, page_markdown(meta_page["title"], meta_page["intro_text"], body, children, notes))
         anchors = getattr(rendered, "_anchors", None)
         if anchors is None:  # ids do not depend on the version: collect them once per render
             anchors = rendered._anchors = tuple(sorted(anchors_of(rendered.html) | {"title", "main"}))
