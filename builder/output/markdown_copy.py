@@ -93,9 +93,9 @@ def rewrite_links(text: str, url_of: Callable[[str], str | None], title_of: Call
         if m.group("auto"):
             href, _ = href_of(m.group("auto"))
             title, url = title_of(href), new(m.group("auto"))
-            if title is None or url is None:
+            if url is None:
                 return m.group(0)
-            return f"[{text_line(title)}]({url}{m.group('autorest')})"
+            return f"[{text_line(title) if title is not None else 'AUTOTITLE'}]({url}{m.group('autorest')})"
         for lead, key in (("inline", "ihref"), ("ref", "rhref")):
             if m.group(lead) is not None:
                 url = new(m.group(key))
