@@ -440,7 +440,7 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     _WORKER["builder"] = builder
     _WORKER["parent"] = os.getpid()
     _WORKER["search"] = options.search
-    builder.markdown = options.markdown
+    builder.markdown = options.markdown and options.write  # `check` writes nothing
     progress = _Progress(len(rels), options.progress)
     results: list[PageResult] = []
     staging_text = str(staging) if staging else None
