@@ -32,7 +32,7 @@ def test_a_first_build_lists_every_output_as_added(src, tmp_path):
                      "change": "added", "source": "content/packages/quickstart.md",
                      "version": "free-pro-team@latest", "language": "en"}
     kinds = {c["kind"] for c in doc["changes"]}
-    assert kinds == {"page", "redirect", "site"}
+    assert kinds == {"page", "markdown", "redirect", "site"}
     assert by_path(doc)["sitemap.xml"]["kind"] == "site"
     assert by_path(doc)["redirects.json"]["kind"] == "redirect"
 
@@ -50,7 +50,12 @@ def test_an_edited_page_is_modified_in_each_version_and_language_it_changed_in(s
     edit_page(src)
     build(src, out, "--no-search")
     changes = changes_of(out)["changes"]
+    copies = {c["path"] for c in changes if c["kind"] == "markdown"}  # the pages' Markdown copies, llms-full.txt
+    changes = [c for c in changes if c["kind"] != "markdown"]
     assert {c["kind"] for c in changes} == {"page"}
+    assert {p for p in copies if p.endswith("/index.md")} == {c["path"][: -len("html")] + "md" for c in changes}
+    assert copies - {p for p in copies if p.endswith("/index.md")} and all(
+        p.endswith("llms-full.txt") for p in copies if not p.endswith("/index.md"))
     assert {c["change"] for c in changes} == {"modified"}
     assert {c["source"] for c in changes} == {"content/packages/quickstart.md"}
     assert {(c["language"], c["version"]) for c in changes} >= {("en", "free-pro-team@latest"),

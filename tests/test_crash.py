@@ -461,11 +461,11 @@ def test_a_journal_that_is_not_ours_is_refused_and_touches_nothing(tmp_path):
 
 @pytest.mark.parametrize("fault, message", [
     ("staging:1:EACCES", "cannot create a staging folder next to --out {out}: Permission denied; nothing was written"),
-    ("write:3:ENOSPC", "cannot write en/docs/index.html into the staging folder next to --out {out}: "
+    ("write:5:ENOSPC", "cannot write en/docs/index.html into the staging folder next to --out {out}: "
                        "No space left on device; the previous site is unchanged"),
-    ("write:37:EROFS", "cannot write 404.html into the staging folder next to --out {out}: "
+    ("write:69:EROFS", "cannot write 404.html into the staging folder next to --out {out}: "
                        "Read-only file system; the previous site is unchanged"),
-    ("write:78:EACCES", "cannot write .build/manifest.json into the staging folder next to --out {out}: "
+    ("write:116:EACCES", "cannot write .build/manifest.json into the staging folder next to --out {out}: "
                         "Permission denied; the previous site is unchanged"),
     ("journal:1:EROFS", "cannot update --out {out}: Read-only file system; the previous site is unchanged"),
 ])

@@ -233,6 +233,10 @@ def test_a_base_site_built_with_other_settings_is_a_warning(repo, tmp_path):
     preview = tmp_path / "preview2"
     result = build(repo, preview, "--no-search", "--base-site", str(base2))
     assert "was built with other search setting (on there, off here)" in result.stderr
+    base3 = tmp_path / "base3"
+    build(repo, base3, "--no-search", "--no-markdown", "--language", "en")
+    result = build(repo, tmp_path / "preview3", "--no-search", "--language", "en", "--base-site", str(base3))
+    assert "was built with other Markdown setting (off there, on here)" in result.stderr
 
 
 def test_a_base_site_built_from_another_commit_is_a_warning(repo, tmp_path):

@@ -73,6 +73,8 @@ def kind_of(path: str) -> str:
     """The kind of a non-page output, from its path."""
     if path.startswith("_pagefind/"):
         return "search"
+    if path.endswith("index.md") or path.rsplit("/", 1)[-1] in ("llms.txt", "llms-full.txt"):
+        return "markdown"  # a page's Markdown copy, or a version's llms files
     if path in HOST_FILES:
         return "redirect"
     if path.endswith("/index.html") and not path.endswith("/translation-status/index.html"):

@@ -103,6 +103,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
     p.add_argument("--keep-going", action="store_true", help="write every page that built even when others failed (still exits 1)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
+    p.add_argument("--no-markdown", dest="markdown", action="store_false",
+                   help="write no Markdown copies (index.md) and no llms.txt / llms-full.txt")
     p.add_argument("--base-url", default="", metavar="URL", help="absolute site URL for sitemap.xml, such as https://docs.example.com")
     p.add_argument("--changed-since", metavar="REF",
                    help="build and check only what changed since a git ref; with --base-site: the commit the "
@@ -245,6 +247,7 @@ def _build(args) -> int:
         write=args.command == "build",
         progress=sys.stderr.isatty() and args.format == "text",
         search=getattr(args, "search", True),
+        markdown=getattr(args, "markdown", True),
         changed_since=getattr(args, "changed_since", None),
         incremental=not getattr(args, "clean", False),
         base_url=getattr(args, "base_url", None) or "",

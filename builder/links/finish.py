@@ -39,6 +39,10 @@ class Finished:
     """Hrefs of the links that are broken (their errors are in `problems`)."""
     links: list[tuple[str, bool]] = field(default_factory=list)
     """(href, autotitle) of every internal link, re-resolved to decide whether to rebuild."""
+    targets: dict[str, str] = field(default_factory=dict)
+    """href -> the URL the HTML links to, for the links that resolved (the Markdown copy's links)."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """href -> the title an AUTOTITLE link to it shows."""
 
 
 def finish_html(
@@ -82,7 +86,11 @@ def finish_html(
                 codes.LINK_AUTOTITLE if link.autotitle else codes.LINK_BROKEN,
                 f"{'AUTOTITLE link' if link.autotitle else 'link'} {link.href!r} is broken: {res.problem}",
                 where, Severity.ERROR, notes(where), versions=(version.id,)))
-        elif res.fragment and res.page is not None:
+        else:
+            result.targets[link.href] = res.url
+            if link.autotitle and res.page is not None:
+                result.titles[link.href] = title_of(res.page, res.version or version)
+        if not res.problem and res.fragment and res.page is not None:
             where = locate(link)
             result.fragments.append(FragmentCheck(
                 res.page.rel, lang, (res.version or version).id, res.fragment[1:], where, link.href, notes(where)))

@@ -51,6 +51,8 @@ class BuildOptions:
     """False for `check`: every check of a build, nothing written."""
     progress: bool = False
     search: bool = True
+    markdown: bool = True
+    """Each page's Markdown copy (`index.md`) and `llms.txt`/`llms-full.txt` per version and language."""
     changed_since: str | None = None
     incremental: bool = True
     """Reuse the outputs of pages whose inputs did not change since the last build into --out."""
@@ -156,6 +158,7 @@ def _build_one(rel: str) -> PageResult:
         space = builder.site.config.space
         for o in result.outputs:  # the worker encodes the manifest entries
             o.digest = digests.pop(o.path, "")
+            digests.pop(o.markdown, None)
             o.manifest_entry()
             data = written.pop(o.path, None)
             if data is not None:
@@ -204,7 +207,7 @@ def run_build(options: BuildOptions) -> BuildReport:
     pages = list(site.tree.pages.values())
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        FORMAT, builder_digest(), out_archives.signature(archives)))
+        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives)))
     cache = None
     staging = None
     if options.write:
@@ -242,12 +245,15 @@ def run_build(options: BuildOptions) -> BuildReport:
                 for result in reused.values():
                     for o in result.outputs:
                         linker.link_from(out, o.path)
+                        if o.markdown:
+                            linker.link_from(out, o.markdown)
             search_state: list = []
             extra, extras_digests = write_extras(
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                 previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
                 jobs=options.jobs, search_state=search_state,
-                partial_redirects=selected is not None and not in_place)
+                partial_redirects=selected is not None and not in_place, markdown=options.markdown)
+            extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
@@ -441,6 +447,7 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     _WORKER["builder"] = builder
     _WORKER["parent"] = os.getpid()
     _WORKER["search"] = options.search
+    builder.markdown = options.markdown and options.write  # `check` writes nothing
     progress = _Progress(len(rels), options.progress)
     results: list[PageResult] = []
     staging_text = str(staging) if staging else None

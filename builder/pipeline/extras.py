@@ -16,7 +16,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  search: bool, translation: dict | None = None, previous: dict | None = None,
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
-                 partial_redirects: bool = False) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 partial_redirects: bool = False, markdown: bool = False) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -59,6 +59,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         from ..i18n.status_page import statuses, write_status_pages
 
         extra.update(write_status_pages(site, writer, statuses(site, translation or {})))
+    if markdown:
+        extra.update(_llms(site, metas, writer, staging, out, outputs, base_url))
     if search:
         files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs)
         extra.update(files)
@@ -106,3 +108,77 @@ def write_search_state(staging: Path, search_state: list) -> None:
 
     for state in search_state:
         write_state(staging, state)
+
+
+def _llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, out: Path | None,
+          outputs: list[Output], base_url: str) -> dict[str, list[str]]:
+    """`llms.txt` and `llms-full.txt` in each language and version's root folder (`/<lang>/` for
+    the default plan), the default language and version's also at the site root. They list the
+    pages in navigation order; `llms-full.txt` joins their Markdown copies (as written by this
+    build, or kept in the site from the last one)."""
+    from ..core.urls import page_url
+    from ..layout.context import ContextBuilder
+    from ..markdown_rules.parser import html_text
+    from ..output.markdown_copy import LLMS, LLMS_FULL, Entry, llms_full, llms_txt, markdown_url
+
+    home = site.tree.home
+    if home is None:
+        return {}
+    by_key = {(o.lang, o.version, o.page): o for o in outputs if o.markdown}
+    ctx = ContextBuilder(site, metas)
+    base = base_url.rstrip("/")
+    files: dict[str, list[str]] = {}
+    default_version = site.config.space.default if site.config.space.default in site.versions else site.versions[0]
+
+    def read(path: str) -> str:
+        for folder in (staging, out):
+            if folder is not None and (folder / path).is_file() and not (folder / path).is_symlink():
+                return (folder / path).read_text("utf-8")
+        return ""
+
+    for lang in site.languages:
+        for version in site.versions:
+            tree = site.nav.subtree(home, version.id)
+            if tree is None:
+                continue
+
+            def entry(page) -> Entry | None:
+                o = by_key.get((lang.code, version.id, page.rel))
+                if o is None:
+                    return None
+                meta = metas.get(lang, page, version.id)
+                intro = html_text(str(ctx.finished_markdown(lang, version, meta.intro, ("intro", page.rel))))
+                return Entry(meta.title, base + markdown_url(page_url(lang.code, version, page.url)), intro)
+
+            def walk(node) -> list:
+                found = [entry(node.page)]
+                for child in node.children:
+                    found += walk(child)
+                return found
+
+            home_meta = metas.get(lang, home, version.id)
+            title = home_meta.nav_title or site.ui[lang.code]("header.github_docs")
+            summary = html_text(str(ctx.finished_markdown(lang, version, home_meta.intro, ("intro", home.rel))))
+            top = [e for e in [entry(home)] if e is not None]
+            sections = [(title, top)] if top else []
+            sections += [(metas.get(lang, node.page, version.id).nav_title,
+                          [e for e in walk(node) if e is not None]) for node in tree.children]
+            order = [by_key.get((lang.code, version.id, p.rel)) for p in _pages_in_order(tree)]
+            text = llms_txt(title, summary, sections)
+            full = llms_full([read(o.markdown) for o in order if o is not None])
+            folder = page_url(lang.code, version, "").strip("/") + "/"
+            roots = [folder]
+            if lang.is_default and version.id == default_version.id:
+                roots.append("")
+            for root in roots:
+                writer.write(root + LLMS, text)
+                writer.write(root + LLMS_FULL, full)
+                files[root + LLMS] = files[root + LLMS_FULL] = []
+    return files
+
+
+def _pages_in_order(node) -> list:
+    found = [node.page]
+    for child in node.children:
+        found += _pages_in_order(child)
+    return found

@@ -135,4 +135,5 @@ class Structure:
 def outputs_exist(out: Path, result) -> bool:
     """Whether the page's outputs are still in the site (its first and last are checked)."""
     outputs = result.outputs
-    return not outputs or ((out / outputs[0].path).is_file() and (out / outputs[-1].path).is_file())
+    return not outputs or ((out / outputs[0].path).is_file() and (out / outputs[-1].path).is_file()
+                           and (not outputs[0].markdown or (out / outputs[0].markdown).is_file()))

@@ -70,9 +70,10 @@ def base_site_warning(label: str, previous, options_key: str, out: Path) -> Diag
         why = "was built by another version of docs-builder"
         try:
             old, new = ast.literal_eval(previous.key), ast.literal_eval(options_key)
-            names = ("languages", "versions", "search setting")
+            names = ("languages", "versions", "search setting", None, "Markdown setting")
             differs = [f"{name} ({_shown(o)} there, {_shown(n)} here)"
-                       for name, o, n in zip(names, old[:3], new[:3]) if o != n]
+                       for name, o, n in zip(names, old[:5], new[:5])
+                       if name and o != n and type(o) is type(n)]
             if differs:
                 why = "was built with other " + " and ".join(differs)
         except (ValueError, SyntaxError, TypeError, IndexError, MemoryError, RecursionError):

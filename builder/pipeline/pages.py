@@ -33,6 +33,7 @@ from ..versions.model import Version
 from ..layout.context import ContextBuilder
 from ..links.finish import FragmentCheck, anchors_of, finish_html
 from ..checks.external_links import external_hrefs
+from ..output.markdown_copy import Entry, markdown_path, markdown_url, page_markdown, rewrite_links
 from .metas import Metas
 from .props import PropOutcome
 from .site import Site
@@ -48,6 +49,8 @@ class Output:
     version: str
     page: str
     links: list[tuple[str, bool]] = field(default_factory=list)
+    markdown: str = ""
+    """The path of its Markdown copy (`.../index.md`), written with it; '' with --no-markdown."""
     digest: str = ""
     """blake2b-128 of the file's bytes (hex), set when it is written: the change list compares it."""
     _indexed: str = field(default="", repr=False)
@@ -101,6 +104,8 @@ class PageBuilder:
         self.metas = metas
         self.context = ContextBuilder(site, metas)
         self.template_sources = [p.relative_to(site.root).as_posix() for p in site.layout.template_files()]
+        self.markdown = True
+        """Write each output's Markdown copy (`index.md`) next to its `index.html`."""
 
     def build(self, page: Page, write, only: tuple[str, str] | None = None) -> PageResult:
         """Build `page`; problems in data files met on the way are reported with it.
@@ -232,7 +237,8 @@ class PageBuilder:
             if en is not None:
                 en_text, en_marks = collapse_blank_lines(en.text, en.outcome.marks)
                 rendered = self._markdown(en_text, lang, None, page, result)
-                done = self._finish(lang, version, rendered, en_text, SourceMap(en_text, en_marks, en.outcome.includes))
+                text, smap = en_text, SourceMap(en_text, en_marks, en.outcome.includes)  # English's, from here on
+                done = self._finish(lang, version, rendered, text, smap)
                 po = PropOutcome(en.outcome, en.source, fallback_from("body", bad))
         if po.source.translated and done.broken:
             # A link that does not resolve in the translation: this version shows the English
@@ -273,6 +279,8 @@ class PageBuilder:
         context = ctx.build(lang, version, page, translated=loc.translated, body=Markup(done.html),
                             toc=toc, fallback_comments=comments)
         context["pickers"] = picker_context(variants, page.fm, site.ui[lang.code])
+        if self.markdown:
+            context["markdown_url"] = markdown_url(context["canonical"])
         try:
             html = site.layout.render_page(page.kind, context)
         except jinja2.TemplateError as err:
@@ -280,6 +288,14 @@ class PageBuilder:
             return
         path = output_file(lang.code, version, page.url)
         write(path, html)
+        md_path = ""
+        if self.markdown:
+            md_path = markdown_path(path)
+            body = rewrite_links(text, done.targets.get, done.titles.get)
+            children = [Entry(c["title"], c["url"], html_text(str(c["intro"]))) for c in context["children"]]
+            meta_page = context["page"]
+            notes = [html_text(str(meta_page[key])) for key in ("product_notice", "permissions")]
+            write(md_path, page_markdown(meta_page["title"], meta_page["intro_text"], body, children, notes))
         anchors = getattr(rendered, "_anchors", None)
         if anchors is None:  # ids do not depend on the version: collect them once per render
             anchors = rendered._anchors = tuple(sorted(anchors_of(rendered.html) | {"title", "main"}))
@@ -291,7 +307,7 @@ class PageBuilder:
         sources.update(features)
         intern = sys.intern  # shared strings: a smaller cache and less memory per output
         output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
-                        sorted({*done.links, *tried_links}))
+                        sorted({*done.links, *tried_links}), md_path)
         result.outputs.append(output)
         result.stats["outputs"] += 1
 

@@ -1,0 +1,187 @@
+"""Markdown copies (index.md next to every index.html), llms.txt and llms-full.txt: the copies
+say what the HTML says, their links go where the HTML's go, and incremental builds equal
+clean ones."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, page, write_tree, site_files
+from tests.test_incremental import assert_same_as_clean, build, edit
+
+CORPUS = REPO.parent / "shared" / "corpus" / "github-docs"
+OVERLAY = REPO.parent / "shared" / "corpus" / "github-docs-overlay"
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("md") / "site"
+    build(REPO, out)
+    return out
+
+
+def _html_words(html: str) -> list[str]:
+    """The words of the page's <main>, without what the layout adds (breadcrumbs, the
+    in-this-article list, notices, alert titles, code block labels and buttons)."""
+    text = re.search(r"<main\b.*?</main>", html, re.S).group(0)
+    text = re.sub(r"<nav\b.*?</nav>", " ", text, flags=re.S)
+    text = re.sub(r'<div class="notice\b[^"]*"[^>]*>.*?</div>', " ", text, flags=re.S)
+    text = re.sub(r"<(script|style|button|svg)\b.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r'<(p|span) class="(markdown-alert-title|code-lang)"[^>]*>.*?</\1>', " ", text, flags=re.S)
+    text = re.sub(r"<!--.*?-->|<[^>]+>", " ", text, flags=re.S)
+    return re.findall(r"\w+", unescape(text).lower())
+
+
+_FENCE = re.compile(r"^ *(```|~~~).*$", re.M)
+
+
+def _md_words(md: str) -> list[str]:
+    """The words of a Markdown copy, without its syntax: link targets, alert markers, list
+    markers, fences, and HTML tags outside code blocks."""
+    parts = _FENCE.split(md)
+    words = []
+    inside = False
+    for n, part in enumerate(parts):
+        if n % 2 == 1:  # a fence line's marker
+            inside = not inside
+            continue
+        if not inside:
+            part = re.sub(r"\]\([^)\s]*\)", "] ", part)
+            part = re.sub(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", " ", part)
+            part = re.sub(r"^\s*(\d+\.|[-*+] \[[ xX]\])", " ", part, flags=re.M)
+            part = re.sub(r"(`+).*?\1|<!--.*?-->|<[^>]+>", lambda m: m.group(0) if m.group(1) else " ", part, flags=re.S)
+            part = unescape(part)
+        words += re.findall(r"\w+", part.lower())
+    return words
+
+
+def _page_outputs(out: Path) -> list[Path]:
+    """The pages' HTML files, as the manifest lists them, each with its Markdown copy listed too."""
+    outputs = json.loads((out / ".build/manifest.json").read_text("utf-8"))["outputs"]
+    pages = sorted(path for path, entry in outputs.items() if "page" in entry)
+    assert all(path[: -len("html")] + "md" in outputs for path in pages)
+    return [out / path for path in pages]
+
+
+def test_every_page_has_a_markdown_copy_with_the_text_of_its_html(bundled):
+    pages = _page_outputs(bundled)
+    assert len(pages) > 200
+    differ = []
+    for html_file in pages:
+        md_file = html_file.with_name("index.md")
+        assert md_file.is_file(), f"no Markdown copy next to {html_file.relative_to(bundled)}"
+        html = html_file.read_text("utf-8")
+        rel = "/" + md_file.relative_to(bundled).as_posix()
+        assert f'<link rel="alternate" type="text/markdown" href="{rel}">' in html
+        ours, theirs = _md_words(md_file.read_text("utf-8")), _html_words(html)
+        if ours != theirs:
+            ops = [(op, ours[a:b], theirs[c:d]) for op, a, b, c, d in
+                   difflib.SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes() if op != "equal"]
+            differ.append((rel, ops[:3]))
+    assert differ == []
+
+
+def _links(md: str) -> list[str]:
+    return [m for m in re.findall(r"\]\(([^)\s]+)\)", md) if m.startswith("/")]
+
+
+def test_markdown_links_go_where_the_html_links_go(bundled):
+    md = (bundled / "en/enterprise-server@3.16/packages/learn/publishing-a-package/index.md").read_text("utf-8")
+    html = (bundled / "en/enterprise-server@3.16/packages/learn/publishing-a-package/index.html").read_text("utf-8")
+    links = _links(md)
+    assert links and all(link.startswith("/en/enterprise-server@3.16/") for link in links), links
+    body = html[html.index('<div class="article-body">'):]
+    hrefs = set(re.findall(r'href="(/[^"]*)"', body))
+    assert set(links) <= hrefs
+    assert "AUTOTITLE" not in md
+    fr = (bundled / "fr/packages/learn/publishing-a-package/index.md").read_text("utf-8")
+    assert _links(fr) and all(link.startswith("/fr/") for link in _links(fr))
+
+
+LINE = re.compile(r"^- \[(?:[^\]\\]|\\.)+\]\((/[^)\s]+)\)(: .+)?$")
+
+
+def test_llms_txt_lists_pages_in_navigation_order_with_links_to_markdown(bundled):
+    for folder in ("", "en/", "fr/", "en/enterprise-server@3.14/", "ja/enterprise-cloud@latest/"):
+        text = (bundled / folder / "llms.txt").read_text("utf-8")
+        lines = text.split("\n")
+        assert lines[0].startswith("# ") and lines[2].startswith("> "), folder
+        assert text.endswith("\n") and "\n\n\n" not in text
+        entries = [line for line in lines if line.startswith("- ")]
+        assert len(entries) > 5
+        for line in lines[4:]:
+            assert line == "" or line.startswith("## ") or LINE.match(line), (folder, line)
+        urls = [LINE.match(line).group(1) for line in entries]
+        for url in urls:
+            assert url.endswith("/index.md") and (bundled / url.lstrip("/")).is_file(), url
+        full = (bundled / folder / "llms-full.txt").read_text("utf-8")
+        copies = [(bundled / url.lstrip("/")).read_text("utf-8") for url in urls]
+        assert full == "\n".join(copies)
+    assert (bundled / "llms.txt").read_bytes() == (bundled / "en/llms.txt").read_bytes()
+    en = (bundled / "en/llms.txt").read_text("utf-8")
+    assert en.index("/en/packages/learn/index.md") < en.index("/en/packages/learn/about-packages/index.md")
+
+
+def test_no_markdown_writes_no_copies(tmp_path):
+    out = tmp_path / "out"
+    build(REPO, out, "--no-markdown", "--version", "fpt", "--language", "en")
+    assert list(out.rglob("*.md")) == [] and list(out.rglob("llms*.txt")) == []
+    assert 'type="text/markdown"' not in (out / "en/packages/index.html").read_text("utf-8")
+    build(REPO, out, "--version", "fpt", "--language", "en")  # turned on again: the copies appear
+    assert (out / "en/packages/index.md").is_file() and (out / "llms.txt").is_file()
+
+
+def test_frontmatter_text_cannot_add_lines_to_llms_txt(tmp_path):
+    title = '"Evil\\n## Injected\\n- [x](/bad)"'
+    root = write_tree(tmp_path / "src", site_files({
+        "evil.md": page(title, "Body.\n", intro='"one\\n\\n# two"'),
+    }))
+    out = tmp_path / "out"
+    build(root, out)
+    text = (out / "llms.txt").read_text("utf-8")
+    assert "\n## Injected" not in text and "\n# two" not in text
+    assert "\n- [Evil ## Injected - x](/en/evil/index.md): one two\n" in text
+    assert all(LINE.match(line) for line in text.split("\n") if line.startswith("-"))
+    copy = (out / "en/evil/index.md").read_text("utf-8")
+    assert copy.startswith("# Evil ## Injected - x\n\none two\n\nBody.\n")
+
+
+def test_incremental_builds_equal_clean_builds(src, tmp_path):
+    out = tmp_path / "out"
+    build(src, out)
+    edit(src / "content/packages/registries/npm-registry.md", "title: ", "title: Renamed ")
+    build(src, out)
+    assert "Renamed" in (out / "en/packages/learn/publishing-a-package/index.md").read_text("utf-8") or \
+        "Renamed" in (out / "en/llms.txt").read_text("utf-8")
+    assert_same_as_clean(src, out, tmp_path)
+    edit(src / "data/reusables/package_registry/token-expiry.md", "90 days", "60 days")
+    build(src, out)
+    assert "60 days" in (out / "en/packages/learn/publishing-a-package/index.md").read_text("utf-8")
+    assert "60 days" in (out / "en/llms-full.txt").read_text("utf-8")
+    assert_same_as_clean(src, out, tmp_path)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the GitHub Docs corpus is not present in ../shared/corpus")
+def test_github_docs_slice_builds_with_markdown_copies(tmp_path):
+    root, out = tmp_path / "src", tmp_path / "site"
+    shutil.copytree(CORPUS, root)
+    if OVERLAY.is_dir():
+        shutil.copytree(OVERLAY, root, dirs_exist_ok=True)
+    from tests.conftest import run_cli
+
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--keep-going", "--no-search")
+    assert result.status in (0, 1), result.stderr[-3000:]
+    pages = _page_outputs(out)
+    assert pages and all(p.with_name("index.md").is_file() for p in pages)
+    text = (out / "llms.txt").read_text("utf-8")
+    for url in [LINE.match(line).group(1) for line in text.split("\n") if line.startswith("- ")]:
+        assert (out / url.lstrip("/")).is_file(), url
+    copies = [p.with_name("index.md").read_text("utf-8") for p in pages]
+    assert not [c for c in copies if "{% ifversion" in c or "{% data " in c]
