@@ -262,7 +262,13 @@ def _build(args) -> int:
     if args.command == "check":
         from .lint_cmd import lint_in_check
 
-        problems.extend(lint_in_check(args))
+        linted = lint_in_check(args)
+        # A rendered-output check that a content rule also made at the same line is said once,
+        # by the rule (with the severity data/lint.yml gives it).
+        said = {(codes.RENDERED_FOR_RULE.get(d.code), d.location.path, d.location.line) for d in linted
+                if d.location is not None}
+        problems.drop(lambda d: d.location is not None and (d.code, d.location.path, d.location.line) in said)
+        problems.extend(linted)
     external = None
     if getattr(args, "external", False):
         from .external import check_external

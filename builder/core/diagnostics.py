@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .codes import Code
 from .location import Location
@@ -170,6 +170,12 @@ class Problems:
     def extend(self, diags: Iterable[Diagnostic]) -> None:
         for diag in diags:
             self.add(diag)
+
+    def drop(self, unwanted: Callable[[Diagnostic], bool]) -> None:
+        """Forget the problems `unwanted` picks (one a later check reports better)."""
+        for key in [k for k, d in self._items.items() if unwanted(d)]:
+            del self._items[key]
+            self._also.pop(key, None)
 
     def __iter__(self):
         return iter(sorted(self._reported(), key=Diagnostic.sort_key))
