@@ -52,16 +52,16 @@ class Server:
             self.peak = max(self.peak, self.active)
         try:
             status, headers, body = self.answer(path, method, n)
-            h.send_response(status)
-            for k, v in headers.items():
-                h.send_header(k, v)
-            h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            if method == "GET":
-                h.wfile.write(body)
-        finally:
+        finally:  # before the answer goes out: the client's next request cannot overlap this one
             with self.lock:
                 self.active -= 1
+        h.send_response(status)
+        for k, v in headers.items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if method == "GET":
+            h.wfile.write(body)
 
     def answer(self, path: str, method: str, n: int):
         if path.startswith("/ok"):
@@ -146,7 +146,7 @@ def test_timeout(server, tmp_path):
 
 
 def test_per_host_limit(server, tmp_path):
-    run(server, [f"/ok-slowish/{i}" for i in range(8)], tmp_path, workers=8, per_host=2)
+    run(server, [f"/ok-slowish/{i}" for i in range(8)], tmp_path, workers=8, per_host=2, timeout=10)
     assert server.peak == 2
 
 
@@ -154,7 +154,7 @@ def test_overall_limit(server, tmp_path):
     """Two host names of one server: 2 at a time each would make 4; the overall limit says 3."""
     other = server.url.replace("127.0.0.1", "localhost")
     urls = [f"{base}/ok-slowish/{i}" for base in (server.url, other) for i in range(4)]
-    results = check_urls(urls, Cache(tmp_path / "c.json"), Settings(**FAST, workers=3, per_host=2))
+    results = check_urls(urls, Cache(tmp_path / "c.json"), Settings(**{**FAST, "timeout": 10}, workers=3, per_host=2))
     assert all(r.ok for r in results.values()) and server.peak == 3
 
 
