@@ -13,10 +13,8 @@ import email.utils
 import http.client
 import ipaddress
 import json
-import os
 import re
 import socket
-import tempfile
 import threading
 import time
 import urllib.error
@@ -25,6 +23,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..output.atomic import write_atomically
 
 CACHE_FORMAT = 1
 USER_AGENT = "docs-builder-linkcheck/1 (+https://github.com/)"
@@ -172,18 +172,7 @@ class Cache:
         """Replace the file at once (a temporary file renamed over it)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         doc = {"format": CACHE_FORMAT, "urls": dict(sorted(self.entries.items()))}
-        fd, tmp = tempfile.mkstemp(prefix=".external-links.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(doc, f, indent=1, ensure_ascii=False)
-                f.write("\n")
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomically(self.path, (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8"), 0o644)
 
 
 # Fetching --------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic
 from ..core.errors import ContentError
 from ..core.location import Location
+from ..output.atomic import write_atomically
 from ..sources.files import contained_path
 
 
@@ -87,19 +87,4 @@ def write_deprecation(root: Path, result: Deprecated) -> list[Diagnostic]:
 
 
 def _atomic_write(real: str, data: bytes) -> None:
-    folder = os.path.dirname(real)
-    mode = os.stat(real).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=".docs-builder-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(real, data, os.stat(real).st_mode & 0o7777)
