@@ -21,7 +21,8 @@ from ..output import archives as out_archives
 from ..output import writer as out_writer
 from ..search.site_index import indexed_digest
 from .metas import Metas
-from .pages import Output, PageBuilder, PageResult
+from .pages import PageBuilder
+from .results import Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
 from .extras import write_extras, write_search_state

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..core.diagnostics import Problems
 from ..output.writer import StagingWriter
 from .metas import Metas
-from .pages import Output
+from .results import Output
 from .site import Site
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..output import writer as out_writer
-from .pages import Output
+from .results import Output
 from .site import Site
 
 

@@ -31,7 +31,7 @@ from ..markdown_rules.links import LinkRef
 from ..markdown_rules.parser import RenderedMarkdown
 from ..links.finish import FragmentCheck
 from .metas import MetaRecord, PageMeta
-from .pages import Output, PageResult
+from .results import Output, PageResult
 
 
 class RecordError(ValueError):

@@ -18,7 +18,8 @@ from ..links.redirects import compute_redirects
 from ..pipeline.cache import FileDigests
 from ..pipeline.incremental import Structure
 from ..pipeline.metas import Metas
-from ..pipeline.pages import PageBuilder, PageResult
+from ..pipeline.pages import PageBuilder
+from ..pipeline.results import PageResult
 from ..pipeline.site import Site
 
 

@@ -13,7 +13,7 @@ from builder.core.location import Location
 from builder.core.paths import check_output_path, check_output_paths
 from builder.markdown_rules.parser import RenderedMarkdown
 from builder.pipeline.metas import MetaRecord, PageMeta
-from builder.pipeline.pages import Output, PageResult
+from builder.pipeline.results import Output, PageResult
 from builder.pipeline.records import PageRecord, RecordError, canonical, from_plain, is_plain, to_plain
 
 
