@@ -185,3 +185,20 @@ def test_github_docs_slice_builds_with_markdown_copies(tmp_path):
         assert (out / url.lstrip("/")).is_file(), url
     copies = [p.with_name("index.md").read_text("utf-8") for p in pages]
     assert not [c for c in copies if "{% ifversion" in c or "{% data " in c]
+
+
+def test_a_rebuild_that_changes_no_page_keeps_llms_full_txt_as_it_is(tmp_path):
+    """llms-full.txt joins every copy of its version: a rebuild reads and rewrites it only when a
+    page of it changed."""
+    root = tmp_path / "src"
+    for part in ("content", "data", "translations"):
+        shutil.copytree(REPO / part, root / part)
+    out = tmp_path / "out"
+    build(root, out, "--version", "fpt", "--language", "en")
+    build(root, out, "--version", "fpt", "--language", "en")  # records what llms-full.txt was made from
+    before = (out / "en/llms-full.txt").stat().st_ino
+    build(root, out, "--version", "fpt", "--language", "en")
+    assert (out / "en/llms-full.txt").stat().st_ino == before
+    edit(root / "content/packages/quickstart.md", "\n---\n", "\n---\n\nThe word okapiquick is new here.\n")
+    build(root, out, "--version", "fpt", "--language", "en")
+    assert "okapiquick" in (out / "en/llms-full.txt").read_text("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from ..core.diagnostics import Problems
@@ -60,7 +61,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
 
         extra.update(write_status_pages(site, writer, statuses(site, translation or {})))
     if markdown:
-        extra.update(_llms(site, metas, writer, staging, out, outputs, base_url))
+        files, digests["llms"] = _llms(site, metas, writer, staging, out, outputs, base_url, previous.get("llms"))
+        extra.update(files)
     if search:
         files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs)
         extra.update(files)
@@ -111,11 +113,13 @@ def write_search_state(staging: Path, search_state: list) -> None:
 
 
 def _llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, out: Path | None,
-          outputs: list[Output], base_url: str) -> dict[str, list[str]]:
+          outputs: list[Output], base_url: str, keep_if: str | None = None) -> tuple[dict[str, list[str]], str]:
     """`llms.txt` and `llms-full.txt` in each language and version's root folder (`/<lang>/` for
     the default plan), the default language and version's also at the site root. They list the
     pages in navigation order; `llms-full.txt` joins their Markdown copies (as written by this
-    build, or kept in the site from the last one)."""
+    build, or kept in the site from the last one). Returns the files and a digest of what they were
+    made from (each folder's llms.txt text and its pages' digests, in order); an incremental build
+    whose digest equals `keep_if` keeps the files as they are, without reading a copy."""
     from ..core.urls import page_url
     from ..layout.context import ContextBuilder
     from ..markdown_rules.parser import html_text
@@ -123,11 +127,12 @@ def _llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, out: P
 
     home = site.tree.home
     if home is None:
-        return {}
+        return {}, ""
     by_key = {(o.lang, o.version, o.page): o for o in outputs if o.markdown}
     ctx = ContextBuilder(site, metas)
     base = base_url.rstrip("/")
     files: dict[str, list[str]] = {}
+    made: list[tuple[list[str], str, list]] = []  # (roots, llms.txt, the pages' outputs in order)
     default_version = site.config.space.default if site.config.space.default in site.versions else site.versions[0]
 
     def read(path: str) -> str:
@@ -164,17 +169,23 @@ def _llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, out: P
             sections += [(metas.get(lang, node.page, version.id).nav_title,
                           [e for e in walk(node) if e is not None]) for node in tree.children]
             order = [by_key.get((lang.code, version.id, p.rel)) for p in _pages_in_order(tree)]
-            text = llms_txt(title, summary, sections)
-            full = llms_full([read(o.markdown) for o in order if o is not None])
             folder = page_url(lang.code, version, "").strip("/") + "/"
             roots = [folder]
             if lang.is_default and version.id == default_version.id:
                 roots.append("")
-            for root in roots:
+            made.append((roots, llms_txt(title, summary, sections), [o for o in order if o is not None]))
+    h = hashlib.sha1()
+    for roots, text, order in made:
+        h.update(json.dumps([roots, text, [[o.markdown, o.digest] for o in order]], ensure_ascii=False).encode("utf-8"))
+    digest = h.hexdigest()
+    for roots, text, order in made:
+        full = None if keep_if == digest else llms_full([read(o.markdown) for o in order])
+        for root in roots:
+            if full is not None:
                 writer.write(root + LLMS, text)
                 writer.write(root + LLMS_FULL, full)
-                files[root + LLMS] = files[root + LLMS_FULL] = []
-    return files
+            files[root + LLMS] = files[root + LLMS_FULL] = []
+    return files, digest
 
 
 def _pages_in_order(node) -> list:
