@@ -13,7 +13,7 @@ def run_translations(args) -> int:
     from ..core.errors import ConfigError
     from ..i18n.gitinfo import GitHistory
     from ..i18n.status import language_status
-    from ..i18n.status_page import render_text
+    from ..i18n.status_page import render_github, render_text
     from ..pipeline.build import BuildOptions, run_build
     from ..sources.config import load_config
     from ..sources.content import load_content
@@ -32,8 +32,14 @@ def run_translations(args) -> int:
     history = GitHistory.load(config.root)
     results = [language_status(config.root, tree, lang, history, report.translation.get(lang.code, {}))
                for lang in translations if lang.code in codes]
+    dirs = {lang.code: lang.dir for lang in translations if lang.code in codes}
+    problems = {code: [d for d in report.problems if d.location and d.location.path.startswith(folder + "/")]
+                for code, folder in dirs.items()}
     if args.format == "json":
-        print(json.dumps({"languages": [st.to_json() for st in results]}, indent=2, ensure_ascii=False))
+        doc = {"languages": [{**st.to_json(), "problems": [d.to_json() for d in problems[st.code]]} for st in results]}
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    elif args.format == "github":
+        sys.stdout.write(render_github(results, problems))
     else:
         sys.stdout.write(render_text(results))
     return 0

@@ -70,18 +70,12 @@ class Diagnostic:
     def format_github(self) -> str:
         """A GitHub Actions workflow command annotating the file."""
         kind = "error" if self.is_error else "warning"
-        props = []
-        if self.location:
-            props += [
-                f"file={_gh_prop(self.location.path)}",
-                f"line={self.location.line}",
-                f"col={self.location.col}",
-            ]
-        props.append(f"title={_gh_prop(self.code.code + ' ' + self.code.name)}")
+        loc = self.location
         body = visible(self.message)
         if self.notes:
             body += "\n" + "\n".join(visible(note) for note in self.notes)
-        return f"::{kind} {','.join(props)}::{_gh_data(body)}"
+        return github_annotation(kind, body, self.code.code + " " + self.code.name,
+                                 loc.path if loc else None, loc.line if loc else 0, loc.col if loc else 0)
 
     def to_json(self) -> dict:
         loc = self.location
@@ -122,6 +116,18 @@ def _summarise(items: tuple[str, ...], limit: int = 6) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
+def github_annotation(kind: str, message: str, title: str = "", path: str | None = None, line: int = 0,
+                      col: int = 0) -> str:
+    """`::kind file=...,line=...,col=...,title=...::message`, a GitHub Actions workflow command, with
+    `%`, CR and LF escaped everywhere and `:` and `,` escaped in the properties too."""
+    props = []
+    if path is not None:
+        props += [f"file={_gh_prop(path)}", f"line={line}", f"col={col}"]
+    if title:
+        props.append(f"title={_gh_prop(title)}")
+    return f"::{kind} {','.join(props)}::{_gh_data(message)}" if props else f"::{kind}::{_gh_data(message)}"
 
 
 def _gh_data(text: str) -> str:

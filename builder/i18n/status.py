@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..sources.config import Language
 from ..sources.content import ContentTree
-from ..sources.files import read_source
+from ..sources.files import is_outside, read_source
 from ..sources.frontmatter import split_frontmatter
 from .gitinfo import GitHistory
 
@@ -34,6 +34,8 @@ class LanguageStatus:
     pages: list[PageStatus]
     outdated_known: bool
     note: str = ""
+    orphans: list[str] = field(default_factory=list)
+    """Translation files with no English page (never built), such as `translations/fr-FR/content/old.md`."""
 
     def count(self, state: str) -> int:
         return sum(1 for p in self.pages if p.state == state)
@@ -68,8 +70,10 @@ class LanguageStatus:
             "percent_translated": self.percent_translated,
             "percent_current": self.percent_current,
             "outdated_known": self.outdated_known,
+            "orphan": len(self.orphans),
             "note": self.note,
             "details": [asdict(p) for p in self.pages],
+            "orphans": list(self.orphans),
         }
 
 
@@ -103,7 +107,20 @@ def language_status(
                 status.state = "current"
         pages.append(status)
     note = "" if history.available else f"outdated status unknown: {history.reason}"
-    return LanguageStatus(lang.code, lang.name, pages, history.available, note)
+    return LanguageStatus(lang.code, lang.name, pages, history.available, note, orphan_translations(root, tree, lang))
+
+
+def orphan_translations(root, tree: ContentTree, lang: Language) -> list[str]:
+    """`<dir>/content/...` files of `lang` whose English page does not exist (sorted): they are never built."""
+    if lang.is_default:
+        return []
+    english = set(tree.pages) | set(tree.unreachable) | tree.failed
+    folder = root / lang.dir / "content"
+    if not folder.is_dir() or is_outside(root, str(folder)):
+        return []  # a folder outside the root is never listed (reading it says why)
+    return [f"{lang.dir}/content/{rel}" for rel in
+            sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.md"))
+            if rel not in english]
 
 
 def _outdated(root, history: GitHistory, english: str, translation: str, status: PageStatus) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..core.diagnostics import Diagnostic, github_annotation
 from ..core.urls import page_url
 from .gitinfo import GitHistory
 from .languages import native_name, text_direction
@@ -32,8 +33,9 @@ def render_text(results: list[LanguageStatus]) -> str:
     for st in results:
         lines.append(f"{st.code} ({st.name}): {st.percent_translated}% translated, {st.percent_current}% up to date "
                      f"of {st.total} pages")
-        lines.append("  " + ", ".join(f"{st.count(k)} {UI_KEY[k] if k != 'translated' else 'translated, age unknown'}"
-                                      for k in KINDS if st.count(k) or k in ("current", "missing")))
+        lines.append("  " + ", ".join([f"{st.count(k)} {UI_KEY[k] if k != 'translated' else 'translated, age unknown'}"
+                                       for k in KINDS if st.count(k) or k in ("current", "missing")]
+                                      + ([f"{len(st.orphans)} orphan"] if st.orphans else [])))
         if st.note:
             lines.append(f"  note: {st.note}")
         for p in st.pages:
@@ -50,8 +52,35 @@ def render_text(results: list[LanguageStatus]) -> str:
                 lines.append(f"      repaired: {r}")
             for f in p.fallbacks:
                 lines.append(f"      fallback: {f}")
+        for orphan in st.orphans:
+            lines.append(f"  orphan    {orphan} (no English page: not built)")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_github(results: list[LanguageStatus], problems: dict[str, list[Diagnostic]]) -> str:
+    """GitHub Actions annotations: the build's warnings about each translation's files (repairs,
+    fallbacks, orphans) at their line and column, a warning on each outdated translation, a notice
+    on each English page not translated yet, and a notice summing up each language."""
+    lines: list[str] = []
+    for st in results:
+        lines += [d.format_github() for d in problems.get(st.code, [])]
+        for p in st.pages:
+            if p.state == "outdated":
+                lines.append(github_annotation(
+                    "warning", f"{st.code}: outdated: the English page {p.page} changed {p.commits_behind} times "
+                    f"({p.lines_behind} lines) since this translation ({p.basis})",
+                    f"{st.code} translation outdated", p.translation, 1, 1))
+            elif p.state == "missing":
+                lines.append(github_annotation("notice", f"{st.code}: not translated yet",
+                                               f"{st.code} translation missing", p.page, 1, 1))
+        summary = (f"{st.code} ({st.name}): {st.percent_translated}% translated, {st.percent_current}% up to date "
+                   f"of {st.total} pages; " + ", ".join(f"{st.count(k)} {UI_KEY[k]}" for k in KINDS)
+                   + f", {len(st.orphans)} orphan")
+        if st.note:
+            summary += f"\nnote: {st.note}"
+        lines.append(github_annotation("notice", summary, f"{st.code} translation status"))
+    return "".join(line + "\n" for line in lines)
 
 
 def write_status_pages(site: Site, writer, results: list[LanguageStatus]) -> dict[str, list[str]]:

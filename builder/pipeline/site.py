@@ -9,11 +9,12 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic, Problems, Severity
 from ..core.location import Location
 from ..core.errors import ConfigError, ContentError
-from ..sources.files import is_outside, read_source
+from ..sources.files import read_source
 from ..sources.frontmatter import split_frontmatter
 from ..sources.schema import validate_frontmatter
 from ..i18n.localize import LocalizedPage, localize
 from ..i18n.repair import repair_data_text, repair_translation
+from ..i18n.status import orphan_translations
 from ..i18n.ui import UI, load_ui
 from ..layout.render import Layout
 from ..links.table import LinkTable
@@ -93,22 +94,14 @@ class Site:
 
     def _orphan_translations(self) -> None:
         """A translated page whose English page is gone (or never built) is never shown."""
-        english = set(self.tree.pages) | set(self.tree.unreachable) | self.tree.failed
         for lang in self.config.languages:
-            if lang.is_default:
-                continue
-            folder = self.root / lang.dir / "content"
-            if not folder.is_dir() or is_outside(self.root, str(folder)):
-                continue  # a folder outside the root is never listed (reading it says why)
-            for path in sorted(folder.rglob("*.md")):
-                rel = path.relative_to(folder).as_posix()
-                if rel not in english:
-                    src = f"{lang.dir}/content/{rel}"
-                    self.problems.add(Diagnostic(
-                        codes.TRANSLATION_ORPHAN,
-                        f"{src} translates content/{rel}, which does not exist; it is not built "
-                        "(move it with its English page, or delete it)",
-                        Location(src, 1, 1), Severity.WARNING))
+            for src in orphan_translations(self.root, self.tree, lang):
+                rel = src[len(f"{lang.dir}/content/"):]
+                self.problems.add(Diagnostic(
+                    codes.TRANSLATION_ORPHAN,
+                    f"{src} translates content/{rel}, which does not exist; it is not built "
+                    "(move it with its English page, or delete it)",
+                    Location(src, 1, 1), Severity.WARNING))
 
     def _lint_unreachable(self) -> None:
         """Files no `children` reach are not built, but their problems are still worth knowing."""
