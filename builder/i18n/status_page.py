@@ -83,7 +83,15 @@ def render_github(results: list[LanguageStatus], problems: dict[str, list[Diagno
     return "".join(line + "\n" for line in lines)
 
 
-def write_status_pages(site: Site, writer, results: list[LanguageStatus]) -> dict[str, list[str]]:
+def _site_title(site: Site, metas, lang, version) -> str:
+    """The site's name as every other page's `<title>` ends: the home page's navigation title."""
+    home = site.tree.home
+    if metas is None or home is None:
+        return ""
+    return metas.get(lang, home, version.id).nav_title
+
+
+def write_status_pages(site: Site, writer, results: list[LanguageStatus], metas=None) -> dict[str, list[str]]:
     """`/<lang>/translation-status/` for every built language, each in its own language."""
     written: dict[str, list[str]] = {}
     if not results:
@@ -100,7 +108,8 @@ def write_status_pages(site: Site, writer, results: list[LanguageStatus]) -> dic
                     "kind": kind if kind != "translated" else "current",
                     "count": count,
                     "width": round(100 * count / st.total, 2) if st.total else 0,
-                    "text": f"{ui('status.' + UI_KEY[kind])}: {ui.plural('status.pages', count, lang)}",
+                    "text": ui("status.count", state=ui("status." + UI_KEY[kind]),
+                               pages=ui.plural("status.pages", count, lang)),
                 })
             other = site.config.language(st.code)
             summary = ui("status.translated_percent", percent=st.percent_translated, current=st.percent_current)
@@ -111,6 +120,7 @@ def write_status_pages(site: Site, writer, results: list[LanguageStatus]) -> dic
         mine = next((st for st in results if st.code == lang.code), None)
         details = None
         note = ""
+        orphans: list[str] = []
         if mine is not None:
             details = []
             for p in mine.pages:
@@ -118,15 +128,19 @@ def write_status_pages(site: Site, writer, results: list[LanguageStatus]) -> dic
                     continue
                 lines = []
                 if p.outdated:
-                    lines.append(f"{ui.plural('status.behind', p.commits_behind, lang)}, "
-                                 f"{ui('status.lines', n=p.lines_behind)}")
-                lines += p.repairs + p.fallbacks
+                    lines.append({"text": f"{ui.plural('status.behind', p.commits_behind, lang)}, "
+                                          f"{ui('status.lines', n=p.lines_behind)}"})
+                # The build's own messages stay in English, marked as such for screen readers.
+                lines += [{"label": ui("status.repaired"), "text": r} for r in p.repairs]
+                lines += [{"label": ui("status.fallback"), "text": f} for f in p.fallbacks]
                 details.append({"state": ui("status." + UI_KEY[p.state]), "page": p.translation or p.page, "lines": lines})
             note = "" if mine.outdated_known else ui("status.outdated_unknown")
+            orphans = mine.orphans
         context = {
             "lang": lang, "lang_dir": text_direction(lang), "lang_native": native_name(lang),
             "content_lang": lang.code, "version": version, "ui": ui,
-            "site_title": ui("header.github_docs"), "home_url": page_url(lang.code, version, ""),
+            "site_title": _site_title(site, metas, lang, version) or ui("header.github_docs"),
+            "home_url": page_url(lang.code, version, ""),
             "product": None,
             "page": {"kind": "article", "title": ui("status.title"), "intro_text": ui("status.intro")},
             "toc": [], "children": [], "breadcrumbs": [], "sidebar": None, "version_picker": [],
@@ -137,7 +151,7 @@ def write_status_pages(site: Site, writer, results: list[LanguageStatus]) -> dic
             "alternates": [{"hreflang": o.code, "url": f"/{o.code}/translation-status/"} for o in site.languages],
             "search_index": f"/_pagefind/{lang.code}/shards.json", "search_version": version.slug,
             "search_prefix": f"/{lang.code}/{version.segment}" if version.segment else f"/{lang.code}",
-            "languages": rows, "details": details, "note": note,
+            "languages": rows, "details": details, "note": note, "orphans": orphans,
         }
         rel = f"{lang.code}/translation-status/index.html"
         writer.write(rel, site.layout.template("translation-status.html").render(context))

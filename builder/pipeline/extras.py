@@ -59,7 +59,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     if len(site.config.languages) > 1:
         from ..i18n.status_page import statuses, write_status_pages
 
-        extra.update(write_status_pages(site, writer, statuses(site, translation or {})))
+        extra.update(write_status_pages(site, writer, statuses(site, translation or {}), metas))
     if markdown:
         files, digests["llms"] = _llms(site, metas, writer, staging, out, outputs, base_url, previous.get("llms"))
         extra.update(files)
