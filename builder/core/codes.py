@@ -152,6 +152,9 @@ EXTERNAL_LINK_UNREACHABLE = Code("DB771", "external-link-unreachable")
 EXTERNAL_CACHE_DAMAGED = Code("DB772", "external-cache-damaged")
 EXTERNAL_CACHE_UNWRITABLE = Code("DB773", "external-cache-unwritable")
 
+# Translator's tools (a translation falls back to English for them).
+TRANSLATION_REPAIR_UNCERTAIN = Code("DB830", "translation-repair-uncertain")
+
 RENDERED_FOR_RULE: dict[Code, Code] = {LINT_HEADING_INCREMENT: RENDERED_HEADING_SKIP, LINT_TABLE_SHAPE: RENDERED_TABLE_CELLS}
 """Content rules and the rendered-output check that finds the same problem (reported once, by the rule)."""
 

@@ -41,6 +41,13 @@ _TAG_RE = re.compile(
     re.S,
 )
 _BRACE_RE = re.compile(_OPEN + r"(?P<body>[^{}%\n]{1,200})\}(?!\})")
+_NOOPEN_RE = re.compile(  # `{else %}`, `{ data x %}`: a tag that lost the `%` of its opener
+    r"(?<![{%％])\{(?P<open>)(?P<dl>)(?P<body>[ \t]*[^\W\d_][^{}%％\n]{0,200}?)(?P<dr>[-–]?)(?P<cpct>[%％])(?P<csp>)\}"
+)
+_EMPTY_ARGS_RE = re.compile(r"[ \t]*(?P<body>[^\W\d_][^{}%％\n<]{0,200}?)[ \t]*(?P<dr>[-–]?)[%％]\}")
+"""After an empty `{% %}`: the tag's words and arguments pushed out of it, closed by their own `%}`."""
+_EMPTY_WORDS_RE = re.compile(r"[ \t]*[^\W\d_][^\s{}%％<]*(?:[ \t]+[^\W\d_][^\s{}%％<]*){0,3}")
+"""After an empty `{% %}`: up to four words, the tag's keyword pushed out of it (`{% %} bruto`)."""
 _STRICT_RE = re.compile(r"\{%-?(?P<body>.*?)-?%\}", re.S)
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _LIQUIDISH_RE = re.compile(r"\{[ \t]*[%％]|[%％][ \t]*\}")
@@ -66,6 +73,46 @@ class _Tag:
     how: str  # "table" or "universal": what produced `fixed`
     valid: bool  # the tag as found is valid Liquid
     extra: bool  # a `}` after `%}` was taken as part of the tag (`{% … %}}`)
+    form: str = ""  # "noopen" (`{else %}`) or "empty" (`{% %} bruto`): only English can confirm them
+    pct: int = 0  # stray `%` signs just before the tag (`%{% data … %}`), not part of `text`
+
+
+class _Span:
+    """A tag found by hand, read like a match of `_TAG_RE`."""
+
+    def __init__(self, start: int, end: int, groups: dict):
+        self._start, self._end, self._groups = start, end, groups
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def groupdict(self) -> dict:
+        return self._groups
+
+
+def _after_empty(text: str, m, tables: dict):
+    """An empty `{% %}` (match `m`) with the tag's words after it, as one tag; None if no keyword follows."""
+    if m.groupdict()["body"].strip():
+        return None
+    groups = {"open": "{%", "dl": m.groupdict()["dl"], "dr": "", "cpct": "%", "csp": "", "extra": None}
+    found = _EMPTY_ARGS_RE.match(text, m.end())
+    if found:
+        kw, args, _ = _normalise(found.group("body"), tables)
+        if _valid(kw, args, tables) and kw not in tables["no_args"]:
+            return _Span(m.start(), found.end(), {**groups, "body": found.group("body"), "dr": found.group("dr")})
+    words = _EMPTY_WORDS_RE.match(text, m.end())
+    if not words:
+        return None
+    ends = [w.end() for w in re.finditer(r"\S+", words.group(0))]
+    for end in ends:
+        body = words.group(0)[:end]
+        kw, args, _ = _normalise(body, tables)
+        if kw in tables["no_args"] and _valid(kw, args, tables):
+            return _Span(m.start(), m.end() + end, {**groups, "body": body})
+    return None
 
 
 # ---------------------------------------------------------------- reading tags
@@ -93,12 +140,16 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
 def _read_translated(text: str, tables: dict) -> list[_Tag]:
     fences = _fences(text)
     protected = [(a, b) for a, b in fences if not _LIQUIDISH_RE.search(text, a, b)]  # code without Liquid
-    full = list(_TAG_RE.finditer(text))
+    full = [_after_empty(text, m, tables) or m for m in _TAG_RE.finditer(text)]
+    forms = {id(m): "empty" for m in full if isinstance(m, _Span)}
     found, ends = list(full), [m.end() for m in full]  # the matches do not overlap: ends are sorted
-    for m in _BRACE_RE.finditer(text):
+    for m in [*_BRACE_RE.finditer(text), *_NOOPEN_RE.finditer(text)]:
         i = bisect_right(ends, m.start())  # the first full tag ending after m starts
-        if i == len(full) or full[i].start() >= m.end():
+        if (i == len(full) or full[i].start() >= m.end()) and not any(
+                o.start() < m.end() and m.start() < o.end() for o in found[len(full):]):
             found.append(m)
+            if m.re is _NOOPEN_RE:
+                forms[id(m)] = "noopen"
     found.sort(key=lambda m: m.start())
     tags, in_raw = [], False
     for m in found:
@@ -108,6 +159,9 @@ def _read_translated(text: str, tables: dict) -> list[_Tag]:
         g = m.groupdict()
         body = g["body"]
         kw, args, used = _normalise(body, tables)
+        form = forms.get(id(m), "")
+        if form and kw not in tables["known"]:
+            continue
         if in_raw and kw != "endraw":
             continue
         in_raw = kw == "raw"
@@ -121,7 +175,7 @@ def _read_translated(text: str, tables: dict) -> list[_Tag]:
             if re.search(r"\{(?![{ \t]*[%％])", before) or _inside(fences, start):
                 end -= 1  # the `}` closes something else
                 extra = None
-        canonical = (
+        canonical = not form and (
             g["open"] == "{%" and g["dl"] in ("", "-")
             and g.get("cpct") == "%" and not g.get("csp") and g.get("dr") in ("", "-") and not extra
         )
@@ -134,28 +188,34 @@ def _read_translated(text: str, tables: dict) -> list[_Tag]:
         fixed = None
         if _valid(kw, args, tables):
             fixed = "{%" + dl + " " + kw + (" " + args if args else "") + " " + dr + "%}"
+        pct = 0
+        while start - pct > 0 and text[start - pct - 1] in "%％" and g["open"].startswith("{"):
+            pct += 1
+        if pct and start - pct > 0 and text[start - pct - 1] == "{":
+            pct = 0  # `{%{%`-like openers are read whole by `_TAG_RE`
         tags.append(_Tag(start, end, text[start:end], kw if kw in tables["known"] else "", okw, oargs, fixed,
-                         "table" if used else "universal", valid, bool(extra and not dbl)))
+                         "table" if used else "universal", valid, bool(extra and not dbl), form, pct))
     return tags
 
 
-def _read_english(text: str) -> list[tuple[str, str, bool]]:
-    """(keyword, tag text, a `}` follows) of each strict `{% … %}` English tag, raw blocks skipped."""
+def _read_english(text: str) -> list[tuple[str, str, bool, bool]]:
+    """(keyword, tag text, a `}` follows, a `%` precedes) of each strict `{% … %}` English tag,
+    raw blocks skipped."""
     out, in_raw = [], False
     for m in _STRICT_RE.finditer(text):
         kw = _split(m.group("body"))[0]
         if in_raw and kw != "endraw":
             continue
         in_raw = kw == "raw"
-        out.append((kw, m.group(0), text.startswith("}", m.end())))
+        out.append((kw, m.group(0), text.startswith("}", m.end()), text[m.start() - 1 : m.start()] in ("%", "％")))
     return out
 
 
-def _aligned(tags: list[_Tag], english: list[tuple[str, str, bool]], known: frozenset) -> bool:
+def _aligned(tags: list[_Tag], english: list[tuple[str, str, bool, bool]], known: frozenset) -> bool:
     if len(tags) != len(english):
         return False
     wildcards = 0
-    for tag, (kw, _, _) in zip(tags, english):
+    for tag, (kw, *_) in zip(tags, english):
         if not tag.kw:
             if tag.word != kw and kw not in known:
                 return False
@@ -170,10 +230,10 @@ def _limit(tags: list[_Tag]) -> int:
     return min(MAX_WILDCARDS, max(1, len(tags) // 3))
 
 
-def _diff_pairs(tags: list[_Tag], english: list[tuple[str, str, bool]], tables: dict) -> dict[int, str]:
-    """Translated tag index -> English tag text, where a keyword diff pairs them unambiguously."""
+def _diff_pairs(tags: list[_Tag], english: list[tuple[str, str, bool, bool]], tables: dict) -> dict[int, int]:
+    """Translated tag index -> English tag index, where a keyword diff pairs them unambiguously."""
     a = [_CANON.get(t.kw, t.kw) or t.word for t in tags]
-    b = [_CANON.get(kw, kw) for kw, _, _ in english]
+    b = [_CANON.get(kw, kw) for kw, *_ in english]
     pairs, wild = {}, sum(1 for t in tags if not t.kw) <= _limit(tags)
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
@@ -181,7 +241,7 @@ def _diff_pairs(tags: list[_Tag], english: list[tuple[str, str, bool]], tables: 
                 en_text = english[j1 + k][1]
                 if (a[i1 + k] == b[j1 + k] or (wild and not tags[i1 + k].kw)) and _valid(
                         *_split(_STRICT_RE.fullmatch(en_text).group("body")), tables):
-                    pairs[i1 + k] = en_text
+                    pairs[i1 + k] = j1 + k
     return pairs
 
 
@@ -223,38 +283,73 @@ def _english_name(tag: _Tag, en_text: str) -> str:
 # ---------------------------------------------------------------- the repair
 
 
-def _repairs(translated: str, english: str | None, lang: str) -> list[tuple[int, int, Repair]]:
+@dataclass(frozen=True)
+class Doubt:
+    """A tag that looks broken in a way only English could confirm, and English does not."""
+
+    line: int
+    col: int
+    text: str  # what was found, such as `{else %}` or `%{% data x %}`
+    meant: str  # what it would have become (the tables' guess), or ""
+
+
+def _repairs(translated: str, english: str | None, lang: str) -> tuple[list[tuple[int, int, Repair]], list[Doubt]]:
     if "{" not in translated or "%" not in translated and "％" not in translated:
-        return []
+        return [], []
     tables = _tables(_lang_code(lang))
     tags = _read_translated(translated, tables)
     if not tags:
-        return []
+        return [], []
     index = LineIndex(translated)
     en_tags = _read_english(english) if english else []
-    out = []
+    out: list[tuple[int, int, Repair]] = []
+    doubts: list[Doubt] = []
 
-    def add(tag: _Tag, after: str, how: str, end: int | None = None) -> None:
-        before = translated[tag.start : end or tag.end]
+    def add(tag: _Tag, after: str, how: str, end: int | None = None, start: int | None = None) -> None:
+        start = tag.start if start is None else start
+        before = translated[start : end or tag.end]
         if after != before:
-            out.append((tag.start, end or tag.end, Repair(index.line_col(tag.start)[0], before, after, how)))
+            out.append((start, end or tag.end, Repair(index.line_col(start)[0], before, after, how)))
+
+    def doubt(tag: _Tag) -> None:
+        line, col = index.line_col(tag.start - tag.pct)
+        meant = (tag.fixed or "") if tag.form or not tag.valid else tag.text
+        doubts.append(Doubt(line, col, translated[tag.start - tag.pct : tag.end], meant))
+
+    def restore(tag: _Tag, en: tuple[str, str, bool, bool]) -> None:
+        """`tag` takes its English counterpart's text where needed; a `%` before it goes unless English has one."""
+        _, en_text, brace, en_pct = en
+        drop = tag.pct and not en_pct
+        if _restore(tag, en_text, tables) or tag.form:
+            add(tag, _english_name(tag, en_text), "aligned", tag.end - 1 if tag.extra and brace else None,  # `%}}`
+                tag.start - tag.pct if drop else None)
+        elif drop:
+            add(tag, tag.text, "aligned", start=tag.start - tag.pct)
 
     if english is not None and _aligned(tags, en_tags, tables["known"]):
-        for tag, (_, en_text, brace) in zip(tags, en_tags):
-            if _restore(tag, en_text, tables):
-                add(tag, _english_name(tag, en_text), "aligned",
-                    tag.end - 1 if tag.extra and brace else None)  # English `%}}`
-        return out
-    stuck = any(not t.valid and t.fixed is None for t in tags)
+        for tag, en in zip(tags, en_tags):
+            restore(tag, en)
+        return out, doubts
+    stuck = any((not t.valid and t.fixed is None) or t.form or t.pct for t in tags)
     pairs = _diff_pairs(tags, en_tags, tables) if stuck and 0 < len(tags) * len(en_tags) <= MAX_DIFF else {}
     for i, tag in enumerate(tags):
+        if tag.form or tag.pct:  # only English shows what was meant
+            if i in pairs:
+                restore(tag, en_tags[pairs[i]])
+            elif english is not None:
+                doubt(tag)
+            elif tag.fixed is not None or tag.valid:  # nothing to compare with: GitHub Docs' rules
+                add(tag, tag.fixed if tag.fixed is not None and not tag.valid else tag.text,
+                    tag.how if not tag.valid else "universal", start=tag.start - tag.pct)
+            continue
         if tag.valid:
             continue
         if tag.fixed is not None:
             add(tag, tag.fixed, tag.how)
         elif i in pairs:
-            add(tag, _english_name(tag, pairs[i]), "aligned")
-    return out
+            add(tag, _english_name(tag, en_tags[pairs[i]][1]), "aligned")
+    out.sort(key=lambda item: item[0])
+    return out, doubts
 
 
 def _apply(translated: str, found: list[tuple[int, int, Repair]]) -> str:
@@ -268,10 +363,17 @@ def _apply(translated: str, found: list[tuple[int, int, Repair]]) -> str:
 
 def repair_text(translated: str, english: str | None, lang: str) -> tuple[str, list[Repair]]:
     """Repair translator-broken Liquid in `translated` (language code `lang`, e.g. "fr", "es", "ja", "pt")."""
-    found = _repairs(translated, english, lang)
+    text, repairs, _ = repair_with_doubts(translated, english, lang)
+    return text, repairs
+
+
+def repair_with_doubts(translated: str, english: str | None, lang: str) -> tuple[str, list[Repair], list[Doubt]]:
+    """`repair_text`, and the tags it left alone because English does not confirm what they meant:
+    with any, the translated text should not be shown (the English one is used instead)."""
+    found, doubts = _repairs(translated, english, lang)
     if not found:
-        return translated, []
-    return _apply(translated, found), [r for _, _, r in found]
+        return translated, [], doubts
+    return _apply(translated, found), [r for _, _, r in found], doubts
 
 
 # ---------------------------------------------------------------- pipeline adapters
@@ -280,11 +382,17 @@ def repair_text(translated: str, english: str | None, lang: str) -> tuple[str, l
 def repair_translation(source, english, lang):
     """(text, diagnostics) for one translated property: the body or a frontmatter value."""
     text = source.text
-    found = _repairs(text, english.text if english is not None else None, getattr(lang, "code", lang))
-    if not found:
-        return text, []
+    found, doubts = _repairs(text, english.text if english is not None else None, getattr(lang, "code", lang))
     index = LineIndex(text)
-    diags = []
+    diags = [Diagnostic(
+        codes.TRANSLATION_REPAIR_UNCERTAIN,
+        f"{d.text!r} looks like a broken Liquid tag" + (f" ({d.meant!r}?)" if d.meant and d.meant != d.text else "")
+        + ", but the English text has no such tag here to confirm it",
+        Location(source.path, d.line, d.col, index.line_text(d.line), len(d.text.split("\n", 1)[0])),
+        Severity.WARNING,
+    ) for d in doubts]
+    if not found:
+        return text, diags
     for start, _, repair in found:
         line, col = index.line_col(start)
         diags.append(Diagnostic(
@@ -297,5 +405,7 @@ def repair_translation(source, english, lang):
 
 
 def repair_data_text(text, english_text, rel, lang):
-    """A translated data value or reusable, repaired (diagnostics are not reported for data)."""
-    return repair_text(text, english_text, getattr(lang, "code", lang))[0]
+    """A translated data value or reusable, repaired (diagnostics are not reported for data); the
+    English one when a tag looks broken in a way English does not confirm."""
+    repaired, _, doubts = repair_with_doubts(text, english_text, getattr(lang, "code", lang))
+    return english_text if doubts and english_text is not None else repaired
