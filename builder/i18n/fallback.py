@@ -32,6 +32,7 @@ ERROR_TYPES = {
     "DB401": "LinkError",
     "DB403": "TitleFromAutotitleError",
     **{f"DB7{n}": "RenderedOutputError" for n in range(20, 40)},  # see _OWN_CODE
+    "DB830": "UncertainRepair",
 }
 _HYPHENS = re.compile(r"-{2,}")
 
@@ -87,5 +88,6 @@ def fallback_from(prop: str, diag: Diagnostic | None) -> Fallback:
     )
 
 
-_OWN_CODE = {f"DB7{n}" for n in range(20, 40)}
-"""Rendered-output findings: their fallback warning keeps their code (DB720-DB739)."""
+_OWN_CODE = {f"DB7{n}" for n in range(20, 40)} | {"DB830"}
+"""Rendered-output findings and uncertain repairs: their fallback warning keeps their code
+(DB720-DB739, DB830)."""

@@ -21,15 +21,17 @@ class PropSource:
     A body made from a `Split` is not copied: its text is cut from the file's text when asked
     for, so thousands of loaded pages do not keep two copies of every body in memory."""
 
-    __slots__ = ("_text", "path", "translated", "split", "key")
+    __slots__ = ("_text", "path", "translated", "split", "key", "doubt")
 
     def __init__(self, text: str | None, path: str, translated: bool, split: Split | None = None,
-                 key: str = "body"):
+                 key: str = "body", doubt: Diagnostic | None = None):
         self._text = text
         self.path = path
         self.translated = translated
         self.split = split
         self.key = key
+        self.doubt = doubt
+        """Why this translated text must not be shown (a repair English does not confirm): English is."""
 
     @property
     def text(self) -> str:
@@ -129,8 +131,10 @@ def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> Loc
             continue
         if repair is not None:
             text, repairs = repair(source, english.get(key), lang)
-            problems.extend(repairs if key == "body" else shift_to_value(repairs, source))
-            source = PropSource(text, source.path, True, source.split, key)
+            repairs = repairs if key == "body" else shift_to_value(repairs, source)
+            doubts = [d for d in repairs if d.code is codes.TRANSLATION_REPAIR_UNCERTAIN]
+            problems.extend(d for d in repairs if d.code is not codes.TRANSLATION_REPAIR_UNCERTAIN)
+            source = PropSource(text, source.path, True, source.split, key, doubts[0] if doubts else None)
         props[key] = source
     for d in schema:
         if d.code in (codes.FM_UNKNOWN_KEY, codes.FM_WRONG_TYPE):

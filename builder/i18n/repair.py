@@ -46,7 +46,7 @@ _NOOPEN_RE = re.compile(  # `{else %}`, `{ data x %}`: a tag that lost the `%` o
 )
 _EMPTY_ARGS_RE = re.compile(r"[ \t]*(?P<body>[^\W\d_][^{}%％\n<]{0,200}?)[ \t]*(?P<dr>[-–]?)[%％]\}")
 """After an empty `{% %}`: the tag's words and arguments pushed out of it, closed by their own `%}`."""
-_EMPTY_WORDS_RE = re.compile(r"[ \t]*[^\W\d_][^\s{}%％<]*(?:[ \t]+[^\W\d_][^\s{}%％<]*){0,3}")
+_EMPTY_WORDS_RE = re.compile(r"[ \t]*[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,3}")
 """After an empty `{% %}`: up to four words, the tag's keyword pushed out of it (`{% %} bruto`)."""
 _STRICT_RE = re.compile(r"\{%-?(?P<body>.*?)-?%\}", re.S)
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")

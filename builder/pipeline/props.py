@@ -61,6 +61,8 @@ class PropRenderer:
         # An untranslated property is English through and through: English data, not the
         # translation's variables and reusables.
         lang = loc.lang.code if source.translated else self.default_lang
+        if source.translated and source.doubt is not None:  # a broken tag only English could have confirmed
+            return self._english(loc, prop, versions, loc.english.get(prop), fallback_from(prop, source.doubt)), []
         text = source.text
         if "{%" not in text and "{{" not in text:
             mark = (0, Token("content", text, 0, text), source.path, 0)
