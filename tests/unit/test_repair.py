@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from builder.core import codes
 from builder.core.diagnostics import Severity
-from builder.i18n.repair import Repair, repair_data_text, repair_text, repair_translation
+from builder.i18n.repair import Repair, repair_data_text, repair_text, repair_translation, repair_with_doubts
 from tests.conftest import CORPUS
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "repairs"
@@ -29,7 +29,9 @@ def _cases() -> list:
 
 @pytest.mark.parametrize("case", _cases())
 def test_case(case):
-    text, repairs = repair_text(case["translated"], case.get("english"), case["lang"])
+    text, repairs, doubts = repair_with_doubts(case["translated"], case.get("english"), case["lang"])
+    assert [[d.line, d.text] for d in doubts] == case.get("doubts", []), "tags left for English to replace"
+    assert repair_text(case["translated"], case.get("english"), case["lang"]) == (text, repairs)
     assert text == case["expected"]
     assert [[r.line, r.before, r.after] for r in repairs] == [row[:3] for row in case["repairs"]]
     for row, repair in zip(case["repairs"], repairs):
