@@ -43,6 +43,7 @@ _TAG_RE = re.compile(
 _BRACE_RE = re.compile(_OPEN + r"(?P<body>[^{}%\n]{1,200})\}(?!\})")
 _NOOPEN_RE = re.compile(  # `{else %}`, `{ data x %}`: a tag that lost the `%` of its opener
     r"(?<![{%％])\{(?P<open>)(?P<dl>)(?P<body>[ \t]*[^\W\d_][^{}%％\n]{0,200}?)(?P<dr>[-–]?)(?P<cpct>[%％])(?P<csp>)\}"
+    r"(?P<extra>\}(?!\}))?"
 )
 _EMPTY_ARGS_RE = re.compile(r"[ \t]*(?P<body>[^\W\d_][^{}%％\n<]{0,200}?)[ \t]*(?P<dr>[-–]?)[%％]\}")
 """After an empty `{% %}`: the tag's words and arguments pushed out of it, closed by their own `%}`."""

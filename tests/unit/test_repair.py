@@ -71,6 +71,21 @@ def test_repair_translation_of_a_frontmatter_value_and_without_english():
     assert repair_translation(clean, None, SimpleNamespace(code="fr")) == ("Rien", [])
 
 
+def test_repair_translation_reports_a_doubt_and_data_falls_back_whole():
+    source = SimpleNamespace(text="Titre\n\nBonjour{else %} !", path="fr/content/a.md", key="body")
+    english = SimpleNamespace(text="Title\n\nHello!", path="content/a.md", key="body")
+    text, diags = repair_translation(source, english, SimpleNamespace(code="fr"))
+    assert text == source.text
+    assert [d.code for d in diags] == [codes.TRANSLATION_REPAIR_UNCERTAIN]
+    loc = diags[0].location
+    assert (loc.path, loc.line, loc.col, loc.length, loc.source_line) == ("fr/content/a.md", 3, 8, 8, "Bonjour{else %} !")
+    assert "'{else %}' looks like a broken Liquid tag ('{% else %}'?)" in diags[0].message
+    lang = SimpleNamespace(code="pt")
+    assert repair_data_text("Nenhum {% %} bruto.", "No raw.", "pt/data/reusables/x.md", lang) == "No raw."
+    assert repair_data_text("{% %} bruto{{ a }}{% endraw %}", "{% raw %}{{ a }}{% endraw %}", "x", lang) == \
+        "{% raw %}{{ a }}{% endraw %}"
+
+
 def test_repair_data_text():
     lang = SimpleNamespace(code="es")
     assert repair_data_text("{% datos variables.a.b %}", None, "es-es/data/reusables/x.md", lang) == \
@@ -268,6 +283,7 @@ _BROKEN = st.sampled_from([
     "{ % endif % }", "{% données variables.x.y %}", "{{% endif %}}", "{% sinon %}", "{% ifversion fpt ou ghec %}",
     "{% Endif %}", "{% variables.a.b %}", "{% data variables.produit.é %}", "{% autre %}", "{% ifversion ghes}",
     "{%– endif –%}", "{%% else %%}", "{% data variables.a.b %}}", "```\n", "{% raw %}", "{% endraw %}",
+    "%{% data variables.x.y %}", "{else %}", "{ endif %}", "{% %} bruto", "{% %} de dados reusables.a.b %}",
 ])
 _NOISE = st.text(st.sampled_from(list("ab {}%-\n`")), max_size=12)
 
