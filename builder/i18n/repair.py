@@ -13,6 +13,11 @@ Translation tools break Liquid tags: `{% données variables.x %}`, `{ % endif % 
 3. Otherwise each tag that is not valid Liquid is rewritten with the tables ("table", or
    "universal" when no language table was needed); a broken tag that the tables cannot fix is
    still restored from English when a keyword-sequence diff pairs it with an English tag.
+4. Tags whose delimiters were damaged so that they no longer read as tags (a stray `%` before
+   `{%`, a lost `{%` as in `{else %}`, an empty `{% %}` with the words after it as in
+   `{% %} bruto`; see `repair_lost.py`) are repaired only from the English tag at the same place
+   (aligned, or paired by the keyword diff). When English does not confirm one it is a "doubt":
+   the caller shows the English text instead (DB830). With no English at all, the tables decide.
 Text outside tags is never changed; code fences without Liquid and raw blocks are left alone.
 """
 
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import LineIndex, Location
+from .repair_lost import NOOPEN_RE, after_empty
 from .repair_tables import CONDITIONS, _CANON, _lang_code, _normalise, _split, _tables, _valid
 
 MAX_WILDCARDS = 3
@@ -41,14 +47,6 @@ _TAG_RE = re.compile(
     re.S,
 )
 _BRACE_RE = re.compile(_OPEN + r"(?P<body>[^{}%\n]{1,200})\}(?!\})")
-_NOOPEN_RE = re.compile(  # `{else %}`, `{ data x %}`: a tag that lost the `%` of its opener
-    r"(?<![{%％])\{(?P<open>)(?P<dl>)(?P<body>[ \t]*[^\W\d_][^{}%％\n]{0,200}?)(?P<dr>[-–]?)(?P<cpct>[%％])(?P<csp>)\}"
-    r"(?P<extra>\}(?!\}))?"
-)
-_EMPTY_ARGS_RE = re.compile(r"[ \t]*(?P<body>[^\W\d_][^{}%％\n<]{0,200}?)[ \t]*(?P<dr>[-–]?)[%％]\}")
-"""After an empty `{% %}`: the tag's words and arguments pushed out of it, closed by their own `%}`."""
-_EMPTY_WORDS_RE = re.compile(r"[ \t]*[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,3}")
-"""After an empty `{% %}`: up to four words, the tag's keyword pushed out of it (`{% %} bruto`)."""
 _STRICT_RE = re.compile(r"\{%-?(?P<body>.*?)-?%\}", re.S)
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _LIQUIDISH_RE = re.compile(r"\{[ \t]*[%％]|[%％][ \t]*\}")
@@ -78,44 +76,6 @@ class _Tag:
     pct: int = 0  # stray `%` signs just before the tag (`%{% data … %}`), not part of `text`
 
 
-class _Span:
-    """A tag found by hand, read like a match of `_TAG_RE`."""
-
-    def __init__(self, start: int, end: int, groups: dict):
-        self._start, self._end, self._groups = start, end, groups
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self) -> int:
-        return self._end
-
-    def groupdict(self) -> dict:
-        return self._groups
-
-
-def _after_empty(text: str, m, tables: dict):
-    """An empty `{% %}` (match `m`) with the tag's words after it, as one tag; None if no keyword follows."""
-    if m.groupdict()["body"].strip():
-        return None
-    groups = {"open": "{%", "dl": m.groupdict()["dl"], "dr": "", "cpct": "%", "csp": "", "extra": None}
-    found = _EMPTY_ARGS_RE.match(text, m.end())
-    if found:
-        kw, args, _ = _normalise(found.group("body"), tables)
-        if _valid(kw, args, tables) and kw not in tables["no_args"]:
-            return _Span(m.start(), found.end(), {**groups, "body": found.group("body"), "dr": found.group("dr")})
-    words = _EMPTY_WORDS_RE.match(text, m.end())
-    if not words:
-        return None
-    ends = [w.end() for w in re.finditer(r"\S+", words.group(0))]
-    for end in ends:
-        body = words.group(0)[:end]
-        kw, args, _ = _normalise(body, tables)
-        if kw in tables["no_args"] and _valid(kw, args, tables):
-            return _Span(m.start(), m.end() + end, {**groups, "body": body})
-    return None
-
-
 # ---------------------------------------------------------------- reading tags
 
 
@@ -141,15 +101,16 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
 def _read_translated(text: str, tables: dict) -> list[_Tag]:
     fences = _fences(text)
     protected = [(a, b) for a, b in fences if not _LIQUIDISH_RE.search(text, a, b)]  # code without Liquid
-    full = [_after_empty(text, m, tables) or m for m in _TAG_RE.finditer(text)]
-    forms = {id(m): "empty" for m in full if isinstance(m, _Span)}
+    full = [after_empty(text, m, tables) or m for m in _TAG_RE.finditer(text)]
+    forms = {id(m): "empty" for m in full if not isinstance(m, re.Match)}  # `{% %} bruto`
     found, ends = list(full), [m.end() for m in full]  # the matches do not overlap: ends are sorted
-    for m in [*_BRACE_RE.finditer(text), *_NOOPEN_RE.finditer(text)]:
+    last = -1  # where the last tag read without a full opener ends
+    for m in sorted([*_BRACE_RE.finditer(text), *NOOPEN_RE.finditer(text)], key=lambda m: m.start()):
         i = bisect_right(ends, m.start())  # the first full tag ending after m starts
-        if (i == len(full) or full[i].start() >= m.end()) and not any(
-                o.start() < m.end() and m.start() < o.end() for o in found[len(full):]):
+        if (i == len(full) or full[i].start() >= m.end()) and m.start() >= last:
             found.append(m)
-            if m.re is _NOOPEN_RE:
+            last = m.end()
+            if m.re is NOOPEN_RE:
                 forms[id(m)] = "noopen"
     found.sort(key=lambda m: m.start())
     tags, in_raw = [], False
