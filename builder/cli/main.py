@@ -51,6 +51,7 @@ EPILOG = {
         examples:
           docs-builder translations                   status of every translation
           docs-builder translations --language fr --format json
+          docs-builder translations --format github   annotations on each repair, fallback, orphan and outdated page
         """,
 }
 
