@@ -298,6 +298,8 @@ def _repairs(translated: str, english: str | None, lang: str) -> tuple[list[tupl
         if tag.form or tag.pct:  # only English shows what was meant
             if i in pairs:
                 restore(tag, en_tags[pairs[i]])
+            elif tag.valid and not tag.form and any(en[3] for en in en_tags):
+                pass  # English writes `%{%` too: a percent sign before a tag may be meant
             elif english is not None:
                 doubt(tag)
             elif tag.fixed is not None or tag.valid:  # nothing to compare with: GitHub Docs' rules
