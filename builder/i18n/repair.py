@@ -292,14 +292,22 @@ def _repairs(translated: str, english: str | None, lang: str) -> tuple[list[tupl
         for tag, en in zip(tags, en_tags):
             restore(tag, en)
         return out, doubts
+    shown: dict[tuple, tuple[str, str, bool, bool]] = {}  # English tags by keyword and arguments
+    for en in en_tags:
+        key = _key(en[1])
+        if key not in shown or en[3]:
+            shown[key] = en
     stuck = any((not t.valid and t.fixed is None) or t.form or t.pct for t in tags)
     pairs = _diff_pairs(tags, en_tags, tables) if stuck and 0 < len(tags) * len(en_tags) <= MAX_DIFF else {}
     for i, tag in enumerate(tags):
         if tag.form or tag.pct:  # only English shows what was meant
+            same = shown.get(_key(tag.fixed if tag.form or not tag.valid else tag.text) or ("",))
             if i in pairs:
                 restore(tag, en_tags[pairs[i]])
             elif tag.valid and not tag.form and any(en[3] for en in en_tags):
                 pass  # English writes `%{%` too: a percent sign before a tag may be meant
+            elif same is not None and not (tag.pct and same[3]):  # English has this very tag, without a `%`
+                restore(tag, same)
             elif english is not None:
                 doubt(tag)
             elif tag.fixed is not None or tag.valid:  # nothing to compare with: GitHub Docs' rules
@@ -314,6 +322,15 @@ def _repairs(translated: str, english: str | None, lang: str) -> tuple[list[tupl
             add(tag, _english_name(tag, en_tags[pairs[i]][1]), "aligned")
     out.sort(key=lambda item: item[0])
     return out, doubts
+
+
+def _key(tag_text: str | None) -> tuple | None:
+    """(keyword, arguments with spaces evened) of a `{% … %}` tag."""
+    m = _STRICT_RE.fullmatch(tag_text or "")
+    if m is None:
+        return None
+    kw, args = _split(m.group("body"))
+    return kw, " ".join(args.split())
 
 
 def _apply(translated: str, found: list[tuple[int, int, Repair]]) -> str:

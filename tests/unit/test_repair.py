@@ -206,10 +206,11 @@ def test_french_corpus():
 # Deterministic damage of the kinds translators do, each cycling through its variants.
 _DAMAGE = [
     (r"\{% data (variables\.[^ %]+) %\}",
-     [r"{% données \1 %}", r"{% \1 %}", r"{% Data \1 %}", r"{% data.\1 %}", r"{{% data \1 %}}"]),
+     [r"{% données \1 %}", r"{% \1 %}", r"{% Data \1 %}", r"{% data.\1 %}", r"{{% data \1 %}}", r"%{% data \1 %}"]),
     (r"\{% data (reusables\.[^ %]+) %\}", [r"{% donnees \1 %}", r"{% \1 %}", r"{% Data \1 %}"]),
-    (r"\{% endif %\}", ["{ % endif % }", "{% endifen %}", "{% Endif %}", "{% endif _%}", "{%% endif %%}", "{% finsi %}"]),
-    (r"\{% else %\}", ["{% sinon %}", "{% Else %}", "{ % else % }"]),
+    (r"\{% endif %\}", ["{ % endif % }", "{% endifen %}", "{% Endif %}", "{% endif _%}", "{%% endif %%}", "{% finsi %}",
+                         "{endif %}"]),
+    (r"\{% else %\}", ["{% sinon %}", "{% Else %}", "{ % else % }", "{else %}"]),
     (r"\{% (ifversion|elsif) ([^%]*?) or ([^%]*?) %\}", [r"{% \1 \2 ou \3 %}"]),
     (r"\{% note %\}", ["{% remarque %}"]),
 ]
@@ -227,18 +228,26 @@ def _damage(text: str) -> str:
 
 @pytest.mark.corpus
 def test_french_corpus_damaged_and_repaired():
-    """Break every French page the way translators do; the repair gives the page back exactly."""
+    """Break every French page the way translators do; the repair gives the page back exactly,
+    except where a damaged tag is one only English could confirm and English has no such tag (an
+    older translation's variable): that page is shown in English (a doubt)."""
     env = _docs_environment()
-    files = damaged = repaired_ok = 0
+    files = damaged = repaired_ok = doubted = 0
     for path, translated, english in _french_pages():
         files += 1
         broken = _damage(translated)
         damaged += broken != translated
-        repaired, _ = repair_text(broken, english, "fr")
+        repaired, _, doubts = repair_with_doubts(broken, english, "fr")
+        if doubts:
+            assert all(d.meant and d.meant not in english for d in doubts), (path, doubts)
+            doubted += 1
+            continue
         assert repaired == translated, path
         repaired_ok += _parses(env, repaired)
-    print(f"\nFrench corpus, damaged: {damaged} of {files} files damaged, all restored; {repaired_ok} parse")
+    print(f"\nFrench corpus, damaged: {damaged} of {files} files damaged, {damaged - doubted} restored, "
+          f"{doubted} shown in English; {repaired_ok} parse")
     assert damaged > files // 2
+    assert doubted <= files // 5
 
 
 @pytest.mark.corpus
