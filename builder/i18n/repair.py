@@ -16,7 +16,8 @@ Translation tools break Liquid tags: `{% données variables.x %}`, `{ % endif % 
 4. Tags whose delimiters were damaged so that they no longer read as tags (a stray `%` before
    `{%`, a lost `{%` as in `{else %}`, an empty `{% %}` with the words after it as in
    `{% %} bruto`; see `repair_lost.py`) are repaired only from the English tag at the same place
-   (aligned, or paired by the keyword diff). When English does not confirm one it is a "doubt":
+   (aligned, or paired by the keyword diff) or when English has the very same tag elsewhere
+   (without a `%` before it, for a stray `%`). When English does not confirm one it is a "doubt":
    the caller shows the English text instead (DB830). With no English at all, the tables decide.
 Text outside tags is never changed; code fences without Liquid and raw blocks are left alone.
 """
