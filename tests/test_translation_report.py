@@ -40,7 +40,7 @@ def test_github_format_escapes_newlines_and_colons_in_properties(make_site, cli)
     assert "%0Anote: outdated status unknown" in note and "\n" not in note
 
 
-def test_github_format_outdated_translation_is_a_warning(make_site, cli):
+def test_outdated_translation_in_github_format_and_on_the_status_page(make_site, cli, tmp_path):
     root = fr_site(make_site, {"docs/guide.md": GUIDE_FR})
     git(root, "init", "-q")
     git(root, "add", "-A")
@@ -53,6 +53,11 @@ def test_github_format_outdated_translation_is_a_warning(make_site, cli):
     assert ("::warning file=translations/fr-FR/content/docs/guide.md,line=1,col=1,title=fr translation outdated::"
             "fr: outdated: the English page content/docs/guide.md changed 1 times (2 lines) since this translation "
             "(git history)") in result.stdout.splitlines()
+    out = tmp_path / "out"
+    assert build(cli, root, out).status == 0
+    html = read(out / "fr/translation-status/index.html")
+    assert "<td>Obsolète</td><td><code>translations/fr-FR/content/docs/guide.md</code></td>" \
+           "<td>1 commit anglais de retard, 2 lignes modifiées</td>" in html
 
 
 def test_unknown_language_is_a_usage_error_in_every_format(make_site, cli):

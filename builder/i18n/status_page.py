@@ -128,7 +128,7 @@ def write_status_pages(site: Site, writer, results: list[LanguageStatus], metas=
                     continue
                 lines = []
                 if p.outdated:
-                    lines.append({"text": f"{ui.plural('status.behind', p.commits_behind, lang)}, "
+                    lines.append({"label": "", "text": f"{ui.plural('status.behind', p.commits_behind, lang)}, "
                                           f"{ui('status.lines', n=p.lines_behind)}"})
                 # The build's own messages stay in English, marked as such for screen readers.
                 lines += [{"label": ui("status.repaired"), "text": r} for r in p.repairs]
