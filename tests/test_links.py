@@ -411,11 +411,14 @@ def test_sitemap_escapes_and_encodes(tmp_path):
 
 
 def test_404_data_cannot_close_its_script(make_site):
+    from builder.layout.notfound import not_found_context
+
     site = Site(make_site(PAGES))
-    html = site.layout.template("404.html").render(
-        lang="en", title="Not found", home="Home", default="en</script><script>alert(1)</script>",
-        languages=["en", "<!--", "\u2028"], latest={"a</script>": "b"})
-    assert html.count("</script>") == 1 and html.count("<script>") == 1 and "<!--" not in html
+    context = not_found_context(site, None, site.default_language, site.versions[0], {})
+    context.update(languages=["en", "<!--", "\u2028"], latest={"a</script>": "b"},
+                   default="en</script><script>alert(1)</script>")
+    html = site.layout.template("404.html").render(context)
+    assert html.count("</script>") == html.count("<script") and "<!--" not in html
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in html
 
 

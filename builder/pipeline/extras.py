@@ -38,12 +38,9 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     ui = site.ui[default]
     writer.write("index.html", site.layout.render_redirect(f"/{default}", default, ui("redirect.moved")))
     extra["index.html"] = []
-    space = site.config.space
-    latest = {f"{p.name}@latest": space.latest(p).id for p in space.plans if p.numbered}
-    writer.write("404.html", site.layout.template("404.html").render(
-        lang=default, title=ui("errors.page_doesnt_exist"), home=ui("pages.home"), default=default,
-        languages=[lang.code for lang in site.config.languages], latest=latest))
-    extra["404.html"] = []
+    from ..layout.notfound import write_not_found_pages
+
+    extra.update(write_not_found_pages(site, metas, writer))
     from ..output.archives import VERSIONS_FILE, versions_document  # the archives' version pickers read it
 
     writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
