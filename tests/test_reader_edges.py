@@ -1,0 +1,103 @@
+"""The reader's edge pages: 404 pages per language, the notice on parts that fell back to
+English, the sitemap's base URL, and `serve --site` serving a built folder as a host would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import page, read
+
+LANGS = "en: {name: English}\nfr: {name: French, dir: translations/fr}\n"
+PAGES = {
+    "guide.md": page("Guide", "## Setup\n\nRead the setup notes.\n", intro="English intro."),
+    "other.md": page("Other", "Other text.\n"),
+}
+
+
+def french(title: str, body: str, intro: str = "Intro française.") -> str:
+    return page(title, body, intro=intro)
+
+
+@pytest.fixture
+def fr_site(make_site):
+    return lambda files: make_site(PAGES, {"data/languages.yml": LANGS, **files})
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+# 404 pages -------------------------------------------------------------------------------
+
+
+def test_404_pages_per_language_have_header_search_and_products(fr_site, cli, tmp_path):
+    root = fr_site({"translations/fr/content/guide.md": french("Guide FR", "Texte.\n"),
+                    "translations/fr/data/ui.yml": "errors: {page_doesnt_exist: Introuvable ici.}\n"})
+    out = tmp_path / "out"
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search", "--base-url", "https://d.example")
+    assert result.status == 0, result.stderr
+    en, en_again, fr = read(out / "404.html"), read(out / "en" / "404.html"), read(out / "fr" / "404.html")
+    assert en == en_again
+    assert '<html lang="en"' in en and '<html lang="fr"' in fr
+    assert 'data-color-mode="auto"' in fr and "theme-toggle" in fr  # dark mode honoured, toggle there
+    assert 'class="site-header"' in fr and 'data-search="/_pagefind/fr/shards.json"' in fr
+    assert "<title>Introuvable ici. - " in fr and ">Introuvable ici.</h1>" in fr  # the site's own string wins
+    assert "This page does not exist.</h1>" in en
+    assert 'href="/fr/guide">Guide FR</a>' in _main(fr) and 'href="/en/guide">Guide</a>' in _main(en)
+    assert '<meta name="robots" content="noindex">' in fr and 'rel="canonical"' not in fr
+    assert '"enterprise-server@latest": "enterprise-server@3.10"' in en  # the old 404's redirects kept
+
+
+def test_404_pages_follow_the_language_selection(fr_site, cli, tmp_path):
+    root = fr_site({"translations/fr/content/guide.md": french("Guide FR", "Texte.\n")})
+    out = tmp_path / "out"
+    assert cli("build", "--root", str(root), "--out", str(out), "--no-search", "--language", "fr",
+               "--base-url", "https://d.example").status == 0
+    assert (out / "fr" / "404.html").is_file() and (out / "404.html").is_file()
+    assert "This page does not exist." in read(out / "404.html")
+
+
+# Parts that fell back to English ---------------------------------------------------------
+
+
+def test_body_that_fell_back_is_marked_english_with_a_notice(fr_site, cli, tmp_path):
+    root = fr_site({"translations/fr/content/guide.md": french("Guide FR", "{% if %}\nTexte cassé.\n")})
+    out = tmp_path / "out"
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search", "--base-url", "https://d.example")
+    assert result.status == 0, result.stderr
+    assert "body of content/guide.md falls back to English" in result.stderr
+    html = read(out / "fr" / "guide" / "index.html")
+    main = _main(html)
+    assert '<h1 id="title" data-pagefind-meta="title">Guide FR</h1>' in main  # the title is French
+    assert 'lang="en"><p>Intro' not in main and "Intro française." in main
+    notice = "Cette partie n&#39;est pas encore traduite ; elle est affichée en anglais."
+    assert main.index(notice) < main.index('<div class="translation-fallback" lang="en">') < main.index(
+        "Read the setup notes.")
+    body = main[main.index('<div class="translation-fallback" lang="en">'):]
+    assert body.index("Read the setup notes.") < body.index("</div>")
+    assert main.count('lang="en"') == 1  # only the English part
+    assert "<article class=\"markdown-body\">" in main  # the article stays French
+
+
+def test_title_and_intro_that_fell_back_are_marked_english(fr_site, cli, tmp_path):
+    bad = page("'{% if %}Titre'", "Texte traduit.\n", intro="'{% data variables.nope %}'")
+    root = fr_site({"translations/fr/content/guide.md": bad})
+    out = tmp_path / "out"
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search", "--base-url", "https://d.example")
+    assert result.status == 0, result.stderr
+    main = _main(read(out / "fr" / "guide" / "index.html"))
+    assert '<h1 id="title" lang="en" data-pagefind-meta="title">Guide</h1>' in main
+    assert '<div class="translation-fallback" lang="en"><p>English intro.</p>' in main
+    assert "Texte traduit." in main and main.count('lang="en"') == 2
+    assert main.count("Cette partie n&#39;est pas encore traduite") == 1  # one notice, above the title
+
+
+def test_untranslated_page_keeps_its_page_notice(fr_site, cli, tmp_path):
+    root = fr_site({"translations/fr/content/guide.md": french("Guide FR", "Texte.\n")})
+    out = tmp_path / "out"
+    assert cli("build", "--root", str(root), "--out", str(out), "--no-search", "--base-url", "https://d.example").status == 0
+    main = _main(read(out / "fr" / "other" / "index.html"))
+    assert "Cette page n&#39;a pas encore été traduite" in main and "translation-fallback" not in main
+    assert re.search(r'<article class="markdown-body" lang="en">', main)
