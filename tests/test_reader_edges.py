@@ -101,3 +101,29 @@ def test_untranslated_page_keeps_its_page_notice(fr_site, cli, tmp_path):
     main = _main(read(out / "fr" / "other" / "index.html"))
     assert "Cette page n&#39;a pas encore été traduite" in main and "translation-fallback" not in main
     assert re.search(r'<article class="markdown-body" lang="en">', main)
+
+
+# sitemap.xml and its base URL ------------------------------------------------------------
+
+
+def test_sitemap_follows_the_base_url_setting_incrementally(fr_site, tmp_path):
+    from tests.test_incremental import assert_same_as_clean, build
+
+    root = fr_site({"translations/fr/content/guide.md": french("Guide FR", "Texte.\n")})
+    out = tmp_path / "out"
+    doc = build(root, out)
+    assert [d["code"] for d in doc["diagnostics"]] == ["DB820"] and not (out / "sitemap.xml").exists()
+    (root / "data" / "site.yml").write_text("base_url: https://docs.example.com/\n", "utf-8")
+    doc = build(root, out)
+    assert doc["diagnostics"] == []
+    sitemap = read(out / "sitemap.xml")
+    assert "<loc>https://docs.example.com/fr/guide/</loc>" in sitemap and "<loc>/" not in sitemap
+    assert "](https://docs.example.com/en/guide/index.md)" in read(out / "llms.txt")
+    assert_same_as_clean(root, out, tmp_path)
+    doc = build(root, out, "--base-url", "https://preview.example.com")  # the option wins, for this build
+    assert "<loc>https://preview.example.com/en/guide/</loc>" in read(out / "sitemap.xml")
+    (root / "data" / "site.yml").unlink()
+    doc = build(root, out)
+    assert [d["code"] for d in doc["diagnostics"]] == ["DB820"] and not (out / "sitemap.xml").exists()
+    assert "](/en/guide/index.md)" in read(out / "llms.txt")
+    assert_same_as_clean(root, out, tmp_path)

@@ -236,6 +236,9 @@ def _interrupt_on_sigterm() -> None:
 def _build(args) -> int:
     from ..ci.preview import build
     from ..pipeline.build import BuildOptions
+    from ..sources.settings import check_base_url_option
+
+    check_base_url_option(getattr(args, "base_url", None))  # DB821 before anything is built
 
     options = BuildOptions(
         root=Path(args.root),

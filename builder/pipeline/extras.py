@@ -50,9 +50,13 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                             only_live=partial_redirects)
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
-    files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
-                                               base_url=base_url)
-    extra.update(files)
+    base_url = base_url or site.config.base_url
+    if base_url:
+        files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
+                                                   base_url=base_url)
+        extra.update(files)
+    else:
+        problems.add(_no_sitemap())
     if len(site.config.languages) > 1:
         from ..i18n.status_page import statuses, write_status_pages
 
@@ -66,6 +70,16 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         if search_state is not None and state is not None:
             search_state.append(state)
     return extra, digests
+
+
+def _no_sitemap():
+    """DB820: the sitemap protocol wants absolute URLs, and this build has no base URL."""
+    from ..core import codes
+    from ..core.diagnostics import Diagnostic, Severity
+
+    return Diagnostic(codes.SITEMAP_NO_BASE_URL, "sitemap.xml was not written: its URLs must be absolute and this "
+                      "build has no base URL; pass --base-url https://docs.example.com or set "
+                      "`base_url: https://docs.example.com` in data/site.yml", severity=Severity.WARNING)
 
 
 def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: list[Output],
