@@ -127,3 +127,70 @@ def test_sitemap_follows_the_base_url_setting_incrementally(fr_site, tmp_path):
     assert [d["code"] for d in doc["diagnostics"]] == ["DB820"] and not (out / "sitemap.xml").exists()
     assert "](/en/guide/index.md)" in read(out / "llms.txt")
     assert_same_as_clean(root, out, tmp_path)
+
+
+# serve --site: a built folder served as a host would -------------------------------------
+
+
+@pytest.fixture
+def served(fr_site, cli, tmp_path):
+    import http.client
+    import threading
+
+    from builder.serve.static_site import make_site_server
+
+    root = fr_site({"translations/fr/content/guide.md": french("Guide FR", "Texte.\n"),
+                    "content/other.md": page("Other", "Other text.\n", redirect_from="[/old-other]")})
+    out = tmp_path / "out"
+    assert cli("build", "--root", str(root), "--out", str(out), "--no-search", "--base-url", "https://d.example").status == 0
+    server = make_site_server(out, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def get(path: str, host: str = "127.0.0.1") -> tuple[int, dict, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+        conn.putrequest("GET", path, skip_host=True)
+        conn.putheader("Host", host)
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = resp.read().decode("utf-8", "replace")
+        conn.close()
+        return resp.status, dict(resp.getheaders()), body
+
+    yield get, out
+    server.shutdown()
+    server.server_close()
+
+
+def test_serve_site_answers_like_a_static_host(served):
+    get, out = served
+    status, headers, body = get("/fr/guide/")
+    assert status == 200 and "Guide FR</h1>" in body and headers["Content-Type"].startswith("text/html")
+    assert get("/fr/guide")[2] == body
+    status, _, body = get("/fr/no-such-page/")
+    assert status == 404 and body == read(out / "fr" / "404.html") and "Cette page n&#39;existe pas." in body
+    status, _, body = get("/no-such-page")
+    assert status == 404 and body == read(out / "404.html")
+    status, headers, _ = get("/en/old-other")
+    assert status == 301 and headers["Location"] == "/en/other"
+    status, headers, body = get("/sitemap.xml")
+    assert status == 200 and headers["Content-Type"].startswith("application/xml") and "https://d.example/" in body
+
+
+def test_serve_site_keeps_the_preview_safety(served):
+    get, out = served
+    assert (out / ".build" / "manifest.json").is_file()
+    assert get("/.build/manifest.json")[0] == 404
+    assert get("/%2e%2e/%2e%2e/etc/passwd")[0] in (403, 404)
+    assert get("/../site-src/data/versions.yml")[0] in (403, 404)
+    status, _, body = get("/en/", host="attacker.example")
+    assert status == 421 and "localhost only" in body
+    assert get("/en/", host="localhost:4000")[0] == 200
+
+
+def test_serve_site_refuses_a_folder_that_is_not_a_site(cli, tmp_path):
+    result = cli("serve", "--site", str(tmp_path / "nothing"))
+    assert result.status == 2 and "is not a built site" in result.stderr and "docs-builder build --out" in result.stderr
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<p>hi</p>", "utf-8")
+    result = cli("serve", "--root", str(tmp_path), "--site", "--language", "fr")
+    assert result.status == 2 and "serves the built site as it is" in result.stderr
