@@ -50,11 +50,15 @@ def not_found_context(site: Site, metas: Metas | None, lang, version, latest: di
     products = []
     site_title = ""
     if metas is not None and home is not None and version is not None and version.id in home.versions:
+        from .context import ContextBuilder
+
+        ctx = ContextBuilder(site, metas)
         site_title = metas.get(lang, home, version.id).nav_title
         for child in site.nav.children(home, version.id):
-            title = metas.get(lang, child, version.id).nav_title
-            if title:
-                products.append({"title": title, "url": page_url(lang.code, version, child.url)})
+            meta = metas.get(lang, child, version.id)
+            if meta.nav_title:
+                products.append({"title": meta.nav_title, "url": page_url(lang.code, version, child.url),
+                                 "intro": ctx.finished_markdown(lang, version, meta.intro, ("intro", child.rel))})
     home_url = page_url(lang.code, version, "") if version is not None else f"/{lang.code}"
     return {
         "lang": lang, "lang_dir": text_direction(lang), "lang_native": native_name(lang),
