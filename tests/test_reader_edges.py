@@ -194,3 +194,20 @@ def test_serve_site_refuses_a_folder_that_is_not_a_site(cli, tmp_path):
     (tmp_path / "site" / "index.html").write_text("<p>hi</p>", "utf-8")
     result = cli("serve", "--root", str(tmp_path), "--site", "--language", "fr")
     assert result.status == 2 and "serves the built site as it is" in result.stderr
+
+
+def test_serve_site_follows_only_redirects_to_its_own_paths(tmp_path):
+    import json
+
+    from builder.serve.static_site import BuiltSite
+
+    (tmp_path / "404.html").write_text("<p>missing</p>", "utf-8")
+    (tmp_path / "redirects.json").write_text(json.dumps({
+        "/a": "/en/a", "/b": "//evil.example/x", "/c": "/\\evil.example", "/d": "/x\r\nSet-Cookie: s=1",
+        "/e": "https://evil.example/", "/caf%C3%A9": "/en/cafe"}), "utf-8")
+    site = BuiltSite(tmp_path)
+    assert (site.response("/a/").status, site.response("/a/").location) == (301, "/en/a")
+    assert site.response("/café").location == "/en/cafe"  # requests are matched as the host file spells them
+    for path in ("/b", "/c", "/d", "/e"):
+        response = site.response(path)
+        assert (response.status, response.location, response.body) == (404, None, b"<p>missing</p>"), path

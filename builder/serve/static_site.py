@@ -45,7 +45,7 @@ class BuiltSite:
         if not isinstance(data, dict):
             return {}
         return {k.rstrip("/") or "/": v for k, v in data.items()
-                if isinstance(k, str) and isinstance(v, str) and v.startswith("/") and not v.startswith("//")}
+                if isinstance(k, str) and isinstance(v, str) and _site_path(v)}
 
     def response(self, path: str) -> Response:
         if any(part.startswith(".") for part in unquote(path).split("/")):
@@ -79,6 +79,13 @@ class BuiltSite:
             return Response(404, b"Not found", "text/plain; charset=utf-8")
         ctype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return Response(status, data, ctype)
+
+
+def _site_path(target: str) -> bool:
+    """A redirect target that stays on this site and fits in a header: `/path`, never `//host`,
+    `/\\host` (browsers read both as another host), a space or a control character."""
+    return (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(c) < 33 or ord(c) == 127 for c in target))
 
 
 class SiteHandler(Handler):
