@@ -29,8 +29,7 @@ def write_not_found_pages(site: Site, metas: Metas | None, writer) -> dict[str, 
     space = site.config.space
     latest = {f"{p.name}@latest": space.latest(p).id for p in space.plans if p.numbered}
     default = site.default_language
-    version = space.by_id.get(space.default) if space.default in {v.id for v in site.versions} else None
-    version = version or (site.versions[0] if site.versions else None)
+    version = space.default if space.default in site.versions else (site.versions[0] if site.versions else None)
     built = {lang.code for lang in site.languages}
     langs = [default] + [lang for lang in site.languages if lang is not default]
     written: dict[str, list[str]] = {}
