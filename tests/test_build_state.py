@@ -459,7 +459,7 @@ def test_the_first_build_after_an_upgrade_keeps_files_docs_builder_did_not_write
     (out / "stale.html").write_text("old")
     legacy["extra_outputs"].append("stale.html")
     (out / ".build/manifest.json").write_text(json.dumps(legacy), "utf-8")
-    result = run_cli("build", "--root", str(root), "--no-search")
+    result = run_cli("build", "--root", str(root), "--no-search", "--base-url", "https://docs.example.com")
     assert result.status == 0, result.stderr
     assert "warning[" not in result.stderr
     assert (out / "CNAME").read_text() == "docs.example.com\n"

@@ -580,7 +580,7 @@ def test_a_path_refused_by_the_writer_is_an_internal_error_and_nothing_is_writte
 
     monkeypatch.setattr(outputs, "write_sitemap", hostile)
     out = tmp_path / "out" / "site"
-    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", "--base-url", "https://d.example")
     assert result.status == 3
     assert ("error[DB900]: internal error: refusing output path '../escaped/index.html': it contains a '..' "
             "segment; nothing was written") in result.stderr

@@ -38,7 +38,7 @@ from builder.core import codes
 from tests.conftest import LANGUAGES_YML, REPO, VERSIONS_YML, page, run_cli
 
 CASES = Path(__file__).resolve().parent / "cases" / "errors"
-GROUPS = ("frontmatter", "liquid", "every-problem", "structure", "configuration", "markdown", "translations", "lint",
+GROUPS = ("frontmatter", "liquid", "every-problem", "structure", "configuration", "markdown", "translations", "lint", "reader",
           "deprecate", "explain", "external")
 HOSTILE_GROUPS = tuple(sorted(p.stem for p in CASES.glob("hostile-*.yml")))
 """The hostile pull-request catalogue: one file per kind of attack (see docs/security.md)."""
@@ -91,6 +91,7 @@ def write_case_tree(root: Path, case: dict) -> None:
     files: dict[str, str | bytes | None] = {
         "data/versions.yml": VERSIONS_YML,
         "data/languages.yml": LANGUAGES_YML,
+        "data/site.yml": "base_url: https://docs.example.com\n",  # a sitemap without DB820 (see reader.yml)
     }
     for rel, text in (case.get("files") or {}).items():
         files[rel] = None if text is None else _expand(text, case)

@@ -126,7 +126,8 @@ def test_redirect_collisions_loops_and_live_pages(make_site, cli):
 @pytest.fixture
 def built(make_site, cli, tmp_path):
     files = {"data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr-FR}\n",
-             "translations/fr-FR/content/get-started/moved.md": page("Déplacée ici", "Déplacée.\n")}
+             "translations/fr-FR/content/get-started/moved.md": page("Déplacée ici", "Déplacée.\n"),
+             "data/site.yml": "base_url: https://d.example\n"}
     root = make_site(PAGES, files)
     out = tmp_path / "out"
     result = cli("build", "--root", str(root), "--out", str(out), "--no-search")
@@ -161,8 +162,8 @@ def test_redirect_outputs(built):
 
 def test_sitemap_and_alternates(built):
     sitemap = read(built / "sitemap.xml")
-    assert "<loc>/en/get-started/hello-world/</loc>" in sitemap
-    assert '<xhtml:link rel="alternate" hreflang="fr" href="/fr/get-started/hello-world/"/>' in sitemap
+    assert "<loc>https://d.example/en/get-started/hello-world/</loc>" in sitemap
+    assert '<xhtml:link rel="alternate" hreflang="fr" href="https://d.example/fr/get-started/hello-world/"/>' in sitemap
     html = read(built / "en/get-started/hello-world/index.html")
     assert '<link rel="canonical" href="/en/get-started/hello-world">' in html
     assert '<link rel="alternate" hreflang="fr" href="/fr/get-started/hello-world">' in html
@@ -226,8 +227,9 @@ def test_base_url_is_for_that_build_only(make_site, cli, tmp_path):
     assert cli("build", "--root", str(root), "--out", str(out), "--no-search",
                "--base-url", "https://docs.example.com/").status == 0
     assert "<loc>https://docs.example.com/en/get-started/hello-world/</loc>" in read(out / "sitemap.xml")
-    assert cli("build", "--root", str(root), "--out", str(out), "--no-search").status == 0
-    assert "<loc>/en/get-started/hello-world/</loc>" in read(out / "sitemap.xml")
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    assert result.status == 0 and "warning[DB820]: sitemap.xml was not written" in result.stderr
+    assert not (out / "sitemap.xml").exists()  # never relative URLs: the sitemap protocol wants absolute ones
 
 
 def test_table_of_contents_shows_autotitle_titles(make_site, cli, tmp_path):
@@ -316,14 +318,16 @@ def test_hostile_redirect_from_adds_no_rule_to_any_host_file(make_site, cli, tmp
     reported at its line and dropped: each host file has exactly the rules of the same site
     without them, and nothing is written outside --out."""
     clean = tmp_path / "clean"
-    assert cli("build", "--root", str(_hostile_site(make_site, [])), "--out", str(clean), "--no-search").status == 0
+    assert cli("build", "--root", str(_hostile_site(make_site, [])), "--out", str(clean), "--no-search",
+               "--base-url", "https://d.example").status == 0
     hostile_root = tmp_path / "hostile"
     hostile_root.mkdir()
     (tmp_path / "site-src").rename(hostile_root / "first")
     escape = Path("/tmp") / f"docs-builder-escape-{uuid.uuid4().hex}"  # enough '..' to reach / from anywhere
     root = _hostile_site(make_site, [*HOSTILE_OLD_PATHS, "/.." * 40 + f"{escape}/ABS"])
     out = tmp_path / "out"
-    result = cli("build", "--root", str(root), "--out", str(out), "--no-search", "--keep-going")
+    result = cli("build", "--root", str(root), "--out", str(out), "--no-search", "--keep-going",
+                 "--base-url", "https://d.example")
     assert result.status == 1
     assert result.stderr.count("error[DB406]") == len(HOSTILE_OLD_PATHS) + 1, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
@@ -411,11 +415,14 @@ def test_sitemap_escapes_and_encodes(tmp_path):
 
 
 def test_404_data_cannot_close_its_script(make_site):
+    from builder.layout.notfound import not_found_context
+
     site = Site(make_site(PAGES))
-    html = site.layout.template("404.html").render(
-        lang="en", title="Not found", home="Home", default="en</script><script>alert(1)</script>",
-        languages=["en", "<!--", "\u2028"], latest={"a</script>": "b"})
-    assert html.count("</script>") == 1 and html.count("<script>") == 1 and "<!--" not in html
+    context = not_found_context(site, None, site.default_language, site.versions[0], {})
+    context.update(languages=["en", "<!--", "\u2028"], latest={"a</script>": "b"},
+                   default="en</script><script>alert(1)</script>")
+    html = site.layout.template("404.html").render(context)
+    assert html.count("</script>") == html.count("<script") and "<!--" not in html
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in html
 
 

@@ -105,7 +105,8 @@ def test_markdown_links_go_where_the_html_links_go(bundled):
     assert _links(fr) and all(link.startswith("/fr/") for link in _links(fr))
 
 
-LINE = re.compile(r"^- \[(?:[^\]\\]|\\.)+\]\((/[^)\s]+)\)(: .+)?$")
+LINE = re.compile(r"^- \[(?:[^\]\\]|\\.)+\]\((?:https://docs\.example\.com)?(/[^)\s]+)\)(: .+)?$")
+"""An entry; the bundled site's links start with its base URL (`base_url` of data/site.yml)."""
 
 
 def test_llms_txt_lists_pages_in_navigation_order_with_links_to_markdown(bundled):

@@ -46,6 +46,8 @@ EPILOG = {
         examples:
           docs-builder serve                          http://127.0.0.1:4000, pages rendered on request
           docs-builder serve --port 8000 --language fr --version ghes
+          docs-builder build && docs-builder serve --site   the built ./site as a static host serves it:
+                                                      404 pages, redirects (nothing rendered)
         """,
     "translations": """
         examples:
@@ -142,6 +144,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-host", dest="allow_hosts", action="append", metavar="NAME",
                    help="also answer requests whose Host is NAME (only localhost, loopback addresses and "
                         "the --host address are answered); repeatable")
+    p.add_argument("--site", nargs="?", const="", metavar="DIR",
+                   help="serve a built site folder as a host would (default DIR: <root>/site) instead of rendering")
 
     p = sub.add_parser("translations", help="translation status", formatter_class=_Formatter,
                        description="Report, per language, pages translated and current, outdated, missing or broken.",
@@ -183,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in ("build", "check"):
             return _build(args)
+        if args.command == "serve" and args.site is not None:
+            from ..serve.static_site import serve_site
+
+            return serve_site(args)
         if args.command == "serve":
             from ..serve.server import serve
 
@@ -237,6 +245,9 @@ def _interrupt_on_sigterm() -> None:
 def _build(args) -> int:
     from ..ci.preview import build
     from ..pipeline.build import BuildOptions
+    from ..sources.settings import check_base_url_option
+
+    check_base_url_option(getattr(args, "base_url", None))  # DB821 before anything is built
 
     options = BuildOptions(
         root=Path(args.root),

@@ -152,6 +152,10 @@ EXTERNAL_LINK_UNREACHABLE = Code("DB771", "external-link-unreachable")
 EXTERNAL_CACHE_DAMAGED = Code("DB772", "external-cache-damaged")
 EXTERNAL_CACHE_UNWRITABLE = Code("DB773", "external-cache-unwritable")
 
+# The reader's site (sitemap, settings).
+SITEMAP_NO_BASE_URL = Code("DB820", "sitemap-no-base-url")
+SITE_SETTINGS = Code("DB821", "site-settings")
+
 # Translator's tools (a translation falls back to English for them).
 TRANSLATION_REPAIR_UNCERTAIN = Code("DB830", "translation-repair-uncertain")
 

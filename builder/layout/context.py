@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from ..markdown_rules.parser import html_text
 from ..sources.config import Language
 from ..sources.content import Page
 from ..versions.model import Version
+from .fallback_notice import english_part, fallen_parts
 from .render import mark_current, sidebar_html
 
 if TYPE_CHECKING:  # the build's objects, handed in by pipeline/pages.py
@@ -178,6 +179,15 @@ class ContextBuilder:
             notices.append({"kind": "warning", "icon": "alert",
                             "text": ui("pages.outdated_release", release=version.release)})
         intro = self.finished_markdown(lang, version, meta.intro, ("intro", page.rel))
+        intro_text = html_text(str(intro))
+        english = site.default_language.code
+        parts = fallen_parts(fallback_comments)
+        if parts & {"title", "intro"}:
+            notices.append({"kind": "info", "icon": "globe", "text": ui("pages.part_not_translated")})
+        if "intro" in parts and intro:
+            intro = english_part(intro, english)
+        if "body" in parts:
+            body = english_part(body, english, ui("pages.part_not_translated"))
         home_meta = self.metas.get(lang, self.home, version.id) if self.home else None
         return {
             "lang": lang,
@@ -196,7 +206,8 @@ class ContextBuilder:
                 "kind": page.kind,
                 "title": meta.title,
                 "intro": intro,
-                "intro_text": html_text(str(intro)),
+                "intro_text": intro_text,
+                "title_lang": Markup(f' lang="{escape(english)}"') if "title" in parts else "",
                 "product_notice": self.finished_markdown(lang, version, meta.product, ("product", page.rel)),
                 "permissions": self.finished_markdown(lang, version, meta.permissions, ("permissions", page.rel)),
                 "body": body,

@@ -130,6 +130,7 @@ class Layout:
         folder = resources.files("builder.layout").joinpath("static")
         css = folder.joinpath("style.css").read_text("utf-8") + "\n" + pygments_css()
         css += "\n" + folder.joinpath("pickers.css").read_text("utf-8") + pickers_css()
+        css += "\n" + folder.joinpath("phone.css").read_text("utf-8")  # the phone header, the reader's edge pages
         return {
             "_static/style.css": css.encode("utf-8"),
             "_static/site.js": folder.joinpath("site.js").read_bytes(),

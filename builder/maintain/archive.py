@@ -67,7 +67,8 @@ def archive_release(root: Path, release: str, out: Path, *, languages: list[str]
         built = work / "build"
         result = run_build(BuildOptions(root=root, out=built, versions=[version.id], languages=languages,
                                         jobs=jobs, search=False, incremental=False, keep_going=keep_going))
-        report.problems.extend(result.problems)
+        # An archive keeps pages only: the build's sitemap (or its DB820 warning) is not part of it.
+        report.problems.extend(d for d in result.problems if d.code is not codes.SITEMAP_NO_BASE_URL)
         if not result.written or (report.problems.errors and not keep_going):
             return report
         site = Site(root, None, languages)

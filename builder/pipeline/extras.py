@@ -38,12 +38,9 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     ui = site.ui[default]
     writer.write("index.html", site.layout.render_redirect(f"/{default}", default, ui("redirect.moved")))
     extra["index.html"] = []
-    space = site.config.space
-    latest = {f"{p.name}@latest": space.latest(p).id for p in space.plans if p.numbered}
-    writer.write("404.html", site.layout.template("404.html").render(
-        lang=default, title=ui("errors.page_doesnt_exist"), home=ui("pages.home"), default=default,
-        languages=[lang.code for lang in site.config.languages], latest=latest))
-    extra["404.html"] = []
+    from ..layout.notfound import write_not_found_pages
+
+    extra.update(write_not_found_pages(site, metas, writer))
     from ..output.archives import VERSIONS_FILE, versions_document  # the archives' version pickers read it
 
     writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
@@ -53,9 +50,13 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                             only_live=partial_redirects)
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
-    files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
-                                               base_url=base_url)
-    extra.update(files)
+    base_url = base_url or site.config.base_url
+    if base_url:
+        files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
+                                                   base_url=base_url)
+        extra.update(files)
+    else:
+        problems.add(_no_sitemap())
     if len(site.config.languages) > 1:
         from ..i18n.status_page import statuses, write_status_pages
 
@@ -69,6 +70,16 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         if search_state is not None and state is not None:
             search_state.append(state)
     return extra, digests
+
+
+def _no_sitemap():
+    """DB820: the sitemap protocol wants absolute URLs, and this build has no base URL."""
+    from ..core import codes
+    from ..core.diagnostics import Diagnostic, Severity
+
+    return Diagnostic(codes.SITEMAP_NO_BASE_URL, "sitemap.xml was not written: its URLs must be absolute and this "
+                      "build has no base URL; pass --base-url https://docs.example.com or set "
+                      "`base_url: https://docs.example.com` in data/site.yml", severity=Severity.WARNING)
 
 
 def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: list[Output],

@@ -44,6 +44,8 @@ class SiteConfig:
     root: Path
     space: VersionSpace
     languages: tuple[Language, ...]
+    base_url: str = ""
+    """`base_url` of data/site.yml (builder/sources/settings.py): '' when not set."""
 
     @property
     def default_language(self) -> Language:
@@ -65,7 +67,9 @@ def load_config(root: Path) -> SiteConfig:
         )
     space = _load_versions(root)
     languages = _load_languages(root)
-    return SiteConfig(root.resolve(), space, languages)
+    from .settings import load_base_url
+
+    return SiteConfig(root.resolve(), space, languages, load_base_url(root))
 
 
 def _read_yaml(root: Path, rel: str, code) -> tuple[object, str]:
