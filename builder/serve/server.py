@@ -19,6 +19,7 @@ from ..layout.render import Layout
 from .renderer import DevSite, Response
 from .files import safe_join
 from .search import DevSearch
+from .status import status_page
 
 MIME = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -159,6 +160,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if safe_join(self.dev.scratch, path) is None:
                 return self._send(Response(403, b"Forbidden", "text/plain"), head)
             response = self.dev.page_response(path)
+            if response is None:
+                status = status_page(self.dev, path)
+                response = Response(200, status) if status is not None else None
             if response is None:
                 target = self.dev.redirect_for(path)
                 response = Response(302, location=target) if target else Response(404, _not_found(path), "text/html; charset=utf-8")
@@ -331,7 +335,7 @@ def serve(args) -> int:
         return EXIT_USAGE
     stop = threading.Event()
     host, port = server.server_address[:2]
-    first = dev.site.default_language.code
+    first = dev.site.languages[0].code  # the first language served (`--language fr`: /fr)
     warning = exposure_warning(args.host, host, server.RequestHandlerClass.allowed_hosts)
     if warning:
         print(warning, file=sys.stderr)
