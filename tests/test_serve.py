@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from html import escape as html_escape
 
 import pytest
 
@@ -559,3 +560,122 @@ def test_the_error_page_shows_every_problem_of_the_page_and_what_it_includes(tmp
     assert [h.split(": error")[0] for h in heads] == [  # in the order a build prints them
         "content/a.md:5:6", "content/a.md:7:1", "data/reusables/more.md:1:14", "data/reusables/steps.md:1:20"]
     assert "included from content/a.md:8:1" in shown
+
+
+# Every problem a build reports, while writing ------------------------------------------------
+
+def _problem_site(tmp_path):
+    """A page with a problem of each kind a build reports about a page that still renders:
+    unknown plan, unknown frontmatter key, broken link, missing anchor, skipped heading level,
+    broken table."""
+    from tests.conftest import page, site_files, write_tree
+
+    body = ("Intro.\n\n## Steps\n\nSee [B](/b), [nothing](/no/such/page) and [a part](/b#nowhere).\n\n"
+            "#### Skipped level\n\n| a | b |\n|---|\n| 1 |\n")
+    return write_tree(tmp_path / "src", site_files({
+        "a.md": page("A", body, versions="{fpt: '*', nope: '*'}", bogus="1"),
+        "b.md": page("B", "## Real heading\n"),
+    }))
+
+
+def test_serve_shows_and_prints_what_a_build_reports_for_the_open_page(tmp_path, capsys):
+    from builder.pipeline.build import BuildOptions, run_build
+
+    root = _problem_site(tmp_path)
+    report = run_build(BuildOptions(root=root, write=False))
+    expected = [d for d in report.problems if d.location and d.location.path == "content/a.md"]
+    assert {d.code.code for d in expected} == {"DB111", "DB106", "DB401", "DB402", "DB724", "DB723"}
+    dev = DevSite(root, None, None)
+    try:
+        capsys.readouterr()
+        response = dev.page_response("/en/a")
+        shown = body_of(response)
+        for _ in range(3):  # more requests, no change: printed once
+            dev.page_response("/en/a")
+        err = capsys.readouterr().err
+    finally:
+        dev.close()
+    # the page is served, with a panel over it listing every problem, located, with its source line
+    assert response.status == 200 and "<h1" in shown and 'id="db-problems"' in shown
+    heads = re.findall(r'<section class="db-problem"><pre>([^\n]*)', shown)
+    assert heads == [html_escape(d.header()) for d in expected]
+    assert "4 errors, 2 warnings in this page" in shown
+    # the terminal has the same text as `build` prints, once
+    assert err == "docs-builder serve: /en/a: 4 errors, 2 warnings\n\n" + "\n\n".join(
+        d.format_text() for d in expected) + "\n\n"
+
+
+def test_problems_are_printed_again_only_when_an_edit_changes_them(tmp_path, capsys):
+    root = _problem_site(tmp_path)
+    src = root / "content/a.md"
+    dev = DevSite(root, None, None)
+    try:
+        dev.page_response("/en/a")
+        capsys.readouterr()
+        dev.reload({"content/b.md"})  # an edit elsewhere: same problems, nothing printed
+        dev.page_response("/en/a")
+        assert capsys.readouterr().err == ""
+        src.write_text(src.read_text("utf-8").replace("bogus: 1\n", ""), "utf-8")
+        assert "/en/a" in dev.reload({"content/a.md"})  # the open page reloads
+        dev.page_response("/en/a")
+        err = capsys.readouterr().err
+        assert err.startswith("docs-builder serve: /en/a: 3 errors, 2 warnings\n") and "DB106" not in err
+        src.write_text("---\ntitle: A\nversions: {fpt: '*'}\n---\nAll good now.\n", "utf-8")
+        dev.reload({"content/a.md"})
+        response = dev.page_response("/en/a")
+        assert capsys.readouterr().err == "docs-builder serve: /en/a: no problems now\n"
+        assert response.status == 200 and "db-problems" not in body_of(response)
+    finally:
+        dev.close()
+
+
+def test_a_page_whose_frontmatter_does_not_load_shows_its_error_and_recovers(served):
+    root, base, dev = served
+    page = root / "content/packages/quickstart.md"
+    good = page.read_text("utf-8")
+    assert get(base + "/en/packages/quickstart")[0] == 200
+    events = listen_for_reloads(base, "/en/packages/quickstart")
+    assert wait_for(lambda: len(events) >= 1)
+    page.write_text(good.replace("title:", "title: [", 1), "utf-8")
+    assert wait_for(lambda: len(events) >= 2), "no reload event after the broken edit"
+    status, html = get(base + "/en/packages/quickstart")
+    assert status == 500 and "Not found" not in html and "This page could not be built" in html
+    assert "content/packages/quickstart.md:2:8: error[DB104]: frontmatter is not valid YAML" in html
+    events = listen_for_reloads(base, "/en/packages/quickstart")  # the error page's own stream
+    assert wait_for(lambda: len(events) >= 1)
+    page.write_text(good, "utf-8")
+    assert wait_for(lambda: len(events) >= 2), "the error page was not told to reload after the fix"
+    assert get(base + "/en/packages/quickstart")[0] == 200
+
+
+def test_a_page_fixed_after_a_liquid_error_is_told_to_reload(served):
+    root, base, _dev = served
+    page = root / "content/packages/quickstart.md"
+    good = page.read_text("utf-8")
+    page.write_text(good + "\n{% ifversion ghes %}never closed\n", "utf-8")
+    assert wait_for(lambda: get(base + "/en/packages/quickstart")[0] == 500)
+    events = listen_for_reloads(base, "/en/packages/quickstart")  # the overlay's stream
+    assert wait_for(lambda: len(events) >= 1)
+    page.write_text(good, "utf-8")
+    assert wait_for(lambda: len(events) >= 2), "the overlay was not told to reload after the fix"
+    assert get(base + "/en/packages/quickstart")[0] == 200
+
+
+def test_the_translation_status_page_is_served_where_a_build_writes_it(served):
+    _root, base, _dev = served
+    status, html = get(base + "/fr/translation-status/")
+    assert status == 200 and 'lang="fr"' in html and "EventSource" in html
+    assert re.search(r"<h1[^>]*>[^<]*\S", html)
+    assert get(base + "/en/translation-status")[0] == 200
+
+
+def test_serve_with_a_language_prints_a_url_in_that_language(tmp_path):
+    proc, lines, port = _serve_until_listening(["--language", "fr"], tmp_path)
+    try:
+        url = re.search(r" at (http://\S+)", lines[-1]).group(1)
+        assert url.endswith(f":{port}/fr"), lines
+        status, html = get(url)
+        assert status == 200 and 'lang="fr"' in html
+        assert get(f"http://127.0.0.1:{port}/")[0] == 200  # / leads to /fr, the language served
+    finally:
+        _stop(proc)
