@@ -7,7 +7,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -259,7 +259,8 @@ class DevSite:
                 continue
             if d.location is not None and d.location.path not in mine and d.location.path.startswith(others):
                 continue  # another language's translation
-            found.append(d)
+            # in the version open (the same text whether the page was rendered alone or whole)
+            found.append(replace(d, versions=(version.id,)) if d.versions else d)
         checks = [c for c in record.fragments if c.lang == lang.code and c.version == version.id]
         if checks:
             found += anchor_problems(checks, self._anchors)
