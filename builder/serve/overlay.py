@@ -8,10 +8,14 @@ from html import escape
 
 from ..core.diagnostics import Diagnostic, Problems
 
+MARK = b"<script data-db-livereload>"
 LIVERELOAD = (
-    "<script>(function(){var g=null;var s=new EventSource('/__livereload?path='+encodeURIComponent(location.pathname));"
+    MARK.decode() + "(function(){var g=document.currentScript.getAttribute('data-state');"
+    "var s=new EventSource('/__livereload?path='+encodeURIComponent(location.pathname));"
     "s.onmessage=function(e){if(g===null){g=e.data;return}if(e.data!==g)location.reload()};})();</script>"
 )
+"""Reloads the page when its state on the server changes. The server writes the state the page
+was answered in (`with_state`), so an edit saved before the stream is open reloads it too."""
 
 SHOWN = 50
 """Problems listed at most (the terminal has them all)."""
@@ -28,6 +32,11 @@ _STYLE = (
     ".db-error pre,.db-problem pre{white-space:pre-wrap;overflow:auto;background:#0d1117;color:#f0f3f6;"
     "padding:.75rem 1rem;border-radius:6px;margin:.5rem 0;font:13px/1.45 ui-monospace,monospace}"
 )
+
+
+def with_state(html: bytes, state: str) -> bytes:
+    """The page with the live-reload state it is answered in."""
+    return html.replace(MARK, MARK[:-1] + f' data-state="{escape(state)}">'.encode(), 1)
 
 
 def inject_livereload(html: str) -> str:

@@ -20,6 +20,7 @@ from .renderer import DevSite, Response
 from .files import safe_join
 from .search import DevSearch
 from .status import status_page
+from .overlay import inject_livereload, with_state
 
 MIME = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -159,6 +160,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._send(self.search.response(path), head)
             if safe_join(self.dev.scratch, path) is None:
                 return self._send(Response(403, b"Forbidden", "text/plain"), head)
+            state = self.hub.state(path)  # before the page is made: a later edit reloads it
             response = self.dev.page_response(path)
             if response is None:
                 status = status_page(self.dev, path)
@@ -166,6 +168,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if response is None:
                 target = self.dev.redirect_for(path)
                 response = Response(302, location=target) if target else Response(404, _not_found(path), "text/html; charset=utf-8")
+            if response.body and response.content_type.startswith("text/html"):
+                response.body = with_state(response.body, state)
             return self._send(response, head)
         except (BrokenPipeError, ConnectionResetError):
             return None
@@ -223,8 +227,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def _not_found(path: str) -> bytes:
     from html import escape
 
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
-            f"<body><h1>Not found</h1><p>No page at <code>{escape(path)}</code>.</p></body></html>").encode()
+    return inject_livereload(  # reloads when a save creates the page (or repairs its parent)
+        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
+        f"<body><h1>Not found</h1><p>No page at <code>{escape(path)}</code>.</p></body></html>").encode()
 
 
 class DevServer(http.server.ThreadingHTTPServer):

@@ -34,9 +34,9 @@ def _open(browser, base):
 
 
 def _mark(page) -> None:
-    """Marks the document shown; `_reloaded` waits for another one. Gives the live-reload stream
-    a moment to deliver its first state (a later one reloads the page)."""
-    page.wait_for_timeout(300)
+    """Marks the document shown; `_reloaded` waits for another one. No wait for the live-reload
+    stream: the page knows the state it was served in, so an edit saved before the stream opens
+    reloads it too."""
     page.evaluate("() => { window.__dbBefore = true; }")
 
 
