@@ -679,3 +679,20 @@ def test_serve_with_a_language_prints_a_url_in_that_language(tmp_path):
         assert get(f"http://127.0.0.1:{port}/")[0] == 200  # / leads to /fr, the language served
     finally:
         _stop(proc)
+
+
+def test_an_edit_saved_before_the_page_listens_still_reloads_it(served):
+    """The page carries the state it was served in: a stream opened after an edit reports a
+    different one, and the page reloads."""
+    root, base, _dev = served
+    path = "/en/packages/quickstart"
+    html = get(base + path)[1]
+    served_in = re.search(r'<script data-db-livereload data-state="([^"]+)">', html).group(1)
+    page = root / "content/packages/quickstart.md"
+    page.write_text(page.read_text("utf-8") + "\nSaved before the stream opened.\n", "utf-8")
+    assert wait_for(lambda: "Saved before the stream opened." in get(base + path)[1])
+    events = listen_for_reloads(base, path)
+    assert wait_for(lambda: len(events) >= 1)
+    assert events[0] != f"data: {served_in}"
+    again = re.search(r'data-state="([^"]+)"', get(base + path)[1]).group(1)
+    assert events[0] == f"data: {again}"  # the page served now is up to date: no reload loop
