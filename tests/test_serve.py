@@ -670,15 +670,23 @@ def test_the_translation_status_page_is_served_where_a_build_writes_it(served):
 
 
 def test_serve_with_a_language_prints_a_url_in_that_language(tmp_path):
-    proc, lines, port = _serve_until_listening(["--language", "fr"], tmp_path)
+    # the README's example: French, Enterprise Server only
+    proc, lines, port = _serve_until_listening(["--language", "fr", "--version", "ghes"], tmp_path)
     try:
         url = re.search(r" at (http://\S+)", lines[-1]).group(1)
-        assert url.endswith(f":{port}/fr"), lines
+        assert re.fullmatch(rf"http://127\.0\.0\.1:{port}/fr/enterprise-server@[0-9.]+", url), lines
         status, html = get(url)
         assert status == 200 and 'lang="fr"' in html
-        assert get(f"http://127.0.0.1:{port}/")[0] == 200  # / leads to /fr, the language served
+        for other in ("/", "/fr", "/fr/packages/quickstart"):  # lead to what is served
+            status, html = get(f"http://127.0.0.1:{port}{other}")
+            assert status == 200 and 'lang="fr"' in html, other
     finally:
         _stop(proc)
+    dev = DevSite(REPO, None, ["fr"])
+    try:
+        assert dev.start_url() == "/fr"
+    finally:
+        dev.close()
 
 
 def test_an_edit_saved_before_the_page_listens_still_reloads_it(served):

@@ -318,8 +318,28 @@ class DevSite:
                 redirects = self._redirects
         clean = "/" + "/".join(p for p in unquote(path).split("/") if p)
         if clean == "/":
-            return f"/{site.languages[0].code}"
-        return redirects.get(clean)
+            return self.start_url()
+        return redirects.get(clean) or self._in_served_version(site, clean)
+
+    def start_url(self) -> str:
+        """The home page in the first language and version served (`--language fr --version
+        ghes`: `/fr/enterprise-server@<latest>`)."""
+        site = self.site
+        default = site.config.space.default
+        version = default if default in site.versions else site.versions[0]
+        return page_url(site.languages[0].code, version, "")
+
+    def _in_served_version(self, site, clean: str) -> str | None:
+        """A URL of the default version when it is not served (`--version ghes`): the same page
+        in the first version served that has it."""
+        parts = clean.strip("/").split("/")
+        if site.config.space.default in site.versions or (len(parts) > 1 and "@" in parts[1]):
+            return None
+        for version in site.versions:
+            target = page_url(parts[0], version, "/".join(parts[1:]))
+            if self.locate(target) is not None:
+                return target
+        return None
 
     def fill(self, stop: threading.Event) -> None:
         """Render every page in the background so later navigation is instant; requests go

@@ -340,11 +340,10 @@ def serve(args) -> int:
         return EXIT_USAGE
     stop = threading.Event()
     host, port = server.server_address[:2]
-    first = dev.site.languages[0].code  # the first language served (`--language fr`: /fr)
     warning = exposure_warning(args.host, host, server.RequestHandlerClass.allowed_hosts)
     if warning:
         print(warning, file=sys.stderr)
-    print(f"Serving {root.resolve()} at http://{host}:{port}/{first}  (Ctrl+C to stop)", file=sys.stderr)
+    print(f"Serving {root.resolve()} at http://{host}:{port}{dev.start_url()}  (Ctrl+C to stop)", file=sys.stderr)
     if dev.problems.errors:
         print(f"  {len(dev.problems.errors)} problems found while loading; pages show them when opened", file=sys.stderr)
     threading.Thread(target=watch, args=(dev, hub, stop), daemon=True).start()
