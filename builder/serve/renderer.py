@@ -19,7 +19,7 @@ from ..pipeline.cache import FileDigests
 from ..pipeline.results import PageResult
 from ..pipeline.session import BuildSession, anchor_problems
 from ..sources.content import url_of
-from .overlay import LIVERELOAD, error_page, inject_livereload, print_problems, sorted_problems, with_problems  # noqa: F401
+from .overlay import error_page, inject_livereload, print_problems, sorted_problems, with_problems
 
 
 @dataclass
@@ -32,7 +32,8 @@ class Response:
 
 
 class DevSite:
-    """Loads the site, renders pages into a scratch folder on demand, and tracks what they read."""
+    """Loads the site through a build's `BuildSession`, renders pages into a scratch folder on
+    demand, tracks what they read, and reports for each page opened what a build would."""
 
     def __init__(self, root: Path, versions: list[str] | None, languages: list[str] | None):
         self.root = Path(root)
