@@ -704,3 +704,22 @@ def test_an_edit_saved_before_the_page_listens_still_reloads_it(served):
     assert events[0] != f"data: {served_in}"
     again = re.search(r'data-state="([^"]+)"', get(base + path)[1]).group(1)
     assert events[0] == f"data: {again}"  # the page served now is up to date: no reload loop
+
+
+def test_a_page_that_fails_shows_its_title_and_intro_errors_too(tmp_path, capsys):
+    from builder.pipeline.build import BuildOptions, run_build
+    from tests.conftest import page, site_files, write_tree
+
+    root = write_tree(tmp_path / "src", site_files({"a.md": page(
+        "A {% bogus %}", "Body {{ nope }}.\n", versions="{fpt: '*'}", intro="'{% data variables.x.y %}'")}))
+    expected = [d.header() for d in run_build(BuildOptions(root=root, write=False)).problems]
+    assert [h.split(": error")[0] for h in expected] == ["content/a.md:2:10", "content/a.md:4:17", "content/a.md:6:9"]
+    dev = DevSite(root, None, None)
+    try:
+        response = dev.page_response("/en/a")
+    finally:
+        dev.close()
+    assert response.status == 500
+    assert re.findall(r'<section class="db-error"><pre>([^\n]*)', body_of(response)) == [
+        html_escape(h) for h in expected]
+    assert [line for line in capsys.readouterr().err.splitlines() if ": error[" in line] == expected

@@ -120,6 +120,7 @@ class DevSite:
             self.session, self.site, self.metas, self.structure = session, site, metas, structure
             self.builder = session.builder
             self._failed = {url_of(rel): rel for rel in site.tree.failed}
+            self._titled: set[tuple[str, str]] = set()
             self._digests = digests.current
             self.problems = Problems()
             self.problems.extend(session.problems)
@@ -252,6 +253,10 @@ class DevSite:
         its Liquid, Markdown and link problems in this language and version, and its links to
         a `#fragment` that the target page does not have."""
         session = self.session
+        if (lang.code, page.rel) not in self._titled:  # its title and intro, as a build's load stage
+            with self.lock:  # renders them (a page that failed did not)
+                session.metas.get(lang, page, version.id)
+                self._titled.add((lang.code, page.rel))
         mine = session.sources_of(page.rel, lang)
         others = tuple(f"{o.dir}/" for o in self.site.config.languages if o.dir and o is not lang)
         found = session.load_problems(page.rel, lang)
