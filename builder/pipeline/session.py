@@ -4,6 +4,7 @@ go through it, so the preview reports exactly what a build would."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -91,6 +92,21 @@ class BuildSession:
         found = [d for path in sorted(files) for d in self._by_path[1].get(path, ())]
         if self.metas is not None:
             found += [d for d in self.metas.problems if d.location is not None and d.location.path in files]
+        return found
+
+    def output_problems(self, result: PageResult, lang: Language, version_id: str) -> list[Diagnostic]:
+        """The problems of a page's result that concern one output: those seen in that version
+        (shown as seen there, however many versions the result covers) and not located in
+        another language's translation."""
+        mine = self.sources_of(result.rel, lang)
+        others = tuple(f"{o.dir}/" for o in self.site.config.languages if o.dir and o is not lang)
+        found = []
+        for d in result.problems:
+            if d.versions and not any(v in (version_id, f"{lang.code}/{version_id}") for v in d.versions):
+                continue
+            if d.location is not None and d.location.path not in mine and d.location.path.startswith(others):
+                continue
+            found.append(replace(d, versions=(version_id,)) if d.versions else d)
         return found
 
 

@@ -7,7 +7,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -257,16 +257,7 @@ class DevSite:
             with self.lock:  # renders them (a page that failed did not)
                 session.metas.get(lang, page, version.id)
                 self._titled.add((lang.code, page.rel))
-        mine = session.sources_of(page.rel, lang)
-        others = tuple(f"{o.dir}/" for o in self.site.config.languages if o.dir and o is not lang)
-        found = session.load_problems(page.rel, lang)
-        for d in record.problems:
-            if d.versions and not any(v in (version.id, f"{lang.code}/{version.id}") for v in d.versions):
-                continue
-            if d.location is not None and d.location.path not in mine and d.location.path.startswith(others):
-                continue  # another language's translation
-            # in the version open (the same text whether the page was rendered alone or whole)
-            found.append(replace(d, versions=(version.id,)) if d.versions else d)
+        found = session.load_problems(page.rel, lang) + session.output_problems(record, lang, version.id)
         checks = [c for c in record.fragments if c.lang == lang.code and c.version == version.id]
         if checks:
             found += anchor_problems(checks, self._anchors)
