@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from html import escape as html_escape
 
 import pytest
 
@@ -262,7 +263,9 @@ def test_redirects_computed_while_an_edit_reloads_are_not_kept(dev_site, monkeyp
     src = root / "content/packages/quickstart.md"
     src.write_text(src.read_text("utf-8").replace("redirect_from:\n", "redirect_from:\n  - /packages/brand-new-alias\n", 1),
                    "utf-8")
-    real_site, real_compute = renderer.Site, renderer.compute_redirects
+    from builder.pipeline import session as session_module
+
+    real_site, real_compute = session_module.Site, renderer.compute_redirects
     loading = threading.Event()
     reloads: list[threading.Thread] = []
 
@@ -278,7 +281,7 @@ def test_redirects_computed_while_an_edit_reloads_are_not_kept(dev_site, monkeyp
             reloads[0].join()
         return result
 
-    monkeypatch.setattr(renderer, "Site", site)
+    monkeypatch.setattr(session_module, "Site", site)
     monkeypatch.setattr(renderer, "compute_redirects", compute)
     assert dev.redirect_for("/en/packages/brand-new-alias") is None
     monkeypatch.setattr(renderer, "compute_redirects", real_compute)
@@ -554,6 +557,169 @@ def test_the_error_page_shows_every_problem_of_the_page_and_what_it_includes(tmp
         dev.close()
     assert response.status == 500
     heads = re.findall(r'<section class="db-error"><pre>([^\n]*)', shown)
-    assert [h.split(": error")[0] for h in heads] == [
-        "content/a.md:5:6", "content/a.md:7:1", "data/reusables/steps.md:1:20", "data/reusables/more.md:1:14"]
+    assert [h.split(": error")[0] for h in heads] == [  # in the order a build prints them
+        "content/a.md:5:6", "content/a.md:7:1", "data/reusables/more.md:1:14", "data/reusables/steps.md:1:20"]
     assert "included from content/a.md:8:1" in shown
+
+
+# Every problem a build reports, while writing ------------------------------------------------
+
+def _problem_site(tmp_path):
+    """A page with a problem of each kind a build reports about a page that still renders:
+    unknown plan, unknown frontmatter key, broken link, missing anchor, skipped heading level,
+    broken table."""
+    from tests.conftest import page, site_files, write_tree
+
+    body = ("Intro.\n\n## Steps\n\nSee [B](/b), [nothing](/no/such/page) and [a part](/b#nowhere).\n\n"
+            "#### Skipped level\n\n| a | b |\n|---|\n| 1 |\n")
+    return write_tree(tmp_path / "src", site_files({
+        "a.md": page("A", body, versions="{fpt: '*', nope: '*'}", bogus="1"),
+        "b.md": page("B", "## Real heading\n"),
+    }))
+
+
+def test_serve_shows_and_prints_what_a_build_reports_for_the_open_page(tmp_path, capsys):
+    from builder.pipeline.build import BuildOptions, run_build
+
+    root = _problem_site(tmp_path)
+    report = run_build(BuildOptions(root=root, write=False))
+    expected = [d for d in report.problems if d.location and d.location.path == "content/a.md"]
+    assert {d.code.code for d in expected} == {"DB111", "DB106", "DB401", "DB402", "DB724", "DB723"}
+    dev = DevSite(root, None, None)
+    try:
+        capsys.readouterr()
+        response = dev.page_response("/en/a")
+        shown = body_of(response)
+        for _ in range(3):  # more requests, no change: printed once
+            dev.page_response("/en/a")
+        err = capsys.readouterr().err
+    finally:
+        dev.close()
+    # the page is served, with a panel over it listing every problem, located, with its source line
+    assert response.status == 200 and "<h1" in shown and 'id="db-problems"' in shown
+    heads = re.findall(r'<section class="db-problem"><pre>([^\n]*)', shown)
+    assert heads == [html_escape(d.header()) for d in expected]
+    assert "4 errors, 2 warnings in this page" in shown
+    # the terminal has the same text as `build` prints, once
+    assert err == "docs-builder serve: /en/a: 4 errors, 2 warnings\n\n" + "\n\n".join(
+        d.format_text() for d in expected) + "\n\n"
+
+
+def test_problems_are_printed_again_only_when_an_edit_changes_them(tmp_path, capsys):
+    root = _problem_site(tmp_path)
+    src = root / "content/a.md"
+    dev = DevSite(root, None, None)
+    try:
+        dev.page_response("/en/a")
+        capsys.readouterr()
+        dev.reload({"content/b.md"})  # an edit elsewhere: same problems, nothing printed
+        dev.page_response("/en/a")
+        assert capsys.readouterr().err == ""
+        src.write_text(src.read_text("utf-8").replace("bogus: 1\n", ""), "utf-8")
+        assert "/en/a" in dev.reload({"content/a.md"})  # the open page reloads
+        dev.page_response("/en/a")
+        err = capsys.readouterr().err
+        assert err.startswith("docs-builder serve: /en/a: 3 errors, 2 warnings\n") and "DB106" not in err
+        src.write_text("---\ntitle: A\nversions: {fpt: '*'}\n---\nAll good now.\n", "utf-8")
+        dev.reload({"content/a.md"})
+        response = dev.page_response("/en/a")
+        assert capsys.readouterr().err == "docs-builder serve: /en/a: no problems now\n"
+        assert response.status == 200 and "db-problems" not in body_of(response)
+    finally:
+        dev.close()
+
+
+def test_a_page_whose_frontmatter_does_not_load_shows_its_error_and_recovers(served):
+    root, base, dev = served
+    page = root / "content/packages/quickstart.md"
+    good = page.read_text("utf-8")
+    assert get(base + "/en/packages/quickstart")[0] == 200
+    events = listen_for_reloads(base, "/en/packages/quickstart")
+    assert wait_for(lambda: len(events) >= 1)
+    page.write_text(good.replace("title:", "title: [", 1), "utf-8")
+    assert wait_for(lambda: len(events) >= 2), "no reload event after the broken edit"
+    status, html = get(base + "/en/packages/quickstart")
+    assert status == 500 and "Not found" not in html and "This page could not be built" in html
+    assert "content/packages/quickstart.md:2:8: error[DB104]: frontmatter is not valid YAML" in html
+    events = listen_for_reloads(base, "/en/packages/quickstart")  # the error page's own stream
+    assert wait_for(lambda: len(events) >= 1)
+    page.write_text(good, "utf-8")
+    assert wait_for(lambda: len(events) >= 2), "the error page was not told to reload after the fix"
+    assert get(base + "/en/packages/quickstart")[0] == 200
+
+
+def test_a_page_fixed_after_a_liquid_error_is_told_to_reload(served):
+    root, base, _dev = served
+    page = root / "content/packages/quickstart.md"
+    good = page.read_text("utf-8")
+    page.write_text(good + "\n{% ifversion ghes %}never closed\n", "utf-8")
+    assert wait_for(lambda: get(base + "/en/packages/quickstart")[0] == 500)
+    events = listen_for_reloads(base, "/en/packages/quickstart")  # the overlay's stream
+    assert wait_for(lambda: len(events) >= 1)
+    page.write_text(good, "utf-8")
+    assert wait_for(lambda: len(events) >= 2), "the overlay was not told to reload after the fix"
+    assert get(base + "/en/packages/quickstart")[0] == 200
+
+
+def test_the_translation_status_page_is_served_where_a_build_writes_it(served):
+    _root, base, _dev = served
+    status, html = get(base + "/fr/translation-status/")
+    assert status == 200 and 'lang="fr"' in html and "EventSource" in html
+    assert re.search(r"<h1[^>]*>[^<]*\S", html)
+    assert get(base + "/en/translation-status")[0] == 200
+
+
+def test_serve_with_a_language_prints_a_url_in_that_language(tmp_path):
+    # the README's example: French, Enterprise Server only
+    proc, lines, port = _serve_until_listening(["--language", "fr", "--version", "ghes"], tmp_path)
+    try:
+        url = re.search(r" at (http://\S+)", lines[-1]).group(1)
+        assert re.fullmatch(rf"http://127\.0\.0\.1:{port}/fr/enterprise-server@[0-9.]+", url), lines
+        status, html = get(url)
+        assert status == 200 and 'lang="fr"' in html
+        for other in ("/", "/fr", "/fr/packages/quickstart"):  # lead to what is served
+            status, html = get(f"http://127.0.0.1:{port}{other}")
+            assert status == 200 and 'lang="fr"' in html, other
+    finally:
+        _stop(proc)
+    dev = DevSite(REPO, None, ["fr"])
+    try:
+        assert dev.start_url() == "/fr"
+    finally:
+        dev.close()
+
+
+def test_an_edit_saved_before_the_page_listens_still_reloads_it(served):
+    """The page carries the state it was served in: a stream opened after an edit reports a
+    different one, and the page reloads."""
+    root, base, _dev = served
+    path = "/en/packages/quickstart"
+    html = get(base + path)[1]
+    served_in = re.search(r'<script data-db-livereload data-state="([^"]+)">', html).group(1)
+    page = root / "content/packages/quickstart.md"
+    page.write_text(page.read_text("utf-8") + "\nSaved before the stream opened.\n", "utf-8")
+    assert wait_for(lambda: "Saved before the stream opened." in get(base + path)[1])
+    events = listen_for_reloads(base, path)
+    assert wait_for(lambda: len(events) >= 1)
+    assert events[0] != f"data: {served_in}"
+    again = re.search(r'data-state="([^"]+)"', get(base + path)[1]).group(1)
+    assert events[0] == f"data: {again}"  # the page served now is up to date: no reload loop
+
+
+def test_a_page_that_fails_shows_its_title_and_intro_errors_too(tmp_path, capsys):
+    from builder.pipeline.build import BuildOptions, run_build
+    from tests.conftest import page, site_files, write_tree
+
+    root = write_tree(tmp_path / "src", site_files({"a.md": page(
+        "A {% bogus %}", "Body {{ nope }}.\n", versions="{fpt: '*'}", intro="'{% data variables.x.y %}'")}))
+    expected = [d.header() for d in run_build(BuildOptions(root=root, write=False)).problems]
+    assert [h.split(": error")[0] for h in expected] == ["content/a.md:2:10", "content/a.md:4:17", "content/a.md:6:9"]
+    dev = DevSite(root, None, None)
+    try:
+        response = dev.page_response("/en/a")
+    finally:
+        dev.close()
+    assert response.status == 500
+    assert re.findall(r'<section class="db-error"><pre>([^\n]*)', body_of(response)) == [
+        html_escape(h) for h in expected]
+    assert [line for line in capsys.readouterr().err.splitlines() if ": error[" in line] == expected

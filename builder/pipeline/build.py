@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..core import codes
-from ..core.diagnostics import Diagnostic, Problems, Severity
+from ..core.diagnostics import Diagnostic, Problems
 from ..core.urls import output_file
 from ..core.errors import ConfigError
 from ..core.paths import UnsafePath
@@ -22,6 +22,7 @@ from ..output import writer as out_writer
 from ..search.site_index import indexed_digest
 from .metas import Metas
 from .pages import PageBuilder
+from .session import BuildSession, anchor_problems
 from .results import Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
@@ -197,11 +198,12 @@ def run_build(options: BuildOptions) -> BuildReport:
                 previous = BuildCache.read(out, state_problems)
             if not old_manifest:
                 previous = None  # the cache vouches for outputs that the manifest lists
-    site = Site(options.root, options.versions, options.languages,
-                frontmatter=previous.frontmatter_for(digests) if previous else None)
+    session = BuildSession(options.root, options.versions, options.languages, digests=digests,
+                           frontmatter=previous.frontmatter_for(digests) if previous else None)
+    site = session.site
     archives = out_archives.find_archives(out, state_problems)
     state_problems.extend(site.set_archives(archives))
-    problems = site.problems
+    problems = session.problems
     problems.extend(state_problems)
     if options.write:
         digests.prime([lang.dir for lang in site.config.languages if lang.dir])
@@ -219,19 +221,14 @@ def run_build(options: BuildOptions) -> BuildReport:
         elif options.previous_label is not None and options.incremental:
             problems.add(base_site_warning(options.previous_label, previous, options_key, out))
         staging = out_writer.new_staging(out)
-    metas = Metas(site, cached=cache.metas if cache else None, digests=digests if options.write else None)
-    for lang in site.languages:
-        for page in pages:
-            metas.get(lang, page, "")
-    problems.extend(metas.problems)
-    structure = Structure(site, metas, digests, options_key)
+    metas, structure = session.load_metas(options_key, cached=cache.metas if cache else None, record=options.write)
     selected = _select_pages(site, options.changed_since, pages)
     reused = _reusable_results(site, structure, cache, out, pages, selected) if cache else {}
     report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused))
     _step("loaded")
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
-        results = _run_pages(site, metas, rels, staging, options)
+        results = _run_pages(session, rels, staging, options)
         _step("pages-built")
         _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
@@ -354,19 +351,7 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
             stats[key] = stats.get(key, 0) + value
         for code, events in result.translation.items():
             report.translation.setdefault(code, {})[result.rel] = events
-    checked: dict[tuple[str, str, str], frozenset[str]] = {}
-    for result in results:
-        for check in result.fragments:
-            key = (check.target, check.lang, check.version)
-            ids = checked.get(key)
-            if ids is None and key in anchors:
-                ids = checked[key] = frozenset(anchors[key])
-            if ids is not None and check.fragment not in ids:
-                problems.add(Diagnostic(
-                    codes.LINK_ANCHOR,
-                    f"link {check.href!r}: content/{check.target} has no heading or element with id "
-                    f"{check.fragment!r}",
-                    check.location, Severity.WARNING, check.notes, versions=(check.version,)))
+    problems.extend(anchor_problems((c for r in results for c in r.fragments), anchors.get))
     report.outputs = len(outputs)
     report.stats = stats
     return outputs
@@ -442,9 +427,9 @@ def _select_pages(site: Site, ref: str | None, pages) -> set[str] | None:
     return affected_pages(site, ref, pages)
 
 
-def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, options: BuildOptions) -> list[PageResult]:
+def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, options: BuildOptions) -> list[PageResult]:
     jobs = options.jobs or os.cpu_count() or 1
-    builder = PageBuilder(site, metas)
+    builder = session.builder
     _WORKER["builder"] = builder
     _WORKER["parent"] = os.getpid()
     _WORKER["search"] = options.search

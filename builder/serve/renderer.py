@@ -13,14 +13,13 @@ from urllib.parse import unquote
 
 from ..core.diagnostics import Diagnostic, Problems
 from ..core.errors import BuildError
-from ..core.urls import output_file
+from ..core.urls import output_file, page_url
 from ..links.redirects import compute_redirects
 from ..pipeline.cache import FileDigests
-from ..pipeline.incremental import Structure
-from ..pipeline.metas import Metas
-from ..pipeline.pages import PageBuilder
 from ..pipeline.results import PageResult
-from ..pipeline.site import Site
+from ..pipeline.session import BuildSession, anchor_problems
+from ..sources.content import url_of
+from .overlay import error_page, inject_livereload, print_problems, sorted_problems, with_problems
 
 
 @dataclass
@@ -33,7 +32,8 @@ class Response:
 
 
 class DevSite:
-    """Loads the site, renders pages into a scratch folder on demand, and tracks what they read."""
+    """Loads the site through a build's `BuildSession`, renders pages into a scratch folder on
+    demand, tracks what they read, and reports for each page opened what a build would."""
 
     def __init__(self, root: Path, versions: list[str] | None, languages: list[str] | None):
         self.root = Path(root)
@@ -58,7 +58,14 @@ class DevSite:
         self.generation = 0
         self.load_error: list[Diagnostic] = []
         self._digests: dict = {}
-        self.site: Site | None = None
+        self.site = None
+        self.session: BuildSession | None = None
+        self.problem_urls: set[str] = set()
+        """URL paths last answered with problems, an error page or "not found": an edit may fix
+        them, so every reload tells their open pages to reload."""
+        self.reported: dict[str, str] = {}
+        """URL path -> the problems last printed for it (printed again only when they change)."""
+        self.report = print_problems
         try:
             self.reload()
         except BaseException:
@@ -77,19 +84,23 @@ class DevSite:
         """Load the site again after an edit of `changed` (paths relative to the root);
         returns the URL paths whose pages changed."""
         with self.lock:
-            try:
-                site = Site(self.root, self.versions_arg, self.languages_arg)
+            try:  # the same load as a build's (pipeline/session.py), titles computed when asked for
+                session = BuildSession(self.root, self.versions_arg, self.languages_arg,
+                                       digests=FileDigests(self.root, self._digests))
+                metas, structure = session.load_metas("serve", record=False, eager=False)
             except BuildError as err:
                 if self.site is None:
                     raise  # nothing to serve: reported like a build's configuration error
                 self.load_error = err.diagnostics
+                self._report_site(err.diagnostics)
                 self.generation += 1
                 return {"*"}
+            site, digests = session.site, session.digests
+            if self.load_error:
+                self._report_site([])
             self.load_error = []
-            metas = Metas(site)
-            digests = FileDigests(site.root, self._digests)
-            structure = Structure(site, metas, digests, "serve")
-            affected: set[str] = set()
+            affected: set[str] = set(self.problem_urls)
+            self.problem_urls.clear()
             if self.site is None:
                 affected.add("*")
             for key, record in [*self.records.items(), *self.partial.items()]:
@@ -101,15 +112,18 @@ class DevSite:
                     deps.update(o.sources)
                 if page is None or (changed and deps & changed) or structure.fingerprint(page, record) != old_fp:
                     affected.update("/" + o.path[: -len("/index.html")] for o in record.outputs)
+                    affected.update(self._urls_of(rel))  # a page that failed has no outputs
                     for o in record.outputs:
                         (self.scratch / o.path).unlink(missing_ok=True)
                     (self.records if isinstance(key, str) else self.partial).pop(key, None)
-            self.site, self.metas, self.structure = site, metas, structure
-            self.builder = PageBuilder(site, metas)
+            affected.update(f"/{lang.code}/translation-status" for lang in site.languages)
+            self.session, self.site, self.metas, self.structure = session, site, metas, structure
+            self.builder = session.builder
+            self._failed = {url_of(rel): rel for rel in site.tree.failed}
+            self._titled: set[tuple[str, str]] = set()
             self._digests = digests.current
             self.problems = Problems()
-            self.problems.extend(site.problems)
-            self.problems.extend(metas.problems)
+            self.problems.extend(session.problems)
             self._redirects = None
             self._unprinted.clear()  # records kept from before were fingerprinted just above
             self.generation += 1
@@ -180,26 +194,112 @@ class DevSite:
         path.write_text(inject_livereload(html), "utf-8")
 
     def page_response(self, path: str) -> Response | None:
+        """The page at a URL path with every problem a build would report for it: shown in a
+        panel over the page (or instead of it when it could not be built) and printed in the
+        terminal once per change. None when no page is there."""
+        clean = "/" + "/".join(p for p in unquote(path).split("/") if p)
         if self.load_error:
+            self.problem_urls.add(clean)
             return Response(500, error_page(self.load_error, self.generation).encode())
         found = self.locate(path)
         if found is None:
-            return None
+            return self._unbuilt_response(clean)
         lang, version, page = found
         file = self.scratch / output_file(lang.code, version, page.url)
         key = (page.rel, lang.code, version.id)
-        if page.rel in self.records or key in self.partial:
-            try:  # already rendered: no lock, no waiting for the background fill
-                return Response(200, file.read_bytes())
+        record = self.records.get(page.rel) or self.partial.get(key)
+        body = None
+        if record is not None:
+            try:  # already rendered: no waiting for the background fill
+                body = file.read_bytes()
             except OSError:
-                pass
-        record = self.render(page, (lang.code, version.id))
+                record = None
         if record is None:
+            record = self.render(page, (lang.code, version.id))
+            if record is None:
+                return None
+            try:
+                body = file.read_bytes()
+            except OSError:
+                body = None
+        problems = self.page_problems(page, lang, version, record)
+        self._note(clean, problems)
+        if body is not None:
+            return Response(200, with_problems(body, problems))
+        errors = [d for d in problems if d.is_error]
+        return Response(500, error_page(errors or problems, self.generation).encode())
+
+    def _unbuilt_response(self, clean: str) -> Response | None:
+        """A page whose file could not be loaded (its frontmatter does not parse, say): its load
+        errors, instead of "not found"; None when no such page is there either."""
+        parts = [p for p in clean.split("/") if p]
+        site = self.site
+        if not parts or site.config.language(parts[0]) not in site.languages:
             return None
-        if file.is_file():
-            return Response(200, file=file)
-        errors = [d for d in record.problems if d.is_error and (not d.versions or version.id in d.versions)]
-        return Response(500, error_page(errors or record.problems, self.generation).encode())
+        self.problem_urls.add(clean)  # a page being created or repaired: reload when it is saved
+        lang = site.config.language(parts[0])
+        parts = parts[1:]
+        if parts and "@" in parts[0]:
+            parts = parts[1:]
+        rel = self._failed.get("/".join(parts))
+        if rel is None:
+            return None
+        problems = list(sorted_problems(self.session.load_problems(rel, lang)))
+        self._note(clean, problems)
+        return Response(500, error_page(problems, self.generation).encode())
+
+    def page_problems(self, page, lang, version, record: PageResult) -> list[Diagnostic]:
+        """What a build reports about this output: load problems located in the page's files,
+        its Liquid, Markdown and link problems in this language and version, and its links to
+        a `#fragment` that the target page does not have."""
+        session = self.session
+        if (lang.code, page.rel) not in self._titled:  # its title and intro, as a build's load stage
+            with self.lock:  # renders them (a page that failed did not)
+                session.metas.get(lang, page, version.id)
+                self._titled.add((lang.code, page.rel))
+        found = session.load_problems(page.rel, lang) + session.output_problems(record, lang, version.id)
+        checks = [c for c in record.fragments if c.lang == lang.code and c.version == version.id]
+        if checks:
+            found += anchor_problems(checks, self._anchors)
+        return list(sorted_problems(found))
+
+    def _anchors(self, key: tuple[str, str, str]):
+        """The element ids of an output, rendering it if no request or fill has yet."""
+        rel, lang, vid = key
+        record = self.records.get(rel) or self.partial.get(key)
+        if record is None:
+            page = self.site.tree.pages.get(rel)
+            if page is None:
+                return None
+            record = self.render(page, (lang, vid))
+        ids = record.anchors.get((lang, vid)) if record is not None else None
+        return ids
+
+    def _note(self, url: str, problems: list[Diagnostic]) -> None:
+        """Print the problems of the page at `url` when they differ from those printed last."""
+        if problems:
+            self.problem_urls.add(url)
+        text = "\n\n".join(d.format_text() for d in problems)
+        with self._waiting_lock:
+            before = self.reported.get(url)
+            if before == text or (before is None and not text):
+                self.reported[url] = text
+                return
+            self.reported[url] = text
+        self.report(url, problems)
+
+    def _report_site(self, problems: list[Diagnostic]) -> None:
+        self.reported.clear()  # pages are loaded again: their problems are printed again
+        if problems or self.load_error:
+            self.report("", problems)
+
+    def _urls_of(self, rel: str) -> set[str]:
+        """The URL paths of a page of the site loaded before (open pages may show it)."""
+        site = self.site
+        page = site.tree.pages.get(rel) if site is not None else None
+        if page is None:
+            return set()
+        return {page_url(lang.code, v, page.url) for lang in site.languages for v in site.built_versions(page)}
 
     def redirect_for(self, path: str) -> str | None:
         site, redirects = self.site, self._redirects
@@ -215,8 +315,28 @@ class DevSite:
                 redirects = self._redirects
         clean = "/" + "/".join(p for p in unquote(path).split("/") if p)
         if clean == "/":
-            return f"/{site.default_language.code}"
-        return redirects.get(clean)
+            return self.start_url()
+        return redirects.get(clean) or self._in_served_version(site, clean)
+
+    def start_url(self) -> str:
+        """The home page in the first language and version served (`--language fr --version
+        ghes`: `/fr/enterprise-server@<latest>`)."""
+        site = self.site
+        default = site.config.space.default
+        version = default if default in site.versions else site.versions[0]
+        return page_url(site.languages[0].code, version, "")
+
+    def _in_served_version(self, site, clean: str) -> str | None:
+        """A URL of the default version when it is not served (`--version ghes`): the same page
+        in the first version served that has it."""
+        parts = clean.strip("/").split("/")
+        if site.config.space.default in site.versions or (len(parts) > 1 and "@" in parts[1]):
+            return None
+        for version in site.versions:
+            target = page_url(parts[0], version, "/".join(parts[1:]))
+            if self.locate(target) is not None:
+                return target
+        return None
 
     def fill(self, stop: threading.Event) -> None:
         """Render every page in the background so later navigation is instant; requests go
@@ -284,28 +404,3 @@ class DevSite:
                     record._fingerprint = self.structure.fingerprint(page, record)
 
 
-LIVERELOAD = (
-    "<script>(function(){var g=null;var s=new EventSource('/__livereload?path='+encodeURIComponent(location.pathname));"
-    "s.onmessage=function(e){if(g===null){g=e.data;return}if(e.data!==g)location.reload()};})();</script>"
-)
-
-
-def inject_livereload(html: str) -> str:
-    return html.replace("</body>", LIVERELOAD + "</body>", 1) if "</body>" in html else html + LIVERELOAD
-
-
-def error_page(diagnostics: list[Diagnostic], generation: int) -> str:
-    from html import escape
-
-    items = "".join(
-        f'<section class="db-error"><pre>{escape(d.format_text())}</pre></section>' for d in diagnostics[:50]
-    )
-    return inject_livereload(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build error</title>"
-        "<style>body{margin:0;font:15px/1.5 system-ui,sans-serif;background:#1b1f24;color:#f0f3f6}"
-        ".db-overlay{max-width:70rem;margin:2rem auto;padding:1.5rem 2rem;background:#2d0b0e;border:2px solid #f85149;"
-        "border-radius:8px}h1{color:#ff7b72;font-size:1.3rem}pre{white-space:pre-wrap;overflow:auto;background:#0d1117;"
-        "padding:1rem;border-radius:6px;font:13px/1.45 ui-monospace,monospace}</style></head><body>"
-        f'<div class="db-overlay" role="alert"><h1>This page could not be built</h1>'
-        f"<p>Fix the problem below and save: the page reloads by itself.</p>{items}</div></body></html>"
-    )

@@ -19,6 +19,8 @@ from ..layout.render import Layout
 from .renderer import DevSite, Response
 from .files import safe_join
 from .search import DevSearch
+from .status import status_page
+from .overlay import inject_livereload, with_state
 
 MIME = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -158,10 +160,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._send(self.search.response(path), head)
             if safe_join(self.dev.scratch, path) is None:
                 return self._send(Response(403, b"Forbidden", "text/plain"), head)
+            state = self.hub.state(path)  # before the page is made: a later edit reloads it
             response = self.dev.page_response(path)
+            if response is None:
+                status = status_page(self.dev, path)
+                response = Response(200, status) if status is not None else None
             if response is None:
                 target = self.dev.redirect_for(path)
                 response = Response(302, location=target) if target else Response(404, _not_found(path), "text/html; charset=utf-8")
+            if response.body and response.content_type.startswith("text/html"):
+                response.body = with_state(response.body, state)
             return self._send(response, head)
         except (BrokenPipeError, ConnectionResetError):
             return None
@@ -219,8 +227,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def _not_found(path: str) -> bytes:
     from html import escape
 
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
-            f"<body><h1>Not found</h1><p>No page at <code>{escape(path)}</code>.</p></body></html>").encode()
+    return inject_livereload(  # reloads when a save creates the page (or repairs its parent)
+        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
+        f"<body><h1>Not found</h1><p>No page at <code>{escape(path)}</code>.</p></body></html>").encode()
 
 
 class DevServer(http.server.ThreadingHTTPServer):
@@ -331,11 +340,10 @@ def serve(args) -> int:
         return EXIT_USAGE
     stop = threading.Event()
     host, port = server.server_address[:2]
-    first = dev.site.default_language.code
     warning = exposure_warning(args.host, host, server.RequestHandlerClass.allowed_hosts)
     if warning:
         print(warning, file=sys.stderr)
-    print(f"Serving {root.resolve()} at http://{host}:{port}/{first}  (Ctrl+C to stop)", file=sys.stderr)
+    print(f"Serving {root.resolve()} at http://{host}:{port}{dev.start_url()}  (Ctrl+C to stop)", file=sys.stderr)
     if dev.problems.errors:
         print(f"  {len(dev.problems.errors)} problems found while loading; pages show them when opened", file=sys.stderr)
     threading.Thread(target=watch, args=(dev, hub, stop), daemon=True).start()
