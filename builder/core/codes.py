@@ -152,6 +152,10 @@ EXTERNAL_LINK_UNREACHABLE = Code("DB771", "external-link-unreachable")
 EXTERNAL_CACHE_DAMAGED = Code("DB772", "external-cache-damaged")
 EXTERNAL_CACHE_UNWRITABLE = Code("DB773", "external-cache-unwritable")
 
+# Complete reports.
+ADOPTED_PAGES = Code("DB810", "pages-beneath-failed-index")
+ALERT_MARKER_TEXT = Code("DB811", "alert-marker-with-text")
+
 RENDERED_FOR_RULE: dict[Code, Code] = {LINT_HEADING_INCREMENT: RENDERED_HEADING_SKIP, LINT_TABLE_SHAPE: RENDERED_TABLE_CELLS}
 """Content rules and the rendered-output check that finds the same problem (reported once, by the rule)."""
 
