@@ -283,6 +283,9 @@ def _build(args) -> int:
         doc = problems.to_json()
         doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,
                     "unchanged_pages": report.reused, "seconds": round(report.seconds, 3)})
+        if report.written and problems.errors:  # --keep-going: what was left out, what has errors
+            from .keep_going import page_lists
+            doc["not_written"], doc["written_with_errors"] = page_lists(report, problems)
         if external is not None:
             doc["external_links"] = external
         print(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -299,7 +302,8 @@ def _build(args) -> int:
         if args.command == "build" and problems.errors and not report.written:
             status += f"; nothing written, {report.out} is unchanged"
         elif problems.errors and report.written:
-            status += "; pages with errors were skipped (--keep-going)"
+            from .keep_going import keep_going_lines
+            status = "\n".join([status + " (--keep-going)", *keep_going_lines(report, problems)])
         print(status, file=sys.stderr)
     if internal:
         return EXIT_INTERNAL

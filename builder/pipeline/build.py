@@ -21,6 +21,7 @@ from ..output import archives as out_archives
 from ..output import writer as out_writer
 from ..search.site_index import indexed_digest
 from .metas import Metas
+from .outcome import page_outcomes
 from .pages import PageBuilder
 from .results import Output, PageResult
 from .site import Site
@@ -101,6 +102,10 @@ class BuildReport:
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
     external: list = field(default_factory=list)
     """(URL, location, notes, language, version) of every http(s) link of the pages' bodies."""
+    outcomes: dict = field(default_factory=dict)
+    """`content/<rel>` -> PageOutcome (outcome.py): outputs written and skipped, errors."""
+    not_loaded: tuple[str, ...] = ()
+    """Pages a `children` list reaches that could not be loaded (`content/<rel>`)."""
 
 
 class _Progress:
@@ -227,7 +232,8 @@ def run_build(options: BuildOptions) -> BuildReport:
     structure = Structure(site, metas, digests, options_key)
     selected = _select_pages(site, options.changed_since, pages)
     reused = _reusable_results(site, structure, cache, out, pages, selected) if cache else {}
-    report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused))
+    report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused),
+                         not_loaded=tuple(sorted(f"content/{rel}" for rel in site.tree.failed)))
     _step("loaded")
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
@@ -369,6 +375,7 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
                     check.location, Severity.WARNING, check.notes, versions=(check.version,)))
     report.outputs = len(outputs)
     report.stats = stats
+    report.outcomes = page_outcomes(results)
     return outputs
 
 

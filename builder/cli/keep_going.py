@@ -1,0 +1,46 @@
+"""The `build --keep-going` summary: exactly which pages were not written and which were
+written with errors (a broken link or a missing child does not stop a page being written)."""
+
+from __future__ import annotations
+
+SHOWN = 10
+"""Pages named per line; the rest are counted."""
+
+
+def _names(items: list[str]) -> str:
+    more = f", and {len(items) - SHOWN} more (listed above)" if len(items) > SHOWN else ""
+    return ", ".join(items[:SHOWN]) + more
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def page_lists(report, problems) -> tuple[dict[str, str], list[str]]:
+    """The pages not written (`content/<rel>` -> why) and those written with errors."""
+    error_files = {d.location.path for d in problems.errors if d.location is not None}
+    skipped = {src: "could not be loaded" for src in report.not_loaded}
+    with_errors: list[str] = []
+    for src, outcome in sorted(report.outcomes.items()):
+        if outcome.skipped:
+            total = outcome.skipped + outcome.written
+            skipped[src] = f"{'all' if not outcome.written else f'{outcome.skipped} of'} {_count(total, 'output')}"
+        if outcome.written and (outcome.errors or src in error_files):
+            with_errors.append(src)
+    return dict(sorted(skipped.items())), with_errors
+
+
+def keep_going_lines(report, problems) -> list[str]:
+    """The lines under the status line of a `build --keep-going` that wrote a site with errors."""
+    not_written, with_errors = page_lists(report, problems)
+    skipped = [f"{src} ({why})" for src, why in not_written.items()]
+    lines = []
+    if skipped:
+        lines.append(f"  not written, {_count(len(skipped), 'page')}: {_names(skipped)}")
+    if with_errors:
+        lines.append(f"  written with errors, {_count(len(with_errors), 'page')}: {_names(with_errors)}")
+    others = len(problems.errors) - sum(1 for d in problems.errors if d.location is not None and (
+        d.location.path in report.outcomes or d.location.path in report.not_loaded))
+    if others and not lines:
+        lines.append("  every page was written; the errors are in data or settings files")
+    return lines
