@@ -19,6 +19,7 @@ from ..core.paths import UnsafePath
 from ..output import faults as out_faults
 from ..output import archives as out_archives
 from ..output import writer as out_writer
+from ..links.hints import hint_broken_links
 from ..search.site_index import indexed_digest
 from .metas import Metas
 from .outcome import page_outcomes
@@ -242,6 +243,7 @@ def run_build(options: BuildOptions) -> BuildReport:
         _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
         outputs = _collect(results, report, problems)
+        hint_broken_links(problems, options.root, site.links)  # where a page of a broken link went
         if options.write and staging is not None:
             built = {o.path for r in results if r.rel not in reused for o in r.outputs}
             # Most pages unchanged: move the new files into the site and keep the rest where they

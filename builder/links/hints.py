@@ -1,0 +1,123 @@
+"""Hints for broken links to a page's former path: where the page went.
+
+After the pages are built, each broken link (DB401/DB402) whose target path is no page gets a
+note naming the page it most likely meant: one that git history says was renamed from that
+path (one `git log` per build, only when a link is broken, skipped outside a git repository),
+else a page with a path close to it. The note also says how to keep old links working."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from ..core import codes
+from ..core.diagnostics import Diagnostic, Problems
+from ..sources.content import url_of
+
+MISSING = re.compile(r" is broken: no page at /(\S*)")
+"""The target path in a broken link's message (links/table.py writes it)."""
+GIT_SECONDS = 5.0
+"""A longer history is read only this far back (newest renames first)."""
+CUTOFF = 0.8
+"""How close (difflib ratio) a page's path must be to be suggested."""
+
+
+def git_renames(root: Path) -> dict[str, tuple[str, str]]:
+    """Old file under content/ -> (newest name, abbreviated commit of the first rename), followed
+    through later renames; {} outside git. Paths are relative to the site root."""
+    args = ["git", "-C", str(root), "-c", "core.quotePath=false", "log", "--no-ext-diff", "--no-textconv",
+            "--format=%x01%h", "--name-status", "--diff-filter=R", "-M", "--relative", "--", "content"]
+    try:
+        text = subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              timeout=GIT_SECONDS, check=True).stdout
+    except subprocess.TimeoutExpired as err:  # newest first: what was read is the most useful part
+        out = err.stdout or b""
+        text = out.decode("utf-8", "replace") if isinstance(out, bytes) else out
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        return {}
+    renames: dict[str, tuple[str, str]] = {}
+    commit = ""
+    for line in text.splitlines():
+        if line.startswith("\x01"):
+            commit = line[1:]
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3 or not parts[0].startswith("R"):
+            continue
+        old, new = parts[1], parts[2]
+        if old in renames or not (old.startswith("content/") and new.startswith("content/")):
+            continue  # a newer rename of the same path wins
+        renames[old] = (renames[new][0] if new in renames else new, commit)
+    return renames
+
+
+class Hinter:
+    def __init__(self, root: Path, live: dict, redirects: dict):
+        self.root = root
+        self.live = live
+        """Page path (no language, no version) -> Page."""
+        self.redirects = redirects
+        self._renames: dict[str, tuple[str, str]] | None = None
+        self._by_top: dict[str, list[str]] = {}
+        for path in live:
+            self._by_top.setdefault(path.split("/")[0], []).append(path)
+        self._by_name: dict[str, list[str]] = {}
+        for path in live:
+            self._by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def notes(self, path: str) -> tuple[str, ...]:
+        found = self._memo.get(path)
+        if found is None:
+            found = self._memo[path] = self._notes(path)
+        return found
+
+    def _notes(self, path: str) -> tuple[str, ...]:
+        if self._renames is None:
+            self._renames = git_renames(self.root)
+        for old in (f"content/{path}.md", f"content/{path}/index.md"):
+            renamed = self._renames.get(old)
+            if renamed is None:
+                continue
+            new, commit = renamed
+            page = self.live.get(url_of(new[len("content/"):]))
+            if page is None:
+                continue
+            return (f"did you mean /{page.url}? {old} was renamed to {new} in {commit}",
+                    f"or add `redirect_from: /{path}` to {page.src} so that old links keep working")
+        guess = self._near(path)
+        if guess is None:
+            return ()
+        return (f"did you mean /{guess}? ({self.live[guess].src})",)
+
+    def _near(self, path: str) -> str | None:
+        top, _, _ = path.partition("/")
+        name = path.rsplit("/", 1)[-1]
+        moved = self._by_name.get(name, [])
+        if len(moved) == 1 and name:  # the same name in another folder: moved
+            return moved[0]
+        candidates = self._by_top.get(top) or list(self.live)
+        close = difflib.get_close_matches(path, candidates, n=1, cutoff=CUTOFF)
+        return close[0] if close else None
+
+
+def hint_broken_links(problems: Problems, root: Path, links) -> None:
+    """Add where-it-went notes to the broken links of `problems` (nothing to do, and no git
+    call, when no link is broken). `links` is the site's LinkTable."""
+    if not any(d.code in (codes.LINK_BROKEN, codes.LINK_AUTOTITLE) and MISSING.search(d.message) for d in problems):
+        return
+    hinter = Hinter(Path(root), links.by_url, links.redirects)
+
+    def change(d: Diagnostic) -> Diagnostic:
+        if d.code not in (codes.LINK_BROKEN, codes.LINK_AUTOTITLE):
+            return d
+        m = MISSING.search(d.message)
+        if m is None:
+            return d
+        extra = hinter.notes(m.group(1))
+        return replace(d, notes=d.notes + extra) if extra else d
+
+    problems.revise(change)
