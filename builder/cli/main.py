@@ -235,7 +235,9 @@ def _interrupt_on_sigterm() -> None:
 
 def _build(args) -> int:
     from ..ci.preview import build
+    from ..core.progress import showing
     from ..pipeline.build import BuildOptions
+    from .progress import TerminalProgress, wanted as progress_wanted
 
     options = BuildOptions(
         root=Path(args.root),
@@ -245,7 +247,7 @@ def _build(args) -> int:
         jobs=args.jobs,
         keep_going=getattr(args, "keep_going", False),
         write=args.command == "build",
-        progress=sys.stderr.isatty() and args.format == "text",
+        progress=progress_wanted(args.format),
         search=getattr(args, "search", True),
         markdown=getattr(args, "markdown", True),
         changed_since=getattr(args, "changed_since", None),
@@ -253,7 +255,8 @@ def _build(args) -> int:
         base_url=getattr(args, "base_url", None) or "",
     )
     base_site = getattr(args, "base_site", None)
-    report, changes = build(options, Path(base_site) if base_site else None)
+    with showing(TerminalProgress() if options.progress else None):
+        report, changes = build(options, Path(base_site) if base_site else None)
     problems = report.problems
     if getattr(args, "explain", False):
         from ..maintain.reach import explain_warnings

@@ -5,13 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..core import codes
+from ..core import progress as prog
 from ..core.diagnostics import Diagnostic, Problems, Severity
 from ..core.urls import output_file
 from ..core.errors import ConfigError
@@ -53,6 +53,7 @@ class BuildOptions:
     write: bool = True
     """False for `check`: every check of a build, nothing written."""
     progress: bool = False
+    """Show phases on the terminal: the command line installs the display (core/progress.py)."""
     search: bool = True
     markdown: bool = True
     """Each page's Markdown copy (`index.md`) and `llms.txt`/`llms-full.txt` per version and language."""
@@ -107,28 +108,6 @@ class BuildReport:
     """`content/<rel>` -> PageOutcome (outcome.py): outputs written and skipped, errors."""
     not_loaded: tuple[str, ...] = ()
     """Pages a `children` list reaches that could not be loaded (`content/<rel>`)."""
-
-
-class _Progress:
-    def __init__(self, total: int, enabled: bool):
-        self.total = total
-        self.enabled = enabled and total > 0
-        self.done = 0
-        self.last = 0.0
-        self.start = time.monotonic()
-
-    def step(self) -> None:
-        out_faults.step("page")  # a page's result is back in the main process (tests stop builds here)
-        self.done += 1
-        now = time.monotonic()
-        if self.enabled and (now - self.last > 0.1 or self.done == self.total) and now - self.start > 0.3:
-            self.last = now
-            sys.stderr.write(f"\r  building pages {self.done}/{self.total}")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.done and time.monotonic() - self.start > 0.3:
-            sys.stderr.write("\n")
 
 
 # Worker processes inherit the loaded site by fork; each builds whole pages.
@@ -203,6 +182,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                 previous = BuildCache.read(out, state_problems)
             if not old_manifest:
                 previous = None  # the cache vouches for outputs that the manifest lists
+    prog.phase("loading sources")
     site = Site(options.root, options.versions, options.languages,
                 frontmatter=previous.frontmatter_for(digests) if previous else None)
     archives = out_archives.find_archives(out, state_problems)
@@ -226,9 +206,11 @@ def run_build(options: BuildOptions) -> BuildReport:
             problems.add(base_site_warning(options.previous_label, previous, options_key, out))
         staging = out_writer.new_staging(out)
     metas = Metas(site, cached=cache.metas if cache else None, digests=digests if options.write else None)
+    prog.phase("titles and intros", len(site.languages) * len(pages))
     for lang in site.languages:
         for page in pages:
             metas.get(lang, page, "")
+            prog.advance()
     problems.extend(metas.problems)
     structure = Structure(site, metas, digests, options_key)
     selected = _select_pages(site, options.changed_since, pages)
@@ -242,6 +224,7 @@ def run_build(options: BuildOptions) -> BuildReport:
         _step("pages-built")
         _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
+        prog.phase("checking links")
         outputs = _collect(results, report, problems)
         hint_broken_links(problems, options.root, site.links)  # where a page of a broken link went
         if options.write and staging is not None:
@@ -279,6 +262,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                 if options.staged is not None:
                     compared = options.previous_label or (str(out) if old_manifest else None)
                     changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest, compared, site, metas))
+                prog.phase("writing the manifest and cache")
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     write_manifest(site, staging, outputs, extra, digests_of_extras, source)
                     write_search_state(staging, search_state)
@@ -290,6 +274,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                         with out_writer.output_errors(out, "write the build cache next to"):
                             _save_cache(site, structure, digests, metas, cache, results, reused, options_key,
                                         extras_digests, staging)
+                prog.phase("putting the new site in place")
                 archived = set(out_archives.archive_files(out, archives))  # never removed nor replaced
                 if in_place:
                     ours = set(out_writer.manifest_paths(old_manifest))
@@ -451,6 +436,11 @@ def _select_pages(site: Site, ref: str | None, pages) -> set[str] | None:
     return affected_pages(site, ref, pages)
 
 
+def _page_done() -> None:
+    out_faults.step("page")  # a page's result is back in the main process (tests stop builds here)
+    prog.advance()
+
+
 def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, options: BuildOptions) -> list[PageResult]:
     jobs = options.jobs or os.cpu_count() or 1
     builder = PageBuilder(site, metas)
@@ -458,24 +448,21 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     _WORKER["parent"] = os.getpid()
     _WORKER["search"] = options.search
     builder.markdown = options.markdown and options.write  # `check` writes nothing
-    progress = _Progress(len(rels), options.progress)
+    prog.phase("rendering pages", len(rels))
     results: list[PageResult] = []
     staging_text = str(staging) if staging else None
-    try:
-        # Starting workers costs more than a few dozen pages (a rebuild after an edit).
-        if jobs <= 1 or len(rels) < 32 or "fork" not in multiprocessing.get_all_start_methods():
-            _init_worker(staging_text)
-            for rel in rels:
-                results.append(_build_one(rel))
-                progress.step()
-        else:
-            ctx = multiprocessing.get_context("fork")
-            chunk = max(1, min(16, len(rels) // (jobs * 8)))
-            with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
-                for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
-                    results.append(result)
-                    progress.step()
-    finally:
-        progress.close()
+    # Starting workers costs more than a few dozen pages (a rebuild after an edit).
+    if jobs <= 1 or len(rels) < 32 or "fork" not in multiprocessing.get_all_start_methods():
+        _init_worker(staging_text)
+        for rel in rels:
+            results.append(_build_one(rel))
+            _page_done()
+    else:
+        ctx = multiprocessing.get_context("fork")
+        chunk = max(1, min(16, len(rels) // (jobs * 8)))
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
+            for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
+                results.append(result)
+                _page_done()
     results.sort(key=lambda r: r.rel)
     return results
