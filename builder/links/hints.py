@@ -1,7 +1,7 @@
 """Hints for broken links to a page's former path: where the page went.
 
-After the pages are built, each broken link (DB401/DB402) whose target path is no page gets a
-note naming the page it most likely meant: one that git history says was renamed from that
+After the pages are built, each broken link (DB401, or DB403 for an AUTOTITLE link) whose
+target path is no page gets a note naming the page it most likely meant: one that git history says was renamed from that
 path (one `git log` per build, only when a link is broken, skipped outside a git repository),
 else a page with a path close to it. The note also says how to keep old links working."""
 

@@ -22,7 +22,7 @@ def alert_with_text(state) -> None:
     """A core rule before inline parsing: a quote whose first paragraph starts with a marker
     followed by text becomes the alert markdown-it makes for a marker on its own line."""
     tokens = state.tokens
-    found: list[int] = []
+    found: list[tuple[int, str]] = []
     i = 0
     while i < len(tokens) - 2:
         tok = tokens[i]
@@ -51,7 +51,7 @@ def alert_with_text(state) -> None:
             t.level, t.block = tok.level + 1, True
         tokens[i + 1:i + 1] = [title_open, title, title_close]
         if tok.map:
-            found.append(tok.map[0] + 1)
+            found.append((tok.map[0] + 1, kind))
         i += 4
     if found:
         state.env.setdefault("alert_text", []).extend(found)
@@ -71,6 +71,6 @@ def _matching_close(tokens, start: int) -> int:
 
 def warnings(rendered) -> list[tuple[int, str]]:
     """(1-based line, message) of each marker with text on its line."""
-    return [(line, "alert marker with text on its line: rendered as the alert, but github.com and other "
-             "Markdown previews show a plain quote starting with the marker; put the text on the next line "
-             "(`> [!NOTE]`, then `> text`)") for line in getattr(rendered, "_alert_text", ())]
+    return [(line, f"`[!{kind}]` with text on its line: shown as the alert (as GitHub Docs does), but github.com "
+             f"and other Markdown previews show a plain quote that starts with `[!{kind}]`; put the text on "
+             f"the next line: `> [!{kind}]`, then `> text`") for line, kind in getattr(rendered, "_alert_text", ())]

@@ -99,8 +99,8 @@ class RenderedMarkdown:
     """1-based line where the page's elements reached budget.MAX_TOKENS (the rest was left out), or 0."""
     padded_table: tuple[int, int, int] | None = None
     """(1-based line, cells, characters) of a table left as text: its rows leave out nearly all cells."""
-    _alert_text: tuple[int, ...] = field(default=(), repr=False, compare=False)
-    """1-based lines of alert markers with text on their line (alert_text.py); not kept in the cache."""
+    _alert_text: tuple[tuple[int, str], ...] = field(default=(), repr=False, compare=False)
+    """(1-based line, kind) of alert markers with text on their line (alert_text.py); not kept in the cache."""
     variants: object = field(default=None, init=False, repr=False, compare=False)
     """The page's tool and platform variants (`tool_blocks.Variants`), set after Markdown, or
     None; not kept in the build cache (the records hold frontmatter renders, which have none)."""
