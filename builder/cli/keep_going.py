@@ -25,7 +25,9 @@ def page_lists(report, problems) -> tuple[dict[str, str], list[str]]:
         if outcome.skipped:
             total = outcome.skipped + outcome.written
             skipped[src] = f"{'all' if not outcome.written else f'{outcome.skipped} of'} {_count(total, 'output')}"
-        if outcome.written and (outcome.errors or src in error_files):
+        # An error located in a page but found outside its build (its title, say) is in every
+        # output; one of a version the page could not make is said by the line above.
+        if outcome.written and (outcome.errors or (src in error_files and not outcome.skipped)):
             with_errors.append(src)
     return dict(sorted(skipped.items())), with_errors
 

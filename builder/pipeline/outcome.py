@@ -13,10 +13,15 @@ class PageOutcome:
     skipped: int
     """Outputs it could not make (a Liquid error or a template error in that version)."""
     errors: bool
-    """Whether building it reported an error (in the page, its translation or what it includes)."""
+    """Whether building it reported an error (in the page, its translation or what it includes)
+    in a version it was written in (or in no version in particular)."""
 
 
 def page_outcomes(results) -> dict[str, PageOutcome]:
     """`content/<rel>` -> what became of the page, for every page built or reused."""
-    return {f"content/{r.rel}": PageOutcome(len(r.outputs), r.failed, any(d.is_error for d in r.problems))
-            for r in results}
+    return {f"content/{r.rel}": PageOutcome(len(r.outputs), r.failed, _written_with_errors(r)) for r in results}
+
+
+def _written_with_errors(result) -> bool:
+    written = {o.version for o in result.outputs} | {f"{o.lang}/{o.version}" for o in result.outputs}
+    return any(d.is_error and (not d.versions or not written.isdisjoint(d.versions)) for d in result.problems)
