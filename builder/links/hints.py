@@ -21,8 +21,10 @@ MISSING = re.compile(r" is broken: no page at /(\S*)")
 """The target path in a broken link's message (links/table.py writes it)."""
 GIT_SECONDS = 5.0
 """A longer history is read only this far back (newest renames first)."""
-CUTOFF = 0.8
-"""How close (difflib ratio) a page's path must be to be suggested."""
+NAME_CUTOFF = 0.8
+"""How close (difflib ratio) the name of a page in the same folder must be to be suggested."""
+PATH_CUTOFF = 0.9
+"""How close a whole path must be (a typo in a folder's name): paths share long prefixes."""
 
 
 def git_renames(root: Path) -> dict[str, tuple[str, str]]:
@@ -64,6 +66,9 @@ class Hinter:
         self._by_top: dict[str, list[str]] = {}
         for path in live:
             self._by_top.setdefault(path.split("/")[0], []).append(path)
+        self._by_folder: dict[str, list[str]] = {}
+        for path in live:
+            self._by_folder.setdefault(path.rpartition("/")[0], []).append(path)
         self._by_name: dict[str, list[str]] = {}
         for path in live:
             self._by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
@@ -94,13 +99,18 @@ class Hinter:
         return (f"did you mean /{guess}? ({self.live[guess].src})",)
 
     def _near(self, path: str) -> str | None:
-        top, _, _ = path.partition("/")
-        name = path.rsplit("/", 1)[-1]
+        """The only page with the same name in another folder (it moved), else the page in the
+        same folder with the closest name, else a page whose whole path is very close."""
+        folder, _, name = path.rpartition("/")
         moved = self._by_name.get(name, [])
-        if len(moved) == 1 and name:  # the same name in another folder: moved
+        if len(moved) == 1 and name:
             return moved[0]
-        candidates = self._by_top.get(top) or list(self.live)
-        close = difflib.get_close_matches(path, candidates, n=1, cutoff=CUTOFF)
+        siblings = {p.rpartition("/")[2]: p for p in self._by_folder.get(folder, ())}
+        close = difflib.get_close_matches(name, list(siblings), n=1, cutoff=NAME_CUTOFF)
+        if close:
+            return siblings[close[0]]
+        candidates = self._by_top.get(path.partition("/")[0]) or list(self.live)
+        close = difflib.get_close_matches(path, candidates, n=1, cutoff=PATH_CUTOFF)
         return close[0] if close else None
 
 
