@@ -33,16 +33,16 @@ def page_lists(report, problems) -> tuple[dict[str, str], list[str]]:
 
 
 def keep_going_lines(report, problems) -> list[str]:
-    """The lines under the status line of a `build --keep-going` that wrote a site with errors."""
+    """The lines above the status line of a `build --keep-going` that wrote a site with errors."""
     not_written, with_errors = page_lists(report, problems)
     skipped = [f"{src} ({why})" for src, why in not_written.items()]
     lines = []
     if skipped:
-        lines.append(f"  not written, {_count(len(skipped), 'page')}: {_names(skipped)}")
+        lines.append(f"not written, {_count(len(skipped), 'page')}: {_names(skipped)}")
     if with_errors:
-        lines.append(f"  written with errors, {_count(len(with_errors), 'page')}: {_names(with_errors)}")
+        lines.append(f"written with errors, {_count(len(with_errors), 'page')}: {_names(with_errors)}")
     others = len(problems.errors) - sum(1 for d in problems.errors if d.location is not None and (
         d.location.path in report.outcomes or d.location.path in report.not_loaded))
     if others and not lines:
-        lines.append("  every page was written; the errors are in data or settings files")
+        lines.append("every page was written; the errors are in data or settings files")
     return lines

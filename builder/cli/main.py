@@ -306,7 +306,7 @@ def _build(args) -> int:
             status += f"; nothing written, {report.out} is unchanged"
         elif problems.errors and report.written:
             from .keep_going import keep_going_lines
-            status = "\n".join([status + " (--keep-going)", *keep_going_lines(report, problems)])
+            status = "\n".join([*keep_going_lines(report, problems), status + " (--keep-going)"])
         print(status, file=sys.stderr)
     if internal:
         return EXIT_INTERNAL
