@@ -62,7 +62,6 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         from ..i18n.status_page import statuses, write_status_pages
 
         prog.phase("translation status")
-
         extra.update(write_status_pages(site, writer, statuses(site, translation or {})))
     if markdown:
         prog.phase("llms.txt and llms-full.txt")

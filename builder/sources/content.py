@@ -36,9 +36,6 @@ class Page:
     children: list[str] = field(default_factory=list)
     parent: str | None = None
     depth: int = 0
-    adopted: bool = False
-    """Beneath an index that could not be loaded: checked and built, but in no `children` list
-    (builder/sources/adopt.py)."""
 
     @property
     def src(self) -> str:
@@ -205,10 +202,8 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     visit("index.md", None, 0)
     _apply_category_unions(config, pages, "index.md", problems)
     adopted = adopt_beneath_failed(files, failed_at, lambda: set(pages) | claimed | outside, visit, problems)
-    for rel in adopted:
-        if rel in pages:
-            pages[rel].adopted = True
-            _apply_category_unions(config, pages, rel, problems)
+    for rel in adopted:  # in the failed index's place, in no `children` list
+        _apply_category_unions(config, pages, rel, problems)
 
     unreachable = []
     for rel in sorted(files - set(pages) - claimed - outside):
