@@ -27,11 +27,12 @@ PATH_CUTOFF = 0.9
 """How close a whole path must be (a typo in a folder's name): paths share long prefixes."""
 
 
-def git_renames(root: Path) -> dict[str, tuple[str, str]]:
-    """Old file under content/ -> (newest name, abbreviated commit of the first rename), followed
-    through later renames; {} outside git. Paths are relative to the site root."""
+def git_renames(root: Path) -> dict[str, tuple[str, str, str]]:
+    """Old file under content/ -> (the name it was given, abbreviated commit of that rename, its
+    name now, through later renames); {} outside git. Paths are relative to the site root."""
     args = ["git", "-C", str(root), "-c", "core.quotePath=false", "log", "--no-ext-diff", "--no-textconv",
-            "--format=%x01%h", "--name-status", "--diff-filter=R", "-M", "--relative", "--", "content"]
+            "--no-show-signature", "--format=%x01%h", "--name-status", "--diff-filter=R", "-M", "--relative",
+            "--", "content"]
     try:
         text = subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                               timeout=GIT_SECONDS, check=True).stdout
@@ -40,7 +41,7 @@ def git_renames(root: Path) -> dict[str, tuple[str, str]]:
         text = out.decode("utf-8", "replace") if isinstance(out, bytes) else out
     except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
         return {}
-    renames: dict[str, tuple[str, str]] = {}
+    renames: dict[str, tuple[str, str, str]] = {}
     commit = ""
     for line in text.splitlines():
         if line.startswith("\x01"):
@@ -52,17 +53,16 @@ def git_renames(root: Path) -> dict[str, tuple[str, str]]:
         old, new = parts[1], parts[2]
         if old in renames or not (old.startswith("content/") and new.startswith("content/")):
             continue  # a newer rename of the same path wins
-        renames[old] = (renames[new][0] if new in renames else new, commit)
+        renames[old] = (new, commit, renames[new][2] if new in renames else new)
     return renames
 
 
 class Hinter:
-    def __init__(self, root: Path, live: dict, redirects: dict):
+    def __init__(self, root: Path, live: dict):
         self.root = root
         self.live = live
         """Page path (no language, no version) -> Page."""
-        self.redirects = redirects
-        self._renames: dict[str, tuple[str, str]] | None = None
+        self._renames: dict[str, tuple[str, str, str]] | None = None
         self._by_top: dict[str, list[str]] = {}
         for path in live:
             self._by_top.setdefault(path.split("/")[0], []).append(path)
@@ -87,11 +87,12 @@ class Hinter:
             renamed = self._renames.get(old)
             if renamed is None:
                 continue
-            new, commit = renamed
-            page = self.live.get(url_of(new[len("content/"):]))
+            new, commit, now = renamed
+            page = self.live.get(url_of(now[len("content/"):]))
             if page is None:
                 continue
-            return (f"did you mean /{page.url}? {old} was renamed to {new} in {commit}",
+            later = f", since renamed to {now}" if now != new else ""
+            return (f"did you mean /{page.url}? {old} was renamed to {new} in {commit}{later}",
                     f"or add `redirect_from: /{path}` to {page.src} so that old links keep working")
         guess = self._near(path)
         if guess is None:
@@ -119,7 +120,7 @@ def hint_broken_links(problems: Problems, root: Path, links) -> None:
     call, when no link is broken). `links` is the site's LinkTable."""
     if not any(d.code in (codes.LINK_BROKEN, codes.LINK_AUTOTITLE) and MISSING.search(d.message) for d in problems):
         return
-    hinter = Hinter(Path(root), links.by_url, links.redirects)
+    hinter = Hinter(Path(root), links.by_url)
 
     def change(d: Diagnostic) -> Diagnostic:
         if d.code not in (codes.LINK_BROKEN, codes.LINK_AUTOTITLE):
