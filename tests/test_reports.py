@@ -103,6 +103,16 @@ def test_a_broken_home_page_still_checks_the_products(tmp_path):
     assert "the 1 page beneath it (content/prod/index.md)" in result.stderr
 
 
+def test_the_pages_an_index_could_have_listed():
+    from builder.sources.adopt import entries_beneath
+
+    files = {"index.md", "p/index.md", "p/a.md", "p/cat/index.md", "p/cat/b.md", "p/loose/c.md",
+             "p/loose/deeper/d.md", "q/e.md", "top.md"}
+    # A sub-folder with its own index lists what is beneath it; one without could be listed as /loose/c.
+    assert entries_beneath(files, "p/index.md") == ["p/a.md", "p/cat/index.md", "p/loose/c.md", "p/loose/deeper/d.md"]
+    assert entries_beneath(files, "index.md") == ["p/index.md", "q/e.md", "top.md"]
+
+
 # Hints for links to a former path --------------------------------------------------------
 
 def _git(root, *args):

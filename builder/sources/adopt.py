@@ -20,14 +20,18 @@ SHOWN = 5
 
 
 def entries_beneath(files: set[str], index: str) -> list[str]:
-    """The pages directly beneath `index` (`a/index.md`): `a/*.md` and `a/*/index.md`, sorted."""
+    """The pages beneath `index` (`a/index.md`) that its `children` could have listed, sorted:
+    `a/*.md`, `a/*/index.md`, and files in sub-folders without an `index.md` of their own
+    (`children: [/sub/page]`); a sub-folder's own index lists what is beneath it."""
     folder = index[: -len("index.md")]
     found = []
     for rel in files:
         if not rel.startswith(folder) or rel == index:
             continue
-        rest = rel[len(folder):]
-        if "/" not in rest or (rest.count("/") == 1 and rest.endswith("/index.md")):
+        parts = rel[len(folder):].split("/")
+        if len(parts) == 1 or (len(parts) == 2 and parts[1] == "index.md"):
+            found.append(rel)
+        elif not any(folder + "/".join(parts[:n]) + "/index.md" in files for n in range(1, len(parts))):
             found.append(rel)
     return sorted(found)
 
