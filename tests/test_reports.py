@@ -269,3 +269,23 @@ def test_progress_is_quiet_when_stderr_is_not_a_terminal(small_site):
                           capture_output=True, text=True, env=environ, timeout=120)
     assert proc.returncode == 0
     assert proc.stderr.startswith("checked 20 pages (4 sources)"), proc.stderr
+
+
+def test_fixing_the_index_rebuilds_the_pages_beneath_as_a_clean_build_would(tmp_path):
+    """Built outside the navigation with --keep-going, then the index is fixed: the incremental
+    build equals a clean one (the pages move under their product)."""
+    from tests.test_incremental import assert_same_as_clean, build
+
+    root = _site(tmp_path, {
+        "prod/index.md": BROKEN_INDEX.replace("[/a, /b, /c", "[/a, /c"),
+        "prod/a.md": page("A", "Text\n", versions=FPT),
+        "prod/c.md": page("C", "Clean.\n", versions=FPT),
+        "other.md": page("Other", "See [C](/prod/c).\n", versions=FPT),
+    })
+    out = tmp_path / "out"
+    first = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", "--keep-going")
+    assert first.status == 1 and (out / "en/prod/c/index.html").is_file()
+    (root / "content/prod/index.md").write_text(BROKEN_INDEX.replace("[/a, /b, /c", "[/a, /c]"), "utf-8")
+    build(root, out)
+    assert (out / "en/prod/index.html").is_file()
+    assert_same_as_clean(root, out, tmp_path)
