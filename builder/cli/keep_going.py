@@ -8,7 +8,7 @@ SHOWN = 10
 
 
 def _names(items: list[str]) -> str:
-    more = f", and {len(items) - SHOWN} more (listed above)" if len(items) > SHOWN else ""
+    more = f", and {len(items) - SHOWN} more (their errors are listed above; --format json lists them all)" if len(items) > SHOWN else ""
     return ", ".join(items[:SHOWN]) + more
 
 
@@ -41,8 +41,6 @@ def keep_going_lines(report, problems) -> list[str]:
         lines.append(f"not written, {_count(len(skipped), 'page')}: {_names(skipped)}")
     if with_errors:
         lines.append(f"written with errors, {_count(len(with_errors), 'page')}: {_names(with_errors)}")
-    others = len(problems.errors) - sum(1 for d in problems.errors if d.location is not None and (
-        d.location.path in report.outcomes or d.location.path in report.not_loaded))
-    if others and not lines:
-        lines.append("every page was written; the errors are in data or settings files")
+    if not lines:  # errors in no page's build: data files, settings, the site's structure
+        lines.append("every page was written; the errors are outside the pages (listed above)")
     return lines
