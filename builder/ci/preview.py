@@ -18,6 +18,7 @@ import stat
 from pathlib import Path
 
 from ..core import codes
+from ..core import progress as prog
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ConfigError
 from ..output import commit
@@ -89,6 +90,7 @@ def _from_base(options: BuildOptions, base: Path, found: list[ChangeSet]) -> tup
         report.problems.extend(notes)
         report.out = out
         if report.written:
+            prog.phase("putting the new site in place")
             old = out_writer.read_manifest(out)
             out_writer.swap_in(folder, out, out_writer.foreign_files(out, old))
             return report, found[0] if found else None
@@ -141,7 +143,10 @@ def _fill(folder: Path, base: Path, manifest: dict) -> str | None:
     root, target = str(base), str(folder)
     state = [rel for rel in STATE_FILES if os.path.isfile(os.path.join(root, rel))
              and not os.path.islink(os.path.join(root, rel))]
-    for rel in sorted(set(out_writer.manifest_paths(manifest))) + state:
+    paths = sorted(set(out_writer.manifest_paths(manifest))) + state
+    prog.phase("linking the base site's files", len(paths))
+    for rel in paths:
+        prog.advance()
         source = os.path.join(root, rel)
         try:
             if not stat.S_ISREG(os.lstat(source).st_mode):

@@ -244,10 +244,12 @@ def _interrupt_on_sigterm() -> None:
 
 def _build(args) -> int:
     from ..ci.preview import build
+    from ..core.progress import showing
     from ..pipeline.build import BuildOptions
     from ..sources.settings import check_base_url_option
 
     check_base_url_option(getattr(args, "base_url", None))  # DB821 before anything is built
+    from .progress import TerminalProgress, wanted as progress_wanted
 
     options = BuildOptions(
         root=Path(args.root),
@@ -257,7 +259,7 @@ def _build(args) -> int:
         jobs=args.jobs,
         keep_going=getattr(args, "keep_going", False),
         write=args.command == "build",
-        progress=sys.stderr.isatty() and args.format == "text",
+        progress=progress_wanted(args.format),
         search=getattr(args, "search", True),
         markdown=getattr(args, "markdown", True),
         changed_since=getattr(args, "changed_since", None),
@@ -265,7 +267,8 @@ def _build(args) -> int:
         base_url=getattr(args, "base_url", None) or "",
     )
     base_site = getattr(args, "base_site", None)
-    report, changes = build(options, Path(base_site) if base_site else None)
+    with showing(TerminalProgress() if options.progress else None):
+        report, changes = build(options, Path(base_site) if base_site else None)
     problems = report.problems
     if getattr(args, "explain", False):
         from ..maintain.reach import explain_warnings
@@ -295,6 +298,9 @@ def _build(args) -> int:
         doc = problems.to_json()
         doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,
                     "unchanged_pages": report.reused, "seconds": round(report.seconds, 3)})
+        if report.written and problems.errors:  # --keep-going: what was left out, what has errors
+            from .keep_going import page_lists
+            doc["not_written"], doc["written_with_errors"] = page_lists(report, problems)
         if external is not None:
             doc["external_links"] = external
         print(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -311,7 +317,8 @@ def _build(args) -> int:
         if args.command == "build" and problems.errors and not report.written:
             status += f"; nothing written, {report.out} is unchanged"
         elif problems.errors and report.written:
-            status += "; pages with errors were skipped (--keep-going)"
+            from .keep_going import keep_going_lines
+            status = "\n".join([*keep_going_lines(report, problems), status + " (--keep-going)"])
         print(status, file=sys.stderr)
     if internal:
         return EXIT_INTERNAL

@@ -152,6 +152,10 @@ EXTERNAL_LINK_UNREACHABLE = Code("DB771", "external-link-unreachable")
 EXTERNAL_CACHE_DAMAGED = Code("DB772", "external-cache-damaged")
 EXTERNAL_CACHE_UNWRITABLE = Code("DB773", "external-cache-unwritable")
 
+# Complete reports.
+ADOPTED_PAGES = Code("DB810", "pages-beneath-failed-index")
+ALERT_MARKER_TEXT = Code("DB811", "alert-marker-with-text")
+
 # The reader's site (sitemap, settings).
 SITEMAP_NO_BASE_URL = Code("DB820", "sitemap-no-base-url")
 SITE_SETTINGS = Code("DB821", "site-settings")

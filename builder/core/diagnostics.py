@@ -183,6 +183,11 @@ class Problems:
             del self._items[key]
             self._also.pop(key, None)
 
+    def revise(self, change: Callable[[Diagnostic], Diagnostic]) -> None:
+        """Replace each problem by `change(problem)` (more notes, say); same code, message and place."""
+        for key, diag in self._items.items():
+            self._items[key] = change(diag)
+
     def __iter__(self):
         return iter(sorted(self._reported(), key=Diagnostic.sort_key))
 

@@ -85,6 +85,7 @@ def render_sections(text: str, cache: dict, **options) -> tuple[RenderedMarkdown
     headings: list[Heading] = []
     too_deep = too_large = 0
     padded_table = None
+    alert_text: list[tuple[int, str]] = []
     slugger = Slugger()
     rendered = 0
     line = 0
@@ -116,5 +117,6 @@ def render_sections(text: str, cache: dict, **options) -> tuple[RenderedMarkdown
             too_large = line + part.too_large
         if part.padded_table and not padded_table:
             padded_table = (line + part.padded_table[0], *part.padded_table[1:])
+        alert_text.extend((line + n, kind) for n, kind in part._alert_text)
         line += section.count("\n")
-    return RenderedMarkdown("".join(html), links, headings, too_deep, too_large, padded_table), rendered
+    return RenderedMarkdown("".join(html), links, headings, too_deep, too_large, padded_table, tuple(alert_text)), rendered

@@ -10,6 +10,7 @@ from html import unescape
 from markdown_it import MarkdownIt
 
 from . import blocks, headings, links
+from .alert_text import alert_with_text
 from .autolink import autolink_plugin
 from .budget import core_inline_within_budget, use_budget
 from .labels import use_fast_labels
@@ -35,7 +36,8 @@ def make_markdown(*, html: bool = True) -> MarkdownIt:
     use_budget(md)
     md.core.ruler.at("inline", _inline_shallow)
     md.core.ruler.after("block", "nesting_guard", _nesting_guard)
-    md.core.ruler.after("nesting_guard", "alert_titles", blocks.alert_titles)
+    md.core.ruler.after("nesting_guard", "alert_with_text", alert_with_text)
+    md.core.ruler.after("alert_with_text", "alert_titles", blocks.alert_titles)
     md.core.ruler.push("heading_ids", headings.heading_ids)
     md.core.ruler.push("collect_links", links.collect_links)
     md.core.ruler.push("table_scopes", blocks.table_scopes)
@@ -97,6 +99,8 @@ class RenderedMarkdown:
     """1-based line where the page's elements reached budget.MAX_TOKENS (the rest was left out), or 0."""
     padded_table: tuple[int, int, int] | None = None
     """(1-based line, cells, characters) of a table left as text: its rows leave out nearly all cells."""
+    _alert_text: tuple[tuple[int, str], ...] = field(default=(), repr=False, compare=False)
+    """(1-based line, kind) of alert markers with text on their line (alert_text.py); not kept in the cache."""
     variants: object = field(default=None, init=False, repr=False, compare=False)
     """The page's tool and platform variants (`tool_blocks.Variants`), set after Markdown, or
     None; not kept in the build cache (the records hold frontmatter renders, which have none)."""
@@ -119,7 +123,7 @@ def render_markdown(
         env["all_heading_ids"] = forced_all_ids
     html = _markdown().render(text, env)
     return RenderedMarkdown(html, env.get("links", []), env.get("headings", []), int(env.get("too_deep") or 0),
-                            int(env.get("too_large") or 0), env.get("padded_table"))
+                            int(env.get("too_large") or 0), env.get("padded_table"), tuple(env.get("alert_text", ())))
 
 
 def render_frontmatter(text: str) -> RenderedMarkdown:

@@ -35,7 +35,11 @@ class Navigation:
         """The depth-1 ancestor (or the page itself) whose subtree the sidebar shows."""
         if page.depth == 0:
             return None
-        return page if page.depth == 1 else self.ancestors(page)[1]
+        if page.depth == 1:
+            return page
+        # Not always the second ancestor: with no home page (it could not be loaded), the products
+        # are the top of the tree (builder/sources/adopt.py).
+        return next((p for p in self.ancestors(page) if p.depth == 1), page)
 
     def subtree(self, page: Page, version_id: str) -> NavNode | None:
         key = (page.rel, version_id)

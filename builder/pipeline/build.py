@@ -5,13 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..core import codes
+from ..core import progress as prog
 from ..core.diagnostics import Diagnostic, Problems
 from ..core.urls import output_file
 from ..core.errors import ConfigError
@@ -19,8 +19,10 @@ from ..core.paths import UnsafePath
 from ..output import faults as out_faults
 from ..output import archives as out_archives
 from ..output import writer as out_writer
+from ..links.hints import hint_broken_links
 from ..search.site_index import indexed_digest
 from .metas import Metas
+from .outcome import page_outcomes
 from .pages import PageBuilder
 from .session import BuildSession, anchor_problems
 from .results import Output, PageResult
@@ -52,6 +54,7 @@ class BuildOptions:
     write: bool = True
     """False for `check`: every check of a build, nothing written."""
     progress: bool = False
+    """Show phases on the terminal: the command line installs the display (core/progress.py)."""
     search: bool = True
     markdown: bool = True
     """Each page's Markdown copy (`index.md`) and `llms.txt`/`llms-full.txt` per version and language."""
@@ -102,28 +105,10 @@ class BuildReport:
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
     external: list = field(default_factory=list)
     """(URL, location, notes, language, version) of every http(s) link of the pages' bodies."""
-
-
-class _Progress:
-    def __init__(self, total: int, enabled: bool):
-        self.total = total
-        self.enabled = enabled and total > 0
-        self.done = 0
-        self.last = 0.0
-        self.start = time.monotonic()
-
-    def step(self) -> None:
-        out_faults.step("page")  # a page's result is back in the main process (tests stop builds here)
-        self.done += 1
-        now = time.monotonic()
-        if self.enabled and (now - self.last > 0.1 or self.done == self.total) and now - self.start > 0.3:
-            self.last = now
-            sys.stderr.write(f"\r  building pages {self.done}/{self.total}")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.done and time.monotonic() - self.start > 0.3:
-            sys.stderr.write("\n")
+    outcomes: dict = field(default_factory=dict)
+    """`content/<rel>` -> PageOutcome (outcome.py): outputs written and skipped, errors."""
+    not_loaded: tuple[str, ...] = ()
+    """Pages a `children` list reaches that could not be loaded (`content/<rel>`)."""
 
 
 # Worker processes inherit the loaded site by fork; each builds whole pages.
@@ -198,6 +183,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                 previous = BuildCache.read(out, state_problems)
             if not old_manifest:
                 previous = None  # the cache vouches for outputs that the manifest lists
+    prog.phase("loading sources")
     session = BuildSession(options.root, options.versions, options.languages, digests=digests,
                            frontmatter=previous.frontmatter_for(digests) if previous else None)
     site = session.site
@@ -224,7 +210,8 @@ def run_build(options: BuildOptions) -> BuildReport:
     metas, structure = session.load_metas(options_key, cached=cache.metas if cache else None, record=options.write)
     selected = _select_pages(site, options.changed_since, pages)
     reused = _reusable_results(site, structure, cache, out, pages, selected) if cache else {}
-    report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused))
+    report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused),
+                         not_loaded=tuple(sorted(f"content/{rel}" for rel in site.tree.failed)))
     _step("loaded")
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
@@ -232,7 +219,9 @@ def run_build(options: BuildOptions) -> BuildReport:
         _step("pages-built")
         _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
+        prog.phase("checking links")
         outputs = _collect(results, report, problems)
+        hint_broken_links(problems, options.root, site.links)  # where a page of a broken link went
         if options.write and staging is not None:
             built = {o.path for r in results if r.rel not in reused for o in r.outputs}
             # Most pages unchanged: move the new files into the site and keep the rest where they
@@ -268,6 +257,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                 if options.staged is not None:
                     compared = options.previous_label or (str(out) if old_manifest else None)
                     changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest, compared, site, metas))
+                prog.phase("writing the manifest and cache")
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     write_manifest(site, staging, outputs, extra, digests_of_extras, source)
                     write_search_state(staging, search_state)
@@ -279,6 +269,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                         with out_writer.output_errors(out, "write the build cache next to"):
                             _save_cache(site, structure, digests, metas, cache, results, reused, options_key,
                                         extras_digests, staging)
+                prog.phase("putting the new site in place")
                 archived = set(out_archives.archive_files(out, archives))  # never removed nor replaced
                 if in_place:
                     ours = set(out_writer.manifest_paths(old_manifest))
@@ -354,6 +345,7 @@ def _collect(results: list[PageResult], report: BuildReport, problems: Problems)
     problems.extend(anchor_problems((c for r in results for c in r.fragments), anchors.get))
     report.outputs = len(outputs)
     report.stats = stats
+    report.outcomes = page_outcomes(results)
     return outputs
 
 
@@ -427,6 +419,11 @@ def _select_pages(site: Site, ref: str | None, pages) -> set[str] | None:
     return affected_pages(site, ref, pages)
 
 
+def _page_done() -> None:
+    out_faults.step("page")  # a page's result is back in the main process (tests stop builds here)
+    prog.advance()
+
+
 def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, options: BuildOptions) -> list[PageResult]:
     jobs = options.jobs or os.cpu_count() or 1
     builder = session.builder
@@ -434,24 +431,21 @@ def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, opt
     _WORKER["parent"] = os.getpid()
     _WORKER["search"] = options.search
     builder.markdown = options.markdown and options.write  # `check` writes nothing
-    progress = _Progress(len(rels), options.progress)
+    prog.phase("rendering pages", len(rels))
     results: list[PageResult] = []
     staging_text = str(staging) if staging else None
-    try:
-        # Starting workers costs more than a few dozen pages (a rebuild after an edit).
-        if jobs <= 1 or len(rels) < 32 or "fork" not in multiprocessing.get_all_start_methods():
-            _init_worker(staging_text)
-            for rel in rels:
-                results.append(_build_one(rel))
-                progress.step()
-        else:
-            ctx = multiprocessing.get_context("fork")
-            chunk = max(1, min(16, len(rels) // (jobs * 8)))
-            with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
-                for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
-                    results.append(result)
-                    progress.step()
-    finally:
-        progress.close()
+    # Starting workers costs more than a few dozen pages (a rebuild after an edit).
+    if jobs <= 1 or len(rels) < 32 or "fork" not in multiprocessing.get_all_start_methods():
+        _init_worker(staging_text)
+        for rel in rels:
+            results.append(_build_one(rel))
+            _page_done()
+    else:
+        ctx = multiprocessing.get_context("fork")
+        chunk = max(1, min(16, len(rels) // (jobs * 8)))
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
+            for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
+                results.append(result)
+                _page_done()
     results.sort(key=lambda r: r.rel)
     return results

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from ..core import progress as prog
 from ..core.diagnostics import Problems
 from ..output.writer import StagingWriter
 from .metas import Metas
@@ -27,6 +28,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     in_place = previous is not None
     from ..links.outputs import write_redirects, write_sitemap
 
+    prog.phase("redirects and sitemap")
     writer = StagingWriter(staging)
     extra: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
@@ -60,11 +62,14 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     if len(site.config.languages) > 1:
         from ..i18n.status_page import statuses, write_status_pages
 
+        prog.phase("translation status")
         extra.update(write_status_pages(site, writer, statuses(site, translation or {}), metas))
     if markdown:
+        prog.phase("llms.txt and llms-full.txt")
         files, digests["llms"] = _llms(site, metas, writer, staging, out, outputs, base_url, previous.get("llms"))
         extra.update(files)
     if search:
+        prog.phase("search index")
         files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs)
         extra.update(files)
         if search_state is not None and state is not None:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from ..checks import rendered as checks
 from ..core import codes
-from ..core.diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic, Severity
 from ..core.location import LineIndex, Location
 from ..core.urls import output_file
 from ..i18n.fallback import Fallback, fallback_from
@@ -20,6 +20,7 @@ from ..layout.pickers import picker_context, unused_defaults
 from ..layout.render import template_diagnostic
 from ..liquid_tags.sourcemap import SourceMap, collapse_blank_lines
 from ..markdown_rules.links import LinkRef
+from ..markdown_rules.alert_text import warnings as alert_warnings
 from ..markdown_rules.budget import problems as markdown_limits
 from ..markdown_rules.chunks import render_sections
 from ..markdown_rules.parser import MAX_NESTING, RenderedMarkdown, heading_ids_of, html_text, render_markdown
@@ -136,11 +137,13 @@ class PageBuilder:
                 f"quotes and lists are nested too deeply (the limit is {MAX_NESTING} levels, where a quote "
                 "counts one and a list two); the deeper content cannot be rendered: reduce the nesting",
                 where or Location(page.src, 1, 1)))
-        for line, code, message in markdown_limits(rendered):
+        found = [(*limit, Severity.ERROR) for limit in markdown_limits(rendered)]
+        found += [(line, codes.ALERT_MARKER_TEXT, message, Severity.WARNING) for line, message in alert_warnings(rendered)]
+        for line, code, message, severity in found:
             where = smap.locate(LineIndex(text).offset(line)) if smap is not None else None
             if where is not None:
                 where = Location(where.path, where.line, 1, where.source_line, 1)
-            result.problems.append(Diagnostic(code, message, where or Location(page.src, 1, 1)))
+            result.problems.append(Diagnostic(code, message, where or Location(page.src, 1, 1), severity))
         return rendered
 
     def _frontmatter_features(self, page: Page) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..core import codes
+from ..core import progress as prog
 from ..core.diagnostics import Diagnostic, Problems, Severity
 from ..links.finish import FragmentCheck
 from ..sources.config import Language
@@ -50,9 +51,11 @@ class BuildSession:
         site = self.site
         self.metas = Metas(site, cached=cached, digests=self.digests if record else None)
         if eager:
+            prog.phase("titles and intros", len(site.languages) * len(site.tree.pages))
             for lang in site.languages:
                 for page in site.tree.pages.values():
                     self.metas.get(lang, page, "")
+                    prog.advance()
             self.problems.extend(self.metas.problems)
         self.structure = Structure(site, self.metas, self.digests, options_key)
         return self.metas, self.structure

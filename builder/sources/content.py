@@ -20,6 +20,7 @@ from .data import DataStore, versions_diagnostics
 from .files import name_message, name_problem, read_source, source_exists, source_stat
 from .frontmatter import Split, split_frontmatter
 from .walk import walk_markdown
+from .adopt import adopt_beneath_failed
 from .schema import validate_frontmatter
 
 
@@ -131,6 +132,8 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
     parsed: dict = {}
 
     failed: set[str] = set()
+    failed_at: dict[str, tuple[str | None, int]] = {}
+    """Where each failed file sits in the tree: its parent and depth."""
     versions_cache: dict = {}
 
     def visit(rel: str, parent: str | None, depth: int) -> bool:
@@ -139,6 +142,7 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
         if page is None:
             if rel in files:
                 failed.add(rel)
+                failed_at[rel] = (parent, depth)
             return False
         # Only the frontmatter stays in memory; the body is read again when the page is rendered.
         page.split.release()
@@ -197,6 +201,9 @@ def load_content(config: SiteConfig, data: DataStore, frontmatter: dict | None =
 
     visit("index.md", None, 0)
     _apply_category_unions(config, pages, "index.md", problems)
+    adopted = adopt_beneath_failed(files, failed_at, lambda: set(pages) | claimed | outside, visit, problems)
+    for rel in adopted:  # in the failed index's place, in no `children` list
+        _apply_category_unions(config, pages, rel, problems)
 
     unreachable = []
     for rel in sorted(files - set(pages) - claimed - outside):
