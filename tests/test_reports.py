@@ -21,7 +21,9 @@ BROKEN_INDEX = "---\ntitle: Product\nversions: {fpt: '*'}\nchildren: [/a, /b, /c
 
 
 def _site(tmp_path, pages: dict[str, str], **more: str):
-    return write_tree(tmp_path / "src", site_files(pages, **more))
+    files = site_files(pages, **more)
+    files["data/site.yml"] = "base_url: https://docs.example.com\n"  # a sitemap, so no DB820 warning
+    return write_tree(tmp_path / "src", files)
 
 
 def _broken_product(tmp_path):
