@@ -24,6 +24,7 @@ EPILOG = {
           docs-builder build --version ghes --language fr   only French, every Enterprise Server release
           docs-builder build --version enterprise-server@3.17 --keep-going
           docs-builder build --format github          errors as GitHub Actions annotations
+          docs-builder build --host cloudflare        redirects as Cloudflare Pages rules, its limits checked
           docs-builder build --base-site deployed --out preview --changed-since origin/main \
               --base-url https://pr-12.preview.example.com --production-url https://docs.example.com \
               --summary comment.md                   a complete pull-request preview and its comment
@@ -102,6 +103,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: <root>/site)")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
     p.add_argument("--keep-going", action="store_true", help="write every page that built even when others failed (still exits 1)")
+    p.add_argument("--host", metavar="NAME", help="shape redirects for and check limits of a host: cloudflare, netlify, "
+                   "github-pages, gitlab, nginx or generic (default: `host:` in data/host.yml, else generic); "
+                   "not serve's --host ADDRESS, which is where serve listens (docs/deploy.md)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
     p.add_argument("--no-markdown", dest="markdown", action="store_false",
                    help="write no Markdown copies (index.md) and no llms.txt / llms-full.txt")
@@ -251,6 +255,7 @@ def _build(args) -> int:
         changed_since=getattr(args, "changed_since", None),
         incremental=not getattr(args, "clean", False),
         base_url=getattr(args, "base_url", None) or "",
+        host=getattr(args, "host", None),
     )
     base_site = getattr(args, "base_site", None)
     report, changes = build(options, Path(base_site) if base_site else None)
@@ -283,6 +288,8 @@ def _build(args) -> int:
         doc = problems.to_json()
         doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,
                     "unchanged_pages": report.reused, "seconds": round(report.seconds, 3)})
+        if report.host:
+            doc["host"] = report.host
         if external is not None:
             doc["external_links"] = external
         print(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -301,6 +308,8 @@ def _build(args) -> int:
         elif problems.errors and report.written:
             status += "; pages with errors were skipped (--keep-going)"
         print(status, file=sys.stderr)
+        if report.host:
+            print(report.host, file=sys.stderr)
     if internal:
         return EXIT_INTERNAL
     if problems.errors:

@@ -19,6 +19,7 @@ from ..core.paths import UnsafePath
 from ..output import faults as out_faults
 from ..output import archives as out_archives
 from ..output import writer as out_writer
+from ..output import hosts as out_hosts
 from ..search.site_index import indexed_digest
 from .metas import Metas
 from .pages import PageBuilder
@@ -65,6 +66,8 @@ class BuildOptions:
     previous_manifest: dict | None = None
     """The manifest of the site already in --out when the caller has read and checked it (a
     preview's base, whose files it just linked into --out): not read a second time."""
+    host: str | None = None
+    """A host profile (`--host`; builder/output/hosts.py): None reads `data/host.yml`, else generic."""
     staged: Callable[["Staged"], bytes | None] | None = None
     """Called once the new site is staged, before it is put in place; returns the bytes of
     `.build/changes.json` (the CI layer, builder/ci/, computes them)."""
@@ -101,6 +104,8 @@ class BuildReport:
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
     external: list = field(default_factory=list)
     """(URL, location, notes, language, version) of every http(s) link of the pages' bodies."""
+    host: str = ""
+    """The host profile's account of the site (file count against the limits, rules), or ""."""
 
 
 class _Progress:
@@ -206,9 +211,11 @@ def run_build(options: BuildOptions) -> BuildReport:
     if options.write:
         digests.prime([lang.dir for lang in site.config.languages if lang.dir])
     pages = list(site.tree.pages.values())
+    host = out_hosts.resolve(options.root, options.host)
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives)))
+        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
+        + ((repr(host),) if host.name != "generic" else ()))
     cache = None
     staging = None
     if options.write:
@@ -253,9 +260,10 @@ def run_build(options: BuildOptions) -> BuildReport:
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                 previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
                 jobs=options.jobs, search_state=search_state,
-                partial_redirects=selected is not None and not in_place, markdown=options.markdown)
+                partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")
+            report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:

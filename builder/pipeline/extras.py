@@ -17,7 +17,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  search: bool, translation: dict | None = None, previous: dict | None = None,
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
-                 partial_redirects: bool = False, markdown: bool = False) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 partial_redirects: bool = False, markdown: bool = False,
+                 host=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -42,7 +43,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     latest = {f"{p.name}@latest": space.latest(p).id for p in space.plans if p.numbered}
     writer.write("404.html", site.layout.template("404.html").render(
         lang=default, title=ui("errors.page_doesnt_exist"), home=ui("pages.home"), default=default,
-        languages=[lang.code for lang in site.config.languages], latest=latest))
+        languages=[lang.code for lang in site.config.languages], latest=latest,
+        redirect_map=host is not None and host.name == "cloudflare"))
     extra["404.html"] = []
     from ..output.archives import VERSIONS_FILE, versions_document  # the archives' version pickers read it
 
@@ -50,7 +52,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     extra[VERSIONS_FILE] = []
     output_paths = {o.path for o in outputs}
     stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"),
-                            only_live=partial_redirects)
+                            only_live=partial_redirects, host=host)
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
     files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
