@@ -100,14 +100,15 @@ def plan(host: Host, redirects: list[Redirect], live: set[str], found: dict[str,
             splats.add(first)
     latest_splats: set[str] = set()
     for name, seg in sorted(latest.items()):
-        rule = (f"/:lang/{name}/*", f"/:lang/{seg}/:splat" if seg else "/:lang/:splat", 302)
-        if budget.take(rule, dynamic=True):
-            dynamic.append(rule)
+        pair = [(f"/:lang/{name}", f"/:lang/{seg}" if seg else "/:lang", 302),
+                (f"/:lang/{name}/*", f"/:lang/{seg}/:splat" if seg else "/:lang/:splat", 302)]
+        if budget.take_all(pair, dynamic=True):
+            dynamic.extend(pair)
             latest_splats.add(name)
 
     def caught(path: str) -> bool:
         parts = path.split("/")
-        return (len(parts) > 2 and parts[1] in splats) or (len(parts) > 3 and parts[1] in langs and parts[2] in latest_splats)
+        return (len(parts) > 2 and parts[1] in splats) or (len(parts) > 2 and parts[1] in langs and parts[2] in latest_splats)
 
     # Placeholder rules per entry, when nothing else matches them.
     index: dict[tuple[str, int], list[str]] = {}
