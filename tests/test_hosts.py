@@ -225,14 +225,15 @@ def test_over_a_limit_is_an_error_and_nothing_is_written(tmp_path, monkeypatch):
     out = tmp_path / "out"
     result = run_cli("build", "--root", str(root), "--out", str(out), "--host", "cloudflare", "--no-search")
     assert result.status == 2
-    assert re.search(r"error\[DB691\]: --host cloudflare: the site's file count 1\d\d is over the limit of 100 by "
+    assert re.search(r"error\[DB691\]: --host cloudflare: the site's file count 1\d\d \(50 pages, \d+ Markdown copies, 0 search "
+                     r"files, \d+ redirect stubs and other files\) is over the limit of 100 by "
                      r"\d+; nothing was written: the paid plan allows 1,000", result.stderr), result.stderr
     assert not out.exists() or not any(out.iterdir())
     monkeypatch.setitem(hosts.HOSTS, "cloudflare", hosts.Host("cloudflare", files=140, static_rules=2_000,
                                                               dynamic_rules=100))
     result = run_cli("build", "--root", str(root), "--out", str(out), "--host", "cloudflare", "--no-search")
     assert result.status == 0
-    assert re.search(r"warning\[DB692\]: --host cloudflare: the site's file count 13\d is 9\d% of the limit of 140",
+    assert re.search(r"warning\[DB692\]: --host cloudflare: the site's file count 13\d \([^)]*\) is 9\d% of the limit of 140",
                      result.stderr), result.stderr
     assert (out / "_redirects").is_file()
 

@@ -307,9 +307,9 @@ def _build(args) -> int:
             status += f"; nothing written, {report.out} is unchanged"
         elif problems.errors and report.written:
             status += "; pages with errors were skipped (--keep-going)"
-        print(status, file=sys.stderr)
         if report.host:
             print(report.host, file=sys.stderr)
+        print(status, file=sys.stderr)
     if internal:
         return EXIT_INTERNAL
     if problems.errors:

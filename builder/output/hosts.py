@@ -146,7 +146,16 @@ def _size(roots: list[Path], rel: str) -> int:
     return 0
 
 
-def check_site(host: Host, paths: list[str], roots: list[Path]) -> list[Diagnostic]:
+def _breakdown(paths: list[str], pages: set[str]) -> str:
+    search = sum(1 for p in paths if p.startswith("_pagefind/"))
+    markdown = sum(1 for p in paths if p.endswith(("/index.md", "llms.txt", "llms-full.txt")))
+    page_count = sum(1 for p in paths if p in pages)
+    other = len(paths) - search - markdown - page_count
+    return (f"{page_count:,} pages, {markdown:,} Markdown copies, {search:,} search files, "
+            f"{other:,} redirect stubs and other files")
+
+
+def check_site(host: Host, paths: list[str], roots: list[Path], pages: set[str] = frozenset()) -> list[Diagnostic]:
     """Errors and warnings for a site of `paths` (files looked up in `roots`, first found wins)
     against the host's limits. Nothing is printed for the generic profile."""
     if host.name == "generic":
@@ -160,22 +169,23 @@ def check_site(host: Host, paths: list[str], roots: list[Path]) -> list[Diagnost
     def check(figure: int, limit: int | None, what: str, fix: str, unit: str = "") -> None:
         if limit is None:
             return
-        shown = _amount(figure, unit)
+        shown = what.format(n=_amount(figure, unit)) if "{n}" in what else f"{what} {_amount(figure, unit)}"
         if figure > limit:
             problems.append(Diagnostic(codes.HOST_LIMIT, (
-                f"--host {host.name}: {what} {shown} is over the limit of {_amount(limit, unit)} by "
+                f"--host {host.name}: {shown} is over the limit of {_amount(limit, unit)} by "
                 f"{_amount(figure - limit, unit)}; nothing was written: {fix}"), None))
         elif limit and figure >= NEAR * limit:
             problems.append(Diagnostic(codes.HOST_LIMIT_NEAR, (
-                f"--host {host.name}: {what} {shown} is {figure * 100 // limit}% of the limit of "
+                f"--host {host.name}: {shown} is {figure * 100 // limit}% of the limit of "
                 f"{_amount(limit, unit)}: {fix}"), None, Severity.WARNING))
 
-    files_fix = ("build fewer languages or versions per deployment (--language, --version), drop the Markdown "
-                 "copies (--no-markdown), or switch profile (--host)")
+    files_fix = ("deploy languages or versions separately (--language, --version), drop the Markdown copies "
+                 "(--no-markdown) or the search index (--no-search), or switch to a profile with rules for the "
+                 "redirects (--host)")
     if host.files_paid:
         files_fix = f"the paid plan allows {host.files_paid:,} (set limits: {{files: {host.files_paid}}} in " \
                     f"{HOST_FILE}), or " + files_fix
-    check(len(paths), host.files, "the site's file count", files_fix)
+    check(len(paths), host.files, "the site's file count {n} (" + _breakdown(paths, pages) + ")", files_fix)
     check(sizes.get(largest, 0), host.file_size, f"the largest file, {largest},",
           "split or shrink it (search: fewer pages per index bundle)", "bytes")
     check(total, host.total_size, "the site's total size",
@@ -222,7 +232,7 @@ def check_staged(host: Host, problems, pages: list[str], extra, roots: list[Path
     if host.name == "generic":
         return ""
     paths = [*pages, *extra]
-    found = check_site(host, paths, roots)
+    found = check_site(host, paths, roots, set(pages))
     errors = [d for d in found if d.is_error]
     problems.extend([d for d in found if not d.is_error])
     if errors:
