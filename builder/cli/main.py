@@ -308,7 +308,7 @@ def _build(args) -> int:
         elif problems.errors and report.written:
             status += "; pages with errors were skipped (--keep-going)"
         if report.host:
-            print(report.host, file=sys.stderr)
+            status += f"; {report.host}"
         print(status, file=sys.stderr)
     if internal:
         return EXIT_INTERNAL
