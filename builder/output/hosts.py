@@ -7,6 +7,7 @@ knows the numbers and counts what a site holds.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -237,15 +238,23 @@ def check_staged(host: Host, problems, pages: list[str], extra, roots: list[Path
     problems.extend([d for d in found if not d.is_error])
     if errors:
         raise ConfigError([*problems, *errors])
-    return summary(host, len(set(paths)), roots)
+    return summary(host, set(paths), roots)
 
 
-def summary(host: Host, files: int, roots: list[Path]) -> str:
+def summary(host: Host, paths: set[str], roots: list[Path]) -> str:
     """`--host cloudflare: 1,234 files: 6% of 20,000 (free), 1% of 100,000 (paid); _redirects: 12 static + 30 dynamic rules`."""
-    text = f"--host {host.name}: {file_report(host, files)}"
+    text = f"--host {host.name}: {file_report(host, len(paths))}"
     for root in roots:
-        if host.redirect_rules and (root / "_redirects").is_file():
+        if host.redirect_rules and "_redirects" in paths and (root / "_redirects").is_file():
             static, dynamic, _ = count_rules((root / "_redirects").read_text("utf-8"))
             text += f"; _redirects: {static:,} static + {dynamic:,} dynamic rules"
+            break
+    for root in roots:
+        if "redirect-map.json" in paths and (root / "redirect-map.json").is_file():
+            try:
+                entries = len(json.loads((root / "redirect-map.json").read_text("utf-8"))["pages"])
+            except (ValueError, KeyError, TypeError):
+                break
+            text += f"; the old URLs beyond them by 404.html and redirect-map.json ({entries:,} entries)"
             break
     return text
