@@ -275,3 +275,29 @@ def test_deterministic_and_incremental(tmp_path, built):
     for name in ("_redirects", "404.html", "redirects.json"):
         assert (a / name).read_bytes() == (generic / name).read_bytes()
     assert not (a / "redirect-map.json").exists() and (a / "en" / "ent" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("host", ["cloudflare", "gitlab"])
+def test_incremental_builds_with_a_profile_match_clean_ones(tmp_path, host):
+    from tests.test_incremental import assert_same_as_clean, build, edit
+
+    root = _site(tmp_path / "src")
+    (root / "data" / "host.yml").write_text(f"host: {host}\n", "utf-8")
+    out = tmp_path / "out"
+    build(root, out)
+    quick = root / "content" / "get-started" / "quickstart.md"
+    edit(quick, "Body.", "Body, edited.")  # a page: the redirect files are kept as they are
+    assert build(root, out)["unchanged_pages"] > 0
+    assert_same_as_clean(root, out, tmp_path)
+    edit(quick, "redirect_from: [/old-quickstart,", "redirect_from: [/older-quickstart, /old-quickstart,")
+    build(root, out)
+    assert_same_as_clean(root, out, tmp_path)
+    assert "older-quickstart" in (out / "_redirects").read_text("utf-8")
+    edit(root / "content" / "admin" / "enterprise.md", ", /ent]", "]")  # an old path dropped
+    build(root, out)
+    assert_same_as_clean(root, out, tmp_path)
+    changes = json.loads((out / ".build" / "changes.json").read_text("utf-8"))["changes"]
+    assert {"path": "_redirects", "url": "/_redirects", "kind": "redirect", "change": "modified"} in changes
+    if host == "cloudflare":
+        assert {"path": "redirect-map.json", "url": "/redirect-map.json", "kind": "redirect",
+                "change": "modified"} in changes
