@@ -301,3 +301,19 @@ def test_incremental_builds_with_a_profile_match_clean_ones(tmp_path, host):
     if host == "cloudflare":
         assert {"path": "redirect-map.json", "url": "/redirect-map.json", "kind": "redirect",
                 "change": "modified"} in changes
+
+
+def test_rule_limits_are_checked_in_the_files_of_the_site(tmp_path):
+    """The plan stays within the budgets (above); the check reads the file itself, so a file over
+    them is still refused, and a full budget is no warning."""
+    (tmp_path / "_redirects").write_text("# x\n/a /b 301\n/c /d 301\n/:lang/e /:lang/f 301\n/g/* /h/:splat 302\n", "utf-8")
+    host = hosts.Host("cloudflare", static_rules=2, dynamic_rules=1, rule_chars=12)
+    found = hosts.check_site(host, ["_redirects"], [tmp_path])
+    assert [d.message for d in found] == [
+        "--host cloudflare: _redirects dynamic rules 2 is over the limit of 1 by 1; nothing was written: the "
+        "profile plans its rules within the limits, so this is a docs-builder bug: please report it",
+        "--host cloudflare: the longest _redirects rule 21 characters is over the limit of 12 characters by 9 "
+        "characters; nothing was written: the profile plans its rules within the limits, so this is a "
+        "docs-builder bug: please report it"]
+    assert all(d.code.code == "DB691" for d in found)
+    assert hosts.count_rules((tmp_path / "_redirects").read_text("utf-8")) == (2, 2, 21)
