@@ -317,3 +317,19 @@ def test_rule_limits_are_checked_in_the_files_of_the_site(tmp_path):
         "docs-builder bug: please report it"]
     assert all(d.code.code == "DB691" for d in found)
     assert hosts.count_rules((tmp_path / "_redirects").read_text("utf-8")) == (2, 2, 21)
+
+
+def test_pages_alone_over_the_file_limit_stop_before_building(tmp_path, monkeypatch):
+    from builder.pipeline import build as pipeline
+
+    root = _site(tmp_path / "src")
+    monkeypatch.setitem(hosts.HOSTS, "cloudflare", hosts.Host("cloudflare", files=60))
+    reached = []
+    monkeypatch.setattr(pipeline, "STEP_HOOKS", [reached.append])
+    result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "o"), "--host", "cloudflare", "--no-search")
+    assert result.status == 2 and reached == []
+    assert ("error[DB691]: --host cloudflare: the site would hold at least 100 files (50 pages and 50 Markdown "
+            "copies), over the limit of 60 by 40; nothing was built: deploy languages") in result.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".docs-builder")]
+    assert run_cli("build", "--root", str(root), "--out", str(tmp_path / "o"), "--host", "cloudflare", "--no-search",
+                   "--no-markdown").status == 2  # 50 pages + the site's other files: still over, after building

@@ -156,6 +156,16 @@ def _breakdown(paths: list[str], pages: set[str]) -> str:
             f"{other:,} redirect stubs and other files")
 
 
+def _files_fix(host: Host) -> str:
+    fix = ("deploy languages or versions separately (--language, --version), drop the Markdown copies "
+           "(--no-markdown) or the search index (--no-search), or switch to a profile with rules for the "
+           "redirects (--host)")
+    if host.files_paid:
+        fix = (f"the paid plan allows {host.files_paid:,} (set limits: {{files: {host.files_paid}}} in "
+               f"{HOST_FILE}), or " + fix)
+    return fix
+
+
 def check_site(host: Host, paths: list[str], roots: list[Path], pages: set[str] = frozenset()) -> list[Diagnostic]:
     """Errors and warnings for a site of `paths` (files looked up in `roots`, first found wins)
     against the host's limits. Nothing is printed for the generic profile."""
@@ -180,12 +190,7 @@ def check_site(host: Host, paths: list[str], roots: list[Path], pages: set[str] 
                 f"--host {host.name}: {shown} is {figure * 100 // limit}% of the limit of "
                 f"{_amount(limit, unit)}: {fix}"), None, Severity.WARNING))
 
-    files_fix = ("deploy languages or versions separately (--language, --version), drop the Markdown copies "
-                 "(--no-markdown) or the search index (--no-search), or switch to a profile with rules for the "
-                 "redirects (--host)")
-    if host.files_paid:
-        files_fix = f"the paid plan allows {host.files_paid:,} (set limits: {{files: {host.files_paid}}} in " \
-                    f"{HOST_FILE}), or " + files_fix
+    files_fix = _files_fix(host)
     check(len(paths), host.files, "the site's file count {n} (" + _breakdown(paths, pages) + ")", files_fix)
     check(sizes.get(largest, 0), host.file_size, f"the largest file, {largest},",
           "split or shrink it (search: fewer pages per index bundle)", "bytes")
@@ -225,6 +230,18 @@ def _amount(n: int, unit: str) -> str:
     if unit == "chars":
         return f"{n:,} characters"
     return f"{n:,}"
+
+
+def check_early(host: Host, pages: int, markdown: bool) -> None:
+    """Before any page is built: the pages (and their Markdown copies) alone over the file limit
+    is an error at once (ConfigError, exit status 2), not after a long build."""
+    least = pages * (2 if markdown else 1)
+    if host.files is None or least <= host.files:
+        return
+    copies = f" and {pages:,} Markdown copies" if markdown else ""
+    raise ConfigError(Diagnostic(codes.HOST_LIMIT, (
+        f"--host {host.name}: the site would hold at least {least:,} files ({pages:,} pages{copies}), over the "
+        f"limit of {host.files:,} by {least - host.files:,}; nothing was built: {_files_fix(host)}"), None))
 
 
 def check_staged(host: Host, problems, pages: list[str], extra, roots: list[Path]) -> str:

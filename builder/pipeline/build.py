@@ -216,6 +216,9 @@ def run_build(options: BuildOptions) -> BuildReport:
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
         FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
         + ((repr(host),) if host.name != "generic" else ()))
+    if options.write and not options.changed_since:  # the pages alone over the file limit: before building
+        out_hosts.check_early(host, sum(len(site.built_versions(p)) for p in pages) * len(site.languages),
+                              options.markdown)
     cache = None
     staging = None
     if options.write:
