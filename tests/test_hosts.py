@@ -333,3 +333,19 @@ def test_pages_alone_over_the_file_limit_stop_before_building(tmp_path, monkeypa
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".docs-builder")]
     assert run_cli("build", "--root", str(root), "--out", str(tmp_path / "o"), "--host", "cloudflare", "--no-search",
                    "--no-markdown").status == 2  # 50 pages + the site's other files: still over, after building
+
+
+@pytest.mark.parametrize("host", ["netlify", "gitlab"])
+def test_rules_of_hosts_where_files_win(built, host):
+    site, stderr = built[host]
+    text = (site / "_redirects").read_text("utf-8")
+    assert text.startswith(f"# Redirects for {host} (written by docs-builder --host {host}; see docs/deploy.md).\n")
+    for line in ("/:lang/setup-old /:lang/enterprise-server@3.10/get-started/setup 301",
+                 "/:lang/:version/setup-old /:lang/:version/get-started/setup 301",
+                 "/:lang/get-started/setup /:lang/enterprise-server@3.10/get-started/setup 301",  # not in fpt
+                 "/:lang/enterprise-server@latest/* /:lang/enterprise-server@3.10/:splat 302",
+                 "/admin/* /en/admin/:splat 302"):
+        assert line + "\n" in text
+    assert [line for line in text.splitlines() if line.startswith(("/fr/", "/en/enterprise-server@3.9/"))] == []
+    assert not list(site.glob("**/setup-old/index.html"))  # every entry by rule: no stub
+    assert f"--host {host}: " in stderr
