@@ -156,10 +156,10 @@ def plan(host: Host, redirects: list[Redirect], live: set[str], found: dict[str,
     stubs: list[Redirect] = []
     for r in rest:
         rule = (_enc(r.source), r.target, 302 if r.reason in ("latest", "no-language") else 301)
-        if host.name != "gitlab" and budget.take(rule, dynamic=False):
+        if budget.take(rule, dynamic=False):
             static.append(rule)
             covered.add(r.source)
-        elif host.name == "gitlab":
+        elif host.name != "cloudflare":  # Cloudflare's file limit is too small: the 404 page's map instead
             stubs.append(r)
     result.rules = sorted(static) + dynamic
     result.stubs = sorted(stubs, key=lambda r: r.source)
