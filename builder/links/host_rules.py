@@ -91,8 +91,9 @@ def plan(host: Host, redirects: list[Redirect], live: set[str], found: dict[str,
     nolang = sorted({r.source.split("/")[1] for r in redirects if r.reason == "no-language" and r.source.count("/") > 1}
                     | {s for s in segments if s})
     splats: set[str] = set()
+    live_firsts = {p.split("/")[1] for p in live if p != "/"}
     for first in nolang:
-        if first in langs or any(p.startswith(f"/{first}/") or p == f"/{first}" for p in live):
+        if first in langs or first in live_firsts:
             continue
         rule = (f"/{_enc(first)}/*", f"/{default}/{_enc(first)}/:splat", 302)
         if budget.take(rule, dynamic=True):
