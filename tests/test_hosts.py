@@ -136,7 +136,7 @@ def resolve(site: Path, host: str, path: str) -> list[str]:
         if nxt is None and host in ("netlify", "gitlab"):  # files shadow rules
             nxt = _apply(rules, path)
         if nxt is None:
-            nxt = _not_found(site, path, host == "cloudflare")
+            nxt = _not_found(site, path, (site / "redirect-map.json").is_file())
         if nxt is None:
             return [*seen, None]
         path = nxt
@@ -198,8 +198,8 @@ def test_profiles_write_their_own_files(built):
 
 def test_small_rule_budgets_move_the_rest_to_stubs_or_the_map(tmp_path, monkeypatch):
     root = _site(tmp_path / "src")
-    tiny_cf = hosts.Host("cloudflare", files=20_000, files_paid=100_000, static_rules=3, dynamic_rules=9,
-                         rule_chars=1_000, assets_first=False)
+    tiny_cf = hosts.Host("cloudflare", fallback="map", assets_first=False, files=20_000, files_paid=100_000, static_rules=3, dynamic_rules=9,
+                         rule_chars=1_000)
     tiny_gl = hosts.Host("gitlab", files=200_000, rules=10, rules_bytes=64_000)
     monkeypatch.setitem(hosts.HOSTS, "cloudflare", tiny_cf)
     monkeypatch.setitem(hosts.HOSTS, "gitlab", tiny_gl)
@@ -220,7 +220,7 @@ def test_small_rule_budgets_move_the_rest_to_stubs_or_the_map(tmp_path, monkeypa
 
 def test_over_a_limit_is_an_error_and_nothing_is_written(tmp_path, monkeypatch):
     root = _site(tmp_path / "src")
-    monkeypatch.setitem(hosts.HOSTS, "cloudflare", hosts.Host("cloudflare", files=100, files_paid=1_000,
+    monkeypatch.setitem(hosts.HOSTS, "cloudflare", hosts.Host("cloudflare", fallback="map", assets_first=False, files=100, files_paid=1_000,
                                                               static_rules=2_000, dynamic_rules=100))
     out = tmp_path / "out"
     result = run_cli("build", "--root", str(root), "--out", str(out), "--host", "cloudflare", "--no-search")
@@ -229,7 +229,7 @@ def test_over_a_limit_is_an_error_and_nothing_is_written(tmp_path, monkeypatch):
                      r"files, \d+ redirect stubs and other files\) is over the limit of 100 by "
                      r"\d+; nothing was written: the paid plan allows 1,000", result.stderr), result.stderr
     assert not out.exists() or not any(out.iterdir())
-    monkeypatch.setitem(hosts.HOSTS, "cloudflare", hosts.Host("cloudflare", files=140, static_rules=2_000,
+    monkeypatch.setitem(hosts.HOSTS, "cloudflare", hosts.Host("cloudflare", fallback="map", assets_first=False, files=140, static_rules=2_000,
                                                               dynamic_rules=100))
     result = run_cli("build", "--root", str(root), "--out", str(out), "--host", "cloudflare", "--no-search")
     assert result.status == 0
@@ -307,7 +307,7 @@ def test_rule_limits_are_checked_in_the_files_of_the_site(tmp_path):
     """The plan stays within the budgets (above); the check reads the file itself, so a file over
     them is still refused, and a full budget is no warning."""
     (tmp_path / "_redirects").write_text("# x\n/a /b 301\n/c /d 301\n/:lang/e /:lang/f 301\n/g/* /h/:splat 302\n", "utf-8")
-    host = hosts.Host("cloudflare", static_rules=2, dynamic_rules=1, rule_chars=12)
+    host = hosts.Host("cloudflare", fallback="map", assets_first=False, static_rules=2, dynamic_rules=1, rule_chars=12)
     found = hosts.check_site(host, ["_redirects"], [tmp_path])
     assert [d.message for d in found] == [
         "--host cloudflare: _redirects dynamic rules 2 is over the limit of 1 by 1; nothing was written: the "
@@ -323,7 +323,7 @@ def test_pages_alone_over_the_file_limit_stop_before_building(tmp_path, monkeypa
     from builder.pipeline import build as pipeline
 
     root = _site(tmp_path / "src")
-    monkeypatch.setitem(hosts.HOSTS, "cloudflare", hosts.Host("cloudflare", files=60))
+    monkeypatch.setitem(hosts.HOSTS, "cloudflare", hosts.Host("cloudflare", fallback="map", assets_first=False, files=60))
     reached = []
     monkeypatch.setattr(pipeline, "STEP_HOOKS", [reached.append])
     result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "o"), "--host", "cloudflare", "--no-search")
@@ -349,3 +349,22 @@ def test_rules_of_hosts_where_files_win(built, host):
     assert [line for line in text.splitlines() if line.startswith(("/fr/", "/en/enterprise-server@3.9/"))] == []
     assert not list(site.glob("**/setup-old/index.html"))  # every entry by rule: no stub
     assert f"--host {host}: " in stderr
+
+
+@pytest.mark.parametrize("host", ["gitlab", "github-pages"])
+def test_the_404_map_instead_of_stubs(tmp_path, built, host):
+    """`redirects: map` in data/host.yml: no stub, the old URLs beyond the rules by the 404 page."""
+    root = _site(tmp_path / "src")
+    (root / "data" / "host.yml").write_text(f"host: {host}\nredirects: map\n", "utf-8")
+    site = tmp_path / "site"
+    result = run_cli("build", "--root", str(root), "--out", str(site), "--no-search")
+    assert result.status == 0, result.stderr
+    assert not (site / "en" / "ent").exists() and not (site / "setup-old").exists()
+    assert "redirect-map.json" in (site / "404.html").read_text("utf-8")
+    assert "by 404.html and redirect-map.json (8 entries)" in result.stderr
+    for source, target in _truth(built).items():
+        assert resolve(site, host, source)[-1] == target, (source, resolve(site, host, source))
+    (root / "data" / "host.yml").write_text(f"host: {host}\nredirects: files\n", "utf-8")
+    result = run_cli("build", "--root", str(root), "--out", str(site), "--no-search")
+    assert result.status == 2
+    assert "error[DB690]: data/host.yml: redirects must be stubs or map, not 'files'" in result.stderr

@@ -80,7 +80,12 @@ def plan(host: Host, redirects: list[Redirect], live: set[str], found: dict[str,
     its latest release ("" for the default plan); `segments`: every built version's segment."""
     result = Plan()
     if not host.redirect_rules:
-        result.stubs = [r for r in redirects if r.source != "/"] if host.name != "nginx" else []
+        if host.name == "nginx":  # nginx-redirects.conf maps every old URL
+            return result
+        if host.fallback == "map":
+            result.map_doc, result.by_map = map_document(found), len(redirects)
+        else:
+            result.stubs = [r for r in redirects if r.source != "/"]
         return result
     truth = {r.source: r for r in redirects}
     langs = set(languages)
@@ -160,12 +165,12 @@ def plan(host: Host, redirects: list[Redirect], live: set[str], found: dict[str,
         if budget.take(rule, dynamic=False):
             static.append(rule)
             covered.add(r.source)
-        elif host.name != "cloudflare":  # Cloudflare's file limit is too small: the 404 page's map instead
+        elif host.fallback == "stubs":  # else the 404 page's map (Cloudflare: stubs would pass its file limit)
             stubs.append(r)
     result.rules = sorted(static) + dynamic
     result.stubs = sorted(stubs, key=lambda r: r.source)
     result.by_rules = sum(1 for r in redirects if r.source in covered or caught(r.source))
-    if host.name == "cloudflare":
+    if host.fallback == "map":
         result.map_doc = map_document(found)
         result.by_map = len(redirects) - result.by_rules
     return result

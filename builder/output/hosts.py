@@ -51,6 +51,9 @@ class Host:
     """Whether the host reads `_redirects` (placeholders and splats)."""
     assets_first: bool = True
     """A file at a URL wins over a rule (Netlify, GitLab); False: rules always apply (Cloudflare)."""
+    fallback: str = "stubs"
+    """How old URLs beyond the rules are served: "stubs" (an HTML file each) or "map" (404.html
+    and redirect-map.json: one file, no server redirect); `redirects:` in data/host.yml."""
     source: str = ""
     """Where the figures were published, and when they were read."""
 
@@ -60,7 +63,7 @@ HOSTS: dict[str, Host] = {
                     "redirects.json and nginx-redirects.conf (the output of docs-builder before profiles)"),
     "cloudflare": Host(
         "cloudflare", files=20_000, files_paid=100_000, file_size=25 * MIB, static_rules=2_000,
-        dynamic_rules=100, rule_chars=1_000, assets_first=False,
+        dynamic_rules=100, rule_chars=1_000, assets_first=False, fallback="map",
         source="developers.cloudflare.com/pages/platform/limits and /pages/configuration/redirects "
                "(read 2026-12; 100,000 files on paid plans since the 2026-01-23 changelog entry)"),
     "netlify": Host(
@@ -116,7 +119,11 @@ def resolve(root: Path, name: str | None) -> Host:
                                      f"{', '.join(LIMIT_KEYS)} to whole numbers", Location(HOST_FILE, 1, 1)))
     if limits:
         host = replace(host, source=f"{HOST_FILE} (limits replaced: {', '.join(sorted(limits))})", **limits)
-    return host
+    fallback = data.get("redirects", host.fallback)
+    if fallback not in ("stubs", "map"):
+        raise ConfigError(Diagnostic(codes.HOST_UNKNOWN, f"{HOST_FILE}: redirects must be stubs or map, not "
+                                     f"{fallback!r}", Location(HOST_FILE, 1, 1)))
+    return replace(host, fallback=fallback) if fallback != host.fallback else host
 
 
 def is_dynamic(source: str) -> bool:
@@ -160,6 +167,9 @@ def _files_fix(host: Host) -> str:
     fix = ("deploy languages or versions separately (--language, --version), drop the Markdown copies "
            "(--no-markdown) or the search index (--no-search), or switch to a profile with rules for the "
            "redirects (--host)")
+    if host.fallback == "stubs" and host.name != "nginx":
+        fix = (f"serve the old URLs beyond the rules by the 404 page instead of stubs (redirects: map in "
+               f"{HOST_FILE}), " + fix)
     if host.files_paid:
         fix = (f"the paid plan allows {host.files_paid:,} (set limits: {{files: {host.files_paid}}} in "
                f"{HOST_FILE}), or " + fix)
