@@ -12,10 +12,11 @@ A profile compresses it (docs/deploy.md):
 * a placeholder rule is only written when no page and no other old URL matches it (Cloudflare
   applies rules before files);
 * within a host's rule budget (Cloudflare: 100 dynamic, 2,000 static; GitLab: 1,000 rules in
-  64 KB) entries are taken in path order; what is left is served by stubs (GitLab, GitHub Pages)
-  or, on Cloudflare, whose file limit stubs would exhaust, by exact static rules and then by the
-  404 page, which looks the path up in `redirect-map.json` (one entry per `redirect_from` path,
-  not per language and version) and sends the browser on.
+  64 KB) entries are taken in path order, then exact rules for single old URLs; what is left is
+  served by the host's fallback (`Host.fallback`): stubs (GitLab, GitHub Pages), or, on
+  Cloudflare, whose file limit stubs would exhaust, the 404 page, which looks the path up in
+  `redirect-map.json` (one entry per `redirect_from` path, not per language and version) and
+  sends the browser on.
 """
 
 from __future__ import annotations
