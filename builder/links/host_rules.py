@@ -83,7 +83,7 @@ def plan(host: Host, redirects: list[Redirect], live: set[str], found: dict[str,
     if not host.redirect_rules:
         if host.name == "nginx":  # nginx-redirects.conf maps every old URL
             return result
-        if host.fallback == "map":
+        if host.uses_map:
             result.map_doc, result.by_map = map_document(found), len(redirects)
         else:
             result.stubs = [r for r in redirects if r.source != "/"]
@@ -166,12 +166,12 @@ def plan(host: Host, redirects: list[Redirect], live: set[str], found: dict[str,
         if budget.take(rule, dynamic=False):
             static.append(rule)
             covered.add(r.source)
-        elif host.fallback == "stubs":  # else the 404 page's map (Cloudflare: stubs would pass its file limit)
+        elif not host.uses_map:  # else the 404 page's map (Cloudflare: stubs would pass its file limit)
             stubs.append(r)
     result.rules = sorted(static) + dynamic
     result.stubs = sorted(stubs, key=lambda r: r.source)
     result.by_rules = sum(1 for r in redirects if r.source in covered or caught(r.source))
-    if host.fallback == "map":
+    if host.uses_map:
         result.map_doc = map_document(found)
         result.by_map = len(redirects) - result.by_rules
     return result

@@ -57,6 +57,12 @@ class Host:
     source: str = ""
     """Where the figures were published, and when they were read."""
 
+    @property
+    def uses_map(self) -> bool:
+        """404.html and redirect-map.json serve old URLs (not for generic and nginx, whose files
+        cover every old URL)."""
+        return self.fallback == "map" and self.name not in ("generic", "nginx")
+
 
 HOSTS: dict[str, Host] = {
     "generic": Host("generic", source="no host: every redirect as an HTML stub plus _redirects, "

@@ -44,7 +44,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     writer.write("404.html", site.layout.template("404.html").render(
         lang=default, title=ui("errors.page_doesnt_exist"), home=ui("pages.home"), default=default,
         languages=[lang.code for lang in site.config.languages], latest=latest,
-        redirect_map=host is not None and host.fallback == "map" and host.name != "nginx"))
+        redirect_map=host is not None and host.uses_map))
     extra["404.html"] = []
     from ..output.archives import VERSIONS_FILE, versions_document  # the archives' version pickers read it
 
