@@ -500,13 +500,32 @@ class Translator:
         return line
 
 
-def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None = None) -> Corpus:
+def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None = None,
+                      redirects: int = 0) -> Corpus:
     """`n` source pages: home, products (10 categories each), categories (up to 40 articles).
 
     `translation` (a language code such as "fr") also writes `translations/<code>/`: translated
     copies of most pages and a few reusables (see `Translator`); the English files are the same
-    with or without it."""
+    with or without it. `redirects` gives each article that many `redirect_from` entries (old
+    paths of three kinds: `/articles/<slug>`, a renamed category, a renamed article), drawn with
+    an RNG of their own (the rest of the corpus is the same with or without them)."""
     key = {"gen": GENERATOR_VERSION, "kind": "github-like", "n": n, "seed": seed, "translation": translation}
+    if redirects:
+        key["redirects"] = redirects
+    moved = random.Random(f"{seed}-redirects")
+    claimed: set[str] = set()
+
+    def old_paths(rel: str) -> list[str]:
+        prod, cat, slug = rel[:-3].split("/")
+        kinds = [f"/articles/{slug}", f"/{prod}/old-{cat}/{slug}", f"/{prod}/{cat}/{slug}-{moved.choice(SYLLABLES)}"]
+        found = []
+        for i in range(redirects):
+            path = kinds[i] if i < 3 else f"/{prod}/{cat}/{slug}-old-{i}"
+            while path in claimed:
+                path += f"-{moved.choice(SYLLABLES)}"
+            claimed.add(path)
+            found.append(path)
+        return found
     cached = _cached(root, key)
     if cached:
         return cached
@@ -614,6 +633,9 @@ def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None
         if children is not None:
             fm.append("children:")
             fm += [f"  - /{c}" for c in children]
+        if redirects and children is None and rel != "index.md":
+            fm.append("redirect_from:")
+            fm += [f"  - {p}" for p in old_paths(rel)]
         total_bytes += _write(root / "content" / rel, "---\n" + "\n".join(fm) + "\n---\n\n" + body)
         count += 1
         if tr and (rel == "index.md" or tr.rng.random() < tr.page_share):

@@ -21,7 +21,7 @@ from ..output.writer import file_digest
 from ..pipeline.build import Staged
 
 FORMAT = 1
-HOST_FILES = ("_redirects", "redirects.json", "nginx-redirects.conf")
+HOST_FILES = ("_redirects", "redirects.json", "nginx-redirects.conf", "redirect-map.json")
 
 
 @dataclass

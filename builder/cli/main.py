@@ -24,6 +24,7 @@ EPILOG = {
           docs-builder build --version ghes --language fr   only French, every Enterprise Server release
           docs-builder build --version enterprise-server@3.17 --keep-going
           docs-builder build --format github          errors as GitHub Actions annotations
+          docs-builder build --host cloudflare        redirects as Cloudflare Pages rules, its limits checked
           docs-builder build --base-site deployed --out preview --changed-since origin/main \
               --base-url https://pr-12.preview.example.com --production-url https://docs.example.com \
               --summary comment.md                   a complete pull-request preview and its comment
@@ -105,6 +106,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: <root>/site)")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
     p.add_argument("--keep-going", action="store_true", help="write every page that built even when others failed (still exits 1)")
+    p.add_argument("--host", metavar="NAME", help="shape redirects for and check limits of a host: cloudflare, netlify, "
+                   "github-pages, gitlab, nginx or generic (default: `host:` in data/host.yml, else generic); "
+                   "not serve's --host ADDRESS, which is where serve listens (docs/deploy.md)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
     p.add_argument("--no-markdown", dest="markdown", action="store_false",
                    help="write no Markdown copies (index.md) and no llms.txt / llms-full.txt")
@@ -265,6 +269,7 @@ def _build(args) -> int:
         changed_since=getattr(args, "changed_since", None),
         incremental=not getattr(args, "clean", False),
         base_url=getattr(args, "base_url", None) or "",
+        host=getattr(args, "host", None),
     )
     base_site = getattr(args, "base_site", None)
     with showing(TerminalProgress() if options.progress else None):
@@ -301,6 +306,8 @@ def _build(args) -> int:
         if report.written and problems.errors:  # --keep-going: what was left out, what has errors
             from .keep_going import page_lists
             doc["not_written"], doc["written_with_errors"] = page_lists(report, problems)
+        if report.host:
+            doc["host"] = report.host
         if external is not None:
             doc["external_links"] = external
         print(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -314,6 +321,8 @@ def _build(args) -> int:
         unchanged = f", {report.reused} unchanged" if report.reused else ""
         status = (f"{verb} {report.outputs} pages ({report.pages} sources{unchanged}){where} in "
                   f"{report.seconds:.1f}s; {problems.summary()}")
+        if report.host:
+            status += f"; {report.host}"
         if args.command == "build" and problems.errors and not report.written:
             status += f"; nothing written, {report.out} is unchanged"
         elif problems.errors and report.written:

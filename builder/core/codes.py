@@ -114,6 +114,11 @@ ARCHIVE_EXISTS = Code("DB672", "archive-exists")
 ARCHIVE_IGNORED = Code("DB673", "archive-ignored")
 VERSION_ARCHIVED = Code("DB674", "version-archived")
 
+# Host profiles (`build --host`, data/host.yml): exit status 2 for errors.
+HOST_UNKNOWN = Code("DB690", "host-profile")
+HOST_LIMIT = Code("DB691", "host-limit-exceeded")
+HOST_LIMIT_NEAR = Code("DB692", "host-limit-near")
+
 # Maintainer tools (`explain`, `check --explain`).
 CONDITION_DEAD = Code("DB650", "condition-dead")
 CONDITION_REDUNDANT = Code("DB651", "condition-redundant")

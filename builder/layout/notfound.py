@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the build's objects, handed in by pipeline/extras.py
 NOT_FOUND = "404.html"
 
 
-def write_not_found_pages(site: Site, metas: Metas | None, writer) -> dict[str, list[str]]:
+def write_not_found_pages(site: Site, metas: Metas | None, writer, redirect_map: bool = False) -> dict[str, list[str]]:
     """Write `/404.html` and `/<lang>/404.html` for every built language (and the default one).
 
     They are written on every build, from this build's titles: nothing to record."""
@@ -35,6 +35,7 @@ def write_not_found_pages(site: Site, metas: Metas | None, writer) -> dict[str, 
     written: dict[str, list[str]] = {}
     for lang in langs:
         context = not_found_context(site, metas if lang.code in built else None, lang, version, latest)
+        context["redirect_map"] = redirect_map  # old URLs beyond a host's rules (output/hosts.py)
         html = site.layout.template(NOT_FOUND).render(context)
         for rel in ([NOT_FOUND] if lang is default else []) + [f"{lang.code}/{NOT_FOUND}"]:
             writer.write(rel, html)

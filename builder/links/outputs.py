@@ -51,7 +51,7 @@ def _live_paths(outputs) -> set[str]:
 
 
 def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
-                    only_live: bool = False) -> dict[str, list[str]]:
+                    only_live: bool = False, host=None) -> dict[str, list[str]]:
     """Stubs plus host configuration files; returns the files (for the manifest) and, under
     `__digest__`, a digest of the redirects. When it equals `keep_if`, the stubs already in the
     site are kept instead of being written again. `only_live` (a partial site: `--changed-since`
@@ -61,8 +61,13 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
         site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
         site.default_language, live,
     )
+    profile = [] if host is None or host.name == "generic" else [repr(host)]
     digest = hashlib.sha1("\n".join([*(f"{r.source} {r.target}" for r in redirects),
-                                      repr(_generic_rules(site)), f"only_live={only_live}"]).encode()).hexdigest()
+                                      repr(_generic_rules(site)), f"only_live={only_live}", *profile]).encode()).hexdigest()
+    if profile:
+        from .host_files import write_for_host
+
+        return write_for_host(site, writer, host, redirects, live, output_paths, keep_if, digest, only_live)
     written: dict[str, list[str]] = {"__digest__": [digest]}
     stubs: list[tuple[str, str]] = []
     for r in redirects:

@@ -27,7 +27,7 @@ class Resolved:
     says so in full, naming the href, and the link is reported as DB407)."""
 
 
-RESERVED = frozenset({"index.html", "404.html", "_redirects", "redirects.json", "nginx-redirects.conf",
+RESERVED = frozenset({"index.html", "404.html", "_redirects", "redirects.json", "nginx-redirects.conf", "redirect-map.json",
                       "sitemap.xml", "_static", "_pagefind", ".build", "versions.json", "_archive"})
 """Names the builder writes at the root of the site: an old path never starts with one."""
 HOST_META = {"?": "which starts a query string", "#": "which starts a fragment",

@@ -20,6 +20,7 @@ from ..output import faults as out_faults
 from ..output import archives as out_archives
 from ..output import writer as out_writer
 from ..links.hints import hint_broken_links
+from ..output import hosts as out_hosts
 from ..search.site_index import indexed_digest
 from .metas import Metas
 from .outcome import page_outcomes
@@ -69,6 +70,8 @@ class BuildOptions:
     previous_manifest: dict | None = None
     """The manifest of the site already in --out when the caller has read and checked it (a
     preview's base, whose files it just linked into --out): not read a second time."""
+    host: str | None = None
+    """A host profile (`--host`; builder/output/hosts.py): None reads `data/host.yml`, else generic."""
     staged: Callable[["Staged"], bytes | None] | None = None
     """Called once the new site is staged, before it is put in place; returns the bytes of
     `.build/changes.json` (the CI layer, builder/ci/, computes them)."""
@@ -109,6 +112,8 @@ class BuildReport:
     """`content/<rel>` -> PageOutcome (outcome.py): outputs written and skipped, errors."""
     not_loaded: tuple[str, ...] = ()
     """Pages a `children` list reaches that could not be loaded (`content/<rel>`)."""
+    host: str = ""
+    """The host profile's account of the site (file count against the limits, rules), or ""."""
 
 
 # Worker processes inherit the loaded site by fork; each builds whole pages.
@@ -194,9 +199,14 @@ def run_build(options: BuildOptions) -> BuildReport:
     if options.write:
         digests.prime([lang.dir for lang in site.config.languages if lang.dir])
     pages = list(site.tree.pages.values())
+    host = out_hosts.resolve(options.root, options.host)
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives)))
+        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
+        + ((repr(host),) if host.name != "generic" else ()))
+    if options.write and not options.changed_since:  # the pages alone over the file limit: before building
+        out_hosts.check_early(host, sum(len(site.built_versions(p)) for p in pages) * len(site.languages),
+                              options.markdown)
     cache = None
     staging = None
     if options.write:
@@ -239,9 +249,10 @@ def run_build(options: BuildOptions) -> BuildReport:
                 site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                 previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
                 jobs=options.jobs, search_state=search_state,
-                partial_redirects=selected is not None and not in_place, markdown=options.markdown)
+                partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")
+            report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:

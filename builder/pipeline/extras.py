@@ -18,7 +18,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  search: bool, translation: dict | None = None, previous: dict | None = None,
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
-                 partial_redirects: bool = False, markdown: bool = False) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 partial_redirects: bool = False, markdown: bool = False,
+                 host=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -42,14 +43,14 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     extra["index.html"] = []
     from ..layout.notfound import write_not_found_pages
 
-    extra.update(write_not_found_pages(site, metas, writer))
+    extra.update(write_not_found_pages(site, metas, writer, redirect_map=host is not None and host.uses_map))
     from ..output.archives import VERSIONS_FILE, versions_document  # the archives' version pickers read it
 
     writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
     extra[VERSIONS_FILE] = []
     output_paths = {o.path for o in outputs}
     stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"),
-                            only_live=partial_redirects)
+                            only_live=partial_redirects, host=host)
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
     base_url = base_url or site.config.base_url
