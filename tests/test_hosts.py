@@ -393,3 +393,22 @@ def test_the_404_map_instead_of_stubs(tmp_path, built, host):
     result = run_cli("build", "--root", str(root), "--out", str(site), "--no-search")
     assert result.status == 2
     assert "data/site.yml:4:14: error[DB690]: data/site.yml: host redirects must be stubs or map, not 'files'" in result.stderr
+
+
+def test_host_setting_without_a_name_and_unknown_option_together(tmp_path):
+    """The host part comes from data/site.yml as plain data; its problems are reported together,
+    with an unknown --host, each where it is (the --host one has no place in a file)."""
+    from builder.core.errors import ConfigError
+    from builder.sources.settings import load_settings
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "site.yml").write_text("host:\n  limits: {files: 5}\n", "utf-8")
+    setting = load_settings(tmp_path).host
+    assert hosts.resolve((), None) is hosts.HOSTS["generic"]
+    with pytest.raises(ConfigError) as err:
+        hosts.resolve(setting, "netlfy")
+    found = [(str(d.location) if d.location else "", d.message) for d in err.value.diagnostics]
+    assert found == [("", "--host 'netlfy' is not a host profile; known: generic, cloudflare, netlify, gitlab, "
+                          "github-pages, nginx"),
+                     ("data/site.yml:2:3", "data/site.yml: host needs a name: one of generic, cloudflare, netlify, "
+                                           "gitlab, github-pages, nginx")]

@@ -55,11 +55,6 @@ class Settings:
     and any other key as written). Values are plain Python (str, int, list, dict, None)."""
 
 
-def load_base_url(root: Path) -> str:
-    """`base_url` from `data/site.yml`, '' when the file or the setting is absent."""
-    return load_settings(root).base_url
-
-
 def load_settings(root: Path) -> Settings:
     """`data/site.yml`, read once; `Settings()` when the file is absent. Raises `ConfigError`
     (DB821, exit status 2) for a file that is not a mapping of known settings or a base URL that
@@ -98,9 +93,11 @@ def load_settings(root: Path) -> Settings:
         raise fail(f"expected a mapping of settings ({', '.join(KEYS)})", node.start_mark)
 
     def plain(value):
+        if isinstance(value, yaml.MappingNode):  # keys as text, whatever they are
+            return {str(plain(k)): plain(v) for k, v in value.value}
         try:
             return loader.construct_object(value, deep=True)
-        except yaml.YAMLError:  # an odd tag: shown as written
+        except (yaml.YAMLError, TypeError):  # an odd tag: shown as written
             return getattr(value, "value", None) if isinstance(value, yaml.ScalarNode) else None
 
     base = ""
