@@ -249,16 +249,41 @@ def test_largest_file_and_total_size(tmp_path, monkeypatch):
     assert "the site's total size" in result.stderr and "deploy versions or languages separately" in result.stderr
 
 
-def test_host_file_and_unknown_profile(tmp_path):
+def _settings(root: Path, text: str) -> None:
+    (root / "data" / "site.yml").write_text("base_url: https://docs.example.com/\n" + text, "utf-8")
+
+
+def test_host_in_site_settings_and_unknown_profile(tmp_path):
     root = _site(tmp_path / "src")
-    (root / "data" / "host.yml").write_text("host: netlfy\n", "utf-8")
-    result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "o"))
+    out = tmp_path / "o"
+    _settings(root, "host: netlfy\n")
+    result = run_cli("build", "--root", str(root), "--out", str(out))
+    assert result.status == 2 and not out.exists()
+    assert ("data/site.yml:2:7: error[DB690]: data/site.yml: host 'netlfy' is not a host profile; known: generic, "
+            "cloudflare") in result.stderr
+    _settings(root, "host: {name: cloudflare, limits: {files: 50000}}\n")
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    assert result.status == 0, result.stderr
+    assert "--host cloudflare: 1" in result.stderr and "% of 50,000 (free)" in result.stderr
+    assert (out / "redirect-map.json").is_file()
+    assert "<loc>https://docs.example.com/en/" in (out / "sitemap.xml").read_text("utf-8")  # base_url beside it
+    # --host naming the same profile keeps the file's limits; another profile wins with its own figures
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", "--host", "cloudflare")
+    assert result.status == 0 and "% of 50,000 (free)" in result.stderr
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", "--host", "gitlab")
+    assert result.status == 0, result.stderr
+    assert "--host gitlab: 1" in result.stderr and "% of 200,000" in result.stderr and "50,000" not in result.stderr
+    assert not (out / "redirect-map.json").exists()
+    # a mistake in the file is reported even when --host chooses the profile
+    _settings(root, "host: {name: cloudflare, limits: {files: -1}}\n")
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", "--host", "gitlab")
     assert result.status == 2
-    assert "error[DB690]: data/host.yml: host 'netlfy' is not a host profile; known: generic, cloudflare" in result.stderr
-    (root / "data" / "host.yml").write_text("host: cloudflare\nlimits: {files: 100000}\n", "utf-8")
-    result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "o"), "--no-search")
-    assert result.status == 0 and "--host cloudflare: 1" in result.stderr and "% of 100,000" in result.stderr
-    assert (tmp_path / "o" / "redirect-map.json").is_file()
+    assert "data/site.yml:2:42: error[DB690]: data/site.yml: host limit files must be a whole number, not -1" in result.stderr
+    # the rest of the file keeps its own code
+    _settings(root, "hosts: cloudflare\n")
+    result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search")
+    assert result.status == 2
+    assert "data/site.yml:2:1: error[DB821]: data/site.yml: unknown setting 'hosts'; known: base_url, host" in result.stderr
 
 
 def test_deterministic_and_incremental(tmp_path, built):
@@ -282,7 +307,7 @@ def test_incremental_builds_with_a_profile_match_clean_ones(tmp_path, host):
     from tests.test_incremental import assert_same_as_clean, build, edit
 
     root = _site(tmp_path / "src")
-    (root / "data" / "host.yml").write_text(f"host: {host}\n", "utf-8")
+    _settings(root, f"host: {host}\n")
     out = tmp_path / "out"
     build(root, out)
     quick = root / "content" / "get-started" / "quickstart.md"
@@ -353,9 +378,9 @@ def test_rules_of_hosts_where_files_win(built, host):
 
 @pytest.mark.parametrize("host", ["gitlab", "github-pages"])
 def test_the_404_map_instead_of_stubs(tmp_path, built, host):
-    """`redirects: map` in data/host.yml: no stub, the old URLs beyond the rules by the 404 page."""
+    """`redirects: map` in `host:` of data/site.yml: no stub, the old URLs beyond the rules by the 404 page."""
     root = _site(tmp_path / "src")
-    (root / "data" / "host.yml").write_text(f"host: {host}\nredirects: map\n", "utf-8")
+    _settings(root, f"host:\n  name: {host}\n  redirects: map\n")
     site = tmp_path / "site"
     result = run_cli("build", "--root", str(root), "--out", str(site), "--no-search")
     assert result.status == 0, result.stderr
@@ -364,7 +389,26 @@ def test_the_404_map_instead_of_stubs(tmp_path, built, host):
     assert "by 404.html and redirect-map.json (8 entries)" in result.stderr
     for source, target in _truth(built).items():
         assert resolve(site, host, source)[-1] == target, (source, resolve(site, host, source))
-    (root / "data" / "host.yml").write_text(f"host: {host}\nredirects: files\n", "utf-8")
+    _settings(root, f"host:\n  name: {host}\n  redirects: files\n")
     result = run_cli("build", "--root", str(root), "--out", str(site), "--no-search")
     assert result.status == 2
-    assert "error[DB690]: data/host.yml: redirects must be stubs or map, not 'files'" in result.stderr
+    assert "data/site.yml:4:14: error[DB690]: data/site.yml: host redirects must be stubs or map, not 'files'" in result.stderr
+
+
+def test_host_setting_without_a_name_and_unknown_option_together(tmp_path):
+    """The host part comes from data/site.yml as plain data; its problems are reported together,
+    with an unknown --host, each where it is (the --host one has no place in a file)."""
+    from builder.core.errors import ConfigError
+    from builder.sources.settings import load_settings
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "site.yml").write_text("host:\n  limits: {files: 5}\n", "utf-8")
+    setting = load_settings(tmp_path).host
+    assert hosts.resolve((), None) is hosts.HOSTS["generic"]
+    with pytest.raises(ConfigError) as err:
+        hosts.resolve(setting, "netlfy")
+    found = [(str(d.location) if d.location else "", d.message) for d in err.value.diagnostics]
+    assert found == [("", "--host 'netlfy' is not a host profile; known: generic, cloudflare, netlify, gitlab, "
+                          "github-pages, nginx"),
+                     ("data/site.yml:2:3", "data/site.yml: host needs a name: one of generic, cloudflare, netlify, "
+                                           "gitlab, github-pages, nginx")]

@@ -107,7 +107,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help=jobs_help)
     p.add_argument("--keep-going", action="store_true", help="write every page that built even when others failed (still exits 1)")
     p.add_argument("--host", metavar="NAME", help="shape redirects for and check limits of a host: cloudflare, netlify, "
-                   "github-pages, gitlab, nginx or generic (default: `host:` in data/host.yml, else generic); "
+                   "github-pages, gitlab, nginx or generic (default: `host:` in data/site.yml, else generic); "
                    "not serve's --host ADDRESS, which is where serve listens (docs/deploy.md)")
     p.add_argument("--no-search", dest="search", action="store_false", help="skip the search index")
     p.add_argument("--no-markdown", dest="markdown", action="store_false",

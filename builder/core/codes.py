@@ -114,7 +114,7 @@ ARCHIVE_EXISTS = Code("DB672", "archive-exists")
 ARCHIVE_IGNORED = Code("DB673", "archive-ignored")
 VERSION_ARCHIVED = Code("DB674", "version-archived")
 
-# Host profiles (`build --host`, data/host.yml): exit status 2 for errors.
+# Host profiles (`build --host`, `host:` in data/site.yml): exit status 2 for errors.
 HOST_UNKNOWN = Code("DB690", "host-profile")
 HOST_LIMIT = Code("DB691", "host-limit-exceeded")
 HOST_LIMIT_NEAR = Code("DB692", "host-limit-near")

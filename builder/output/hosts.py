@@ -1,4 +1,4 @@
-"""Host profiles (`build --host NAME`, or `host:` in `data/host.yml`): each host's published
+"""Host profiles (`build --host NAME`, or `host:` in `data/site.yml`): each host's published
 limits, in one table, and the check of a staged site against them (before it is put in place).
 
 How each host is served redirects is decided in builder/links/host_rules.py; this module only
@@ -11,8 +11,6 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import yaml
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
@@ -53,7 +51,7 @@ class Host:
     """A file at a URL wins over a rule (Netlify, GitLab); False: rules always apply (Cloudflare)."""
     fallback: str = "stubs"
     """How old URLs beyond the rules are served: "stubs" (an HTML file each) or "map" (404.html
-    and redirect-map.json: one file, no server redirect); `redirects:` in data/host.yml."""
+    and redirect-map.json: one file, no server redirect); `redirects:` of `host:` in data/site.yml."""
     source: str = ""
     """Where the figures were published, and when they were read."""
 
@@ -88,48 +86,74 @@ HOSTS: dict[str, Host] = {
         source="no limits: redirects as an nginx map (nginx-redirects.conf) included by the server"),
 }
 NAMES = tuple(HOSTS)
-HOST_FILE = "data/host.yml"
+SETTINGS_FILE = "data/site.yml"
+"""Where `host:` is set (read by builder/sources/settings.py, which hands it here as plain data)."""
+HOST_KEYS = ("name", "limits", "redirects")
 LIMIT_KEYS = ("files", "file_size", "total_size", "static_rules", "dynamic_rules", "rules", "rule_chars",
               "rules_bytes")
 
 
-def resolve(root: Path, name: str | None) -> Host:
-    """The profile of `--host NAME`, else of `data/host.yml` (`host:`, and `limits:` that replace
-    the table's figures: a paid plan, a self-managed GitLab), else generic. Raises ConfigError."""
-    from ..core.errors import ContentError
-    from ..sources.files import read_source
+def _shown(value) -> str:
+    return repr(value)[:80]
 
-    data: dict = {}
-    if os.path.lexists(Path(root) / HOST_FILE):
-        try:
-            loaded = yaml.safe_load(read_source(Path(root), HOST_FILE))
-        except ContentError as err:
-            raise ConfigError(err.diagnostics) from None
-        except yaml.YAMLError as err:
-            raise ConfigError(Diagnostic(codes.HOST_UNKNOWN, f"{HOST_FILE} is not valid YAML: {err}",
-                                         Location(HOST_FILE, 1, 1))) from None
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ConfigError(Diagnostic(codes.HOST_UNKNOWN, f"{HOST_FILE} must be a mapping with `host:` "
-                                         "and optional `limits:`", Location(HOST_FILE, 1, 1)))
-        data = loaded or {}
-    where = "--host" if name else f"{HOST_FILE}: host"
-    chosen = name if name else data.get("host", "generic")
-    if not isinstance(chosen, str) or chosen not in HOSTS:
-        raise ConfigError(Diagnostic(codes.HOST_UNKNOWN, f"{where} {chosen!r} is not a host profile; "
-                                     f"known: {', '.join(NAMES)}", None if name else Location(HOST_FILE, 1, 1)))
-    host = HOSTS[chosen]
-    limits = data.get("limits") or {}
-    if not isinstance(limits, dict) or any(k not in LIMIT_KEYS or not isinstance(v, int) or isinstance(v, bool)
-                                           or v < 0 for k, v in limits.items()):
-        raise ConfigError(Diagnostic(codes.HOST_UNKNOWN, f"{HOST_FILE}: limits must map some of "
-                                     f"{', '.join(LIMIT_KEYS)} to whole numbers", Location(HOST_FILE, 1, 1)))
+
+def resolve(setting: tuple, name: str | None) -> Host:
+    """The profile of `--host NAME`, else of `host:` in data/site.yml, else generic. `setting`
+    is that `host:` as builder/sources/settings.py hands it on (`Settings.host`): a profile
+    name, or a mapping of `name`, `limits` (figures that replace the table's: a paid plan, a
+    self-managed GitLab) and `redirects` (stubs or map). The setting is checked even when
+    `--host` names the profile; its limits and redirects apply when it names the same profile.
+    Raises ConfigError (DB690, every problem of the setting together)."""
+    problems: list[Diagnostic] = []
+
+    def bad(message: str, location: Location) -> None:
+        problems.append(Diagnostic(codes.HOST_UNKNOWN, f"{location.path}: {message}", location))
+
+    chosen, limits, fallback = None, {}, None
+    for key, value, key_at, value_at in setting:
+        if key == "host":
+            if isinstance(value, dict):
+                if "name" not in value:
+                    bad(f"host needs a name: one of {', '.join(NAMES)}", value_at)
+                continue
+            key, key_at = "name", value_at
+        if key == "name":
+            if isinstance(value, str) and value in HOSTS:
+                chosen = value
+            else:
+                bad(f"host {_shown(value)} is not a host profile; known: {', '.join(NAMES)}", value_at)
+        elif key == "redirects":
+            if value in ("stubs", "map"):
+                fallback = value
+            else:
+                bad(f"host redirects must be stubs or map, not {_shown(value)}", value_at)
+        elif key == "limits":
+            if not isinstance(value, dict):
+                bad(f"host limits must map some of {', '.join(LIMIT_KEYS)} to whole numbers, not "
+                    f"{_shown(value)}", value_at)
+        elif key.startswith("limits."):
+            limit = key[len("limits."):]
+            if limit not in LIMIT_KEYS:
+                bad(f"unknown host limit {limit[:60]!r}; known: {', '.join(LIMIT_KEYS)}", key_at)
+            elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                bad(f"host limit {limit} must be a whole number, not {_shown(value)}", value_at)
+            else:
+                limits[limit] = value
+        else:
+            bad(f"unknown host setting {key[:60]!r}; known: {', '.join(HOST_KEYS)}", key_at)
+    if name is not None and name not in HOSTS:
+        problems.insert(0, Diagnostic(codes.HOST_UNKNOWN, f"--host {name!r} is not a host profile; "
+                                      f"known: {', '.join(NAMES)}"))
+    if problems:
+        raise ConfigError(problems)
+    if name is not None and name != chosen:
+        return HOSTS[name]  # --host wins; the file's limits and redirects are for its own profile
+    host = HOSTS[chosen or "generic"]
     if limits:
-        host = replace(host, source=f"{HOST_FILE} (limits replaced: {', '.join(sorted(limits))})", **limits)
-    fallback = data.get("redirects", host.fallback)
-    if fallback not in ("stubs", "map"):
-        raise ConfigError(Diagnostic(codes.HOST_UNKNOWN, f"{HOST_FILE}: redirects must be stubs or map, not "
-                                     f"{fallback!r}", Location(HOST_FILE, 1, 1)))
-    return replace(host, fallback=fallback) if fallback != host.fallback else host
+        host = replace(host, source=f"{SETTINGS_FILE} (limits replaced: {', '.join(sorted(limits))})", **limits)
+    if fallback is not None and fallback != host.fallback:
+        host = replace(host, fallback=fallback)
+    return host
 
 
 def is_dynamic(source: str) -> bool:
@@ -174,11 +198,11 @@ def _files_fix(host: Host) -> str:
            "(--no-markdown) or the search index (--no-search), or switch to a profile with rules for the "
            "redirects (--host)")
     if host.fallback == "stubs" and host.name != "nginx":
-        fix = (f"serve the old URLs beyond the rules by the 404 page instead of stubs (redirects: map in "
-               f"{HOST_FILE}), " + fix)
+        fix = (f"serve the old URLs beyond the rules by the 404 page instead of stubs (host: {{name: {host.name}, "
+               f"redirects: map}} in {SETTINGS_FILE}), " + fix)
     if host.files_paid:
-        fix = (f"the paid plan allows {host.files_paid:,} (set limits: {{files: {host.files_paid}}} in "
-               f"{HOST_FILE}), or " + fix)
+        fix = (f"the paid plan allows {host.files_paid:,} (set host: {{name: {host.name}, limits: {{files: "
+               f"{host.files_paid}}}}} in {SETTINGS_FILE}), or " + fix)
     return fix
 
 

@@ -71,7 +71,7 @@ class BuildOptions:
     """The manifest of the site already in --out when the caller has read and checked it (a
     preview's base, whose files it just linked into --out): not read a second time."""
     host: str | None = None
-    """A host profile (`--host`; builder/output/hosts.py): None reads `data/host.yml`, else generic."""
+    """A host profile (`--host`; builder/output/hosts.py): None: `host:` in `data/site.yml`, else generic."""
     staged: Callable[["Staged"], bytes | None] | None = None
     """Called once the new site is staged, before it is put in place; returns the bytes of
     `.build/changes.json` (the CI layer, builder/ci/, computes them)."""
@@ -199,7 +199,7 @@ def run_build(options: BuildOptions) -> BuildReport:
     if options.write:
         digests.prime([lang.dir for lang in site.config.languages if lang.dir])
     pages = list(site.tree.pages.values())
-    host = out_hosts.resolve(options.root, options.host)
+    host = out_hosts.resolve(site.config.host, options.host)
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
         FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))

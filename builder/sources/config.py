@@ -46,6 +46,8 @@ class SiteConfig:
     languages: tuple[Language, ...]
     base_url: str = ""
     """`base_url` of data/site.yml (builder/sources/settings.py): '' when not set."""
+    host: tuple = ()
+    """`host` of data/site.yml as plain data (`Settings.host`), for builder/output/hosts.py."""
 
     @property
     def default_language(self) -> Language:
@@ -67,9 +69,10 @@ def load_config(root: Path) -> SiteConfig:
         )
     space = _load_versions(root)
     languages = _load_languages(root)
-    from .settings import load_base_url
+    from .settings import load_settings
 
-    return SiteConfig(root.resolve(), space, languages, load_base_url(root))
+    settings = load_settings(root)
+    return SiteConfig(root.resolve(), space, languages, settings.base_url, settings.host)
 
 
 def _read_yaml(root: Path, rel: str, code) -> tuple[object, str]:
