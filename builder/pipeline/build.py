@@ -21,11 +21,12 @@ from ..output import archives as out_archives
 from ..output import writer as out_writer
 from ..search.site_index import indexed_digest
 from .metas import Metas
+from .shard import SHARD_STATE, ShardSpec, selection, shard_settings, shard_state
 from .pages import PageBuilder
 from .results import Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
-from .extras import write_extras, write_search_state
+from .extras import write_extras, write_search_state, write_shard_extras
 from .incremental import Structure, outputs_exist
 from .records import PageRecord
 from .manifest import base_site_warning, extra_digests, source_of, write_manifest
@@ -68,6 +69,8 @@ class BuildOptions:
     staged: Callable[["Staged"], bytes | None] | None = None
     """Called once the new site is staged, before it is put in place; returns the bytes of
     `.build/changes.json` (the CI layer, builder/ci/, computes them)."""
+    shard: ShardSpec | None = None
+    """Build only shard K of N (builder/pipeline/shard.py); `assemble` merges the shards."""
 
 
 @dataclass
@@ -208,7 +211,8 @@ def run_build(options: BuildOptions) -> BuildReport:
     pages = list(site.tree.pages.values())
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives)))
+        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
+        + ((str(options.shard),) if options.shard else ()))
     cache = None
     staging = None
     if options.write:
@@ -224,6 +228,9 @@ def run_build(options: BuildOptions) -> BuildReport:
         for page in pages:
             metas.get(lang, page, "")
     problems.extend(metas.problems)
+    share = selection(site, options.shard) if options.shard else None
+    if share is not None:
+        pages = [p for p in pages if p.rel in share]
     structure = Structure(site, metas, digests, options_key)
     selected = _select_pages(site, options.changed_since, pages)
     reused = _reusable_results(site, structure, cache, out, pages, selected) if cache else {}
@@ -231,7 +238,7 @@ def run_build(options: BuildOptions) -> BuildReport:
     _step("loaded")
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
-        results = _run_pages(site, metas, rels, staging, options)
+        results = _run_pages(site, metas, rels, staging, options, share)
         _step("pages-built")
         _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
@@ -249,11 +256,16 @@ def run_build(options: BuildOptions) -> BuildReport:
                         if o.markdown:
                             linker.link_from(out, o.markdown)
             search_state: list = []
-            extra, extras_digests = write_extras(
-                site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
-                previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
-                jobs=options.jobs, search_state=search_state,
-                partial_redirects=selected is not None and not in_place, markdown=options.markdown)
+            if share is not None:  # a shard: its search bundles only (assemble writes the rest)
+                extra, extras_digests = write_shard_extras(
+                    site, metas, staging, outputs, problems, search=options.search, changed=built, out=out,
+                    in_place=in_place, jobs=options.jobs, search_state=search_state)
+            else:
+                extra, extras_digests = write_extras(
+                    site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
+                    previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
+                    jobs=options.jobs, search_state=search_state,
+                    partial_redirects=selected is not None and not in_place, markdown=options.markdown)
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")
             if problems.errors and not options.keep_going:
@@ -274,6 +286,9 @@ def run_build(options: BuildOptions) -> BuildReport:
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     write_manifest(site, staging, outputs, extra, digests_of_extras, source)
                     write_search_state(staging, search_state)
+                    if options.shard is not None:
+                        out_writer.StagingWriter(staging).write(SHARD_STATE, shard_state(
+                            options.shard, shard_settings(options), digests.snapshot))
                     if changes is not None:
                         out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
                     # A --changed-since build leaves the pages it did not check as they were: a
@@ -442,9 +457,11 @@ def _select_pages(site: Site, ref: str | None, pages) -> set[str] | None:
     return affected_pages(site, ref, pages)
 
 
-def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, options: BuildOptions) -> list[PageResult]:
+def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, options: BuildOptions,
+               share: dict[str, frozenset[str]] | None = None) -> list[PageResult]:
     jobs = options.jobs or os.cpu_count() or 1
     builder = PageBuilder(site, metas)
+    builder.languages_of = share
     _WORKER["builder"] = builder
     _WORKER["parent"] = os.getpid()
     _WORKER["search"] = options.search
