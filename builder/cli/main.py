@@ -87,6 +87,7 @@ def make_parser() -> argparse.ArgumentParser:
               deprecate      retire the oldest supported release from the sources
               diff           compare two versions page by page (exit 1 when they differ)
               archive        freeze a release as a static snapshot in the site's output folder
+              assemble       merge the shards of `build --shard K/N` into the site
 
             Run `docs-builder COMMAND --help` for examples.
             """),
@@ -117,6 +118,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="write a Markdown pull-request comment listing the changed pages with their links")
     p.add_argument("--production-url", default="", metavar="URL",
                    help="the live site's URL, for the production links of --summary")
+    from .shards_cmd import add_shard_option, register as register_assemble
+    add_shard_option(p)
 
     p = sub.add_parser("check", help="check without writing", formatter_class=_Formatter,
                        description="Run every check a build runs; write nothing.",
@@ -154,6 +157,7 @@ def make_parser() -> argparse.ArgumentParser:
     register_lint(sub, _common, _Formatter)
     add_deprecate(sub, _Formatter)
     add_parsers(sub, _common, _Formatter)
+    register_assemble(sub, _common, _Formatter)
     return parser
 
 
@@ -236,6 +240,7 @@ def _interrupt_on_sigterm() -> None:
 def _build(args) -> int:
     from ..ci.preview import build
     from ..pipeline.build import BuildOptions
+    from .shards_cmd import shard_of
 
     options = BuildOptions(
         root=Path(args.root),
@@ -251,6 +256,7 @@ def _build(args) -> int:
         changed_since=getattr(args, "changed_since", None),
         incremental=not getattr(args, "clean", False),
         base_url=getattr(args, "base_url", None) or "",
+        shard=shard_of(args),
     )
     base_site = getattr(args, "base_site", None)
     report, changes = build(options, Path(base_site) if base_site else None)
