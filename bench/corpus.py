@@ -500,13 +500,17 @@ class Translator:
         return line
 
 
-def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None = None) -> Corpus:
+def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None = None,
+                      redirects: int = 0) -> Corpus:
     """`n` source pages: home, products (10 categories each), categories (up to 40 articles).
 
     `translation` (a language code such as "fr") also writes `translations/<code>/`: translated
     copies of most pages and a few reusables (see `Translator`); the English files are the same
-    with or without it."""
+    with or without it. `redirects` gives every article that many `redirect_from` entries (old
+    paths of its own: `/<product>/<category>/old-<slug>-<i>`)."""
     key = {"gen": GENERATOR_VERSION, "kind": "github-like", "n": n, "seed": seed, "translation": translation}
+    if redirects:
+        key["redirects"] = redirects
     cached = _cached(root, key)
     if cached:
         return cached
@@ -604,11 +608,15 @@ def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None
     total_bytes = 0
     count = 0
 
-    def emit(rel: str, title: str, versions: dict, body: str, children: list[str] | None, intro: str | None):
+    def emit(rel: str, title: str, versions: dict, body: str, children: list[str] | None, intro: str | None,
+             redirect_from: list[str] | None = None):
         nonlocal total_bytes, count
         fm = [f"title: {_q(title)}"]
         if intro:
             fm.append(f"intro: {_q(intro)}")
+        if redirect_from:
+            fm.append("redirect_from:")
+            fm += [f"  - {old}" for old in redirect_from]
         fm.append("versions:")
         fm += [f"  {k}: {_q(v)}" if k != "feature" else f"  feature: {v}" for k, v in versions.items()]
         if children is not None:
@@ -704,7 +712,8 @@ def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None
                 if r.random() < 0.1:
                     title = f"{title} {var()}"
                 intro = f"{w.sentence(6, 14, decorate=False)[:-1]} {var()}." if r.random() < 0.7 else None
-                emit(rel, title, art_versions[rel], article_body(rel), None, intro)
+                emit(rel, title, art_versions[rel], article_body(rel), None, intro,
+                     [f"/{prod}/{cat}/old-{slug}-{i}" for i in range(1, redirects + 1)])
                 pv[rel] = versions_of(art_versions[rel])
                 cat_v |= pv[rel]
                 if not first_article and "fpt" in pv[rel]:
