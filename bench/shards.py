@@ -89,7 +89,7 @@ def main() -> int:
     name = f"gh-{n}-{args.translation}-r{args.redirects}"
     t = time.monotonic()
     corpus = gen.write_github_like(OUT / "corpora" / name, n, translation=args.translation, redirects=args.redirects)
-    print(f"corpus {name}: {corpus.pages} pages, {corpus.expected_outputs()} outputs per language over "
+    print(f"corpus {name}: {corpus.pages} pages, {corpus.expected_outputs()} outputs over "
           f"{len(gen.ALL_VERSIONS)} versions, languages en + {args.translation}, {args.redirects} redirect_from "
           f"per article ({time.monotonic() - t:.1f} s)", flush=True)
     work = OUT / "shards"
