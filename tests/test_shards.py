@@ -119,6 +119,8 @@ def test_partition_covers_every_page_and_language_once_and_is_balanced(generated
 
 def test_a_shard_rebuilt_after_an_edit_equals_a_clean_shard(generated, tmp_path):
     folders = build_shards(generated, tmp_path, 2)
+    assert assemble(generated, folders, tmp_path / "site").status == 0
+    (tmp_path / "site" / "CNAME").write_text("docs.example.com\n")  # a file of the deployer's: kept
     target = generated / "content" / "p1" / "a2.md"
     target.write_text(target.read_text("utf-8").replace("Words", "Edited words"), "utf-8")
     for k, folder in enumerate(folders, start=1):
@@ -128,8 +130,10 @@ def test_a_shard_rebuilt_after_an_edit_equals_a_clean_shard(generated, tmp_path)
         assert_same(folder, clean)
         assert (folder / ".build/shard.json").read_bytes() == (clean / ".build/shard.json").read_bytes()
     cli_ok("build", "--root", str(generated), "--out", str(tmp_path / "single"))
-    result = assemble(generated, folders, tmp_path / "site")
+    result = assemble(generated, folders, tmp_path / "site")  # into the site assembled before the edit
     assert result.status == 0, result.stderr
+    assert (tmp_path / "site" / "CNAME").read_text() == "docs.example.com\n"
+    (tmp_path / "site" / "CNAME").unlink()
     assert_same(tmp_path / "single", tmp_path / "site")
     assert b"Edited words" in (tmp_path / "site" / "en" / "p1" / "a2" / "index.html").read_bytes()
 
