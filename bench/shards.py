@@ -39,11 +39,15 @@ def pages_for(articles: int) -> int:
     return articles + cats + math.ceil(cats / 10) + 1
 
 
+CODE = REPO
+"""Where the `builder` package run comes from: a snapshot of this checkout's (see `main`)."""
+
+
 def run(args: list[str], label: str) -> tuple[float, float, float, int]:
     """(wall s, peak RSS of its largest process MB, sampled peak RSS of its process tree MB, status)."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ, PYTHONPATH=str(CODE))
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=CODE, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
 
@@ -83,7 +87,13 @@ def main() -> int:
     parser.add_argument("--translation", default="fr")
     parser.add_argument("--redirects", type=int, default=3)
     parser.add_argument("--no-search", dest="search", action="store_false")
+    parser.add_argument("--live", action="store_true", help="run this checkout's builder/, not a snapshot of it")
     args = parser.parse_args()
+    global CODE
+    if not args.live:  # every run of one report from the same code, even if builder/ is edited meanwhile
+        CODE = OUT / "snapshot-shards"
+        shutil.rmtree(CODE, ignore_errors=True)
+        shutil.copytree(REPO / "builder", CODE / "builder", ignore=shutil.ignore_patterns("__pycache__"))
 
     n = pages_for(args.articles)
     name = f"gh-{n}-{args.translation}-r{args.redirects}"
