@@ -51,6 +51,7 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             raise ConfigError(Diagnostic(codes.SHARD_NOT_A_SHARD, f"{folder} is not a complete build shard: its "
                                          "build cache (.build/cache.json) is missing or unusable; build it again",
                                          None))
+        cache.lines.clear()  # the text of each record, kept to write an unchanged cache again: not needed
         caches.append(cache)
     site = Site(options.root, options.versions, options.languages, frontmatter=caches[0].frontmatter_for(digests))
     digests.prime([lang.dir for lang in site.config.languages if lang.dir])
@@ -122,8 +123,12 @@ def _done(report: BuildReport, started: float) -> BuildReport:
 
 
 def _merged_metas(caches: list[BuildCache]) -> dict:
-    """Every shard computed the titles of every page: any shard's records serve (the first's)."""
-    return caches[0].metas
+    """The titles and intros the shards computed (each those its pages show): the same page's
+    record is the same in every shard that has it."""
+    merged: dict = {}
+    for cache in caches:
+        merged.update(cache.metas)
+    return merged
 
 
 def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], search: bool) -> SearchState | None:

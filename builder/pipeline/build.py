@@ -21,7 +21,7 @@ from ..output import archives as out_archives
 from ..output import writer as out_writer
 from ..search.site_index import indexed_digest
 from .metas import Metas
-from .shard import SHARD_STATE, ShardSpec, selection, shard_settings, shard_state
+from .shard import SHARD_STATE, ShardSpec, selection, shard_settings, shard_state, shown_pages
 from .pages import PageBuilder
 from .results import Output, PageResult
 from .site import Site
@@ -224,11 +224,11 @@ def run_build(options: BuildOptions) -> BuildReport:
             problems.add(base_site_warning(options.previous_label, previous, options_key, out))
         staging = out_writer.new_staging(out)
     metas = Metas(site, cached=cache.metas if cache else None, digests=digests if options.write else None)
-    for lang in site.languages:
-        for page in pages:
+    share = selection(site, options.shard) if options.shard else None
+    for lang in site.languages:  # a shard: the titles its pages show (others, if any, when asked)
+        for page in (pages if share is None else shown_pages(site, share)):
             metas.get(lang, page, "")
     problems.extend(metas.problems)
-    share = selection(site, options.shard) if options.shard else None
     if share is not None:
         pages = [p for p in pages if p.rel in share]
     structure = Structure(site, metas, digests, options_key)
@@ -274,7 +274,10 @@ def run_build(options: BuildOptions) -> BuildReport:
                 old_manifest = old_manifest or {}
                 digests_of_extras = extra_digests(extra, staging, out, old_manifest)
                 source = source_of(options.root, PRIMED_FOLDERS)
+                shard_bytes = (shard_state(options.shard, shard_settings(options), digests.snapshot)
+                               if options.shard else None)  # a new fingerprint is a change, even with no page
                 unchanged = (in_place and not built and cache.extras == extras_digests
+                             and (shard_bytes is None or _same_bytes(out / SHARD_STATE, shard_bytes))
                              and set(metas.records) == set(cache.metas)
                              and all(cache.metas[k] is v for k, v in metas.records.items())
                              and out_writer.source_of_manifest(old_manifest) == source  # a new commit: recorded
@@ -286,9 +289,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     write_manifest(site, staging, outputs, extra, digests_of_extras, source)
                     write_search_state(staging, search_state)
-                    if options.shard is not None:
-                        out_writer.StagingWriter(staging).write(SHARD_STATE, shard_state(
-                            options.shard, shard_settings(options), digests.snapshot))
+                    if shard_bytes is not None:
+                        out_writer.StagingWriter(staging).write(SHARD_STATE, shard_bytes)
                     if changes is not None:
                         out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
                     # A --changed-since build leaves the pages it did not check as they were: a
@@ -318,6 +320,13 @@ def run_build(options: BuildOptions) -> BuildReport:
             out_writer.discard(staging)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _step(name: str) -> None:

@@ -111,6 +111,29 @@ def shard_settings(options) -> dict:
             "markdown": options.markdown, "base_url": options.base_url, "code": builder_digest(), "cache": FORMAT}
 
 
+def shown_pages(site: Site, share: dict[str, frozenset[str]]) -> list:
+    """The pages whose titles and intros a shard's pages show: the home page and its children
+    (the products), and every page of the products its pages are in (sidebars, breadcrumbs,
+    children's intros). Computed before the pages are built; a title asked for beyond them (an
+    AUTOTITLE link into another product) is computed when asked. `assemble` computes them all."""
+    tree = site.tree
+    wanted: set[str] = set(share)
+    if tree.home is not None:
+        wanted.add(tree.home.rel)
+        wanted.update(tree.home.children)
+    products = (site.nav.product(tree.pages[rel]) for rel in share)
+    stack = sorted({product.rel for product in products if product is not None})
+    seen: set[str] = set()
+    while stack:
+        rel = stack.pop()
+        if rel in seen or rel not in tree.pages:
+            continue
+        seen.add(rel)
+        wanted.add(rel)
+        stack.extend(tree.pages[rel].children)
+    return [page for page in tree.pages.values() if page.rel in wanted]
+
+
 def fingerprint(settings: dict, files: dict[str, str]) -> str:
     """What two shards must share to be assembled: the builder, the settings and every source."""
     h = hashlib.sha256(json.dumps(settings, sort_keys=True).encode("utf-8"))
