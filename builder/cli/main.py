@@ -27,6 +27,7 @@ EPILOG = {
           docs-builder build --base-site deployed --out preview --changed-since origin/main \
               --base-url https://pr-12.preview.example.com --production-url https://docs.example.com \
               --summary comment.md                   a complete pull-request preview and its comment
+          docs-builder build --shard 2/8 --out shard-2   part 2 of 8 (CI matrix); then `docs-builder assemble`
 
         exit status: 0 built (warnings allowed), 1 content errors (nothing written unless
         --keep-going), 2 usage or configuration error, 3 internal error.

@@ -54,7 +54,9 @@ def register(sub, common, formatter) -> None:
                        description="Merge the folders of `build --shard K/N` (all N of them) into one site, "
                                    "writing the whole-site files (redirects, sitemap, search entry points, ...).",
                        epilog=textwrap.dedent(EPILOG))
-    common(p, selection=False)
+    p.add_argument("--root", default=".", metavar="DIR", help="the site's root folder (default: .)")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text",
+                   help="how problems are printed (default: text)")
     p.add_argument("shards", nargs="+", metavar="SHARD_DIR", help="the --out folders of the N shard builds")
     p.add_argument("--out", metavar="DIR", help="output folder (default: <root>/site)")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: one per core)")
@@ -66,9 +68,6 @@ def run_assemble(args) -> int:
     from ..ci.assemble import assemble
     from .report import print_report
 
-    if getattr(args, "languages", None):
-        raise ConfigError(Diagnostic(codes.SHARD_OPTION, "assemble takes the shards' languages: build the shards "
-                                     "with --language instead", None))
     root = Path(args.root)
     out = Path(args.out) if args.out else root / "site"
     report = assemble([Path(s) for s in args.shards], root, out, jobs=args.jobs, keep_going=args.keep_going)
