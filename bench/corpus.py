@@ -623,11 +623,15 @@ def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None
     total_bytes = 0
     count = 0
 
-    def emit(rel: str, title: str, versions: dict, body: str, children: list[str] | None, intro: str | None):
+    def emit(rel: str, title: str, versions: dict, body: str, children: list[str] | None, intro: str | None,
+             redirect_from: list[str] | None = None):
         nonlocal total_bytes, count
         fm = [f"title: {_q(title)}"]
         if intro:
             fm.append(f"intro: {_q(intro)}")
+        if redirect_from:
+            fm.append("redirect_from:")
+            fm += [f"  - {old}" for old in redirect_from]
         fm.append("versions:")
         fm += [f"  {k}: {_q(v)}" if k != "feature" else f"  feature: {v}" for k, v in versions.items()]
         if children is not None:

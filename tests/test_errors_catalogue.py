@@ -39,7 +39,7 @@ from tests.conftest import LANGUAGES_YML, REPO, VERSIONS_YML, page, run_cli
 
 CASES = Path(__file__).resolve().parent / "cases" / "errors"
 GROUPS = ("frontmatter", "liquid", "every-problem", "structure", "configuration", "markdown", "translations", "lint", "reader",
-          "deprecate", "explain", "external", "hosts")
+          "deprecate", "explain", "external", "hosts", "shards")
 HOSTILE_GROUPS = tuple(sorted(p.stem for p in CASES.glob("hostile-*.yml")))
 """The hostile pull-request catalogue: one file per kind of attack (see docs/security.md)."""
 DOCS = REPO / "docs" / "errors.md"

@@ -28,6 +28,7 @@ EPILOG = {
           docs-builder build --base-site deployed --out preview --changed-since origin/main \
               --base-url https://pr-12.preview.example.com --production-url https://docs.example.com \
               --summary comment.md                   a complete pull-request preview and its comment
+          docs-builder build --shard 2/8 --out shard-2   part 2 of 8 (CI matrix); then `docs-builder assemble`
 
         exit status: 0 built (warnings allowed), 1 content errors (nothing written unless
         --keep-going), 2 usage or configuration error, 3 internal error.
@@ -91,6 +92,7 @@ def make_parser() -> argparse.ArgumentParser:
               deprecate      retire the oldest supported release from the sources
               diff           compare two versions page by page (exit 1 when they differ)
               archive        freeze a release as a static snapshot in the site's output folder
+              assemble       merge the shards of `build --shard K/N` into the site
 
             Run `docs-builder COMMAND --help` for examples.
             """),
@@ -124,6 +126,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="write a Markdown pull-request comment listing the changed pages with their links")
     p.add_argument("--production-url", default="", metavar="URL",
                    help="the live site's URL, for the production links of --summary")
+    from .shards_cmd import add_shard_option, register as register_assemble
+    add_shard_option(p)
 
     p = sub.add_parser("check", help="check without writing", formatter_class=_Formatter,
                        description="Run every check a build runs; write nothing.",
@@ -163,6 +167,7 @@ def make_parser() -> argparse.ArgumentParser:
     register_lint(sub, _common, _Formatter)
     add_deprecate(sub, _Formatter)
     add_parsers(sub, _common, _Formatter)
+    register_assemble(sub, _common, _Formatter)
     return parser
 
 
@@ -254,6 +259,7 @@ def _build(args) -> int:
 
     check_base_url_option(getattr(args, "base_url", None))  # DB821 before anything is built
     from .progress import TerminalProgress, wanted as progress_wanted
+    from .shards_cmd import shard_of
 
     options = BuildOptions(
         root=Path(args.root),
@@ -270,6 +276,7 @@ def _build(args) -> int:
         incremental=not getattr(args, "clean", False),
         base_url=getattr(args, "base_url", None) or "",
         host=getattr(args, "host", None),
+        shard=shard_of(args),
     )
     base_site = getattr(args, "base_site", None)
     with showing(TerminalProgress() if options.progress else None):

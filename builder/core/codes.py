@@ -114,6 +114,13 @@ ARCHIVE_EXISTS = Code("DB672", "archive-exists")
 ARCHIVE_IGNORED = Code("DB673", "archive-ignored")
 VERSION_ARCHIVED = Code("DB674", "version-archived")
 
+# Sharded builds: `build --shard K/N` and `assemble` (exit status 2).
+SHARD_NOT_A_SHARD = Code("DB680", "shard-not-a-shard")
+SHARD_MISMATCH = Code("DB681", "shard-mismatch")
+SHARD_MISSING = Code("DB682", "shard-missing")
+SHARD_DUPLICATE = Code("DB683", "shard-duplicate")
+SHARD_OPTION = Code("DB684", "shard-option")
+
 # Host profiles (`build --host`, `host:` in data/site.yml): exit status 2 for errors.
 HOST_UNKNOWN = Code("DB690", "host-profile")
 HOST_LIMIT = Code("DB691", "host-limit-exceeded")

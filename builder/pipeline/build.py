@@ -24,12 +24,13 @@ from ..output import hosts as out_hosts
 from ..search.site_index import indexed_digest
 from .metas import Metas
 from .outcome import page_outcomes
+from .shard import SHARD_STATE, ShardSpec, selection, shard_settings, shard_state, shown_pages
 from .pages import PageBuilder
 from .session import BuildSession, anchor_problems
 from .results import Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
-from .extras import write_extras, write_search_state
+from .extras import write_extras, write_search_state, write_shard_extras
 from .incremental import Structure, outputs_exist
 from .records import PageRecord
 from .manifest import base_site_warning, extra_digests, source_of, write_manifest
@@ -75,6 +76,8 @@ class BuildOptions:
     staged: Callable[["Staged"], bytes | None] | None = None
     """Called once the new site is staged, before it is put in place; returns the bytes of
     `.build/changes.json` (the CI layer, builder/ci/, computes them)."""
+    shard: ShardSpec | None = None
+    """Build only shard K of N (builder/pipeline/shard.py); `assemble` merges the shards."""
 
 
 @dataclass
@@ -203,8 +206,9 @@ def run_build(options: BuildOptions) -> BuildReport:
     options_key = repr((
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
         FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
-        + ((repr(host),) if host.name != "generic" else ()))
-    if options.write and not options.changed_since:  # the pages alone over the file limit: before building
+        + ((repr(host),) if host.name != "generic" else ())
+        + ((str(options.shard),) if options.shard else ()))
+    if options.write and not options.changed_since and not options.shard:  # the pages alone over the file limit: before building
         out_hosts.check_early(host, sum(len(site.built_versions(p)) for p in pages) * len(site.languages),
                               options.markdown)
     cache = None
@@ -217,7 +221,12 @@ def run_build(options: BuildOptions) -> BuildReport:
         elif options.previous_label is not None and options.incremental:
             problems.add(base_site_warning(options.previous_label, previous, options_key, out))
         staging = out_writer.new_staging(out)
-    metas, structure = session.load_metas(options_key, cached=cache.metas if cache else None, record=options.write)
+    share = selection(site, options.shard) if options.shard else None
+    # a shard: the titles its pages show (others, if any, when asked)
+    metas, structure = session.load_metas(options_key, cached=cache.metas if cache else None, record=options.write,
+                                          pages=None if share is None else shown_pages(site, share))
+    if share is not None:
+        pages = [p for p in pages if p.rel in share]
     selected = _select_pages(site, options.changed_since, pages)
     reused = _reusable_results(site, structure, cache, out, pages, selected) if cache else {}
     report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused),
@@ -225,7 +234,7 @@ def run_build(options: BuildOptions) -> BuildReport:
     _step("loaded")
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
-        results = _run_pages(session, rels, staging, options)
+        results = _run_pages(session, rels, staging, options, share)
         _step("pages-built")
         _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
@@ -245,21 +254,30 @@ def run_build(options: BuildOptions) -> BuildReport:
                         if o.markdown:
                             linker.link_from(out, o.markdown)
             search_state: list = []
-            extra, extras_digests = write_extras(
-                site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
-                previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
-                jobs=options.jobs, search_state=search_state,
-                partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
+            if share is not None:  # a shard: its search bundles only (assemble writes the rest)
+                extra, extras_digests = write_shard_extras(
+                    site, metas, staging, outputs, problems, search=options.search, changed=built, out=out,
+                    in_place=in_place, jobs=options.jobs, search_state=search_state)
+            else:
+                extra, extras_digests = write_extras(
+                    site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
+                    previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
+                    jobs=options.jobs, search_state=search_state,
+                    partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")
-            report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
+            if share is None:  # a shard's part is checked against the host's limits when assembled
+                report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
             if problems.errors and not options.keep_going:
                 out_writer.discard(staging)
             else:
                 old_manifest = old_manifest or {}
                 digests_of_extras = extra_digests(extra, staging, out, old_manifest)
                 source = source_of(options.root, PRIMED_FOLDERS)
+                shard_bytes = (shard_state(options.shard, shard_settings(options), digests.snapshot)
+                               if options.shard else None)  # a new fingerprint is a change, even with no page
                 unchanged = (in_place and not built and cache.extras == extras_digests
+                             and (shard_bytes is None or _same_bytes(out / SHARD_STATE, shard_bytes))
                              and set(metas.records) == set(cache.metas)
                              and all(cache.metas[k] is v for k, v in metas.records.items())
                              and out_writer.source_of_manifest(old_manifest) == source  # a new commit: recorded
@@ -272,6 +290,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     write_manifest(site, staging, outputs, extra, digests_of_extras, source)
                     write_search_state(staging, search_state)
+                    if shard_bytes is not None:
+                        out_writer.StagingWriter(staging).write(SHARD_STATE, shard_bytes)
                     if changes is not None:
                         out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
                     # A --changed-since build leaves the pages it did not check as they were: a
@@ -302,6 +322,13 @@ def run_build(options: BuildOptions) -> BuildReport:
             out_writer.discard(staging)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _step(name: str) -> None:
@@ -435,9 +462,11 @@ def _page_done() -> None:
     prog.advance()
 
 
-def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, options: BuildOptions) -> list[PageResult]:
+def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, options: BuildOptions,
+               share: dict[str, frozenset[str]] | None = None) -> list[PageResult]:
     jobs = options.jobs or os.cpu_count() or 1
     builder = session.builder
+    builder.languages_of = share
     _WORKER["builder"] = builder
     _WORKER["parent"] = os.getpid()
     _WORKER["search"] = options.search

@@ -19,12 +19,13 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
                  partial_redirects: bool = False, markdown: bool = False,
-                 host=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 host=None, search_old=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
     build skip unchanged redirects and search bundles). The search index's state for the next
     build is appended to `search_state` (written with the manifest: see `write_search_state`).
+    `search_old` (assemble) is the shards' search state: their bundles are already in `staging`.
     """
     in_place = previous is not None
     from ..links.outputs import write_redirects, write_sitemap
@@ -71,7 +72,10 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         extra.update(files)
     if search:
         prog.phase("search index")
-        files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs)
+        if search_old is not None:  # the shards' bundles, linked into staging: only shards.json is new
+            out, changed, in_place = staging, set(), True
+        files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs,
+                               old=search_old)
         extra.update(files)
         if search_state is not None and state is not None:
             search_state.append(state)
@@ -88,12 +92,29 @@ def _no_sitemap():
                       "`base_url: https://docs.example.com` in data/site.yml", severity=Severity.WARNING)
 
 
+def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
+                       search: bool, changed: set[str] | None, out: Path, in_place: bool, jobs: int,
+                       search_state: list) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """A build shard's only site-wide output: the bundles of its search shards (no shards.json,
+    redirects, sitemap...: `assemble` writes them for the whole site)."""
+    extra: dict[str, list[str]] = {}
+    digests: dict[str, str] = {}
+    if search:
+        files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs,
+                               entry_points=False)
+        extra.update(files)
+        if state is not None:
+            search_state.append(state)
+    return extra, digests
+
+
 def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: list[Output],
             problems: Problems, changed: set[str] | None, digests: dict[str, str], in_place: bool,
-            jobs: int) -> tuple[dict[str, list[str]], object]:
+            jobs: int, old=None, entry_points: bool = True) -> tuple[dict[str, list[str]], object]:
     """The sharded search index (builder/search): only shards whose pages changed are indexed."""
     from ..core.urls import page_url
     from ..search.site_index import IndexedPage, SiteIndex
+    from .shard import search_plan
 
     space = site.config.space
     languages = {lang.code: lang for lang in site.languages}
@@ -112,7 +133,8 @@ def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: 
                                      if product is not None else ("", ""))
         indexed.append(IndexedPage(o.path, page_url(o.lang, version, page.url), o.lang, version.slug, found[0],
                                    metas.get(lang, page, o.version).title, found[1], version.segment, o._indexed))
-    index = SiteIndex(indexed, staging, out, changed, in_place, jobs)
+    index = SiteIndex(indexed, staging, out, changed, in_place, jobs, plan=search_plan(site), old=old,
+                      entry_points=entry_points)
     written = index.run()
     problems.extend(index.problems)
     if index.state is not None:

@@ -48,6 +48,8 @@ class PageBuilder:
         self.template_sources = [p.relative_to(site.root).as_posix() for p in site.layout.template_files()]
         self.markdown = True
         """Write each output's Markdown copy (`index.md`) next to its `index.html`."""
+        self.languages_of: dict[str, frozenset[str]] | None = None
+        """A build shard's share: page rel -> the languages it builds the page in (None: all)."""
 
     def build(self, page: Page, write, only: tuple[str, str] | None = None) -> PageResult:
         """Build `page`; problems in data files met on the way are reported with it.
@@ -62,6 +64,9 @@ class PageBuilder:
         result = PageResult(page.rel)
         versions = site.built_versions(page)
         languages = site.languages
+        if self.languages_of is not None:
+            mine = self.languages_of.get(page.rel, frozenset())
+            languages = tuple(lang for lang in languages if lang.code in mine)
         if only is not None:
             versions = [v for v in versions if v.id == only[1]]
             languages = [lang for lang in languages if lang.code == only[0]]

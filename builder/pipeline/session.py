@@ -44,16 +44,17 @@ class BuildSession:
         self._by_path: tuple[int, dict[str, list[Diagnostic]]] = (-1, {})
 
     def load_metas(self, options_key: str, *, cached: dict | None = None, record: bool = True,
-                   eager: bool = True) -> tuple[Metas, Structure]:
+                   eager: bool = True, pages: Iterable[Page] | None = None) -> tuple[Metas, Structure]:
         """Titles, short titles and intros of every page in every language (`eager`; else each is
         computed when first asked for, as the preview does), and the structure digests. With
         `record`, what they read is recorded for the next build's cache."""
         site = self.site
         self.metas = Metas(site, cached=cached, digests=self.digests if record else None)
         if eager:
-            prog.phase("titles and intros", len(site.languages) * len(site.tree.pages))
+            shown = list(site.tree.pages.values() if pages is None else pages)  # a shard: what its pages show
+            prog.phase("titles and intros", len(site.languages) * len(shown))
             for lang in site.languages:
-                for page in site.tree.pages.values():
+                for page in shown:
                     self.metas.get(lang, page, "")
                     prog.advance()
             self.problems.extend(self.metas.problems)

@@ -10,10 +10,12 @@ A page published in several versions with the same text is ONE record: its url i
 text, and the links of its body are made version-neutral before it is compared or indexed
 (`/<lang>/<segment>/` -> `/<lang>/`). The reader searches with `filters: {version: <slug>}`.
 
-Records are split by product: a product of up to `TARGET_PAGES` records is one shard, a bigger one
+Records are split by product: a product of up to `TARGET_PAGES` pages is one shard, a bigger one
 is split in 2, 4, 8... parts by a hash of the page URL (a page stays in its part when others come
-and go), and small products are packed together in name order. If that makes more than
-`MAX_SHARDS` shards, the target doubles until it does not.
+and go; all records of a page are in its part), and small products are packed together in name
+order. If that makes more than `MAX_SHARDS` shards, the target doubles until it does not. The
+plan counts pages, not records, so it is known before anything is rendered: single builds and
+build shards (`build --shard K/N`) use the same one (builder/pipeline/shard.py).
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from .service import ServiceError, ShardJob, run_jobs
 
-TARGET_PAGES = 250
-"""Records a shard holds at most (before the doubling that bounds the shard count)."""
+TARGET_PAGES = 80
+"""Pages a shard holds at most (before the doubling that bounds the shard count). A page is about
+3 records on the GitHub-like bench corpus (its text differs between versions), so a shard holds
+about 250 records, as when the plan counted records."""
 MAX_SHARDS = 64
-"""Shards one language has at most (all its versions: 16,000 records before the bound doubles)."""
-RECORDS_IN_FLIGHT = 2 * TARGET_PAGES
+"""Shards one language has at most (5,120 pages before the bound doubles)."""
+RECORDS_IN_FLIGHT = 500
 """Records being indexed at once, all workers together: Pagefind needs about 40 MB + 0.42 MB a
 record for the shard it holds, so when the bound has doubled fewer shards are indexed at once."""
 SHARDS_FORMAT = 1
@@ -243,12 +247,16 @@ def write_index(records: Iterable[SearchRecord], dest: Path, jobs: int = 0) -> l
             groups.setdefault(url, []).append((tuple(sorted(set(versions))), key))
         urls = record_urls(groups)
         docs: dict[str, tuple[SearchRecord, tuple[str, ...]]] = {}
-        units: dict[str, list[str]] = {}
+        units: dict[str, set[str]] = {}
         for (url, key), (r, versions) in by_key.items():
             rurl = urls[(url, key)]
             docs[rurl] = (r, tuple(sorted(set(versions))))
-            units.setdefault(r.product, []).append(rurl)
-        plan = plan_shards(units)
+            units.setdefault(r.product, set()).add(url)
+        where = {u: name for name, pages in plan_shards({k: sorted(v) for k, v in units.items()}) for u in pages}
+        by_shard: dict[str, list[str]] = {}
+        for rurl in docs:  # a page's records go to its page's shard
+            by_shard.setdefault(where[rurl.split("?", 1)[0]], []).append(rurl)
+        plan = [(name, sorted(rurls)) for name, rurls in sorted(by_shard.items())]
         folder = dest / "_pagefind" / lang
         folders.append((folder, shards_json(lang, [name for name, _ in plan])))
         for name, shard_urls in plan:

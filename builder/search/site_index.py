@@ -142,8 +142,16 @@ class SiteIndex:
     """One build's search step: `run()` writes what changed into `staging` and returns the files."""
 
     def __init__(self, pages: list[IndexedPage], staging: Path, out: Path | None, changed: set[str] | None,
-                 in_place: bool, jobs: int = 0):
+                 in_place: bool, jobs: int = 0, plan: dict[str, dict[str, str]] | None = None,
+                 old: SearchState | None = None, entry_points: bool = True):
         self.pages = pages
+        self.plan = plan
+        """lang -> page url (version-neutral) -> shard name, computed before rendering
+        (builder/pipeline/shard.py: `search_plan`); from the pages given when None."""
+        self.old = old
+        """The last state to compare with (assemble: the shards' states merged); read from `out` when None."""
+        self.entry_points = entry_points
+        """Write `_pagefind/<lang>/shards.json` (a build shard does not: `assemble` does)."""
         self.staging = staging
         self.out = out
         self.changed = changed
@@ -201,7 +209,8 @@ class SiteIndex:
         return records
 
     def run(self) -> dict[str, list[str]]:
-        old = read_state(self.out, self.problems) if self.out is not None else None
+        old = self.old if self.old is not None else (
+            read_state(self.out, self.problems) if self.out is not None else None)
         new = SearchState()
         jobs: list[ShardJob] = []
         fresh: list[tuple[str, list[Record]]] = []
@@ -210,10 +219,7 @@ class SiteIndex:
         try:
             fps = self._fingerprints(old)
             for lang, by_url in sorted(self._records(fps).items()):
-                units: dict[str, list[str]] = {}
-                for url, r in by_url.items():
-                    units.setdefault(r.unit, []).append(url)
-                plan = plan_shards(units)
+                plan = self._plan(lang, by_url)
                 layout[lang] = [name for name, _ in plan]
                 for name, shard_urls in plan:
                     shard = f"{lang}/{name}"
@@ -234,6 +240,22 @@ class SiteIndex:
             shutil.rmtree(self.staging / "_pagefind", ignore_errors=True)
             self.state = None
             return {}
+
+    def _plan(self, lang: str, by_url: dict[str, Record]) -> list[tuple[str, list[str]]]:
+        """(shard name, sorted record urls) of one language: each record goes to its page's shard."""
+        where = self.plan.get(lang) if self.plan is not None else None
+        if where is None:
+            units: dict[str, set[str]] = {}
+            for url, r in by_url.items():
+                units.setdefault(r.unit, set()).add(url.split("?", 1)[0])
+            where = {u: name for name, urls in plan_shards({k: sorted(v) for k, v in units.items()}) for u in urls}
+        shards: dict[str, list[str]] = {}
+        for url in by_url:
+            name = where.get(url.split("?", 1)[0])
+            if name is None:  # not planned (a page the plan did not know): never expected
+                raise ValueError(f"search record {url} has no planned shard")
+            shards.setdefault(name, []).append(url)
+        return [(name, sorted(urls)) for name, urls in sorted(shards.items())]
 
     def _finish(self, old: SearchState | None, new: SearchState, fps: dict[str, str],
                 fresh: list[tuple[str, list[Record]]], kept: list[str],
@@ -256,9 +278,13 @@ class SiteIndex:
                         raise ServiceError(f"{rel} of an unchanged search shard is missing")
         for lang, names in sorted(layout.items()):
             rel = f"_pagefind/{lang}/shards.json"
-            if lang in touched:
+            if not self.entry_points:
+                pass
+            elif lang in touched or not (self.out is not None and (self.out / rel).is_file()):
                 writer.write(rel, shards_json(lang, names))
-            written[rel] = []
+                written[rel] = []
+            else:
+                written[rel] = []
             for name in names:
                 written.update({f: [] for f in new.shards[f"{lang}/{name}"]["files"]})
         new.pages = {p.path: fps[p.path] for p in self.pages if p.path in fps}

@@ -1,0 +1,132 @@
+"""Sharded builds: one single build, then N shards one after another, then `assemble`.
+
+    python3 bench/shards.py [--articles 6000] [--shards 8] [--jobs 2] [--no-search]
+
+The corpus is bench/corpus.py's GitHub-like site (fpt, ghec and six ghes releases), English plus
+a made-up translation, with 3 `redirect_from` entries per article. Prints each run's wall time
+and peak RSS (the largest process of the run, from `os.wait4`, and the sampled sum over its
+process tree), the ratio slowest shard / single build, the assemble time, and whether the
+assembled site equals the single build byte for byte (every file outside `.build/`; the
+`.build/` files that differ are named). Targets (issue 13): slowest shard <= 0.2 x single, every
+shard < 1 GB. Asserts nothing; exits 1 when the sites differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import math
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+from bench import corpus as gen  # noqa: E402
+from bench.search import _tree_rss  # noqa: E402
+
+OUT = HERE / "out"
+
+
+def pages_for(articles: int) -> int:
+    """The corpus size (`n` of write_github_like) that gives about `articles` articles."""
+    cats = math.ceil(articles / 40)
+    return articles + cats + math.ceil(cats / 10) + 1
+
+
+CODE = REPO
+"""Where the `builder` package run comes from: a snapshot of this checkout's (see `main`)."""
+
+
+def run(args: list[str], label: str) -> tuple[float, float, float, int]:
+    """(wall s, peak RSS of its largest process MB, sampled peak RSS of its process tree MB, status)."""
+    env = dict(os.environ, PYTHONPATH=str(CODE))
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=CODE, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.returncode is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - start
+    sampler.join()
+    last = err.strip().splitlines()[-1] if err.strip() else ""
+    print(f"  {label:<12} {wall:8.1f} s  peak {usage.ru_maxrss / 1024:7.0f} MB (process), "
+          f"{peak[0] / 1024:7.0f} MB (tree)  exit {proc.returncode}  | {last[:110]}", flush=True)
+    return wall, usage.ru_maxrss / 1024, peak[0] / 1024, proc.returncode
+
+
+def differences(a: Path, b: Path) -> tuple[list[str], list[str]]:
+    """(files that differ or exist on one side only outside .build/, the same inside .build/)."""
+    def files(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink()}
+
+    fa, fb = files(a), files(b)
+    differ = sorted((fa ^ fb) | {rel for rel in fa & fb if not filecmp.cmp(a / rel, b / rel, shallow=False)})
+    return ([r for r in differ if not r.startswith(".build/")], [r for r in differ if r.startswith(".build/")])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=6000)
+    parser.add_argument("--shards", type=int, default=8)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--translation", default="fr")
+    parser.add_argument("--redirects", type=int, default=3)
+    parser.add_argument("--no-search", dest="search", action="store_false")
+    parser.add_argument("--live", action="store_true", help="run this checkout's builder/, not a snapshot of it")
+    args = parser.parse_args()
+    global CODE
+    if not args.live:  # every run of one report from the same code, even if builder/ is edited meanwhile
+        CODE = OUT / "snapshot-shards"
+        shutil.rmtree(CODE, ignore_errors=True)
+        shutil.copytree(REPO / "builder", CODE / "builder", ignore=shutil.ignore_patterns("__pycache__"))
+
+    n = pages_for(args.articles)
+    name = f"gh-{n}-{args.translation}-r{args.redirects}"
+    t = time.monotonic()
+    corpus = gen.write_github_like(OUT / "corpora" / name, n, translation=args.translation, redirects=args.redirects)
+    print(f"corpus {name}: {corpus.pages} pages, {corpus.expected_outputs()} outputs over "
+          f"{len(gen.ALL_VERSIONS)} versions, languages en + {args.translation}, {args.redirects} redirect_from "
+          f"per article ({time.monotonic() - t:.1f} s)", flush=True)
+    work = OUT / "shards"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    common = ["--root", str(corpus.root), "--jobs", str(args.jobs)] + ([] if args.search else ["--no-search"])
+    print(f"builds (--jobs {args.jobs}, search {'on' if args.search else 'off'}), one after another:", flush=True)
+    single = run(["build", *common, "--out", str(work / "single")], "single")
+    shards = []
+    for k in range(1, args.shards + 1):
+        shards.append(run(["build", *common, "--shard", f"{k}/{args.shards}", "--out", str(work / f"shard-{k}")],
+                          f"shard {k}/{args.shards}"))
+    folders = [str(work / f"shard-{k}") for k in range(1, args.shards + 1)]
+    assembled = run(["assemble", "--root", str(corpus.root), "--jobs", str(args.jobs), *folders,
+                     "--out", str(work / "site")], "assemble")
+    slowest = max(s[0] for s in shards)
+    outside, inside = differences(work / "single", work / "site")
+    print(f"slowest shard {slowest:.1f} s = {slowest / single[0]:.3f} x single build {single[0]:.1f} s "
+          f"(target <= 0.2); with assemble {(slowest + assembled[0]) / single[0]:.3f} x")
+    print(f"largest shard peak {max(s[1] for s in shards):.0f} MB per process, {max(s[2] for s in shards):.0f} MB "
+          f"per process tree (target < 1024 MB); single build {single[1]:.0f} / {single[2]:.0f} MB")
+    print(f"shards together {sum(s[0] for s in shards):.1f} s; assemble {assembled[0]:.1f} s")
+    print("assembled site equals the single build byte for byte outside .build/: "
+          + ("yes" if not outside else f"NO ({len(outside)} files differ, first: {', '.join(outside[:5])})"))
+    print(".build/ files that differ: " + (", ".join(inside) if inside else "none"))
+    return 1 if outside else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""`assemble`: the shards' pages put together, and every whole-site file written as one build would.
+
+The shards' outputs, Markdown copies and search bundles are linked (hard links, copies where the
+file system cannot) into a staging folder; each page's results (problems, anchors, fragment
+checks, translation events) come from the shards' build caches and are merged; then the writers
+a single build calls write the whole-site files (assets, root redirect, 404 page, versions.json,
+redirects, sitemap, translation status, llms.txt, search entry points), the manifest, the search
+state, the change list and the build cache, and the staging folder becomes the site.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..output import archives as out_archives
+from ..output import hosts as out_hosts
+from ..output import writer as out_writer
+from ..search.state import SearchState, read_state
+from .build import (PRIMED_FOLDERS, BuildOptions, BuildReport, Staged, _collect, _save_cache, _step)
+from .cache import FORMAT, BuildCache, FileDigests, builder_digest
+from .extras import write_extras, write_search_state
+from .incremental import Structure
+from .manifest import extra_digests, source_of, write_manifest
+from .metas import Metas
+from .results import PageResult
+from .shard import fingerprint, merge_results, shard_settings
+from .site import Site
+
+
+def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
+                 check_sources: Callable[[str], None]) -> BuildReport:
+    """Assemble `shards` (checked, in K order) into options.out. `check_sources` is called with
+    the fingerprint of --root and the settings (it raises when it is not `expected`)."""
+    started = time.monotonic()
+    out = Path(options.out)
+    out_writer.prepare_output(out)
+    state_problems: list = []
+    digests = FileDigests(Path(options.root))
+    digests.prime(list(PRIMED_FOLDERS))
+    old_manifest = out_writer.read_manifest(out, state_problems) if out.is_dir() else {}
+    caches: list[BuildCache] = []
+    for folder in shards:
+        cache = BuildCache.read(folder, state_problems)
+        if cache is None:
+            from ..core import codes
+            from ..core.diagnostics import Diagnostic
+            from ..core.errors import ConfigError
+
+            raise ConfigError(Diagnostic(codes.SHARD_NOT_A_SHARD, f"{folder} is not a complete build shard: its "
+                                         "build cache (.build/cache.json) is missing or unusable; build it again",
+                                         None))
+        cache.lines.clear()  # the text of each record, kept to write an unchanged cache again: not needed
+        caches.append(cache)
+    site = Site(options.root, options.versions, options.languages, frontmatter=caches[0].frontmatter_for(digests))
+    digests.prime([lang.dir for lang in site.config.languages if lang.dir])
+    check_sources(fingerprint(shard_settings(options), digests.snapshot))
+    archives = out_archives.find_archives(out, state_problems)
+    state_problems.extend(site.set_archives(archives))
+    problems = site.problems
+    problems.extend(state_problems)
+    host = out_hosts.resolve(site.config.host, options.host)
+    options_key = repr((
+        [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
+        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
+        + ((repr(host),) if host.name != "generic" else ()))
+    if not (archives and not os.path.lexists(out / out_writer.MANIFEST)
+            and out_archives.only_archives(out, archives)):
+        out_writer.check_output_dir(out)
+    metas = Metas(site, cached=_merged_metas(caches), digests=digests)
+    for lang in site.languages:
+        for page in site.tree.pages.values():
+            metas.get(lang, page, "")
+    problems.extend(metas.problems)
+    parts: dict[str, list[PageResult]] = {}
+    for cache in caches:
+        for rel, record in cache.pages.items():
+            if rel in site.tree.pages:
+                parts.setdefault(rel, []).append(record.result)
+    languages = [lang.code for lang in site.languages]
+    results = [merge_results(parts[rel], languages) for rel in sorted(parts)]
+    report = BuildReport(problems, pages=len(site.tree.pages), out=out)
+    staging = out_writer.new_staging(out)
+    try:
+        search_old = _link_shards(staging, shards, caches, options.search)
+        _step("loaded")
+        outputs = _collect(results, report, problems)
+        search_state: list = []
+        extra, extras_digests = write_extras(
+            site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
+            previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
+            search_state=search_state, markdown=options.markdown, search_old=search_old, host=host)
+        report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
+        extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
+        _step("extras-written")
+        if problems.errors and not options.keep_going:
+            return _done(report, started)
+        digests_of_extras = extra_digests(extra, staging, out, old_manifest)
+        source = source_of(options.root, PRIMED_FOLDERS)
+        changes = None
+        if options.staged is not None:
+            changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest,
+                                            str(out) if old_manifest else None, site, metas))
+        write_manifest(site, staging, outputs, extra, digests_of_extras, source)
+        write_search_state(staging, search_state)
+        if changes is not None:
+            out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
+        structure = Structure(site, metas, digests, options_key)
+        with out_writer.output_errors(out, "write the build cache next to"):
+            _save_cache(site, structure, digests, metas, None, results, {}, options_key, extras_digests, staging)
+        archived = set(out_archives.archive_files(out, archives))
+        keep = sorted(set(out_writer.foreign_files(out, old_manifest)) | archived)
+        out_writer.swap_in(staging, out, keep)
+        report.written = True
+        staging = None
+    finally:
+        if staging is not None:
+            out_writer.discard(staging)
+    return _done(report, started)
+
+
+def _done(report: BuildReport, started: float) -> BuildReport:
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _merged_metas(caches: list[BuildCache]) -> dict:
+    """The titles and intros the shards computed (each those its pages show): the same page's
+    record is the same in every shard that has it."""
+    merged: dict = {}
+    for cache in caches:
+        merged.update(cache.metas)
+    return merged
+
+
+def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], search: bool) -> SearchState | None:
+    """Link every shard's pages, Markdown copies and search bundles into `staging`; the shards'
+    search states merged (None without search)."""
+    writer = out_writer.StagingWriter(staging)
+    merged = SearchState() if search else None
+    for folder, cache in zip(shards, caches):
+        for record in cache.pages.values():
+            for o in record.result.outputs:
+                if not writer.link_from(folder, o.path):
+                    raise out_writer.OutputFailure(f"cannot assemble: {folder / o.path} is missing from its shard; "
+                                                   "build the shard again")
+                if o.markdown:
+                    writer.link_from(folder, o.markdown)
+        if merged is not None:
+            state = read_state(folder, [])
+            if state is None:
+                continue
+            merged.pages.update(state.pages)
+            for shard, info in state.shards.items():
+                merged.shards[shard] = info
+                for rel in info.get("files", ()):
+                    writer.link_from(folder, rel)
+    return merged

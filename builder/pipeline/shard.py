@@ -1,0 +1,190 @@
+"""Sharded builds: which outputs build shard K of N makes, and what it leaves for `assemble`.
+
+A shard is a set of partition units; a unit is (language, search shard): the outputs of one
+language whose pages the search index puts in one bundle. All versions of a page in a language
+are in one unit, so a page's Liquid is still rendered once per distinct outcome. The search plan
+(`search_plan`) is computed from the pages before anything is rendered, and single builds use
+the same plan, so a shard indexes exactly the bundles of its units and the assembled index
+equals a single build's.
+
+Units are spread over the shards by expected work (each page's outputs x its source size, plus a
+fixed cost per output), largest first, each to the least loaded shard: deterministic, the same
+on every machine.
+
+`.build/shard.json` records K, N, the fingerprint of the sources and settings and the build's
+settings (assemble uses them); the shard's outputs, problems, anchors and fragment checks and
+translation events are its build cache's page records (`.build/cache.json`), its search bundles'
+state is `.build/search.json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.urls import page_url
+from .results import Output, PageResult
+from .site import Site
+
+SHARD_STATE = ".build/shard.json"
+SHARD_FORMAT = 1
+OUTPUT_COST = 2048
+"""Bytes of source an output costs besides its page's text (layout, writing, checks)."""
+
+
+@dataclass(frozen=True)
+class ShardSpec:
+    k: int
+    n: int
+
+    def __str__(self) -> str:
+        return f"{self.k}/{self.n}"
+
+
+def search_plan(site: Site) -> dict[str, dict[str, str]]:
+    """lang -> page url (version-neutral, `/<lang>/<path>`) -> search shard name, from the pages
+    and their products alone (see builder/search/shards.py: `plan_shards`)."""
+    from ..search.shards import neutral_url, plan_shards
+
+    found = getattr(site, "_search_plan", None)
+    if found is not None:
+        return found
+    plan: dict[str, dict[str, str]] = {}
+    pages = [(page, site.built_versions(page)) for page in site.tree.pages.values()]
+    for lang in site.languages:
+        units: dict[str, list[str]] = {}
+        for page, versions in pages:
+            if not versions:
+                continue
+            product = site.nav.product(page)
+            unit = product.rel.split("/")[0] if product is not None else ""
+            v = versions[0]
+            units.setdefault(unit, []).append(neutral_url(page_url(lang.code, v, page.url), lang.code, v.segment))
+        plan[lang.code] = {url: name for name, urls in plan_shards(units) for url in urls}
+    site._search_plan = plan
+    return plan
+
+
+def partition(site: Site, n: int) -> list[dict[str, frozenset[str]]]:
+    """For each of the `n` shards: page rel -> the languages it builds the page in."""
+    from ..search.shards import neutral_url
+
+    plan = search_plan(site)
+    weights: dict[tuple[str, str], int] = {}
+    members: dict[tuple[str, str], list[str]] = {}
+    for page in sorted(site.tree.pages.values(), key=lambda p: p.rel):
+        versions = site.built_versions(page)
+        if not versions:
+            continue
+        try:
+            size = os.stat(site.root / page.src).st_size
+        except OSError:
+            size = 0
+        v = versions[0]
+        for lang in site.languages:
+            url = neutral_url(page_url(lang.code, v, page.url), lang.code, v.segment)
+            unit = (lang.code, plan[lang.code][url])
+            weights[unit] = weights.get(unit, 0) + len(versions) * (size + OUTPUT_COST)
+            members.setdefault(unit, []).append(page.rel)
+    loads = [0] * n
+    shards: list[dict[str, set[str]]] = [{} for _ in range(n)]
+    for unit in sorted(weights, key=lambda u: (-weights[u], u)):
+        k = min(range(n), key=lambda i: (loads[i], i))
+        loads[k] += weights[unit]
+        for rel in members[unit]:
+            shards[k].setdefault(rel, set()).add(unit[0])
+    return [{rel: frozenset(langs) for rel, langs in shard.items()} for shard in shards]
+
+
+def selection(site: Site, spec: ShardSpec) -> dict[str, frozenset[str]]:
+    return partition(site, spec.n)[spec.k - 1]
+
+
+def shard_settings(options) -> dict:
+    """The settings a shard was built with (`assemble` builds the whole-site files with them)."""
+    from .cache import FORMAT, builder_digest
+
+    return {"versions": options.versions, "languages": options.languages, "search": options.search,
+            "markdown": options.markdown, "base_url": options.base_url, "host": options.host, "code": builder_digest(),
+            "cache": FORMAT}
+
+
+def shown_pages(site: Site, share: dict[str, frozenset[str]]) -> list:
+    """The pages whose titles and intros a shard's pages show: the home page and its children
+    (the products), and every page of the products its pages are in (sidebars, breadcrumbs,
+    children's intros). Computed before the pages are built; a title asked for beyond them (an
+    AUTOTITLE link into another product) is computed when asked. `assemble` computes them all."""
+    tree = site.tree
+    wanted: set[str] = set(share)
+    if tree.home is not None:
+        wanted.add(tree.home.rel)
+        wanted.update(tree.home.children)
+    products = (site.nav.product(tree.pages[rel]) for rel in share)
+    stack = sorted({product.rel for product in products if product is not None})
+    seen: set[str] = set()
+    while stack:
+        rel = stack.pop()
+        if rel in seen or rel not in tree.pages:
+            continue
+        seen.add(rel)
+        wanted.add(rel)
+        stack.extend(tree.pages[rel].children)
+    return [page for page in tree.pages.values() if page.rel in wanted]
+
+
+def fingerprint(settings: dict, files: dict[str, str]) -> str:
+    """What two shards must share to be assembled: the builder, the settings and every source."""
+    h = hashlib.sha256(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    for rel in sorted(files):
+        h.update(f"{rel}={files[rel]}\n".encode("utf-8"))
+    return h.hexdigest()
+
+
+def shard_state(spec: ShardSpec, settings: dict, files: dict[str, str]) -> bytes:
+    """`.build/shard.json`; `files` are the digests of the sources, taken before they were read."""
+    return (json.dumps({"format": SHARD_FORMAT, "k": spec.k, "n": spec.n, "fingerprint": fingerprint(settings, files),
+                        "settings": settings}, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def read_shard_state(folder: Path) -> dict | None:
+    """The `.build/shard.json` of a shard folder, or None when it is not one (or is damaged)."""
+    try:
+        with open(folder / SHARD_STATE, "rb") as fh:
+            state = json.loads(fh.read(1 << 20))
+    except (OSError, ValueError):
+        return None
+    ok = (isinstance(state, dict) and state.get("format") == SHARD_FORMAT
+          and all(type(state.get(key)) is int for key in ("k", "n"))
+          and isinstance(state.get("fingerprint"), str) and isinstance(state.get("settings"), dict))
+    return state if ok and 1 <= state["k"] <= state["n"] else None
+
+
+def merge_results(parts: list[PageResult], languages: list[str]) -> PageResult:
+    """One page's results from several shards (each built some of its languages) as one result,
+    its outputs in the order a single build makes them (languages in site order)."""
+    if len(parts) == 1:
+        return parts[0]
+    order = {code: i for i, code in enumerate(languages)}
+
+    def first(result: PageResult) -> int:
+        return min((order.get(o.lang, len(order)) for o in result.outputs), default=len(order))
+
+    parts = sorted(parts, key=first)
+    merged = PageResult(parts[0].rel)
+    outputs: list[Output] = []
+    for part in parts:
+        outputs.extend(part.outputs)
+        merged.problems.extend(part.problems)
+        merged.fragments.extend(part.fragments)
+        merged.anchors.update(part.anchors)
+        merged.failed += part.failed
+        for key, value in part.stats.items():
+            merged.stats[key] = merged.stats.get(key, 0) + value
+        merged.translation.update(part.translation)
+        merged.external.extend(part.external)
+    merged.outputs = sorted(outputs, key=lambda o: order.get(o.lang, len(order)))
+    merged.anchors = dict(sorted(merged.anchors.items(), key=lambda item: order.get(item[0][0], len(order))))
+    return merged

@@ -1,0 +1,173 @@
+"""Sharded builds: `build --shard K/N` then `assemble` gives the single build's site, byte for byte."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.pipeline.shard import partition
+from builder.pipeline.site import Site
+from builder.search import shards as search_shards
+from tests.conftest import VERSIONS_YML, page, run_cli, write_tree
+
+
+def files_of(site: Path, build_state: bool = False) -> dict[str, bytes]:
+    found = {}
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if path.is_file() and (build_state or not rel.startswith(".build/")):
+            found[rel] = path.read_bytes()
+    return found
+
+
+def assert_same(a: Path, b: Path) -> None:
+    ours, theirs = files_of(a), files_of(b)
+    assert sorted(set(ours) ^ set(theirs)) == []
+    assert [rel for rel in ours if ours[rel] != theirs[rel]] == []
+    for rel in (".build/manifest.json", ".build/search.json"):  # what a deploy step reads is the same too
+        assert (a / rel).is_file() == (b / rel).is_file()
+        if (a / rel).is_file():
+            assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def cli_ok(*args: str) -> str:
+    result = run_cli(*args)
+    assert result.status == 0, result.stderr
+    return result.stderr
+
+
+def build_shards(root: Path, where: Path, n: int, *extra: str) -> list[Path]:
+    folders = []
+    for k in range(1, n + 1):
+        folder = where / f"shard-{k}"
+        cli_ok("build", "--root", str(root), "--shard", f"{k}/{n}", "--out", str(folder), *extra)
+        folders.append(folder)
+    return folders
+
+
+def assemble(root: Path, folders: list[Path], out: Path):
+    return run_cli("assemble", "--root", str(root), *map(str, folders), "--out", str(out))
+
+
+@pytest.fixture
+def generated(tmp_path, monkeypatch):
+    """Three products of six articles in English and French (half translated), three
+    redirect_from each, on five versions; search bundles of at most 4 pages, so each language
+    has several search shards and a product is split by URL hash."""
+    monkeypatch.setattr(search_shards, "TARGET_PAGES", 4)
+    files = {"data/versions.yml": VERSIONS_YML,
+             "data/languages.yml": "en: {name: English}\nfr: {name: French, dir: translations/fr}\n",
+             "data/reusables/note.md": "A note {% ifversion ghes %}for servers{% else %}for the cloud{% endif %}.\n",
+             "content/index.md": page("Home", "Welcome.\n", children="[/p0, /p1, /p2]")}
+    for p in range(3):
+        files[f"content/p{p}/index.md"] = page(f"Product {p}", "Intro.\n", children="[" + ", ".join(
+            f"/a{i}" for i in range(6)) + "]")
+        for i in range(6):
+            body = (f"## Part {i}\n\n{{% data reusables.note %}} Words {'x ' * (40 * i)}\n\n"
+                    f"See [the next](/p{(p + 1) % 3}/a{i}#part-{i}) and [a missing part](/p{p}/a0#nowhere).\n")
+            versions = "{fpt: '*', ghes: '>=3.9'}" if i % 2 else "{fpt: '*', ghec: '*', ghes: '*'}"
+            redirects = "[" + ", ".join(f"/p{p}/old-{i}-{r}" for r in range(3)) + "]"
+            files[f"content/p{p}/a{i}.md"] = page(f"Article {p}.{i}", body, versions=versions,
+                                                  redirect_from=redirects)
+            if i % 2 == 0:
+                files[f"translations/fr/content/p{p}/a{i}.md"] = page(f"Article fr {p}.{i}", body.replace(
+                    "Words", "Mots"), versions=versions)
+    return write_tree(tmp_path / "gen", files)
+
+
+def test_example_site_in_three_shards_equals_the_single_build(src, tmp_path):
+    cli_ok("build", "--root", str(src), "--out", str(tmp_path / "single"))
+    folders = build_shards(src, tmp_path, 3)
+    result = assemble(src, folders, tmp_path / "site")
+    assert result.status == 0, result.stderr
+    assert "assembled" in result.stderr and "from 3 shards" in result.stderr
+    assert_same(tmp_path / "single", tmp_path / "site")
+    # a shard holds only its part: no whole-site file
+    for folder in folders:
+        assert not (folder / "sitemap.xml").exists() and not (folder / "404.html").exists()
+        assert not list(folder.glob("_pagefind/*/shards.json"))
+
+
+@pytest.mark.parametrize("n", [4, 40])
+def test_generated_site_with_search_equals_the_single_build(generated, tmp_path, n):
+    single = run_cli("build", "--root", str(generated), "--out", str(tmp_path / "single"))
+    assert single.status == 0, single.stderr
+    assert len(list((tmp_path / "single" / "_pagefind" / "en").iterdir())) > 4  # several search shards
+    folders = build_shards(generated, tmp_path, n)
+    if n == 40:  # more shards than units: some are empty, and valid
+        assert any(not list(f.glob("*/*/index.html")) and not (f / "en").exists() for f in folders)
+    result = assemble(generated, folders, tmp_path / "site")
+    assert result.status == 0, result.stderr
+    assert_same(tmp_path / "single", tmp_path / "site")
+    # the cross-shard anchor checks are reported once, as by the single build
+    assert result.stderr.count("warning[DB") == single.stderr.count("warning[DB") > 0
+    assert result.stderr.count("has no heading or element with id 'nowhere'") == \
+        single.stderr.count("has no heading or element with id 'nowhere'") > 0
+
+
+def test_partition_covers_every_page_and_language_once_and_is_balanced(generated, monkeypatch):
+    site = Site(generated)
+    parts = partition(site, 3)
+    seen = sorted((rel, lang) for part in parts for rel, langs in part.items() for lang in langs)
+    assert seen == sorted((rel, lang.code) for rel in site.tree.pages for lang in site.languages)
+    assert parts == partition(Site(generated), 3)
+    sizes = [sum(len(langs) for langs in part.values()) for part in parts]
+    assert min(sizes) > 0 and max(sizes) <= 2 * min(sizes)
+
+
+def test_a_shard_rebuilt_after_an_edit_equals_a_clean_shard(generated, tmp_path):
+    folders = build_shards(generated, tmp_path, 2)
+    assert assemble(generated, folders, tmp_path / "site").status == 0
+    (tmp_path / "site" / "CNAME").write_text("docs.example.com\n")  # a file of the deployer's: kept
+    target = generated / "content" / "p1" / "a2.md"
+    target.write_text(target.read_text("utf-8").replace("Words", "Edited words"), "utf-8")
+    for k, folder in enumerate(folders, start=1):
+        cli_ok("build", "--root", str(generated), "--shard", f"{k}/2", "--out", str(folder))
+        clean = tmp_path / f"clean-{k}"
+        cli_ok("build", "--root", str(generated), "--shard", f"{k}/2", "--out", str(clean), "--clean")
+        assert_same(folder, clean)
+        assert (folder / ".build/shard.json").read_bytes() == (clean / ".build/shard.json").read_bytes()
+    cli_ok("build", "--root", str(generated), "--out", str(tmp_path / "single"))
+    result = assemble(generated, folders, tmp_path / "site")  # into the site assembled before the edit
+    assert result.status == 0, result.stderr
+    assert (tmp_path / "site" / "CNAME").read_text() == "docs.example.com\n"
+    (tmp_path / "site" / "CNAME").unlink()
+    assert_same(tmp_path / "single", tmp_path / "site")
+    assert b"Edited words" in (tmp_path / "site" / "en" / "p1" / "a2" / "index.html").read_bytes()
+
+
+def test_assemble_refuses_shards_that_do_not_fit_together(src, tmp_path):
+    folders = build_shards(src, tmp_path, 3)
+    site = tmp_path / "site"
+
+    def refused(folders, *expected: str) -> None:
+        result = assemble(src, folders, site)
+        assert result.status == 2, result.stderr
+        for text in expected:
+            assert text in result.stderr, result.stderr
+        assert not site.exists()
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    refused([*folders, plain], f"error[DB680]: {plain} is not a build shard")
+    refused(folders[:2], "error[DB682]: shard 3/3 missing", str(folders[0]))
+    copy = tmp_path / "copy-of-1"
+    shutil.copytree(folders[0], copy)
+    refused([*folders, copy], f"error[DB683]: shard 1/3 is given twice: {folders[0]}, {copy}")
+    other = tmp_path / "shard-2-no-search"
+    cli_ok("build", "--root", str(src), "--shard", "2/3", "--out", str(other), "--no-search")
+    refused([folders[0], other, folders[2]], "error[DB681]: the shards were built from different sources or settings")
+    # sources edited after the shards were built: they no longer fit --root
+    index = src / "content" / "index.md"
+    index.write_text(index.read_text("utf-8") + "\nMore.\n", "utf-8")
+    refused(folders, "error[DB681]: the shards", "than --root")
+
+
+def test_shard_option_is_checked(src, tmp_path):
+    for bad in ("0/3", "4/3", "x", "2"):
+        result = run_cli("build", "--root", str(src), "--shard", bad, "--out", str(tmp_path / "o"))
+        assert result.status == 2 and "error[DB684]: --shard" in result.stderr
+    result = run_cli("build", "--root", str(src), "--shard", "1/2", "--changed-since", "HEAD")
+    assert result.status == 2 and "cannot be combined with --changed-since" in result.stderr
