@@ -137,7 +137,8 @@ class Runner:
         return results
 
     def run_job(self, workflow: dict, job: dict) -> bool:
-        env = self.job_env = {k: self.sub(v) for k, v in {**workflow.get("env", {}), **job.get("env", {})}.items()}
+        # YAML numbers in `env:` reach the process as strings, as on GitHub.
+        env = self.job_env = {k: str(self.sub(v)) for k, v in {**workflow.get("env", {}), **job.get("env", {})}.items()}
         failed = False
         for step in job["steps"]:
             if not self.condition(step.get("if"), failed):
