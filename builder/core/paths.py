@@ -72,6 +72,14 @@ def _suspect(forbidden: str) -> re.Pattern[str]:
     return pattern
 
 
+def suspect_at(text: str, forbidden: str = "") -> int:
+    """Where the first character that may be a control, a space or one of `forbidden` is in
+    `text`, -1 when there is none: one regex search, so callers check characters one by one only
+    from there (a superset: the exact checks decide)."""
+    found = _suspect(forbidden).search(text)
+    return -1 if found is None else found.start()
+
+
 def _bad_char(text: str, forbidden: str) -> PathIssue | None:
     first = _suspect(forbidden).search(text)
     if first is None:

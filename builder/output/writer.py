@@ -16,7 +16,7 @@ from pathlib import Path
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
 from ..core.errors import ConfigError
-from ..core.paths import UnsafePath, check_kept_path, check_output_paths, inside, safe_output_path
+from ..core.paths import UnsafePath, check_kept_path, check_output_paths, safe_output_path
 from . import commit, faults, recovery
 
 MANIFEST = ".build/manifest.json"
@@ -72,7 +72,6 @@ class StagingWriter:
         self.written: set[str] = set()
         self._dirs: set[str] = set()
         self._root = str(staging)
-        self._real = os.path.realpath(staging)
 
     def _claim(self, rel: str) -> None:
         if rel in self.written:
@@ -81,13 +80,19 @@ class StagingWriter:
         self.written.add(rel)
 
     def _folder(self, folder: str) -> None:
-        """Create `folder` under the staging folder, once, after checking where it leads."""
-        if folder in self._dirs:
+        """Create `folder` under the staging folder, once, one level at a time from the staging
+        folder down: each level is made here or, when it exists, must be a real folder (never a
+        link), so the path cannot lead outside. (No `realpath`: it costs a system call per level
+        of every new folder, and a site of redirect stubs has tens of thousands.)"""
+        if not folder or folder in self._dirs:
             return
+        self._folder(os.path.dirname(folder))
         path = os.path.join(self._root, folder)
-        if not inside(self._real, os.path.realpath(path)):
-            raise UnsafePath(f"refusing output folder {folder!r}: it resolves outside the staging folder")
-        os.makedirs(path, exist_ok=True)
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                raise UnsafePath(f"refusing output folder {folder!r}: it resolves outside the staging folder") from None
         self._dirs.add(folder)
 
     def _put(self, rel: str, data: str | bytes) -> None:
