@@ -22,7 +22,7 @@ from ..output import writer as out_writer
 from ..search.site_index import indexed_digest
 from .metas import Metas
 from .pages import PageBuilder
-from .results import Output, PageResult
+from .results import Compactor, Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
 from .extras import write_extras, write_search_state
@@ -160,7 +160,6 @@ def _build_one(rel: str) -> PageResult:
         for o in result.outputs:  # the worker encodes the manifest entries
             o.digest = digests.pop(o.path, "")
             digests.pop(o.markdown, None)
-            o.manifest_entry()
             data = written.pop(o.path, None)
             if data is not None:
                 o._indexed = indexed_digest(data, o.lang, space.by_id[o.version].segment)
@@ -451,20 +450,21 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     builder.markdown = options.markdown and options.write  # `check` writes nothing
     progress = _Progress(len(rels), options.progress)
     results: list[PageResult] = []
+    compact = Compactor()  # what the main process keeps of each page, until the build ends
     staging_text = str(staging) if staging else None
     try:
         # Starting workers costs more than a few dozen pages (a rebuild after an edit).
         if jobs <= 1 or len(rels) < 32 or "fork" not in multiprocessing.get_all_start_methods():
             _init_worker(staging_text)
             for rel in rels:
-                results.append(_build_one(rel))
+                results.append(compact(_build_one(rel)))
                 progress.step()
         else:
             ctx = multiprocessing.get_context("fork")
             chunk = max(1, min(16, len(rels) // (jobs * 8)))
             with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
                 for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
-                    results.append(result)
+                    results.append(compact(result))
                     progress.step()
     finally:
         progress.close()

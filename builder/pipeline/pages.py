@@ -247,8 +247,8 @@ class PageBuilder:
             sources.add(loc.probe)
         sources.update(features)
         intern = sys.intern  # shared strings: a smaller cache and less memory per output
-        output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
-                        sorted({*done.links, *tried_links}), md_path)
+        output = Output(path, tuple(intern(s) for s in sorted(sources)), lang.code, version.id, page.rel,
+                        tuple(sorted({*done.links, *tried_links})), md_path)
         result.outputs.append(output)
         result.stats["outputs"] += 1
 
