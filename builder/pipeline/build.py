@@ -100,7 +100,8 @@ class BuildReport:
     translation: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
     external: list = field(default_factory=list)
-    """(URL, location, notes, language, version) of every http(s) link of the pages' bodies."""
+    """(URL, location, notes, language, version) of every http(s) link of the pages' bodies; only
+    collected by a build that writes nothing (`check`, whose `--external` reads them)."""
 
 
 class _Progress:
@@ -448,6 +449,7 @@ def _run_pages(site: Site, metas: Metas, rels: list[str], staging: Path | None, 
     _WORKER["parent"] = os.getpid()
     _WORKER["search"] = options.search
     builder.markdown = options.markdown and options.write  # `check` writes nothing
+    builder.external = not options.write  # read by `check --external` only
     progress = _Progress(len(rels), options.progress)
     results: list[PageResult] = []
     compact = Compactor()  # what the main process keeps of each page, until the build ends

@@ -47,6 +47,9 @@ class PageBuilder:
         self.template_sources = [p.relative_to(site.root).as_posix() for p in site.layout.template_files()]
         self.markdown = True
         """Write each output's Markdown copy (`index.md`) next to its `index.html`."""
+        self.external = True
+        """Collect the body's http(s) links (`PageResult.external`): only `check --external` reads
+        them, and a build that writes leaves them out (they are most of what a result holds)."""
 
     def build(self, page: Page, write, only: tuple[str, str] | None = None) -> PageResult:
         """Build `page`; problems in data files met on the way are reported with it.
@@ -197,7 +200,7 @@ class PageBuilder:
                 po = PropOutcome(en.outcome, en.source, fallback_from("body", first))
         result.problems.extend(done.problems)
         result.problems.extend(ctx.link_problems(lang, version, page))
-        for url in external_hrefs(done.html):
+        for url in external_hrefs(done.html) if self.external else ():
             where = _locate_url(text, smap, url, page.src)
             result.external.append((url, where, smap.included_from(where.path), lang.code, version.id))
         result.fragments.extend(done.fragments)
