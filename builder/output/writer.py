@@ -99,6 +99,10 @@ class StagingWriter:
         faults.step("write", rel)
         if isinstance(data, str):
             data = data.encode("utf-8")
+        with self._open(rel) as fh:
+            fh.write(data)
+
+    def _open(self, rel: str):
         try:
             fd = os.open(os.path.join(self._root, rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
                          | getattr(os, "O_CLOEXEC", 0), 0o666)
@@ -106,8 +110,21 @@ class StagingWriter:
             if os.path.islink(os.path.join(self._root, rel)):
                 raise UnsafePath(f"refusing output path {rel!r}: it is a symbolic link") from err
             raise
-        with open(fd, "wb") as fh:
-            fh.write(data)
+        return open(fd, "wb")
+
+    def write_checksummed(self, rel: str, head, parts) -> None:
+        """Write a state file whose head holds the SHA-256 of its parts, as they are made (see
+        output/checksummed.py): the whole file is never held in memory."""
+        from .checksummed import write_checksummed
+
+        self._claim(rel)
+        try:
+            self._folder(os.path.dirname(rel))
+            faults.step("write", rel)
+            with self._open(rel) as fh:
+                write_checksummed(fh, head, parts)
+        except OSError as err:
+            raise self._failure(rel, err) from err
 
     def _failure(self, rel: str, err: OSError) -> OutputFailure:
         return OutputFailure(f"cannot write {rel} into the staging folder next to --out {commit.out_of(self.staging)}: "

@@ -27,7 +27,7 @@ from .outcome import page_outcomes
 from .shard import SHARD_STATE, ShardSpec, selection, shard_settings, shard_state, shown_pages
 from .pages import PageBuilder
 from .session import BuildSession, anchor_problems
-from .results import Output, PageResult
+from .results import Compactor, Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
 from .extras import write_extras, write_search_state, write_shard_extras
@@ -39,6 +39,11 @@ STEP_HOOKS: list = []
 """Callables run with the name of each step a build reaches ("loaded", "pages-built",
 "extras-written"), in order: tests use them to act at an exact moment (edit a source while
 the build runs, say). Empty in normal runs."""
+
+WORKER_TASKS = 64
+"""Chunks of pages a worker builds before a fresh one, forked from the main process with empty
+caches, takes its place: what a worker's caches gather (intros, URLs, paths written, parsed
+fragments) stays bounded, whatever the number of pages."""
 
 PRIMED_FOLDERS = ("content", "data", "templates", "translations")
 """Source folders hashed before the build reads them (with each language's folder)."""
@@ -110,7 +115,8 @@ class BuildReport:
     translation: dict[str, dict[str, dict[str, list[str]]]] = field(default_factory=dict)
     """Language -> English page rel -> repairs and fallbacks seen while rendering it."""
     external: list = field(default_factory=list)
-    """(URL, location, notes, language, version) of every http(s) link of the pages' bodies."""
+    """(URL, location, notes, language, version) of every http(s) link of the pages' bodies; only
+    collected by a build that writes nothing (`check`, whose `--external` reads them)."""
     outcomes: dict = field(default_factory=dict)
     """`content/<rel>` -> PageOutcome (outcome.py): outputs written and skipped, errors."""
     not_loaded: tuple[str, ...] = ()
@@ -154,7 +160,6 @@ def _build_one(rel: str) -> PageResult:
         for o in result.outputs:  # the worker encodes the manifest entries
             o.digest = digests.pop(o.path, "")
             digests.pop(o.markdown, None)
-            o.manifest_entry()
             data = written.pop(o.path, None)
             if data is not None:
                 o._indexed = indexed_digest(data, o.lang, space.by_id[o.version].segment)
@@ -472,20 +477,23 @@ def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, opt
     _WORKER["search"] = options.search
     builder.markdown = options.markdown and options.write  # `check` writes nothing
     prog.phase("rendering pages", len(rels))
+    builder.external = not options.write  # read by `check --external` only
     results: list[PageResult] = []
+    compact = Compactor()  # what the main process keeps of each page, until the build ends
     staging_text = str(staging) if staging else None
     # Starting workers costs more than a few dozen pages (a rebuild after an edit).
     if jobs <= 1 or len(rels) < 32 or "fork" not in multiprocessing.get_all_start_methods():
         _init_worker(staging_text)
         for rel in rels:
-            results.append(_build_one(rel))
+            results.append(compact(_build_one(rel)))
             _page_done()
     else:
         ctx = multiprocessing.get_context("fork")
         chunk = max(1, min(16, len(rels) // (jobs * 8)))
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True),
+                      maxtasksperchild=WORKER_TASKS) as pool:
             for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
-                results.append(result)
+                results.append(compact(result))
                 _page_done()
     results.sort(key=lambda r: r.rel)
     return results

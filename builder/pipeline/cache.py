@@ -160,29 +160,37 @@ class BuildCache:
     # Writing -------------------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        """Write the cache under `folder` (the staging folder): canonical JSON, one record per line."""
+        """Write the cache under `folder` (the staging folder): canonical JSON, one record per
+        line, each written as it is encoded (the file is never held whole in memory)."""
+        from ..output.checksummed import write_checksummed
+
         target = folder / CACHE
         target.parent.mkdir(parents=True, exist_ok=True)
-        records = [canonical({"kind": "build", "key": self.key, "site_key": self.site_key, "extras": self.extras}),
-                   canonical({"kind": "files", "files": self.files})]
-        for src in sorted(self.frontmatter):
-            records.append(self._line(("frontmatter", src), self.frontmatter[src],
-                                      lambda r, src=src: {"kind": "frontmatter", "src": src,
-                                                          "record": to_plain(r, FrontmatterRecord)}))
-        for lang, rel in sorted(self.metas):
-            records.append(self._line(("meta", lang, rel), self.metas[(lang, rel)],
-                                      lambda r, lang=lang, rel=rel: {"kind": "meta", "lang": lang, "page": rel,
-                                                                     "record": to_plain(r, MetaRecord)}))
-        for rel in sorted(self.pages):
-            records.append(self._line(("page", rel), self.pages[rel],
-                                      lambda r, rel=rel: {"kind": "page", "rel": rel,
-                                                          "record": to_plain(r, PageRecord)}))
-        rest = (",\n".join(records) + "\n]}\n").encode("utf-8")
-        head = _HEAD.format(name=FORMAT_NAME, version=FORMAT, checksum=hashlib.sha256(rest).hexdigest(),
-                            code=json.dumps(self.code))
+
+        def records():
+            yield canonical({"kind": "build", "key": self.key, "site_key": self.site_key, "extras": self.extras})
+            yield ",\n" + canonical({"kind": "files", "files": self.files})
+            for src in sorted(self.frontmatter):
+                yield ",\n" + self._line(("frontmatter", src), self.frontmatter[src],
+                                          lambda r, src=src: {"kind": "frontmatter", "src": src,
+                                                              "record": to_plain(r, FrontmatterRecord)})
+            for lang, rel in sorted(self.metas):
+                yield ",\n" + self._line(("meta", lang, rel), self.metas[(lang, rel)],
+                                          lambda r, lang=lang, rel=rel: {"kind": "meta", "lang": lang, "page": rel,
+                                                                         "record": to_plain(r, MetaRecord)})
+            for rel in sorted(self.pages):
+                yield ",\n" + self._line(("page", rel), self.pages[rel],
+                                          lambda r, rel=rel: {"kind": "page", "rel": rel,
+                                                              "record": to_plain(r, PageRecord)})
+            yield "\n]}\n"
+
+        def head(checksum: str) -> bytes:
+            return (_HEAD.format(name=FORMAT_NAME, version=FORMAT, checksum=checksum, code=json.dumps(self.code))
+                    + "\n").encode("utf-8")
+
         tmp = target.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
-            fh.write(head.encode("utf-8") + b"\n" + rest)
+            write_checksummed(fh, head, records())
         os.replace(tmp, target)
 
     def _line(self, key: tuple, record, encode) -> str:

@@ -3,7 +3,6 @@ the source commit) and the warning when a --base-site's build state cannot be re
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -20,17 +19,31 @@ def write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dict
     """`.build/manifest.json`: for every output file, the source files it read and a digest of
     its bytes; and the source commit the site was built from.
 
-    Each page keeps its outputs' entries as ready-made JSON, so a rebuild that reuses most
-    pages writes this file without encoding it all again."""
-    entries = {o.path: o.manifest_entry() for o in outputs}
-    for path, sources in extra.items():
-        entries.setdefault(path, json.dumps(path) + ":" + json.dumps(
-            {"sources": sources, "digest": extra_digests.get(path, "")}, separators=(",", ":")))
-    body = ",".join(entries[path] for path in sorted(entries))
-    rest = ('"source":' + json.dumps(source, sort_keys=True) + ',"extra_outputs":'
-            + json.dumps(sorted(extra), ensure_ascii=False) + ',"outputs":{' + body + "}}\n").encode("utf-8")
-    head = '{"format":%d,"checksum":"sha256:%s",' % (out_writer.MANIFEST_FORMAT, hashlib.sha256(rest).hexdigest())
-    out_writer.StagingWriter(staging).write(out_writer.MANIFEST, head.encode("utf-8") + rest)
+    Written entry by entry as it is encoded (the file is never held whole in memory); outputs
+    with the same sources share the encoding of their list."""
+    items: dict[str, Output | None] = {o.path: o for o in outputs}
+    for path in extra:
+        items.setdefault(path, None)
+    memo: dict[tuple, str] = {}
+
+    def entry(path: str) -> str:
+        o = items[path]
+        if o is not None:
+            return o.manifest_entry(memo)
+        return json.dumps(path) + ":" + json.dumps(
+            {"sources": extra[path], "digest": extra_digests.get(path, "")}, separators=(",", ":"))
+
+    def parts():
+        yield ('"source":' + json.dumps(source, sort_keys=True) + ',"extra_outputs":'
+               + json.dumps(sorted(extra), ensure_ascii=False) + ',"outputs":{')
+        for i, path in enumerate(sorted(items)):
+            yield entry(path) if i == 0 else "," + entry(path)
+        yield "}}\n"
+
+    def head(checksum: str) -> bytes:
+        return ('{"format":%d,"checksum":"sha256:%s",' % (out_writer.MANIFEST_FORMAT, checksum)).encode("utf-8")
+
+    out_writer.StagingWriter(staging).write_checksummed(out_writer.MANIFEST, head, parts())
 
 
 def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_manifest: dict) -> dict[str, str]:

@@ -50,6 +50,9 @@ class PageBuilder:
         """Write each output's Markdown copy (`index.md`) next to its `index.html`."""
         self.languages_of: dict[str, frozenset[str]] | None = None
         """A build shard's share: page rel -> the languages it builds the page in (None: all)."""
+        self.external = True
+        """Collect the body's http(s) links (`PageResult.external`): only `check --external` reads
+        them, and a build that writes leaves them out (they are most of what a result holds)."""
 
     def build(self, page: Page, write, only: tuple[str, str] | None = None) -> PageResult:
         """Build `page`; problems in data files met on the way are reported with it.
@@ -205,7 +208,7 @@ class PageBuilder:
                 po = PropOutcome(en.outcome, en.source, fallback_from("body", first))
         result.problems.extend(done.problems)
         result.problems.extend(ctx.link_problems(lang, version, page))
-        for url in external_hrefs(done.html):
+        for url in external_hrefs(done.html) if self.external else ():
             where = _locate_url(text, smap, url, page.src)
             result.external.append((url, where, smap.included_from(where.path), lang.code, version.id))
         result.fragments.extend(done.fragments)
@@ -255,8 +258,8 @@ class PageBuilder:
             sources.add(loc.probe)
         sources.update(features)
         intern = sys.intern  # shared strings: a smaller cache and less memory per output
-        output = Output(path, [intern(s) for s in sorted(sources)], lang.code, version.id, page.rel,
-                        sorted({*done.links, *tried_links}), md_path)
+        output = Output(path, tuple(intern(s) for s in sorted(sources)), lang.code, version.id, page.rel,
+                        tuple(sorted({*done.links, *tried_links})), md_path)
         result.outputs.append(output)
         result.stats["outputs"] += 1
 

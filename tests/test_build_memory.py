@@ -1,0 +1,112 @@
+"""What keeps a build's memory flat in site size (issue 13): workers replaced after a bounded
+number of pages, results kept as compact shared records, state files streamed to disk. Each
+must leave the site byte for byte as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from builder.output.checksummed import write_checksummed
+from builder.output.writer import read_manifest
+from builder.pipeline import build as build_module
+from builder.pipeline.build import BuildOptions, run_build
+from builder.pipeline.results import Compactor, Output, PageResult
+from tests.conftest import page
+from tests.test_build import tree_digest
+
+PIDS: list[str] = []
+
+
+def _recording_build_one(rel: str):
+    with open(PIDS[0], "a") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return _ORIGINAL(rel)
+
+
+_ORIGINAL = build_module._build_one
+
+
+def _many_pages(n: int) -> dict[str, str]:
+    pages = {"docs/index.md": page("Docs", "The docs.\n", children="[" + ", ".join(f"/p{i}" for i in range(n)) + "]")}
+    for i in range(n):
+        pages[f"docs/p{i}.md"] = page(f"Page {i}", f"## Part {i}\n\nText {i} with [a link](/docs/p{(i + 1) % n}) "
+                                      "and [elsewhere](https://example.com/x).\n")
+    return pages
+
+
+def test_workers_replaced_during_a_build_make_the_same_site(make_site, tmp_path, monkeypatch):
+    root = make_site(_many_pages(40))
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert not run_build(BuildOptions(root=root, out=one, jobs=1, search=False)).problems.errors
+    PIDS[:] = [str(tmp_path / "pids")]
+    monkeypatch.setattr(build_module, "WORKER_TASKS", 1)
+    monkeypatch.setattr(build_module, "_build_one", _recording_build_one)
+    report = run_build(BuildOptions(root=root, out=two, jobs=2, search=False))
+    assert not report.problems.errors and report.outputs > 200
+    workers = set((tmp_path / "pids").read_text().split())
+    assert len(workers) > 2, "each worker builds one chunk of pages, then a fresh one takes over"
+    assert tree_digest(one) == tree_digest(two)  # manifest and cache included
+
+
+def test_state_files_are_written_in_parts_with_their_checksum_first(tmp_path):
+    parts = ['"a":1', ',"b":"\u00e9t\u00e9"', "}\n"] * 1000
+
+    def head(checksum: str) -> bytes:
+        return ('{"format":4,"checksum":"sha256:%s",' % checksum).encode()
+
+    target = tmp_path / "f.json"
+    with open(target, "wb") as fh:
+        write_checksummed(fh, head, iter(parts))
+    rest = "".join(parts).encode("utf-8")
+    assert target.read_bytes() == head(hashlib.sha256(rest).hexdigest()) + rest
+    with open(tmp_path / "g.json", "wb") as fh, pytest.raises(ValueError, match="changed length"):
+        write_checksummed(fh, lambda c: c.encode() if c.startswith("0") else b"x", ["a"])
+
+
+def test_a_built_manifest_passes_its_checksum_and_lists_every_output(make_site, tmp_path):
+    root = make_site(_many_pages(3))
+    out = tmp_path / "out"
+    report = run_build(BuildOptions(root=root, out=out, jobs=1, search=False))
+    problems: list = []
+    manifest = read_manifest(out, problems)
+    assert not problems
+    pages = {p: e for p, e in manifest["outputs"].items() if p.endswith("/index.html") and "page" in e}
+    assert len(pages) == report.outputs
+    entry = pages["en/docs/p1/index.html"]
+    assert entry["page"] == "docs/p1.md" and "content/docs/p1.md" in entry["sources"]
+
+
+def test_compacted_results_share_equal_values_and_encode_as_before():
+    def result(path: str) -> PageResult:
+        r = PageResult("a.md")
+        # built apart, as two workers' results arrive: equal values, distinct objects
+        r.outputs.append(Output(path, ["content/a.md", "data/d\u00e9j\u00e0.yml"], "en", "fpt", "a.md",
+                                [("/b", True)], path.replace(".html", ".md"), "0f" * 16))
+        r.anchors[("en", "fpt")] = ("main", "title")
+        return r
+
+    compact = Compactor()
+    a, b = compact(result("en/a/index.html")), compact(result("en/\u00e9/index.html"))
+    oa, ob = a.outputs[0], b.outputs[0]
+    assert oa.sources is ob.sources and oa.links is ob.links
+    assert a.anchors[("en", "fpt")] is b.anchors[("en", "fpt")]
+    for o in (oa, ob):
+        expected = json.dumps(o.path, ensure_ascii=False) + ":" + json.dumps(
+            {"sources": list(o.sources), "digest": o.digest, "page": o.page, "lang": o.lang, "version": o.version},
+            ensure_ascii=False, separators=(",", ":"))
+        assert o.manifest_entry({}) == o.manifest_entry() == expected
+
+
+def test_external_links_are_collected_by_check_only(make_site, tmp_path):
+    root = make_site(_many_pages(2))
+    checked = run_build(BuildOptions(root=root, write=False, jobs=1, search=False))
+    assert {url for url, *_ in checked.external} == {"https://example.com/x"}
+    built = run_build(BuildOptions(root=root, out=tmp_path / "out", jobs=1, search=False))
+    assert built.external == []
+    cache = (tmp_path / "out" / ".build" / "cache.json").read_text()
+    assert "example.com" not in cache
