@@ -40,11 +40,6 @@ STEP_HOOKS: list = []
 "extras-written"), in order: tests use them to act at an exact moment (edit a source while
 the build runs, say). Empty in normal runs."""
 
-WORKER_TASKS = 64
-"""Chunks of pages a worker builds before a fresh one, forked from the main process with empty
-caches, takes its place: what a worker's caches gather (intros, URLs, paths written, parsed
-fragments) stays bounded, whatever the number of pages."""
-
 PRIMED_FOLDERS = ("content", "data", "templates", "translations")
 """Source folders hashed before the build reads them (with each language's folder)."""
 
@@ -490,8 +485,7 @@ def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, opt
     else:
         ctx = multiprocessing.get_context("fork")
         chunk = max(1, min(16, len(rels) // (jobs * 8)))
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True),
-                      maxtasksperchild=WORKER_TASKS) as pool:
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
             for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
                 results.append(compact(result))
                 _page_done()
