@@ -86,14 +86,30 @@ class StagingWriter:
         of every new folder, and a site of redirect stubs has tens of thousands.)"""
         if not folder or folder in self._dirs:
             return
-        self._folder(os.path.dirname(folder))
+        parent = os.path.dirname(folder)
+        self._folder(parent)
         path = os.path.join(self._root, folder)
         try:
             os.mkdir(path)
+        except FileNotFoundError:  # the staging folder itself is made on first use, or a folder went away
+            self._dirs = {d for d in self._dirs if not (parent == d or parent.startswith(d + "/"))}
+            os.makedirs(self._root, exist_ok=True)
+            self._folder(parent)
+            self._make(folder, path)
         except FileExistsError:
-            if not stat.S_ISDIR(os.lstat(path).st_mode):
-                raise UnsafePath(f"refusing output folder {folder!r}: it resolves outside the staging folder") from None
+            self._check(folder, path)
         self._dirs.add(folder)
+
+    def _make(self, folder: str, path: str) -> None:
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            self._check(folder, path)
+
+    @staticmethod
+    def _check(folder: str, path: str) -> None:
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            raise UnsafePath(f"refusing output folder {folder!r}: it resolves outside the staging folder")
 
     def _put(self, rel: str, data: str | bytes) -> None:
         faults.step("write", rel)
