@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import yaml
 
 from .conftest import REPO
 from .test_workflows import EXPR, PROD, STANDARD_ACTIONS, clone, edit, git
-from .workflow_runner import Runner
+from .workflow_runner import Runner, source_repo
 
 WORKFLOW = REPO / ".github" / "workflows" / "docs-build-sharded.yml"
 PAGE = Path("en") / "packages" / "quickstart" / "index.html"
@@ -63,13 +62,7 @@ def single_build(workspace: Path, out: Path) -> dict:
 def pushes(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sharded")
     src = tmp / "src"
-    for rel in git(REPO, "ls-files", "-co", "--exclude-standard").splitlines():
-        if (REPO / rel).is_file() and not rel.startswith(("tests/", "bench/")):
-            (src / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, src / rel)
-    git(src, "init", "-q", "-b", "main")
-    git(src, "add", "-A")
-    git(src, "commit", "-qm", "the site")
+    source_repo(REPO, src, git)
     cache, api = tmp / "cache", tmp / "api.json"
     cache.mkdir()
     api.write_text(json.dumps({"comments": [], "calls": []}))

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from .conftest import REPO
-from .workflow_runner import EXPR, Runner
+from .workflow_runner import EXPR, Runner, source_repo
 
 WORKFLOWS = REPO / ".github" / "workflows"
 STANDARD_ACTIONS = {
@@ -137,13 +137,7 @@ def runs(tmp_path_factory):
         pytest.skip("node runs the github-script step")
     tmp = tmp_path_factory.mktemp("workflows")
     src = tmp / "src"
-    for rel in git(REPO, "ls-files", "-co", "--exclude-standard").splitlines():
-        if (REPO / rel).is_file() and not rel.startswith(("tests/", "bench/")):
-            (src / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / rel, src / rel)
-    git(src, "init", "-q", "-b", "main")
-    git(src, "add", "-A")
-    git(src, "commit", "-qm", "the site")
+    source_repo(REPO, src, git)
     cache, api = tmp / "cache", tmp / "api.json"
     cache.mkdir()
     api.write_text(json.dumps({"comments": [], "calls": []}))

@@ -49,6 +49,20 @@ new AsyncFunction('require', 'github', 'context', 'core', fs.readFileSync(script
 
 
 
+def source_repo(repo: Path, src: Path, git) -> Path:
+    """A git repository at `src` holding this working tree's files (tests and benchmarks left
+    out) in one commit on main: what the workflows check out."""
+    listed = git(repo, "ls-files", "-co", "--exclude-standard").splitlines()
+    for rel in listed:
+        if (repo / rel).is_file() and not rel.startswith(("tests/", "bench/")):
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(repo / rel, src / rel)
+    git(src, "init", "-q", "-b", "main")
+    git(src, "add", "-A")
+    git(src, "commit", "-qm", "the site")
+    return src
+
+
 class Runner:
     """Runs a workflow's jobs the way GitHub's runner does, close enough for these two files."""
 

@@ -141,14 +141,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET(head=True)
 
+    def _refused(self, head: bool) -> bool:
+        """Answer a request whose Host is not allowed (421, or 400 without one); True if it was."""
+        if self._host_allowed():
+            return False
+        host = self.headers.get("Host", "")
+        body = (f"docs-builder serve answers requests for localhost only, not for Host {host!r}; "
+                f"open http://127.0.0.1:{self.server.server_address[1]}/ instead\n")
+        self._send(Response(421 if host else 400, body.encode(), "text/plain; charset=utf-8"), head)
+        return True
+
     def do_GET(self, head: bool = False):
         url = urlsplit(self.path)
         path = url.path
-        if not self._host_allowed():
-            host = self.headers.get("Host", "")
-            body = (f"docs-builder serve answers requests for localhost only, not for Host {host!r}; "
-                    f"open http://127.0.0.1:{self.server.server_address[1]}/ instead\n")
-            return self._send(Response(421 if host else 400, body.encode(), "text/plain; charset=utf-8"), head)
+        if self._refused(head):
+            return None
         try:
             if path == "/__livereload":
                 return self._events(parse_qs(url.query).get("path", ["/"])[0])

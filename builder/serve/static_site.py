@@ -94,11 +94,8 @@ class SiteHandler(Handler):
     built: BuiltSite
 
     def do_GET(self, head: bool = False):
-        if not self._host_allowed():
-            host = self.headers.get("Host", "")
-            body = (f"docs-builder serve answers requests for localhost only, not for Host {host!r}; "
-                    f"open http://127.0.0.1:{self.server.server_address[1]}/ instead\n")
-            return self._send(Response(421 if host else 400, body.encode(), "text/plain; charset=utf-8"), head)
+        if self._refused(head):
+            return None
         try:
             return self._send(self.built.response(urlsplit(self.path).path), head)
         except (BrokenPipeError, ConnectionResetError):
