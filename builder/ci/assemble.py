@@ -25,5 +25,5 @@ def assemble(folders: list[Path], root: Path, out: Path, *, jobs: int = 0, keep_
                            jobs=jobs, keep_going=keep_going, search=bool(settings.get("search", True)),
                            markdown=bool(settings.get("markdown", True)), base_url=settings.get("base_url") or "",
                            host=settings.get("host"),
-                           staged=lambda info: compute(info).to_json())
+                           staged=lambda info: compute(info).chunks())
     return run_assemble(options, ordered, expected, lambda found: check_root(ordered, expected, found, root))

@@ -16,6 +16,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator, NamedTuple
 
 from ..output.writer import file_digest
 from ..pipeline.build import Staged
@@ -36,27 +37,56 @@ class PageInfo:
     """(version title, language, url, change) of each output that changed, in site order."""
 
 
+class Change(NamedTuple):
+    """One changed file. `source`, `version` and `language` are "" for a file that is not a page.
+    Plain tuples of shared strings: a clean build of a big site lists every file it wrote."""
+
+    path: str
+    kind: str
+    change: str
+    source: str = ""
+    version: str = ""
+    language: str = ""
+
+    @property
+    def url(self) -> str:
+        return url_of(self.path)
+
+    def to_json(self) -> str:
+        fields = {"path": self.path, "url": url_of(self.path), "kind": self.kind, "change": self.change}
+        if self.kind == "page":
+            fields.update(source=self.source, version=self.version, language=self.language)
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
 @dataclass
 class ChangeSet:
     compared_with: str | None
-    changes: list[dict]
+    changes: list[Change]
     pages: dict[str, PageInfo] = field(default_factory=dict)
     """Source -> the page's title and changed outputs (added or modified pages)."""
 
-    def to_json(self) -> bytes:
-        """One change a line: the file stays readable (and diffable) for a large change."""
-        rows = ",\n".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in self.changes)
+    def chunks(self) -> Iterator[bytes]:
+        """The file, a change a line (it stays readable, and diffable, for a large change), made
+        as it is written: the whole file is never held in memory."""
         head = json.dumps({"format": FORMAT, "compared_with": self.compared_with}, ensure_ascii=False,
                           separators=(",", ":"))[:-1]
-        return (head + ',"changes":[' + ("\n" + rows + "\n" if rows else "") + "]}\n").encode("utf-8")
+        yield (head + ',"changes":[').encode("utf-8")
+        last = len(self.changes) - 1
+        for i, c in enumerate(self.changes):
+            yield ("\n" + c.to_json() + ("," if i < last else "\n")).encode("utf-8")
+        yield b"]}\n"
+
+    def to_json(self) -> bytes:
+        return b"".join(self.chunks())
 
     @property
-    def removed_pages(self) -> list[dict]:
+    def removed_pages(self) -> list[Change]:
         """One removed page output per source and language (the first version's)."""
-        seen: dict[tuple[str, str], dict] = {}
+        seen: dict[tuple[str, str], Change] = {}
         for c in self.changes:
-            if c["kind"] == "page" and c["change"] == "removed":
-                seen.setdefault((c["source"], c["language"]), c)
+            if c.kind == "page" and c.change == "removed":
+                seen.setdefault((c.source, c.language), c)
         return [seen[k] for k in sorted(seen)]
 
 
@@ -101,52 +131,27 @@ def compute(staged: Staged) -> ChangeSet:
     site, metas = staged.site, staged.metas
     old_outputs = staged.previous.get("outputs", {}) if staged.previous else {}
     old_extra = set(staged.previous.get("extra_outputs", [])) if staged.previous else set()
-    new: dict[str, tuple[str, dict]] = {}
-    for o in staged.outputs:
-        new[o.path] = (o.digest, {"kind": "page", "source": f"content/{o.page}", "version": o.version,
-                                  "language": o.lang, "_page": o.page})
-    for path, digest in staged.extra.items():
-        new.setdefault(path, (digest, {"kind": kind_of(path)}))
-    changes: list[dict] = []
-    for path in sorted(set(new) | set(old_outputs)):
-        if path in new:
-            digest, info = new[path]
+    pages = {o.path: o for o in staged.outputs}
+    extra = staged.extra
+    result = ChangeSet(staged.compared_with, [])
+    for path in sorted(pages.keys() | extra.keys() | old_outputs.keys()):
+        o = pages.get(path)
+        if o is not None or path in extra:
+            digest = o.digest if o is not None else extra[path]
             if path not in old_outputs:
                 change = "added"
             elif not digest or digest != _old_digest(staged.out, path, old_outputs[path]):
                 change = "modified"
             else:
                 continue
+            if o is None:
+                result.changes.append(Change(path, kind_of(path), change))
+                continue
+            record = Change(path, "page", change, "content/" + o.page, o.version, o.lang)
+            result.changes.append(record)
+            _note_page(result, site, metas, o.page, record)
         else:
-            entry = old_outputs[path]
-            info = _old_info(path, entry, path in old_extra)
-            change = "removed"
-        record = {"path": path, "url": url_of(path), "kind": info["kind"], "change": change}
-        if info["kind"] == "page":
-            record.update(source=info["source"], version=info["version"], language=info["language"])
-            if change != "removed":
-                record["_page"] = info["_page"]
-        changes.append(record)
-    result = ChangeSet(staged.compared_with, [])
-    space = site.config.space
-    for record in changes:
-        rel = record.pop("_page", None)
-        result.changes.append(record)
-        if rel is None:
-            continue
-        page = site.tree.pages.get(rel)
-        if page is None:
-            continue
-        info = result.pages.get(record["source"])
-        if info is None:
-            default = site.default_language
-            title = metas.get(default, page, record["version"]).title
-            product = site.nav.product(page)
-            product_title = metas.get(default, product, record["version"]).title if product else ""
-            info = result.pages[record["source"]] = PageInfo(record["source"], title, product_title)
-        version = space.by_id.get(record["version"])
-        info.links.append((version.title if version else record["version"], record["language"], record["url"],
-                           record["change"]))
+            result.changes.append(_old_change(path, old_outputs[path], path in old_extra))
     order = {v.id: v.index for v in site.versions}
     by_title = {v.title: order.get(v.id, 0) for v in site.versions}
     for info in result.pages.values():
@@ -154,15 +159,29 @@ def compute(staged: Staged) -> ChangeSet:
     return result
 
 
-def _old_info(path: str, entry, extra: bool) -> dict:
-    """What a removed output was, from the previous manifest (format 4 names a page's source,
-    version and language; older formats only the files, whose kind follows from the path)."""
+def _note_page(result: ChangeSet, site, metas, rel: str, record: Change) -> None:
+    """Add an added or modified page output to the summary's pages."""
+    page = site.tree.pages.get(rel)
+    if page is None:
+        return
+    info = result.pages.get(record.source)
+    if info is None:
+        default = site.default_language
+        title = metas.get(default, page, record.version).title
+        product = site.nav.product(page)
+        product_title = metas.get(default, product, record.version).title if product else ""
+        info = result.pages[record.source] = PageInfo(record.source, title, product_title)
+    version = site.config.space.by_id.get(record.version)
+    info.links.append((version.title if version else record.version, record.language, record.url, record.change))
+
+
+def _old_change(path: str, entry, extra: bool) -> Change:
+    """A removed output, from the previous manifest (format 4 names a page's source, version and
+    language; older formats only the files, whose kind follows from the path)."""
     if not extra and isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("page", "lang", "version")):
-        return {"kind": "page", "source": f"content/{entry['page']}", "version": entry["version"],
-                "language": entry["lang"]}
+        return Change(path, "page", "removed", f"content/{entry['page']}", entry["version"], entry["lang"])
     if extra:
-        return {"kind": kind_of(path)}
+        return Change(path, kind_of(path), "removed")
     sources = entry.get("sources") if isinstance(entry, dict) else None
     source = sources[0] if isinstance(sources, list) and sources and isinstance(sources[0], str) else ""
-    lang = path.split("/", 1)[0]
-    return {"kind": "page", "source": source, "version": "", "language": lang}
+    return Change(path, "page", "removed", source, "", path.split("/", 1)[0])

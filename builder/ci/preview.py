@@ -40,7 +40,7 @@ def build(options: BuildOptions, base_site: Path | None = None) -> tuple[BuildRe
     def staged(info: Staged) -> bytes:
         changes = compute(info)
         found.append(changes)
-        return changes.to_json()
+        return changes.chunks()
 
     options = dataclasses.replace(options, staged=staged if options.write else None)
     if base_site is None or not options.write:

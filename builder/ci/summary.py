@@ -52,8 +52,8 @@ def render(changes: ChangeSet, *, base_url: str = "", production_url: str = "", 
     removed = changes.removed_pages
     others = {}
     for c in changes.changes:
-        if c["kind"] != "page":
-            others[c["kind"]] = others.get(c["kind"], 0) + 1
+        if c.kind != "page":
+            others[c.kind] = others.get(c.kind, 0) + 1
     if not pages and not removed:
         lines += ["No page changed.", ""]
     else:
@@ -81,7 +81,7 @@ def render(changes: ChangeSet, *, base_url: str = "", production_url: str = "", 
         lines += ["", "#### Removed pages", ""]
         listed = 0
         for c in removed:
-            entry = f"- {code(c['source'])} ({code(c['language'])}, was {code(c['url'])})"
+            entry = f"- {code(c.source)} ({code(c.language)}, was {code(c.url)})"
             if listed >= max_rows or used + len(entry) + 1 > budget:
                 break
             lines.append(entry)

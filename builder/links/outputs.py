@@ -52,6 +52,10 @@ def _live_paths(outputs) -> set[str]:
     return live
 
 
+STUB_BATCH = 4096
+"""Redirect stubs rendered, then written together (the file system calls in a few threads)."""
+
+
 def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
                     only_live: bool = False, host=None) -> dict[str, list[str]]:
     """Stubs plus host configuration files; returns the files (for the manifest) and, under
@@ -78,12 +82,15 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
         rel = safe_output_path(_file_of(r.source))
         if rel in output_paths or rel in writer.written or (only_live and r.target not in live):
             continue
-        written[rel] = []
+        written[rel] = ()  # a stub reads no source; one shared empty tuple (a big site has 100,000s)
         if keep_if == digest:
             continue
         lang = r.source.strip("/").split("/", 1)[0]
         lang = lang if site.config.language(lang) else site.default_language.code
         stubs.append((rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved"))))
+        if len(stubs) == STUB_BATCH:  # written as they are made: a big site has 100,000s
+            writer.write_many(stubs)
+            stubs = []
     writer.write_many(stubs)
     if keep_if != digest:  # the same redirects: the host files in the site stay as they are
         writer.write("_redirects", render_netlify(redirects, site))

@@ -12,6 +12,7 @@ import stat
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterable
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
@@ -111,12 +112,12 @@ class StagingWriter:
         if not stat.S_ISDIR(os.lstat(path).st_mode):
             raise UnsafePath(f"refusing output folder {folder!r}: it resolves outside the staging folder")
 
-    def _put(self, rel: str, data: str | bytes) -> None:
+    def _put(self, rel: str, data: str | bytes | Iterable[bytes]) -> None:
         faults.step("write", rel)
         if isinstance(data, str):
             data = data.encode("utf-8")
         with self._open(rel) as fh:
-            fh.write(data)
+            _write_to(fh, data)
 
     def _open(self, rel: str):
         try:
@@ -146,7 +147,8 @@ class StagingWriter:
         return OutputFailure(f"cannot write {rel} into the staging folder next to --out {commit.out_of(self.staging)}: "
                              f"{_reason(err)}; the previous site is unchanged")
 
-    def write(self, rel: str, data: str | bytes) -> None:
+    def write(self, rel: str, data: str | bytes | Iterable[bytes]) -> None:
+        """Write `data`: text, bytes, or the bytes of a large file in parts, as they are made."""
         self._claim(rel)
         try:
             self._folder(os.path.dirname(rel))
@@ -340,7 +342,15 @@ def file_digest(path: Path | str) -> str:
     return h.hexdigest()
 
 
-def replace_state_file(out: Path, rel: str, data: bytes) -> None:
+def _write_to(fh, data: bytes | Iterable[bytes]) -> None:
+    if isinstance(data, (bytes, bytearray)):
+        fh.write(data)
+    else:
+        for part in data:
+            fh.write(part)
+
+
+def replace_state_file(out: Path, rel: str, data: bytes | Iterable[bytes]) -> None:
     """Write a small build state file of the live site (`.build/changes.json`) by renaming a
     complete temporary file over it."""
     safe_output_path(rel)
@@ -350,7 +360,7 @@ def replace_state_file(out: Path, rel: str, data: bytes) -> None:
     target.parent.mkdir(exist_ok=True)
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     with open(tmp, "wb") as fh:
-        fh.write(data)
+        _write_to(fh, data)
     os.replace(tmp, target)
 
 

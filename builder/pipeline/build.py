@@ -8,7 +8,7 @@ import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..core import codes
 from ..core import progress as prog
@@ -73,9 +73,10 @@ class BuildOptions:
     preview's base, whose files it just linked into --out): not read a second time."""
     host: str | None = None
     """A host profile (`--host`; builder/output/hosts.py): None: `host:` in `data/site.yml`, else generic."""
-    staged: Callable[["Staged"], bytes | None] | None = None
+    staged: Callable[["Staged"], "bytes | Iterable[bytes] | None"] | None = None
     """Called once the new site is staged, before it is put in place; returns the bytes of
-    `.build/changes.json` (the CI layer, builder/ci/, computes them)."""
+    `.build/changes.json`, whole or in parts made as they are written (the CI layer, builder/ci/,
+    computes them)."""
     shard: ShardSpec | None = None
     """Build only shard K of N (builder/pipeline/shard.py); `assemble` merges the shards."""
 
