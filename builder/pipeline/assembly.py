@@ -25,7 +25,7 @@ from .extras import write_extras, write_search_state
 from .incremental import Structure
 from .manifest import extra_digests, source_of, write_manifest
 from .metas import Metas
-from .results import PageResult
+from .results import Compactor, PageResult
 from .shard import fingerprint, merge_results, shard_settings
 from .site import Site
 
@@ -42,6 +42,7 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
     digests.prime(list(PRIMED_FOLDERS))
     old_manifest = out_writer.read_manifest(out, state_problems) if out.is_dir() else {}
     caches: list[BuildCache] = []
+    compact = Compactor()
     for folder in shards:
         cache = BuildCache.read(folder, state_problems)
         if cache is None:
@@ -53,6 +54,8 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
                                          "build cache (.build/cache.json) is missing or unusable; build it again",
                                          None))
         cache.lines.clear()  # the text of each record, kept to write an unchanged cache again: not needed
+        for record in cache.pages.values():  # what a single build keeps of each page, shared alike
+            compact(record.result)
         caches.append(cache)
     site = Site(options.root, options.versions, options.languages, frontmatter=caches[0].frontmatter_for(digests))
     digests.prime([lang.dir for lang in site.config.languages if lang.dir])
