@@ -1,6 +1,6 @@
 """Sharded builds: one single build, then N shards one after another, then `assemble`.
 
-    python3 bench/shards.py [--articles 6000] [--shards 8] [--jobs 2] [--no-search]
+    python3 bench/shards.py [--articles 6000] [--shards 8] [--jobs 2] [--no-search] [--host netlify]
 
 The corpus is bench/corpus.py's GitHub-like site (fpt, ghec and six ghes releases), English plus
 a made-up translation, with 3 `redirect_from` entries per article. Prints each run's wall time
@@ -43,8 +43,10 @@ CODE = REPO
 """Where the `builder` package run comes from: a snapshot of this checkout's (see `main`)."""
 
 
-def run(args: list[str], label: str) -> tuple[float, float, float, int]:
-    """(wall s, peak RSS of its largest process MB, sampled peak RSS of its process tree MB, status)."""
+def run(args: list[str], label: str) -> tuple[float, float, float, int, float]:
+    """(wall s, peak RSS of its largest process MB, sampled peak RSS of its process tree MB, status,
+    CPU s of the process and its workers and Pagefind: a figure the machine's other load changes
+    less than the wall time)."""
     env = dict(os.environ, PYTHONPATH=str(CODE))
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=CODE, env=env,
@@ -64,9 +66,10 @@ def run(args: list[str], label: str) -> tuple[float, float, float, int]:
     wall = time.monotonic() - start
     sampler.join()
     last = err.strip().splitlines()[-1] if err.strip() else ""
-    print(f"  {label:<12} {wall:8.1f} s  peak {usage.ru_maxrss / 1024:7.0f} MB (process), "
-          f"{peak[0] / 1024:7.0f} MB (tree)  exit {proc.returncode}  | {last[:110]}", flush=True)
-    return wall, usage.ru_maxrss / 1024, peak[0] / 1024, proc.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    print(f"  {label:<12} {wall:8.1f} s  cpu {cpu:7.1f} s  peak {usage.ru_maxrss / 1024:7.0f} MB (process), "
+          f"{peak[0] / 1024:7.0f} MB (tree)  exit {proc.returncode}  | {last[:100]}", flush=True)
+    return wall, usage.ru_maxrss / 1024, peak[0] / 1024, proc.returncode, cpu
 
 
 def differences(a: Path, b: Path) -> tuple[list[str], list[str]]:
@@ -87,6 +90,9 @@ def main() -> int:
     parser.add_argument("--translation", default="fr")
     parser.add_argument("--redirects", type=int, default=3)
     parser.add_argument("--no-search", dest="search", action="store_false")
+    parser.add_argument("--host", default="generic",
+                        help="host profile of every build (assemble takes the shards'): generic writes a stub per "
+                             "redirect source, others mostly rules")
     parser.add_argument("--live", action="store_true", help="run this checkout's builder/, not a snapshot of it")
     args = parser.parse_args()
     global CODE
@@ -105,8 +111,10 @@ def main() -> int:
     work = OUT / "shards"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    common = ["--root", str(corpus.root), "--jobs", str(args.jobs)] + ([] if args.search else ["--no-search"])
-    print(f"builds (--jobs {args.jobs}, search {'on' if args.search else 'off'}), one after another:", flush=True)
+    common = (["--root", str(corpus.root), "--jobs", str(args.jobs), "--host", args.host]
+              + ([] if args.search else ["--no-search"]))
+    print(f"builds (--jobs {args.jobs}, search {'on' if args.search else 'off'}, --host {args.host}), "
+          "one after another:", flush=True)
     single = run(["build", *common, "--out", str(work / "single")], "single")
     shards = []
     for k in range(1, args.shards + 1):
@@ -119,6 +127,9 @@ def main() -> int:
     outside, inside = differences(work / "single", work / "site")
     print(f"slowest shard {slowest:.1f} s = {slowest / single[0]:.3f} x single build {single[0]:.1f} s "
           f"(target <= 0.2); with assemble {(slowest + assembled[0]) / single[0]:.3f} x")
+    slowest_cpu = max(s[4] for s in shards)
+    print(f"CPU: slowest shard {slowest_cpu:.1f} s = {slowest_cpu / single[4]:.3f} x single build {single[4]:.1f} s; "
+          f"with assemble {(slowest_cpu + assembled[4]) / single[4]:.3f} x")
     print(f"largest shard peak {max(s[1] for s in shards):.0f} MB per process, {max(s[2] for s in shards):.0f} MB "
           f"per process tree (target < 1024 MB); single build {single[1]:.0f} / {single[2]:.0f} MB")
     print(f"shards together {sum(s[0] for s in shards):.1f} s; assemble {assembled[0]:.1f} s")
