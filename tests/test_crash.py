@@ -372,16 +372,16 @@ def test_an_interrupted_build_with_workers_leaves_the_previous_site_as_it_was(tm
     assert leftovers(out.parent) == []
 
 
-def test_a_build_with_search_killed_while_indexing_or_replacing_bundles(tmp_path):
+def test_a_build_with_search_killed_while_indexing_or_moving_index_files(tmp_path):
     """The search index's temporary folders live in the staging folder: nothing is left next to
-    --out; a bundle replaced in place is finished by the next build."""
+    --out; a commit killed while it moves the changed index files in is finished by the next build."""
     root = source_v1(tmp_path / "src")
     old = tmp_path / "old" / "site"
     result = run_cli("build", "--root", str(root), "--out", str(old), "--jobs", "1")
     assert result.status == 0, result.stderr
     to_v2(root)
     out = tmp_path / "out" / "site"
-    for fault in ("search:1", "bundle:1"):
+    for fault in ("search:1", "move:1"):
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(old, out)
         killed = build_process(root, out, fault=fault, fresh=True, search=True)

@@ -156,6 +156,17 @@ def test_an_edit_reindexes_only_the_shards_it_changed(products, tmp_path):
     # the English shard holding the page only (the small products share one): not French (its
     # translation did not change)
     assert changed == {"en/g.home"}, changed
+    # in that shard, only the files whose bytes changed are new (Pagefind names most files after
+    # their content): the record's fragment, not the others' nor the script and WebAssembly
+    shard = "_pagefind/en/g.home/"
+    new = sorted(p[len(shard):] for p in after if p.startswith(shard) and before.get(p) != after[p])
+    gone = sorted(p[len(shard):] for p in before if p.startswith(shard) and p not in after)
+    assert len([p for p in new if p.startswith("fragment/")]) == 1, new
+    assert len([p for p in gone if p.startswith("fragment/")]) == 1, gone
+    fragments = [p for p in after if p.startswith(shard + "fragment/")]
+    assert len([p for p in fragments if before.get(p) == after[p]]) == len(fragments) - 1 >= 5
+    assert not any(p.startswith(("pagefind.js", "pagefind-worker.js", "wasm.")) for p in new), new
+    assert after["_pagefind/en/shards.json"] == before["_pagefind/en/shards.json"]
     assert "zeppelins" in records(out, "en")["/en/alpha/one"]["content"]
     assert_same_as_clean(products, out, tmp_path)
 

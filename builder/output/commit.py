@@ -230,17 +230,16 @@ def _exchange(a: Path, b: Path) -> bool:
 def commit_in_place(staging: Path, out: Path, removed: list[str]) -> None:
     """Move what `staging` holds into the site `out` and delete the outputs in `removed`.
 
-    Search bundles (`_pagefind/<slug>/`) replace their old folders as a whole; `.build/`
-    replaces the old one and comes last, so no cache vouches for pages not yet in place."""
+    Search index files are files like the others: the staging folder holds only those that
+    changed (builder/search/site_index.py). `.build/` replaces the old one and comes last, so no
+    cache vouches for pages not yet in place. (A journal of older code may still name search
+    folders under "bundles", replaced as a whole: `_roll_commit` finishes it.)"""
     out = absolute(out)
-    pagefind = staging / "_pagefind"
-    bundles = sorted(p.name for p in pagefind.iterdir() if p.is_dir()) if pagefind.is_dir() else []
+    bundles: list[str] = []
     moves: list[str] = []
     cache: list[str] = []
     for dirpath, dirnames, filenames in os.walk(staging):
         rel_dir = os.path.relpath(dirpath, staging).replace(os.sep, "/")
-        if rel_dir == "_pagefind":
-            dirnames[:] = [d for d in dirnames if d not in bundles]
         dirnames.sort()
         rels = [name if rel_dir == "." else f"{rel_dir}/{name}" for name in sorted(filenames)]
         (cache if rel_dir == BUILD_STATE or rel_dir.startswith(BUILD_STATE + "/") else moves).extend(rels)

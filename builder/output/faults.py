@@ -14,7 +14,7 @@ The steps (see builder/output/writer.py and builder/output/commit.py):
     link      an unchanged file is about to be linked from the previous site
     journal   the commit plan is about to be written next to --out
     swap      the new site is about to replace the old one (a full build)
-    bundle    a search bundle is about to replace its old folder (an incremental build)
+    bundle    a search folder named by an older journal is about to replace its old folder
     remove    an output that no longer exists is about to be deleted
     move      a new file is about to be moved into the site
     cache     a `.build/` file (manifest, cache) is about to be moved into the site

@@ -13,13 +13,15 @@ import os
 import queue
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..core.paths import safe_output_path
 from ..output import faults
 from .canonical import canonical_bundle
+
+ENTRY = "pagefind-entry.json"
 
 WINDOW = 8
 """Requests sent ahead of their answers. An answer to AddFile is a few hundred bytes, so eight
@@ -53,6 +55,11 @@ class ShardJob:
     lang: str
     size: int
     pages: Callable[[], Iterator[tuple[str, str]]]
+    same: Callable[[str, bytes], bool] | None = None
+    """(path in the bundle, bytes) -> True when the site already has that file with those bytes:
+    it is not written (an incremental build rewrites only a re-indexed shard's changed files)."""
+    files: list[str] = field(default_factory=list)
+    """Set when written: every file of the bundle (relative to `dest`), written or not."""
 
 
 class Service:
@@ -119,7 +126,9 @@ class Service:
         # answer before its writes were done.
         files = self.call({"type": "GetFiles", "index_id": index_id}).get("files") or []
         self.call({"type": "DeleteIndex", "index_id": index_id})
-        write_bundle(job.dest, canonical_bundle(sorted((f["path"], base64.b64decode(f["content"])) for f in files)))
+        bundle = canonical_bundle(sorted((f["path"], base64.b64decode(f["content"])) for f in files))
+        job.files[:] = write_bundle(job.dest, [(rel, canonical_entry(data) if rel == ENTRY else data)
+                                               for rel, data in bundle], job.same)
         return count
 
     def close(self) -> None:
@@ -134,14 +143,30 @@ class Service:
             self.proc.wait()
 
 
-def write_bundle(dest: Path, files: list[tuple[str, bytes]]) -> None:
-    """Write one Pagefind bundle into the new folder `dest`, leaving out its ready-made UIs. A
-    path Pagefind names is an output path like any other: relative, inside `dest`."""
+def canonical_entry(data: bytes) -> bytes:
+    """Pagefind's `pagefind-entry.json` as canonical JSON (keys sorted, compact): its language
+    map has no fixed order. The other files are named after their content."""
+    try:
+        entry = json.loads(data)
+    except ValueError:
+        return data
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def write_bundle(dest: Path, files: list[tuple[str, bytes]],
+                 same: Callable[[str, bytes], bool] | None = None) -> list[str]:
+    """Write one Pagefind bundle into the new folder `dest`, leaving out its ready-made UIs and
+    the files `same` says the site already has. A path Pagefind names is an output path like any
+    other: relative, inside `dest`. Returns every file of the bundle, written or not."""
     dest.mkdir(parents=True, exist_ok=True)
     made = {dest}
+    names: list[str] = []
     for rel, data in files:
         rel = safe_output_path(rel.lstrip("/"))
         if rel in UNUSED_FILES:
+            continue
+        names.append(rel)
+        if same is not None and same(rel, data):
             continue
         target = dest / rel
         if target.parent not in made:
@@ -150,6 +175,7 @@ def write_bundle(dest: Path, files: list[tuple[str, bytes]]) -> None:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+    return sorted(names)
 
 
 def run_jobs(jobs: Iterable[ShardJob], workers: int) -> None:

@@ -44,7 +44,6 @@ RECORDS_IN_FLIGHT = 500
 """Records being indexed at once, all workers together: Pagefind needs about 40 MB + 0.42 MB a
 record for the shard it holds, so when the bound has doubled fewer shards are indexed at once."""
 SHARDS_FORMAT = 1
-ENTRY = "pagefind-entry.json"
 
 
 @dataclass(frozen=True)
@@ -194,29 +193,16 @@ def shards_json(lang: str, names: Iterable[str]) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
-def canonical_entry(folder: Path) -> None:
-    """Rewrite Pagefind's `pagefind-entry.json` as canonical JSON (keys sorted, compact): its
-    language map has no fixed order. The other files are named after their content."""
-    path = folder / ENTRY
-    try:
-        entry = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return
-    path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")), "utf-8")
-
-
 def index_failed(err: BaseException) -> Diagnostic:
     return Diagnostic(codes.SEARCH_INDEX, f"search index not built: {type(err).__name__}: {err}; "
                       "the site works without search", None, Severity.WARNING)
 
 
 def run_shards(jobs: list[ShardJob], workers: int) -> None:
-    """Index `jobs` in parallel and make each bundle canonical."""
+    """Index `jobs` in parallel (each bundle is made canonical before it is written: service.py)."""
     workers = workers or os.cpu_count() or 1
     largest = max((job.size for job in jobs), default=1)
     run_jobs(jobs, max(1, min(workers, RECORDS_IN_FLIGHT // max(1, largest))))
-    for job in jobs:
-        canonical_entry(job.dest)
 
 
 # The library entry point ------------------------------------------------------------------------

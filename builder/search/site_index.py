@@ -213,7 +213,7 @@ class SiteIndex:
             read_state(self.out, self.problems) if self.out is not None else None)
         new = SearchState()
         jobs: list[ShardJob] = []
-        fresh: list[tuple[str, list[Record]]] = []
+        fresh: list[tuple[str, ShardJob]] = []
         kept: list[str] = []
         layout: dict[str, list[str]] = {}  # lang -> shard names
         try:
@@ -231,8 +231,10 @@ class SiteIndex:
                         kept.append(shard)
                         continue
                     new.shards[shard] = {"key": key, "files": []}
-                    fresh.append((shard, records))
-                    jobs.append(ShardJob(self.staging / "_pagefind" / shard, lang, len(records), self._documents(records)))
+                    job = ShardJob(self.staging / "_pagefind" / shard, lang, len(records), self._documents(records),
+                                   same=self._same_in_site(shard, before))
+                    fresh.append((shard, job))
+                    jobs.append(job)
             run_shards(jobs, self.jobs)
             return self._finish(old, new, fps, fresh, kept, layout)
         except (ServiceError, OSError, ValueError) as err:
@@ -258,21 +260,18 @@ class SiteIndex:
         return [(name, sorted(urls)) for name, urls in sorted(shards.items())]
 
     def _finish(self, old: SearchState | None, new: SearchState, fps: dict[str, str],
-                fresh: list[tuple[str, list[Record]]], kept: list[str],
+                fresh: list[tuple[str, ShardJob]], kept: list[str],
                 layout: dict[str, list[str]]) -> dict[str, list[str]]:
+        """In place (an incremental build), the staging folder holds only the files that changed:
+        the files of a re-indexed shard that the site has with the same bytes, the kept shards and
+        an unchanged `shards.json` stay where they are (the commit moves new files in and removes
+        the outputs the manifest no longer lists). Otherwise the kept shards are linked in."""
         written: dict[str, list[str]] = {}
-        for shard, _ in fresh:
-            folder = self.staging / "_pagefind" / shard
-            new.shards[shard]["files"] = sorted(p.relative_to(self.staging).as_posix()
-                                                for p in folder.rglob("*") if p.is_file())
-        touched = {shard.split("/")[0] for shard, _ in fresh}
-        old_layout = old.layout() if old is not None else {}
-        touched |= {lang for lang in layout if old_layout.get(lang) != layout[lang]}
-        if not self.in_place:
-            touched = set(layout)
+        for shard, job in fresh:
+            new.shards[shard]["files"] = sorted(f"_pagefind/{shard}/{rel}" for rel in job.files)
         writer = StagingWriter(self.staging)
-        for shard in kept:
-            if shard.split("/")[0] in touched:  # its language's folder is replaced as a whole
+        if not self.in_place:  # a new site: every kept shard is linked into it
+            for shard in kept:
                 for rel in new.shards[shard]["files"]:
                     if not writer.link_from(self.out, rel):
                         raise ServiceError(f"{rel} of an unchanged search shard is missing")
@@ -280,16 +279,39 @@ class SiteIndex:
             rel = f"_pagefind/{lang}/shards.json"
             if not self.entry_points:
                 pass
-            elif lang in touched or not (self.out is not None and (self.out / rel).is_file()):
-                writer.write(rel, shards_json(lang, names))
-                written[rel] = []
             else:
+                data = shards_json(lang, names)
+                if not (self.in_place and self._in_site(rel, data)):
+                    writer.write(rel, data)
                 written[rel] = []
             for name in names:
                 written.update({f: [] for f in new.shards[f"{lang}/{name}"]["files"]})
         new.pages = {p.path: fps[p.path] for p in self.pages if p.path in fps}
         self.state = new
         return written
+
+    def _in_site(self, rel: str, data: bytes) -> bool:
+        """The site (`out`) has the file `rel` (a regular file) with exactly `data`."""
+        if self.out is None:
+            return False
+        path = self.out / rel
+        try:
+            if os.path.islink(path) or os.path.getsize(path) != len(data):
+                return False
+            with open(path, "rb") as f:
+                return f.read() == data
+        except OSError:
+            return False
+
+    def _same_in_site(self, shard: str, before: dict | None):
+        """For an incremental build (in place), a test that a file of the re-indexed `shard` is
+        already in the site with the same bytes (Pagefind names most of its files after their
+        content, so an edit changes a few of them): such a file is not written again."""
+        if not self.in_place or self.out is None or before is None:
+            return None
+        listed = set(before.get("files", ()))
+        prefix = f"_pagefind/{shard}/"
+        return lambda rel, data: prefix + rel in listed and self._in_site(prefix + rel, data)
 
     def _files_there(self, before: dict) -> bool:
         out = self.out
