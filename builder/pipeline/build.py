@@ -237,7 +237,7 @@ def run_build(options: BuildOptions) -> BuildReport:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
         hook = None
         if options.search and staging is not None and share is None:  # shards indexed as their pages come back
-            early, hook = early_search(site, metas, staging, out, rels, options.jobs)
+            early, hook, rels = early_search(site, metas, staging, out, rels, options.jobs)
         results = _run_pages(session, rels, staging, options, share, hook)
         _step("pages-built")
         _raise_output_failure(results)

@@ -152,8 +152,10 @@ def indexed_pages(site: Site, metas: Metas, outputs: list[Output], products: dic
 
 
 def early_search(site: Site, metas: Metas, staging: Path, out: Path, rels: list[str], jobs: int):
-    """An `EarlyIndex` for a build that renders `rels`, with its hook for each page result:
-    shards whose pages are all rendered are indexed while the rest render."""
+    """(an `EarlyIndex` for a build that renders `rels`, its hook for each page result, `rels` in
+    the order to render them): shards whose pages are all rendered are indexed while the rest
+    render. The order (biggest product first, then by the first language's shard) completes
+    shards all along the rendering, not all at the end of a product; it changes no output."""
     from ..core.urls import page_url
     from ..search.early import EarlyIndex
     from ..search.shards import neutral_url
@@ -162,6 +164,7 @@ def early_search(site: Site, metas: Metas, staging: Path, out: Path, rels: list[
 
     plan = search_plan(site)
     shards_of: dict[str, list[str]] = {}
+    units: dict[str, str] = {}
     for rel in rels:
         page = site.tree.pages[rel]
         versions = site.built_versions(page)
@@ -170,13 +173,20 @@ def early_search(site: Site, metas: Metas, staging: Path, out: Path, rels: list[
             shards_of[rel] = [f"{lang.code}/{plan[lang.code][url]}" for lang in site.languages
                               if (url := neutral_url(page_url(lang.code, v, page.url), lang.code, v.segment))
                               in plan.get(lang.code, {})]
+            product = site.nav.product(page)
+            units[rel] = product.rel.split("/")[0] if product is not None else ""
+    sizes: dict[str, int] = {}
+    for unit in units.values():
+        sizes[unit] = sizes.get(unit, 0) + 1
+    order = sorted(rels, key=lambda rel: (-sizes.get(units.get(rel, ""), 0), units.get(rel, ""),
+                                          (shards_of.get(rel) or [""])[0], rel))
     early = EarlyIndex(staging, out, jobs, plan, shards_of, read_state(out, []) if out.is_dir() else None)
     products: dict = {}
 
     def page_done(result) -> None:
         if result.outputs and not result.failed:
             early.page_done(result.rel, indexed_pages(site, metas, result.outputs, products))
-    return early, page_done
+    return early, page_done, order
 
 
 def write_search_state(staging: Path, search_state: list) -> None:
