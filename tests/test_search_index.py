@@ -217,27 +217,6 @@ def test_index_is_identical_across_jobs_and_hash_seeds(products, tmp_path):
     assert digests[0] == digests[1] == digests[2]
 
 
-def test_shards_indexed_while_pages_render_equal_shards_indexed_after(products, tmp_path, monkeypatch):
-    """A shard is indexed as soon as its last page is rendered (builder/search/early.py), while
-    other pages still render; the search step indexes only the others. The site is the same
-    byte for byte as when every shard is indexed after the pages."""
-    from builder.search import early
-
-    monkeypatch.setattr(shards_module, "TARGET_PAGES", 2)  # several shards per language
-    written: list[dict] = []
-    finish = early.EarlyIndex.finish
-    monkeypatch.setattr(early.EarlyIndex, "finish", lambda self: written.append(dict(finish(self))) or written[-1])
-    build(products, tmp_path / "early", "--jobs", "1")
-    assert len(written) == 1 and len(written[0]) >= 4, written  # en and fr, two products and the home page
-    monkeypatch.setattr(early.EarlyIndex, "_submit", lambda self, shard, pages: None)
-    build(products, tmp_path / "late", "--jobs", "1")
-    assert len(written) == 2 and written[1] == {}
-    ours, theirs = tree_digest(tmp_path / "early", ()), tree_digest(tmp_path / "late", ())
-    assert [p for p in set(ours) | set(theirs) if ours.get(p) != theirs.get(p)] == []
-    assert sorted(written[0]) == sorted(p.split("/", 1)[1].rsplit("/", 1)[0] for p in ours
-                                        if p.startswith("_pagefind/") and p.endswith("/pagefind-entry.json"))
-
-
 def test_a_damaged_state_is_ignored_with_a_warning(products, tmp_path):
     out = tmp_path / "out"
     build(products, out)

@@ -30,7 +30,7 @@ from .session import BuildSession, anchor_problems
 from .results import Compactor, Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
-from .extras import early_search, write_extras, write_search_state, write_shard_extras
+from .extras import write_extras, write_search_state, write_shard_extras
 from .incremental import Structure, outputs_exist
 from .records import PageRecord
 from .manifest import base_site_warning, extra_digests, source_of, write_manifest
@@ -233,13 +233,9 @@ def run_build(options: BuildOptions) -> BuildReport:
     report = BuildReport(problems, pages=len(pages), out=out, reused=len(reused),
                          not_loaded=tuple(sorted(f"content/{rel}" for rel in site.tree.failed)))
     _step("loaded")
-    early = None
     try:
         rels = [p.rel for p in pages if p.rel not in reused and (selected is None or p.rel in selected)]
-        hook = None
-        if options.search and staging is not None and share is None:  # shards indexed as their pages come back
-            early, hook, rels = early_search(site, metas, staging, out, rels, options.jobs)
-        results = _run_pages(session, rels, staging, options, share, hook)
+        results = _run_pages(session, rels, staging, options, share)
         _step("pages-built")
         _raise_output_failure(results)
         results = sorted(results + list(reused.values()), key=lambda r: r.rel)
@@ -268,9 +264,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                     site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                     previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
                     jobs=options.jobs, search_state=search_state,
-                    partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host,
-                    search_early=early)
-                early = None
+                    partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")
             if share is None:  # a shard's part is checked against the host's limits when assembled
@@ -325,8 +319,6 @@ def run_build(options: BuildOptions) -> BuildReport:
         problems.add(Diagnostic(codes.INTERNAL, f"internal error: {err}; nothing was written", None))
         report.written = False
     finally:
-        if early is not None:  # the build stopped before its search step
-            early.abort()
         if staging is not None:
             out_writer.discard(staging)
     report.seconds = time.monotonic() - started
@@ -472,8 +464,7 @@ def _page_done() -> None:
 
 
 def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, options: BuildOptions,
-               share: dict[str, frozenset[str]] | None = None, hook=None) -> list[PageResult]:
-    """Build the pages `rels`; `hook` is called with each result as it comes back."""
+               share: dict[str, frozenset[str]] | None = None) -> list[PageResult]:
     jobs = options.jobs or os.cpu_count() or 1
     builder = session.builder
     builder.languages_of = share
@@ -491,8 +482,6 @@ def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, opt
         _init_worker(staging_text)
         for rel in rels:
             results.append(compact(_build_one(rel)))
-            if hook is not None:
-                hook(results[-1])
             _page_done()
     else:
         ctx = multiprocessing.get_context("fork")
@@ -500,8 +489,6 @@ def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, opt
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
             for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
                 results.append(compact(result))
-                if hook is not None:
-                    hook(result)
                 _page_done()
     results.sort(key=lambda r: r.rel)
     return results

@@ -19,14 +19,13 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
                  partial_redirects: bool = False, markdown: bool = False,
-                 host=None, search_old=None, search_early=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 host=None, search_old=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
     build skip unchanged redirects and search bundles). The search index's state for the next
     build is appended to `search_state` (written with the manifest: see `write_search_state`).
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`.
-    `search_early` (`early_search`) has indexed shards while the pages rendered.
     """
     in_place = previous is not None
     from ..links.outputs import write_redirects, write_sitemap
@@ -76,7 +75,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         if search_old is not None:  # the shards' bundles, linked into staging: only shards.json is new
             out, changed, in_place = staging, set(), True
         files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs,
-                               old=search_old, early=search_early)
+                               old=search_old)
         extra.update(files)
         if search_state is not None and state is not None:
             search_state.append(state)
@@ -111,30 +110,16 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
 
 def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: list[Output],
             problems: Problems, changed: set[str] | None, digests: dict[str, str], in_place: bool,
-            jobs: int, old=None, entry_points: bool = True, early=None) -> tuple[dict[str, list[str]], object]:
+            jobs: int, old=None, entry_points: bool = True) -> tuple[dict[str, list[str]], object]:
     """The sharded search index (builder/search): only shards whose pages changed are indexed."""
-    from ..search.site_index import SiteIndex
-    from .shard import search_plan
-
-    indexed = indexed_pages(site, metas, outputs)
-    index = SiteIndex(indexed, staging, out, changed, in_place, jobs, plan=search_plan(site), old=old,
-                      entry_points=entry_points, early=early)
-    written = index.run()
-    problems.extend(index.problems)
-    if index.state is not None:
-        digests["search"] = hashlib.sha256(index.state.encode()).hexdigest()
-    return written, index.state
-
-
-def indexed_pages(site: Site, metas: Metas, outputs: list[Output], products: dict | None = None) -> list:
-    """The search index's view of `outputs` (`IndexedPage`s); `products` caches product titles."""
     from ..core.urls import page_url
-    from ..search.site_index import IndexedPage
+    from ..search.site_index import IndexedPage, SiteIndex
+    from .shard import search_plan
 
     space = site.config.space
     languages = {lang.code: lang for lang in site.languages}
     pages = site.tree.pages
-    products = {} if products is None else products
+    products: dict[tuple[str, str, str], tuple[str, str]] = {}
     indexed: list[IndexedPage] = []
     for o in outputs:
         page, version, lang = pages.get(o.page), space.by_id[o.version], languages.get(o.lang)
@@ -148,45 +133,13 @@ def indexed_pages(site: Site, metas: Metas, outputs: list[Output], products: dic
                                      if product is not None else ("", ""))
         indexed.append(IndexedPage(o.path, page_url(o.lang, version, page.url), o.lang, version.slug, found[0],
                                    metas.get(lang, page, o.version).title, found[1], version.segment, o._indexed))
-    return indexed
-
-
-def early_search(site: Site, metas: Metas, staging: Path, out: Path, rels: list[str], jobs: int):
-    """(an `EarlyIndex` for a build that renders `rels`, its hook for each page result, `rels` in
-    the order to render them): shards whose pages are all rendered are indexed while the rest
-    render. The order (biggest product first, then by the first language's shard) completes
-    shards all along the rendering, not all at the end of a product; it changes no output."""
-    from ..core.urls import page_url
-    from ..search.early import EarlyIndex
-    from ..search.shards import neutral_url
-    from ..search.state import read_state
-    from .shard import search_plan
-
-    plan = search_plan(site)
-    shards_of: dict[str, list[str]] = {}
-    units: dict[str, str] = {}
-    for rel in rels:
-        page = site.tree.pages[rel]
-        versions = site.built_versions(page)
-        if versions:
-            v = versions[0]
-            shards_of[rel] = [f"{lang.code}/{plan[lang.code][url]}" for lang in site.languages
-                              if (url := neutral_url(page_url(lang.code, v, page.url), lang.code, v.segment))
-                              in plan.get(lang.code, {})]
-            product = site.nav.product(page)
-            units[rel] = product.rel.split("/")[0] if product is not None else ""
-    sizes: dict[str, int] = {}
-    for unit in units.values():
-        sizes[unit] = sizes.get(unit, 0) + 1
-    order = sorted(rels, key=lambda rel: (-sizes.get(units.get(rel, ""), 0), units.get(rel, ""),
-                                          (shards_of.get(rel) or [""])[0], rel))
-    early = EarlyIndex(staging, out, jobs, plan, shards_of, read_state(out, []) if out.is_dir() else None)
-    products: dict = {}
-
-    def page_done(result) -> None:
-        if result.outputs and not result.failed:
-            early.page_done(result.rel, indexed_pages(site, metas, result.outputs, products))
-    return early, page_done, order
+    index = SiteIndex(indexed, staging, out, changed, in_place, jobs, plan=search_plan(site), old=old,
+                      entry_points=entry_points)
+    written = index.run()
+    problems.extend(index.problems)
+    if index.state is not None:
+        digests["search"] = hashlib.sha256(index.state.encode()).hexdigest()
+    return written, index.state
 
 
 def write_search_state(staging: Path, search_state: list) -> None:

@@ -143,10 +143,8 @@ class SiteIndex:
 
     def __init__(self, pages: list[IndexedPage], staging: Path, out: Path | None, changed: set[str] | None,
                  in_place: bool, jobs: int = 0, plan: dict[str, dict[str, str]] | None = None,
-                 old: SearchState | None = None, entry_points: bool = True, early=None):
+                 old: SearchState | None = None, entry_points: bool = True):
         self.pages = pages
-        self.early = early
-        """An `early.EarlyIndex` that indexed shards while the pages rendered (None: none)."""
         self.plan = plan
         """lang -> page url (version-neutral) -> shard name, computed before rendering
         (builder/pipeline/shard.py: `search_plan`); from the pages given when None."""
@@ -219,7 +217,6 @@ class SiteIndex:
         kept: list[str] = []
         layout: dict[str, list[str]] = {}  # lang -> shard names
         try:
-            early = self.early.finish() if self.early is not None else {}
             fps = self._fingerprints(old)
             for lang, by_url in sorted(self._records(fps).items()):
                 plan = self._plan(lang, by_url)
@@ -234,12 +231,6 @@ class SiteIndex:
                         kept.append(shard)
                         continue
                     new.shards[shard] = {"key": key, "files": []}
-                    done = early.get(shard)
-                    if done is not None and done[0] == key:  # indexed while the pages rendered: the same bytes
-                        fresh.append((shard, done[1]))
-                        continue
-                    if done is not None:  # never expected: indexed again
-                        shutil.rmtree(self.staging / "_pagefind" / shard)
                     job = ShardJob(self.staging / "_pagefind" / shard, lang, len(records), self._documents(records),
                                    same=self._same_in_site(shard, before))
                     fresh.append((shard, job))
