@@ -203,3 +203,66 @@ def test_a_rebuild_that_changes_no_page_keeps_llms_full_txt_as_it_is(tmp_path):
     edit(root / "content/packages/quickstart.md", "\n---\n", "\n---\n\nThe word okapiquick is new here.\n")
     build(root, out, "--version", "fpt", "--language", "en")
     assert "okapiquick" in (out / "en/llms-full.txt").read_text("utf-8")
+
+
+# llms-full.txt remade from the last one: only the copies a build wrote are read --------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from builder.output.markdown_copy import Part, llms_full, llms_full_spliced  # noqa: E402
+
+_DOC = st.one_of(st.just(""), st.just("\n"), st.text(alphabet="ab# \n", max_size=12).map(lambda t: "# T\n" + t))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_DOC, st.one_of(st.none(), _DOC)), max_size=8))
+def test_a_spliced_llms_full_equals_one_made_from_every_copy(docs):
+    """Whatever the copies (blank ones, trailing newlines, `#` lines), the file remade from the
+    last one and the changed copies equals the file made from all of them, or the splice gives up."""
+    before = [d for d, _ in docs]
+    now = [d if n is None else n for d, n in docs]
+    last = llms_full(before).encode("utf-8")
+    parts = [Part(len(d.encode()), None if n is None else d.encode(), None if n is None else n.encode())
+             for d, n in docs]
+    spliced = llms_full_spliced(last, parts)
+    clean = all(d.endswith("\n") and not d.endswith("\n\n") and d.strip() for d, n in docs if n is None)
+    if clean:
+        assert spliced == llms_full(now).encode("utf-8")
+    else:
+        assert spliced in (None, llms_full(now).encode("utf-8"))
+
+
+def test_a_spliced_llms_full_gives_up_when_the_last_file_does_not_fit():
+    docs = ["# A\n\nalpha\n", "# B\n\nbeta\n", "# C\n\ngamma\n"]
+    last = llms_full(docs).encode("utf-8")
+    parts = [Part(len(d), None, None) for d in map(str.encode, docs)]
+    assert llms_full_spliced(last, parts) == last
+    assert llms_full_spliced(last[:-1], parts) is None  # shorter
+    assert llms_full_spliced(last + b"\n# D\n", parts) is None  # longer
+    swapped = llms_full([docs[1], docs[0], docs[2]]).encode("utf-8")
+    changed = [Part(len(docs[0]), docs[0].encode(), b"# A\n\nnew\n")] + parts[1:]
+    assert llms_full_spliced(swapped, changed) is None  # the changed copy is not where it was
+
+
+def test_an_edit_remakes_llms_full_from_the_last_one_and_the_copies_it_wrote(src, tmp_path):
+    """An incremental build takes the unchanged pages' text from the last llms-full.txt: a copy it
+    did not write is not read (here one was altered by hand, keeping its size, and the file keeps
+    the text the build made). A last llms-full.txt that does not fit is rebuilt from every copy."""
+    out = tmp_path / "out"
+    build(src, out)
+    other = out / "en/packages/quickstart/index.md"
+    text = other.read_text("utf-8")
+    assert "Quickstart" in text
+    other.write_text(text.replace("Quickstart", "QUICKSTART"), "utf-8")
+    edit(src / "data/reusables/package_registry/token-expiry.md", "90 days", "61 days")
+    build(src, out)
+    full = (out / "en/llms-full.txt").read_text("utf-8")
+    assert "61 days" in full and "90 days" not in full
+    assert "QUICKSTART" not in full and "Quickstart" in full
+    other.write_text(text, "utf-8")
+    assert_same_as_clean(src, out, tmp_path)
+    (out / "en/llms-full.txt").write_bytes((out / "en/llms-full.txt").read_bytes()[:-40])  # damaged
+    edit(src / "data/reusables/package_registry/token-expiry.md", "61 days", "62 days")
+    build(src, out)
+    assert "62 days" in (out / "en/llms-full.txt").read_text("utf-8")
+    assert_same_as_clean(src, out, tmp_path)

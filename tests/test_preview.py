@@ -253,15 +253,45 @@ def test_a_base_site_built_from_another_commit_is_a_warning(repo, tmp_path):
     assert "warning[" not in result.stderr and " unchanged)" in result.stderr
 
 
-def test_out_must_not_be_the_base_site_or_inside_it(repo, tmp_path):
+def test_out_must_not_be_inside_the_base_site_nor_hold_it(repo, tmp_path):
     base = tmp_path / "base"
     build(repo, base, "--no-search")
     before = snapshot(base)
-    for out in (base, base / "preview"):
+    for out, where in ((base / "preview", "is inside"), (tmp_path, "holds")):
         result = build(repo, out, "--no-search", "--base-site", str(base), status=2)
-        assert f"error[DB622]: --out {out} " in result.stderr
-        assert "the preview must go to another folder (the base site is never modified)" in result.stderr
+        assert f"error[DB622]: --out {out} {where} --base-site {base}; " in result.stderr
+        assert "the preview goes to another folder, or to the base site itself" in result.stderr
     assert snapshot(base) == before
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_a_preview_in_the_base_site_itself_equals_a_clean_build(repo, tmp_path, search):
+    """`--out DIR --base-site DIR` (CI, where DIR is a copy downloaded for this preview): nothing
+    is linked, DIR becomes the preview, and its change list is the preview's."""
+    base, clean = tmp_path / "base", tmp_path / "clean"
+    flags = [] if search else ["--no-search"]
+    build(repo, base, *flags)
+    kept = base / "en/packages/learn/index.html"
+    inode = kept.stat().st_ino
+    edit_page(repo)
+    edit_reusable(repo)
+    git(repo, "commit", "-qam", "pull request")
+    result = build(repo, base, *flags, "--base-site", str(base), "--changed-since", "HEAD~1")
+    assert "warning[" not in result.stderr, result.stderr
+    assert re.search(r"\(\d+ sources, [1-9]\d* unchanged\)", result.stderr), result.stderr
+    build(repo, clean, *flags, "--clean")
+    assert site_files(base) == site_files(clean)
+    assert kept.stat().st_ino == inode  # an unchanged page stayed where it was
+    changes = json.loads((base / ".build/changes.json").read_text("utf-8"))
+    changed = {c["path"] for c in changes["changes"]}
+    assert "en/packages/quickstart/index.html" in changed and "en/packages/learn/index.html" not in changed
+    # From another commit than --changed-since names, the base is not trusted: a full build.
+    edit_page(repo)
+    git(repo, "commit", "-qam", "another")
+    result = build(repo, base, *flags, "--base-site", str(base), "--changed-since", "HEAD~2")
+    assert "warning[DB620]" in result.stderr and "building the whole site" in result.stderr
+    build(repo, clean, *flags, "--clean")
+    assert site_files(base) == site_files(clean)
 
 
 def test_the_manifest_records_the_source_commit(repo, tmp_path):

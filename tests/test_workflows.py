@@ -219,7 +219,7 @@ def test_preview_is_the_whole_site_with_the_change(runs):
     assert runner.skipped == ["Install docs-builder"]
     assert f"restored cache docs-site-main-{runs['base_sha']}" in log
     assert "No base site" not in log
-    preview = runner.workspace / "preview"
+    preview = runner.workspace / "site"  # built in the restored base site
     assert EDIT in (preview / "en" / "packages" / "quickstart" / "index.html").read_text()
     changes = json.loads((preview / ".build" / "changes.json").read_text())
     assert {"path": "en/packages/quickstart/index.html", "change": "modified"}.items() <= next(
@@ -242,7 +242,7 @@ def test_without_a_base_site_the_preview_is_a_full_build(runs, tmp_path):
     log = "\n".join(runner.log)
     assert results == {"preview": "success"}, log
     assert "::notice title=Docs preview::No base site in the cache" in log
-    assert EDIT in (runner.workspace / "preview" / "en" / "packages" / "quickstart" / "index.html").read_text()
+    assert EDIT in (runner.workspace / "site" / "en" / "packages" / "quickstart" / "index.html").read_text()
     assert (runner.temp / "docs-preview-summary.md").read_text().startswith("<!-- docs-builder-preview -->")
 
 

@@ -7,6 +7,10 @@ one); the ordinary incremental build then runs on that folder, whose cache and m
 base's: it rebuilds exactly what the changes affect and deletes outputs that no longer exist.
 The folder then replaces --out as a whole. The base is never modified: the build only ever
 replaces files by rename and unlinks them, never writes into one it did not create.
+
+With `--out` the base site itself, the preview is built in place instead: nothing is linked, the
+base becomes the preview (an incremental build of that folder, with the base's checks). That is
+the fast way in CI, where the base is a copy downloaded for this one preview.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ def build(options: BuildOptions, base_site: Path | None = None) -> tuple[BuildRe
 
 def _from_base(options: BuildOptions, base: Path, found: list[ChangeSet]) -> tuple[BuildReport, ChangeSet | None]:
     out = Path(options.out) if options.out else Path(options.root) / "site"
-    _check_folders(base, out)
+    in_place = _check_folders(base, out)
     out_writer.prepare_output(out)
     out_writer.check_output_dir(out)
     notes: list[Diagnostic] = []
@@ -69,6 +73,14 @@ def _from_base(options: BuildOptions, base: Path, found: list[ChangeSet]) -> tup
             clean = True
     elif why:
         notes.append(_warning(f"--base-site {base} {why}; building the whole site"))
+    if in_place:  # the base becomes the preview: nothing to link
+        run = dataclasses.replace(options, out=out, changed_since=None,
+                                  incremental=options.incremental and not clean and bool(manifest),
+                                  previous_label=str(base) if manifest else None,
+                                  previous_manifest=manifest or None)
+        report = run_build(run)
+        report.problems.extend(notes)
+        return report, (found[0] if found and report.written else None)
     folder = commit.staging_path(out)
     if folder.exists():
         shutil.rmtree(folder)
@@ -104,17 +116,20 @@ def _warning(message: str) -> Diagnostic:
     return Diagnostic(codes.BASE_SITE_UNUSED, message, None, Severity.WARNING)
 
 
-def _check_folders(base: Path, out: Path) -> None:
-    """--out must be neither the base site nor inside it (nor hold it): the base stays as it is."""
+def _check_folders(base: Path, out: Path) -> bool:
+    """True when --out is the base site (the preview is built in place); --out inside the base
+    site, or holding it, is refused."""
     real_base, real_out = os.path.realpath(base), os.path.realpath(out)
-    inside = real_out == real_base or real_out.startswith(real_base.rstrip(os.sep) + os.sep)
+    if real_out == real_base:
+        return True
+    inside = real_out.startswith(real_base.rstrip(os.sep) + os.sep)
     holds = real_base.startswith(real_out.rstrip(os.sep) + os.sep)
     if inside or holds:
-        where = "is" if real_out == real_base else "is inside" if inside else "holds"
         raise ConfigError(Diagnostic(
             codes.BASE_SITE_OUT,
-            f"--out {out} {where} --base-site {base}; the preview must go to another folder "
-            "(the base site is never modified)"))
+            f"--out {out} {'is inside' if inside else 'holds'} --base-site {base}; the preview goes to another "
+            "folder, or to the base site itself (--out DIR --base-site DIR)"))
+    return False
 
 
 def _base_manifest(base: Path) -> tuple[dict, str | None]:

@@ -28,6 +28,7 @@ EPILOG = {
           docs-builder build --base-site deployed --out preview --changed-since origin/main \
               --base-url https://pr-12.preview.example.com --production-url https://docs.example.com \
               --summary comment.md                   a complete pull-request preview and its comment
+          docs-builder build --base-site deployed --out deployed   the same, built in deployed itself (CI)
           docs-builder build --shard 2/8 --out shard-2   part 2 of 8 (CI matrix); then `docs-builder assemble`
 
         exit status: 0 built (warnings allowed), 1 content errors (nothing written unless
@@ -121,7 +122,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--clean", action="store_true", help="rebuild every page instead of reusing unchanged ones")
     p.add_argument("--base-site", metavar="DIR",
                    help="a full build (with its .build/) to take unchanged files from: --out becomes a complete "
-                        "site; DIR is never modified")
+                        "site; DIR is never modified, unless it is --out itself: the preview is then built in DIR "
+                        "(the fastest way, for a copy made for this preview, as in CI)")
     p.add_argument("--summary", metavar="FILE",
                    help="write a Markdown pull-request comment listing the changed pages with their links")
     p.add_argument("--production-url", default="", metavar="URL",

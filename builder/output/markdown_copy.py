@@ -32,7 +32,8 @@ def text_line(text: str) -> str:
     """Frontmatter text as one line of Markdown text: whitespace (newlines, U+2028...) becomes
     one space, control characters go, and the characters that would make it Markdown syntax
     at the start of a line or in a link text are escaped."""
-    text = "".join(ch for ch in text if ch in "\t\n\r" or ch.isprintable() or ch.isspace())
+    if not text.isprintable():
+        text = "".join(ch for ch in text if ch in "\t\n\r" or ch.isprintable() or ch.isspace())
     text = _SPACES.sub(" ", text).strip()
     text = re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
     return re.sub(r"^([#+\-=|~])|^(\d+)([.)])", lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text)
@@ -152,3 +153,44 @@ def llms_txt(site_title: str, summary: str, sections: list[tuple[str, list[Entry
 def llms_full(documents: list[str]) -> str:
     """`llms-full.txt`: the pages' Markdown copies, in navigation order, one after the other."""
     return "\n".join(d.rstrip("\n") + "\n" for d in documents if d.strip())
+
+
+@dataclass(frozen=True)
+class Part:
+    """One copy of an `llms-full.txt` being remade from the last one (`llms_full_spliced`)."""
+
+    size: int
+    """Its length in bytes when the last file was made."""
+    before: bytes | None = None
+    """Its bytes then, when known (they are checked against the last file)."""
+    now: bytes | None = None
+    """Its bytes now when it changed; None: the same as then."""
+
+
+def llms_full_spliced(last: bytes, parts: list[Part]) -> bytes | None:
+    """`llms_full` of the copies now, from `last`, the `llms_full` of the same copies (same
+    order) as they were: an unchanged copy's bytes are taken from where they are in `last`. None
+    when `last` is not made of `parts` as they were (then the copies must all be read)."""
+    new: list[bytes] = []
+    pos = 0
+    for part in parts:
+        if part.before is not None and not part.before.decode("utf-8", "replace").strip():
+            segment = None  # a blank copy is not in the file
+        else:
+            if pos and last[pos:pos + 1] != b"\n":
+                return None
+            pos += 1 if pos else 0
+            length = len(part.before.rstrip(b"\n")) + 1 if part.before is not None else part.size
+            segment = last[pos:pos + length]
+            if len(segment) != length or not segment.endswith(b"\n") or segment[:-1].endswith(b"\n"):
+                return None
+            if part.before is not None and segment != part.before.rstrip(b"\n") + b"\n":
+                return None
+            pos += length
+        if part.now is not None:
+            segment = part.now.rstrip(b"\n") + b"\n" if part.now.decode("utf-8", "replace").strip() else None
+        if segment is not None:
+            new.append(segment)
+    if pos != len(last):
+        return None
+    return b"\n".join(new)

@@ -68,7 +68,11 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         extra.update(write_status_pages(site, writer, statuses(site, translation or {}), metas))
     if markdown:
         prog.phase("llms.txt and llms-full.txt")
-        files, digests["llms"] = _llms(site, metas, writer, staging, out, outputs, base_url, previous.get("llms"))
+        from .llms import write_llms
+
+        files, llms_digests = write_llms(site, metas, writer, staging, out, outputs, base_url, previous,
+                                         changed if in_place else None)
+        digests.update(llms_digests)
         extra.update(files)
     if search:
         prog.phase("search index")
@@ -149,86 +153,3 @@ def write_search_state(staging: Path, search_state: list) -> None:
 
     for state in search_state:
         write_state(staging, state)
-
-
-def _llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, out: Path | None,
-          outputs: list[Output], base_url: str, keep_if: str | None = None) -> tuple[dict[str, list[str]], str]:
-    """`llms.txt` and `llms-full.txt` in each language and version's root folder (`/<lang>/` for
-    the default plan), the default language and version's also at the site root. They list the
-    pages in navigation order; `llms-full.txt` joins their Markdown copies (as written by this
-    build, or kept in the site from the last one). Returns the files and a digest of what they were
-    made from (each folder's llms.txt text and its pages' digests, in order); an incremental build
-    whose digest equals `keep_if` keeps the files as they are, without reading a copy."""
-    from ..core.urls import page_url
-    from ..layout.context import ContextBuilder
-    from ..markdown_rules.parser import html_text
-    from ..output.markdown_copy import LLMS, LLMS_FULL, Entry, llms_full, llms_txt, markdown_url
-
-    home = site.tree.home
-    if home is None:
-        return {}, ""
-    by_key = {(o.lang, o.version, o.page): o for o in outputs if o.markdown}
-    ctx = ContextBuilder(site, metas)
-    base = base_url.rstrip("/")
-    files: dict[str, list[str]] = {}
-    made: list[tuple[list[str], str, list]] = []  # (roots, llms.txt, the pages' outputs in order)
-    default_version = site.config.space.default if site.config.space.default in site.versions else site.versions[0]
-
-    def read(path: str) -> str:
-        for folder in (staging, out):
-            if folder is not None and (folder / path).is_file() and not (folder / path).is_symlink():
-                return (folder / path).read_text("utf-8")
-        return ""
-
-    for lang in site.languages:
-        for version in site.versions:
-            tree = site.nav.subtree(home, version.id)
-            if tree is None:
-                continue
-
-            def entry(page) -> Entry | None:
-                o = by_key.get((lang.code, version.id, page.rel))
-                if o is None:
-                    return None
-                meta = metas.get(lang, page, version.id)
-                intro = html_text(str(ctx.finished_markdown(lang, version, meta.intro, ("intro", page.rel))))
-                return Entry(meta.title, base + markdown_url(page_url(lang.code, version, page.url)), intro)
-
-            def walk(node) -> list:
-                found = [entry(node.page)]
-                for child in node.children:
-                    found += walk(child)
-                return found
-
-            home_meta = metas.get(lang, home, version.id)
-            title = home_meta.nav_title or site.ui[lang.code]("header.github_docs")
-            summary = html_text(str(ctx.finished_markdown(lang, version, home_meta.intro, ("intro", home.rel))))
-            top = [e for e in [entry(home)] if e is not None]
-            sections = [(title, top)] if top else []
-            sections += [(metas.get(lang, node.page, version.id).nav_title,
-                          [e for e in walk(node) if e is not None]) for node in tree.children]
-            order = [by_key.get((lang.code, version.id, p.rel)) for p in _pages_in_order(tree)]
-            folder = page_url(lang.code, version, "").strip("/") + "/"
-            roots = [folder]
-            if lang.is_default and version.id == default_version.id:
-                roots.append("")
-            made.append((roots, llms_txt(title, summary, sections), [o for o in order if o is not None]))
-    h = hashlib.sha1()
-    for roots, text, order in made:
-        h.update(json.dumps([roots, text, [[o.markdown, o.digest] for o in order]], ensure_ascii=False).encode("utf-8"))
-    digest = h.hexdigest()
-    for roots, text, order in made:
-        full = None if keep_if == digest else llms_full([read(o.markdown) for o in order])
-        for root in roots:
-            if full is not None:
-                writer.write(root + LLMS, text)
-                writer.write(root + LLMS_FULL, full)
-            files[root + LLMS] = files[root + LLMS_FULL] = []
-    return files, digest
-
-
-def _pages_in_order(node) -> list:
-    found = [node.page]
-    for child in node.children:
-        found += _pages_in_order(child)
-    return found

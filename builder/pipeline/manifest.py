@@ -51,10 +51,11 @@ def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_man
     is (an unchanged search bundle or redirect stub), the digest the last manifest recorded."""
     old = old_manifest.get("outputs", {})
     found: dict[str, str] = {}
+    # An incremental build stages few files: one walk of them instead of a look-up per output.
+    staged_files = _files_under(staging) if old else None
     for path in extra:
-        staged = staging / path
-        if os.path.isfile(staged):
-            found[path] = out_writer.file_digest(staged)
+        if path in staged_files if staged_files is not None else os.path.isfile(staging / path):
+            found[path] = out_writer.file_digest(staging / path)
             continue
         entry = old.get(path)
         digest = entry.get("digest") if isinstance(entry, dict) else None
@@ -62,6 +63,24 @@ def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_man
             found[path] = digest
         elif os.path.isfile(out / path) and not os.path.islink(out / path):
             found[path] = out_writer.file_digest(out / path)
+    return found
+
+
+def _files_under(folder: Path) -> set[str]:
+    """The regular files under `folder` (symbolic links not followed), as paths relative to it."""
+    found: set[str] = set()
+    todo = [(str(folder), "")]
+    while todo:
+        path, prefix = todo.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                todo.append((entry.path, prefix + entry.name + "/"))
+            elif entry.is_file(follow_symlinks=False):
+                found.add(prefix + entry.name)
     return found
 
 

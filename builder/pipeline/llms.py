@@ -1,0 +1,169 @@
+"""`llms.txt` and `llms-full.txt` (llmstxt.org) in each language and version's root folder.
+
+`llms-full.txt` joins the Markdown copies of a version's pages in navigation order: on a big site
+it is tens of megabytes per language and version, and reading every copy back is most of the
+cost of an incremental build that touches a few pages in every version. So an incremental build
+whose navigation order is the last build's takes the unchanged copies' bytes from the last
+`llms-full.txt` (where they are is known from their sizes) and reads only the copies it wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..output.markdown_copy import LLMS, LLMS_FULL, Entry, Part, llms_full, llms_full_spliced, llms_txt, markdown_url
+from ..output.writer import StagingWriter
+from .metas import Metas
+from .results import Output
+from .site import Site
+
+DIGEST = "llms"
+"""The build cache's extras key of the digest of everything the files were made from."""
+ORDER = "llms-order"
+"""The extras key of each folder's page order (a JSON object: folder -> digest of its copies' paths)."""
+
+
+def write_llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, out: Path | None,
+               outputs: list[Output], base_url: str, previous: dict, changed: set[str] | None
+               ) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Write the files of every language and version (the default language and version's also
+    at the site root). `previous` is the last build's extras digests, `changed` the outputs this
+    build wrote (None: not an incremental build in place, every copy is read). Returns the files
+    and the digests to keep for the next build."""
+    made = _folders(site, metas, outputs, base_url)
+    if not made:
+        return {}, {}
+    h = hashlib.sha1()
+    for roots, text, order in made:
+        h.update(json.dumps([roots, text, [[o.markdown, o.digest] for o in order]], ensure_ascii=False).encode("utf-8"))
+    digest = h.hexdigest()
+    orders = {roots[0]: _order_digest(order) for roots, _, order in made}
+    try:
+        last_orders = json.loads(previous.get(ORDER) or "{}")
+    except ValueError:
+        last_orders = {}
+    files: dict[str, list[str]] = {}
+    for roots, text, order in made:
+        full = None
+        if previous.get(DIGEST) != digest:
+            if changed is not None and out is not None and last_orders.get(roots[0]) == orders[roots[0]]:
+                full = _spliced(out, roots[0] + LLMS_FULL, order, changed, staging)
+            if full is None:
+                full = llms_full([_read(staging, out, o.markdown).decode("utf-8") for o in order]).encode("utf-8")
+        for root in roots:
+            if full is not None:
+                writer.write(root + LLMS, text)
+                writer.write(root + LLMS_FULL, full)
+            files[root + LLMS] = files[root + LLMS_FULL] = []
+    return files, {DIGEST: digest, ORDER: json.dumps(orders, sort_keys=True, separators=(",", ":"))}
+
+
+def _order_digest(order: list[Output]) -> str:
+    return hashlib.sha1("\n".join(o.markdown for o in order).encode("utf-8")).hexdigest()
+
+
+def _read(staging: Path, out: Path | None, rel: str) -> bytes:
+    """A copy as this build wrote it (in `staging`), else as the site has it; b"" when neither
+    holds it as a regular file."""
+    for folder in (staging, out):
+        if folder is not None:
+            data = _read_file(os.path.join(folder, rel))
+            if data is not None:
+                return data
+    return b""
+
+
+def _read_file(path: str) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _spliced(out: Path, rel: str, order: list[Output], changed: set[str], staging: Path) -> bytes | None:
+    """The folder's new `llms-full.txt` from its last one (same page order): the copies this
+    build did not write are where they were, their lengths given by the site's files; the ones it
+    wrote are read. None when the last file does not fit (then every copy is read)."""
+    old = _read_file(os.path.join(out, rel))
+    if old is None:
+        return None
+    parts: list[Part] = []
+    for o in order:
+        site_copy = os.path.join(out, o.markdown)
+        if o.path in changed:
+            before = _read_file(site_copy)
+            if before is None:
+                return None
+            parts.append(Part(len(before), before, _read(staging, None, o.markdown) or before))
+        else:
+            try:
+                size = os.stat(site_copy, follow_symlinks=False).st_size
+            except OSError:
+                return None
+            parts.append(Part(size, None, None))
+    return llms_full_spliced(old, parts)
+
+
+def _folders(site: Site, metas: Metas, outputs: list[Output], base_url: str) -> list[tuple[list[str], str, list[Output]]]:
+    """(roots, llms.txt, the pages' outputs in navigation order) of each language and version."""
+    from ..core.urls import page_url
+    from ..layout.context import ContextBuilder
+    from ..markdown_rules.parser import html_text
+
+    home = site.tree.home
+    if home is None:
+        return []
+    by_key = {(o.lang, o.version, o.page): o for o in outputs if o.markdown}
+    ctx = ContextBuilder(site, metas)
+    base = base_url.rstrip("/")
+    made: list[tuple[list[str], str, list[Output]]] = []
+    default_version = site.config.space.default if site.config.space.default in site.versions else site.versions[0]
+    for lang in site.languages:
+        for version in site.versions:
+            tree = site.nav.subtree(home, version.id)
+            if tree is None:
+                continue
+
+            def entry(page) -> Entry | None:
+                o = by_key.get((lang.code, version.id, page.rel))
+                if o is None:
+                    return None
+                meta = metas.get(lang, page, version.id)
+                intro = html_text(str(ctx.finished_markdown(lang, version, meta.intro, ("intro", page.rel))))
+                return Entry(meta.title, base + markdown_url(page_url(lang.code, version, page.url)), intro)
+
+            def walk(node) -> list:
+                found = [entry(node.page)]
+                for child in node.children:
+                    found += walk(child)
+                return found
+
+            home_meta = metas.get(lang, home, version.id)
+            title = home_meta.nav_title or site.ui[lang.code]("header.github_docs")
+            summary = html_text(str(ctx.finished_markdown(lang, version, home_meta.intro, ("intro", home.rel))))
+            top = [e for e in [entry(home)] if e is not None]
+            sections = [(title, top)] if top else []
+            sections += [(metas.get(lang, node.page, version.id).nav_title,
+                          [e for e in walk(node) if e is not None]) for node in tree.children]
+            order = [by_key.get((lang.code, version.id, p.rel)) for p in _pages_in_order(tree)]
+            folder = page_url(lang.code, version, "").strip("/") + "/"
+            roots = [folder]
+            if lang.is_default and version.id == default_version.id:
+                roots.append("")
+            made.append((roots, llms_txt(title, summary, sections), [o for o in order if o is not None]))
+    return made
+
+
+def _pages_in_order(node) -> list:
+    found = [node.page]
+    for child in node.children:
+        found += _pages_in_order(child)
+    return found
