@@ -74,12 +74,7 @@ def _from_base(options: BuildOptions, base: Path, found: list[ChangeSet]) -> tup
     elif why:
         notes.append(_warning(f"--base-site {base} {why}; building the whole site"))
     if in_place:  # the base becomes the preview: nothing to link
-        run = dataclasses.replace(options, out=out, changed_since=None,
-                                  incremental=options.incremental and not clean and bool(manifest),
-                                  previous_label=str(base) if manifest else None,
-                                  previous_manifest=manifest or None)
-        report = run_build(run)
-        report.problems.extend(notes)
+        report = _build_in(out, options, base, manifest, clean, notes)
         return report, (found[0] if found and report.written else None)
     folder = commit.staging_path(out)
     if folder.exists():
@@ -94,12 +89,7 @@ def _from_base(options: BuildOptions, base: Path, found: list[ChangeSet]) -> tup
                 shutil.rmtree(folder)
                 folder.mkdir()
                 manifest = {}
-        run = dataclasses.replace(options, out=folder, changed_since=None,
-                                  incremental=options.incremental and not clean,
-                                  previous_label=str(base) if manifest else None,
-                                  previous_manifest=manifest or None)
-        report = run_build(run)
-        report.problems.extend(notes)
+        report = _build_in(folder, options, base, manifest, clean, notes)
         report.out = out
         if report.written:
             prog.phase("putting the new site in place")
@@ -110,6 +100,18 @@ def _from_base(options: BuildOptions, base: Path, found: list[ChangeSet]) -> tup
     finally:
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _build_in(target: Path, options: BuildOptions, base: Path, manifest: dict, clean: bool,
+              notes: list[Diagnostic]) -> BuildReport:
+    """The build of `target`, which holds the base's files and build state: incremental unless
+    the base cannot vouch for the preview (`clean`) or has no usable manifest."""
+    report = run_build(dataclasses.replace(options, out=target, changed_since=None,
+                                           incremental=options.incremental and not clean and bool(manifest),
+                                           previous_label=str(base) if manifest else None,
+                                           previous_manifest=manifest or None))
+    report.problems.extend(notes)
+    return report
 
 
 def _warning(message: str) -> Diagnostic:

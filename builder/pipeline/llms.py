@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..output.markdown_copy import LLMS, LLMS_FULL, Entry, Part, llms_full, llms_full_spliced, llms_txt, markdown_url
 from ..output.writer import StagingWriter
+from ..sources.files import read_regular_file
 from .metas import Metas
 from .results import Output
 from .site import Site
@@ -77,13 +78,9 @@ def _read(staging: Path, out: Path | None, rel: str) -> bytes:
 
 
 def _read_file(path: str) -> bytes | None:
+    """The bytes of a regular file (never a link, a pipe or a device), None when it is not one."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            return fh.read()
+        return read_regular_file(path)
     except OSError:
         return None
 

@@ -51,10 +51,15 @@ def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_man
     is (an unchanged search bundle or redirect stub), the digest the last manifest recorded."""
     old = old_manifest.get("outputs", {})
     found: dict[str, str] = {}
-    # An incremental build stages few files: one walk of them instead of a look-up per output.
+    # An incremental build stages few files: one walk of them instead of a look-up per output (a
+    # full build stages them all, and keeps the look-ups rather than hold every path at once).
     staged_files = _files_under(staging) if old else None
+
+    def staged(path: str) -> bool:
+        return path in staged_files if staged_files is not None else os.path.isfile(staging / path)
+
     for path in extra:
-        if path in staged_files if staged_files is not None else os.path.isfile(staging / path):
+        if staged(path):
             found[path] = out_writer.file_digest(staging / path)
             continue
         entry = old.get(path)

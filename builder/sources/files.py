@@ -76,6 +76,12 @@ def _read_bytes(real: str) -> bytes:
         os.close(fd)
 
 
+def read_regular_file(path: str) -> bytes:
+    """The bytes of the regular file at `path` (not a link, pipe or device); `OSError` otherwise.
+    For files the build wrote itself (in the site or its staging folder), not sources."""
+    return _read_bytes(path)
+
+
 def source_stat(root: Path, rel: str) -> os.stat_result:
     """`os.stat` of a source, with the same checks and errors as `read_source`."""
     real = contained_path(root, rel)
