@@ -534,6 +534,8 @@ def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None
     w = Words(seed)
     r = w.rng
     _write(root / "data/versions.yml", VERSIONS_YML)
+    # A production URL, as a real site has: without one the build warns that sitemap.xml is left out.
+    _write(root / "data/site.yml", "base_url: https://docs.example.com\n")
     languages = "en: {name: English}\n"
     tr = Translator(seed, translation) if translation else None
     if tr:

@@ -4,12 +4,15 @@ files when no page's text changed, determinism, a damaged or old state."""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -254,6 +257,59 @@ def test_text_that_becomes_version_specific_splits_the_record(products, tmp_path
     assert en["/en/alpha/two?v=ghec"]["filters"]["version"] == ["ghec"]
     assert en["/en/beta/three"]["filters"]["version"] == ["fpt", *GHES] and "/en/beta/three?v=ghes-3.10" not in en
     assert_same_as_clean(products, out, tmp_path)
+
+
+def _pagefind_children() -> list[int]:
+    """The running Pagefind services this process started."""
+    found = []
+    for task in os.listdir("/proc/self/task"):
+        for pid in open(f"/proc/self/task/{task}/children").read().split():
+            try:
+                if open(f"/proc/{pid}/comm").read().strip() == "pagefind":
+                    found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads the process tree from /proc")
+def test_a_failure_while_the_index_is_made_stops_it_and_keeps_the_site(products, tmp_path, monkeypatch):
+    """The index is made by Pagefind's services while the build writes llms-full.txt and the other
+    site-wide files: when one of those fails, the build fails with that error, no service is left
+    running and the last site is untouched."""
+    import builder.pipeline.llms as llms
+    from builder.search import service
+
+    out = tmp_path / "out"
+    build(products, out)
+    before = tree_digest(out, ())
+    source = products / "content/alpha/one.md"  # a shard to index again
+    source.write_text(source.read_text("utf-8").replace("More text,", "More text about zeppelins,"), "utf-8")
+    indexing, failed = threading.Event(), threading.Event()
+    seen: list[int] = []
+    original = service.Service.index
+
+    def held_index(self, job, stop=None):  # a service is running: held until the write has failed
+        indexing.set()
+        failed.wait(20)
+        return original(self, job, stop)
+
+    def disk_full(site, metas, writer, *args):  # as the staging writer reports a full disk
+        assert indexing.wait(20), "the index was not being made while the other files were written"
+        seen.extend(_pagefind_children())
+        failed.set()
+        raise writer._failure("llms-full.txt", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+
+    monkeypatch.setattr(service.Service, "index", held_index)
+    monkeypatch.setattr(llms, "write_llms", disk_full)
+    result = run_cli("build", "--root", str(products), "--out", str(out))
+    assert seen
+    assert result.status == 2, result.stderr
+    assert "No space left on device" in result.stderr and "llms-full.txt" in result.stderr
+    assert tree_digest(out, ()) == before
+    assert [t.name for t in threading.enumerate() if t.name.startswith(("search-index", "pagefind-"))] == []
+    assert _pagefind_children() == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "src"]
 
 
 def test_plan_bounds_shards_and_keeps_pages_in_place():

@@ -10,6 +10,9 @@ from ..sources.files import is_outside, read_source
 from ..sources.frontmatter import split_frontmatter
 from .gitinfo import GitHistory
 
+KEY = "ms.sourcegitcommit"
+"""The frontmatter key of a translation that names the English commit it was translated from."""
+
 
 @dataclass
 class PageStatus:
@@ -127,16 +130,19 @@ def _outdated(root, history: GitHistory, english: str, translation: str, status:
     if not history.available:
         return
     base = None
+    sha = ""
     try:
         text = read_source(root, translation)
-        data = split_frontmatter(text, translation, required=False).data
-        sha = str(data.get("ms.sourcegitcommit") or "")
+        # Most translations carry no such key: parsing their YAML only to find that out took
+        # most of the status's time on a big site (an 8,445-page translation: 2.1 of 2.8 s).
+        if KEY in text:
+            sha = str(split_frontmatter(text, translation, required=False).data.get(KEY) or "")
     except Exception:  # an unreadable translation is reported by the build itself
         sha = ""
     if sha:
         base = history.has_commit(sha)
         if base:
-            status.basis = "ms.sourcegitcommit"
+            status.basis = KEY
     if base is None:
         base = history.last_commit(translation)
         status.basis = "git history"

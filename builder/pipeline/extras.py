@@ -28,13 +28,42 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`.
     """
     in_place = previous is not None
+    index = None
+    if search:  # indexed by Pagefind's processes while this thread writes the rest (see SiteIndex.start)
+        if search_old is not None:  # the shards' bundles, linked into staging: only shards.json is new
+            index = _search_index(site, metas, staging, staging, outputs, set(), True, jobs, old=search_old)
+        else:
+            index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs)
+        index.start()
+    try:
+        extra, digests = _write_others(site, metas, staging, outputs, problems, translation=translation,
+                                       previous=previous or {}, changed=changed, out=out, base_url=base_url,
+                                       partial_redirects=partial_redirects, markdown=markdown, host=host,
+                                       in_place=in_place)
+        if index is not None:
+            prog.phase("search index")
+            files, state = _search_done(index, problems, digests)
+            extra.update(files)
+            if search_state is not None and state is not None:
+                search_state.append(state)
+    except BaseException:  # a failure or an interrupt: nothing may write into staging after this
+        if index is not None:
+            index.stop()
+        raise
+    return extra, digests
+
+
+def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
+                  translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
+                  base_url: str, partial_redirects: bool, markdown: bool, host,
+                  in_place: bool) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Every site-wide file but the search index."""
     from ..links.outputs import write_redirects, write_sitemap
 
     prog.phase("redirects and sitemap")
     writer = StagingWriter(staging)
     extra: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
-    previous = previous or {}
     for rel, data in site.layout.static_files().items():
         writer.write(rel, data)
         extra[rel] = []
@@ -74,15 +103,6 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                                          changed if in_place else None)
         digests.update(llms_digests)
         extra.update(files)
-    if search:
-        prog.phase("search index")
-        if search_old is not None:  # the shards' bundles, linked into staging: only shards.json is new
-            out, changed, in_place = staging, set(), True
-        files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs,
-                               old=search_old)
-        extra.update(files)
-        if search_state is not None and state is not None:
-            search_state.append(state)
     return extra, digests
 
 
@@ -104,18 +124,19 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
     extra: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
     if search:
-        files, state = _search(site, metas, staging, out, outputs, problems, changed, digests, in_place, jobs,
-                               entry_points=False)
+        index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs, entry_points=False)
+        index.start()
+        files, state = _search_done(index, problems, digests)
         extra.update(files)
         if state is not None:
             search_state.append(state)
     return extra, digests
 
 
-def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: list[Output],
-            problems: Problems, changed: set[str] | None, digests: dict[str, str], in_place: bool,
-            jobs: int, old=None, entry_points: bool = True) -> tuple[dict[str, list[str]], object]:
-    """The sharded search index (builder/search): only shards whose pages changed are indexed."""
+def _search_index(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: list[Output],
+                  changed: set[str] | None, in_place: bool, jobs: int, old=None, entry_points: bool = True):
+    """The sharded search index (builder/search), not started: only shards whose pages changed
+    will be indexed. The titles and products are looked up here, in the calling thread."""
     from ..core.urls import page_url
     from ..search.site_index import IndexedPage, SiteIndex
     from .shard import search_plan
@@ -137,9 +158,13 @@ def _search(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: 
                                      if product is not None else ("", ""))
         indexed.append(IndexedPage(o.path, page_url(o.lang, version, page.url), o.lang, version.slug, found[0],
                                    metas.get(lang, page, o.version).title, found[1], version.segment, o._indexed))
-    index = SiteIndex(indexed, staging, out, changed, in_place, jobs, plan=search_plan(site), old=old,
-                      entry_points=entry_points)
-    written = index.run()
+    return SiteIndex(indexed, staging, out, changed, in_place, jobs, plan=search_plan(site), old=old,
+                     entry_points=entry_points)
+
+
+def _search_done(index, problems: Problems, digests: dict[str, str]) -> tuple[dict[str, list[str]], object]:
+    """Wait for a started index; its files for the manifest and its state for the next build."""
+    written = index.wait()
     problems.extend(index.problems)
     if index.state is not None:
         digests["search"] = hashlib.sha256(index.state.encode()).hexdigest()

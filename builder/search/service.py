@@ -105,13 +105,16 @@ class Service:
         self.send(payload)
         return self.receive()
 
-    def index(self, job: ShardJob) -> int:
-        """Write one bundle; returns the number of pages indexed."""
+    def index(self, job: ShardJob, stop: threading.Event | None = None) -> int:
+        """Write one bundle; returns the number of pages indexed. A set `stop` ends it between
+        two pages (ServiceError): the build that started it has failed."""
         faults.step("search", job.dest)
         answer = self.call({"type": "NewIndex", "config": {"force_language": job.lang}})
         index_id = answer["index_id"]
         pending = count = 0
         for url, document in job.pages():
+            if stop is not None and stop.is_set():
+                raise ServiceError("stopped: the build failed")
             self.send({"type": "AddFile", "index_id": index_id, "url": url, "file_contents": document,
                        "file_path": None})
             pending += 1
@@ -178,10 +181,10 @@ def write_bundle(dest: Path, files: list[tuple[str, bytes]],
     return sorted(names)
 
 
-def run_jobs(jobs: Iterable[ShardJob], workers: int) -> None:
+def run_jobs(jobs: Iterable[ShardJob], workers: int, stop: threading.Event | None = None) -> None:
     """Index every job, `workers` services at a time (largest shards first, for balance).
     Memory stays bounded: a service holds one shard's index, a thread one shard's documents.
-    The first failure stops the rest and is raised."""
+    The first failure stops the rest and is raised; so does `stop`, when it is set."""
     todo: queue.Queue[ShardJob] = queue.Queue()
     ordered = sorted(jobs, key=lambda j: (-j.size, str(j.dest)))
     for job in ordered:
@@ -194,11 +197,13 @@ def run_jobs(jobs: Iterable[ShardJob], workers: int) -> None:
         try:
             service = Service(exe)
             while not errors:
+                if stop is not None and stop.is_set():
+                    raise ServiceError("stopped: the build failed")
                 try:
                     job = todo.get_nowait()
                 except queue.Empty:
                     return
-                service.index(job)
+                service.index(job, stop)
         except BaseException as err:  # noqa: BLE001 - raised in the caller's thread below
             errors.append(err)
         finally:

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import threading
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
@@ -198,11 +199,11 @@ def index_failed(err: BaseException) -> Diagnostic:
                       "the site works without search", None, Severity.WARNING)
 
 
-def run_shards(jobs: list[ShardJob], workers: int) -> None:
+def run_shards(jobs: list[ShardJob], workers: int, stop: threading.Event | None = None) -> None:
     """Index `jobs` in parallel (each bundle is made canonical before it is written: service.py)."""
     workers = workers or os.cpu_count() or 1
     largest = max((job.size for job in jobs), default=1)
-    run_jobs(jobs, max(1, min(workers, RECORDS_IN_FLIGHT // max(1, largest))))
+    run_jobs(jobs, max(1, min(workers, RECORDS_IN_FLIGHT // max(1, largest))), stop)
 
 
 # The library entry point ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -159,6 +160,38 @@ class SiteIndex:
         self.jobs = jobs
         self.problems: list = []
         self.state: SearchState | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._outcome: dict[str, list[str]] | BaseException = {}
+
+    def start(self) -> None:
+        """Run `run()` in a thread while the build writes its other site-wide files. The indexing
+        is done by Pagefind's services, which are other processes: the cores the main thread
+        leaves idle (redirects, llms-full.txt, translation status are one thread's work) index.
+        `wait()` gives what `run()` returns; `stop()` is for a build that failed meanwhile."""
+        def work() -> None:
+            try:
+                self._outcome = self.run()
+            except BaseException as err:  # noqa: BLE001 - raised again by wait()
+                self._outcome = err
+        self._thread = threading.Thread(target=work, name="search-index", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> dict[str, list[str]]:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+    def stop(self) -> None:
+        """End a started index soon (between two pages) and wait for its thread: nothing writes
+        into the staging folder once this returns. Its files are left for the caller to discard."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
     def _source(self, path: str) -> Path:
         staged = self.staging / path
@@ -235,7 +268,7 @@ class SiteIndex:
                                    same=self._same_in_site(shard, before))
                     fresh.append((shard, job))
                     jobs.append(job)
-            run_shards(jobs, self.jobs)
+            run_shards(jobs, self.jobs, self._stop)
             return self._finish(old, new, fps, fresh, kept, layout)
         except (ServiceError, OSError, ValueError) as err:
             self.problems.append(index_failed(err))
