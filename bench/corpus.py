@@ -500,6 +500,30 @@ class Translator:
         return line
 
 
+def add_product_reusable(c: Corpus, root: Path, name: str, users: int) -> list[tuple[Path, str]]:
+    """Write the reusable `data/reusables/<name>.md` under `root` (the corpus or a copy of it) and
+    use it at the end of `users` articles of the largest product (every k-th in path order, so its
+    categories and URL-hash parts all get some), the way GitHub Docs keeps most reusables inside
+    their product (Packages: 168 of its 216 reusable uses are its own); the generator's reusables
+    are spread over every product. Returns each article's path and its text before."""
+    products: dict[str, list[str]] = {}
+    for rel in c.page_versions:
+        if "/" in rel and not rel.endswith("index.md"):
+            products.setdefault(rel.split("/")[0], []).append(rel)
+    articles = sorted(max(products.values(), key=len))
+    chosen = articles[::max(1, len(articles) // users)][:users]
+    reusable = root / "data" / "reusables" / f"{name}.md"
+    reusable.parent.mkdir(parents=True, exist_ok=True)
+    reusable.write_text("A sentence this product's articles share.\n")
+    saved = []
+    for rel in chosen:
+        path = root / "content" / rel
+        text = path.read_text()
+        saved.append((path, text))
+        path.write_text(text.rstrip("\n") + f"\n\n{{% data reusables.{name.replace('/', '.')} %}}\n")
+    return saved
+
+
 def write_github_like(root: Path, n: int, seed: int = 2, translation: str | None = None,
                       redirects: int = 0) -> Corpus:
     """`n` source pages: home, products (10 categories each), categories (up to 40 articles).

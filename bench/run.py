@@ -987,23 +987,10 @@ PRODUCT_REUSABLE = "bench-product/preview"
 
 
 def add_product_reusable(c: gen.Corpus, src: Path, users: int) -> list[str]:
-    """Put into the base commit a reusable used by `users` articles of the largest product (every
-    k-th in path order), the way GitHub Docs keeps most reusables inside their product (Packages:
-    168 of its 216 reusable uses are its own). The generator's reusables are spread over every
-    product. Returns the articles that use it."""
-    products: dict[str, list[str]] = {}
-    for rel in c.page_versions:
-        if "/" in rel and not rel.endswith("index.md"):
-            products.setdefault(rel.split("/")[0], []).append(rel)
-    articles = sorted(max(products.values(), key=len))
-    chosen = articles[::max(1, len(articles) // users)][:users]
-    reusable = src / "data" / "reusables" / f"{PRODUCT_REUSABLE}.md"
-    reusable.parent.mkdir(parents=True, exist_ok=True)
-    reusable.write_text("A sentence this product's articles share.\n")
-    for rel in chosen:
-        path = src / "content" / rel
-        path.write_text(path.read_text().rstrip("\n") + f"\n\n{{% data reusables.{PRODUCT_REUSABLE.replace('/', '.')} %}}\n")
-    return chosen
+    """Put into the base commit a reusable used by `users` articles of the largest product.
+    Returns the articles that use it."""
+    saved = gen.add_product_reusable(c, src, PRODUCT_REUSABLE, users)
+    return [path.relative_to(src / "content").as_posix() for path, _ in saved]
 
 
 def preview_product(c: gen.Corpus, work: Path, src: Path, base: Path, common: list[str], base_commit: str, article: str,

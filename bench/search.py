@@ -79,25 +79,10 @@ PRODUCT_REUSABLE = "bench-product/edit"
 
 
 def add_product_reusable(c, users: int = 50) -> tuple[Path, list[tuple[Path, str]]]:
-    """A reusable used by `users` articles of the largest product (every k-th in path order, so
-    its categories and URL-hash parts all get some). Returns its file and the articles' texts to
-    restore."""
-    products: dict[str, list[str]] = {}
-    for rel in c.page_versions:
-        if "/" in rel and not rel.endswith("index.md"):
-            products.setdefault(rel.split("/")[0], []).append(rel)
-    articles = sorted(max(products.values(), key=len))
-    chosen = articles[::max(1, len(articles) // users)][:users]
-    reusable = c.root / "data" / "reusables" / f"{PRODUCT_REUSABLE}.md"
-    reusable.parent.mkdir(parents=True, exist_ok=True)
-    reusable.write_text("A sentence this product's articles share.\n")
-    saved = []
-    for rel in chosen:
-        path = c.root / "content" / rel
-        text = path.read_text()
-        saved.append((path, text))
-        path.write_text(text.rstrip("\n") + f"\n\n{{% data reusables.{PRODUCT_REUSABLE.replace('/', '.')} %}}\n")
-    return reusable, saved
+    """A reusable used by `users` articles of the largest product. Returns its file and the
+    articles' texts to restore."""
+    saved = gen.add_product_reusable(c, c.root, PRODUCT_REUSABLE, users)
+    return c.root / "data" / "reusables" / f"{PRODUCT_REUSABLE}.md", saved
 
 
 def main() -> None:
