@@ -287,7 +287,7 @@ def test_a_failure_while_the_index_is_made_stops_it_and_keeps_the_site(products,
     source.write_text(source.read_text("utf-8").replace("More text,", "More text about zeppelins,"), "utf-8")
     indexing, failed = threading.Event(), threading.Event()
     seen: list[int] = []
-    original = service.Service.index
+    original = service.Service.add_pages
 
     def held_index(self, job, stop=None):  # a service is running: held until the write has failed
         indexing.set()
@@ -300,7 +300,7 @@ def test_a_failure_while_the_index_is_made_stops_it_and_keeps_the_site(products,
         failed.set()
         raise writer._failure("llms-full.txt", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
 
-    monkeypatch.setattr(service.Service, "index", held_index)
+    monkeypatch.setattr(service.Service, "add_pages", held_index)
     monkeypatch.setattr(llms, "write_llms", disk_full)
     result = run_cli("build", "--root", str(products), "--out", str(out))
     assert seen
@@ -382,6 +382,71 @@ def _pagefind_files(documents: list[str], folder: Path) -> dict[str, bytes]:
     finally:
         service.close()
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_staggered_services_write_the_same_bundles_and_keep_the_memory_bound(tmp_path, monkeypatch):
+    """When the memory bound lets one shard make its files at a time (`finishing=1`) but two
+    services run, each sends its pages while the other makes its files: the bundles are the same
+    bytes as one service indexing them one after another, never two make files at once, and
+    each shard's service ends once its files are out (Pagefind keeps its peak until it exits)."""
+    from builder.search import service as service_module
+    from builder.search.service import ShardJob, run_jobs
+
+    def jobs(folder: Path) -> list[ShardJob]:
+        return [ShardJob(folder / f"s{n}", "en", 30,
+                         lambda n=n: iter((f"/en/s{n}/p{i}", f"<html lang=en><body><h1>Page {i} of {n}</h1>"
+                                           f"<p>word{i} shard{n} text {'lorem ' * i}</p></body></html>")
+                                          for i in range(30)))
+                for n in range(4)]
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    run_jobs(jobs(tmp_path / "one"), 1)
+    at_once = peak = started = 0
+    lock = threading.Lock()
+    take, init = service_module.Service.take_files, service_module.Service.__init__
+
+    def counted_take(self, index_id):
+        nonlocal at_once, peak
+        with lock:
+            at_once += 1
+            peak = max(peak, at_once)
+        time.sleep(0.05)  # long enough for the other service to want its turn
+        try:
+            return take(self, index_id)
+        finally:
+            with lock:
+                at_once -= 1
+
+    def counted_init(self, exe):
+        nonlocal started
+        with lock:
+            started += 1
+        init(self, exe)
+
+    monkeypatch.setattr(service_module.Service, "take_files", counted_take)
+    monkeypatch.setattr(service_module.Service, "__init__", counted_init)
+    run_jobs(jobs(tmp_path / "staggered"), 2, finishing=1)
+    assert files(tmp_path / "staggered") == files(tmp_path / "one") != {}
+    assert peak == 1
+    assert started == 4
+    assert _pagefind_children() == []
+
+
+@pytest.mark.parametrize("largest, expected", [
+    (250, (2, 2)),   # two shards make their files at once
+    (400, (2, 1)),   # one makes its files while the other sends its pages
+    (600, (1, 1)),   # two would hold more than RECORDS_HELD: one at a time
+])
+def test_shard_size_decides_how_many_services_run(monkeypatch, tmp_path, largest, expected):
+    from builder.search.service import ShardJob
+
+    seen = []
+    monkeypatch.setattr(shards_module, "run_jobs", lambda jobs, workers, stop, finishing: seen.append((workers, finishing)))
+    shards_module.run_shards([ShardJob(tmp_path / "a", "en", largest, lambda: iter(())),
+                              ShardJob(tmp_path / "b", "en", 10, lambda: iter(()))], 2)
+    assert seen == [expected]
 
 
 def test_inline_tags_left_out_of_indexed_documents_change_no_index_byte(tmp_path):

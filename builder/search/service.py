@@ -108,6 +108,14 @@ class Service:
     def index(self, job: ShardJob, stop: threading.Event | None = None) -> int:
         """Write one bundle; returns the number of pages indexed. A set `stop` ends it between
         two pages (ServiceError): the build that started it has failed."""
+        index_id, count = self.add_pages(job, stop)
+        write_job(job, self.take_files(index_id))
+        return count
+
+    def add_pages(self, job: ShardJob, stop: threading.Event | None = None) -> tuple[int, int]:
+        """Start a bundle and send it every page of `job`: (index id, pages sent). The files are
+        made by `take_files`, where Pagefind's memory peaks (it holds about three quarters of
+        that peak once the pages are in)."""
         faults.step("search", job.dest)
         answer = self.call({"type": "NewIndex", "config": {"force_language": job.lang}})
         index_id = answer["index_id"]
@@ -124,15 +132,17 @@ class Service:
                 pending -= 1
         for _ in range(pending):
             self.receive()
-        # The files come back in the answer and are written here, so every byte is on disk (and
-        # went through the output path policy) when this returns: Pagefind's own WriteFiles could
-        # answer before its writes were done.
+        return index_id, count
+
+    def take_files(self, index_id: int) -> list[tuple[str, bytes]]:
+        """The bundle's files, made canonical; the index is deleted from the service. (The files
+        come back in the answer and are written by `write_job`, so every byte is on disk, through
+        the output path policy, when it returns: Pagefind's own WriteFiles could answer before its
+        writes were done.)"""
         files = self.call({"type": "GetFiles", "index_id": index_id}).get("files") or []
         self.call({"type": "DeleteIndex", "index_id": index_id})
         bundle = canonical_bundle(sorted((f["path"], base64.b64decode(f["content"])) for f in files))
-        job.files[:] = write_bundle(job.dest, [(rel, canonical_entry(data) if rel == ENTRY else data)
-                                               for rel, data in bundle], job.same)
-        return count
+        return [(rel, canonical_entry(data) if rel == ENTRY else data) for rel, data in bundle]
 
     def close(self) -> None:
         try:
@@ -154,6 +164,10 @@ def canonical_entry(data: bytes) -> bytes:
     except ValueError:
         return data
     return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def write_job(job: ShardJob, files: list[tuple[str, bytes]]) -> None:
+    job.files[:] = write_bundle(job.dest, files, job.same)
 
 
 def write_bundle(dest: Path, files: list[tuple[str, bytes]],
@@ -181,9 +195,16 @@ def write_bundle(dest: Path, files: list[tuple[str, bytes]],
     return sorted(names)
 
 
-def run_jobs(jobs: Iterable[ShardJob], workers: int, stop: threading.Event | None = None) -> None:
+def run_jobs(jobs: Iterable[ShardJob], workers: int, stop: threading.Event | None = None,
+             finishing: int | None = None) -> None:
     """Index every job, `workers` services at a time (largest shards first, for balance).
-    Memory stays bounded: a service holds one shard's index, a thread one shard's documents.
+
+    Memory stays bounded: a thread holds one shard's documents, and at most `finishing` services
+    (all of them when None) make their bundle's files at once, the step where Pagefind's memory
+    peaks. When that is fewer than `workers`, the others send their next shard's pages meanwhile,
+    and each shard gets a service of its own that ends before the next may make its files: a
+    service keeps its peak memory until it exits.
+
     The first failure stops the rest and is raised; so does `stop`, when it is set."""
     todo: queue.Queue[ShardJob] = queue.Queue()
     ordered = sorted(jobs, key=lambda j: (-j.size, str(j.dest)))
@@ -191,11 +212,12 @@ def run_jobs(jobs: Iterable[ShardJob], workers: int, stop: threading.Event | Non
         todo.put(job)
     errors: list[BaseException] = []
     exe = executable()
+    count = max(1, min(workers, len(ordered)))
+    gate = threading.Semaphore(finishing) if finishing is not None and finishing < count else None
 
     def work() -> None:
         service = None
         try:
-            service = Service(exe)
             while not errors:
                 if stop is not None and stop.is_set():
                     raise ServiceError("stopped: the build failed")
@@ -203,14 +225,23 @@ def run_jobs(jobs: Iterable[ShardJob], workers: int, stop: threading.Event | Non
                     job = todo.get_nowait()
                 except queue.Empty:
                     return
-                service.index(job, stop)
+                if service is None:
+                    service = Service(exe)
+                index_id, _ = service.add_pages(job, stop)
+                if gate is None:
+                    files = service.take_files(index_id)
+                else:
+                    with gate:
+                        files = service.take_files(index_id)
+                        service.close()
+                        service = None
+                write_job(job, files)
         except BaseException as err:  # noqa: BLE001 - raised in the caller's thread below
             errors.append(err)
         finally:
             if service is not None:
                 service.close()
 
-    count = max(1, min(workers, len(ordered)))
     if count == 1:
         work()
     else:

@@ -42,8 +42,14 @@ about 250 records, as when the plan counted records."""
 MAX_SHARDS = 64
 """Shards one language has at most (5,120 pages before the bound doubles)."""
 RECORDS_IN_FLIGHT = 500
-"""Records being indexed at once, all workers together: Pagefind needs about 40 MB + 0.42 MB a
-record for the shard it holds, so when the bound has doubled fewer shards are indexed at once."""
+"""Records whose bundle files Pagefind makes at once, all services together: that step needs about
+40 MB + 0.42 MB a record of the shard, so when the bound has doubled fewer shards make theirs at
+once."""
+RECORDS_HELD = 1000
+"""Records the services hold at once, sending pages or making files. While one service makes its
+files another may send its next shard's pages (service.run_jobs: the core is not left idle), but
+a service holds about three quarters of its peak by then, so only when the two shards together
+are no more than this: about the memory one shard of the doubled bound (1,000 records) needs."""
 SHARDS_FORMAT = 1
 
 
@@ -203,7 +209,9 @@ def run_shards(jobs: list[ShardJob], workers: int, stop: threading.Event | None 
     """Index `jobs` in parallel (each bundle is made canonical before it is written: service.py)."""
     workers = workers or os.cpu_count() or 1
     largest = max((job.size for job in jobs), default=1)
-    run_jobs(jobs, max(1, min(workers, RECORDS_IN_FLIGHT // max(1, largest))), stop)
+    finishing = max(1, RECORDS_IN_FLIGHT // max(1, largest))
+    held = max(1, RECORDS_HELD // max(1, largest))
+    run_jobs(jobs, min(workers, held), stop, finishing=finishing)
 
 
 # The library entry point ------------------------------------------------------------------------
