@@ -374,13 +374,9 @@ def test_compared_text_leaves_out_ignored_elements_and_version_prefixes():
 
 
 def _pagefind_files(documents: list[str], folder: Path) -> dict[str, bytes]:
-    from builder.search.service import Service, ShardJob, executable
+    from builder.search.service import ShardJob, run_jobs
 
-    service = Service(executable())
-    try:
-        service.index(ShardJob(folder, "en", len(documents), lambda: iter((f"/en/a{i}", d) for i, d in enumerate(documents))))
-    finally:
-        service.close()
+    run_jobs([ShardJob(folder, "en", len(documents), lambda: iter((f"/en/a{i}", d) for i, d in enumerate(documents)))], 1)
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 

@@ -125,8 +125,7 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
     digests: dict[str, str] = {}
     if search:
         index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs, entry_points=False)
-        index.start()
-        files, state = _search_done(index, problems, digests)
+        files, state = _search_done(index, problems, digests)  # run here: nothing to do meanwhile
         extra.update(files)
         if state is not None:
             search_state.append(state)
@@ -163,7 +162,8 @@ def _search_index(site: Site, metas: Metas, staging: Path, out: Path | None, out
 
 
 def _search_done(index, problems: Problems, digests: dict[str, str]) -> tuple[dict[str, list[str]], object]:
-    """Wait for a started index; its files for the manifest and its state for the next build."""
+    """Wait for the index (run it here if not started); its files for the manifest and its state
+    for the next build."""
     written = index.wait()
     problems.extend(index.problems)
     if index.state is not None:

@@ -105,13 +105,6 @@ class Service:
         self.send(payload)
         return self.receive()
 
-    def index(self, job: ShardJob, stop: threading.Event | None = None) -> int:
-        """Write one bundle; returns the number of pages indexed. A set `stop` ends it between
-        two pages (ServiceError): the build that started it has failed."""
-        index_id, count = self.add_pages(job, stop)
-        write_job(job, self.take_files(index_id))
-        return count
-
     def add_pages(self, job: ShardJob, stop: threading.Event | None = None) -> tuple[int, int]:
         """Start a bundle and send it every page of `job`: (index id, pages sent). The files are
         made by `take_files`, where Pagefind's memory peaks (it holds about three quarters of

@@ -163,6 +163,7 @@ class SiteIndex:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._outcome: dict[str, list[str]] | BaseException = {}
+        self._started = False
 
     def start(self) -> None:
         """Run `run()` in a thread while the build writes its other site-wide files. The indexing
@@ -174,10 +175,14 @@ class SiteIndex:
                 self._outcome = self.run()
             except BaseException as err:  # noqa: BLE001 - raised again by wait()
                 self._outcome = err
+        self._started = True
         self._thread = threading.Thread(target=work, name="search-index", daemon=True)
         self._thread.start()
 
     def wait(self) -> dict[str, list[str]]:
+        """What `run()` returns: from the thread `start()` began, or run here if never started."""
+        if not self._started:
+            return self.run()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
