@@ -132,7 +132,9 @@ def main() -> int:
         diags = build_search(dest, bundles)
     t2 = time.perf_counter()
     files = sum(1 for p in (dest / "_pagefind").rglob("*") if p.is_file()) if (dest / "_pagefind").is_dir() else 0
-    print(json.dumps({"n": n, "api": api, "distinct": distinct, "prepare_s": t1 - t0, "index_s": t2 - t1, "index_files": files,
+    records_made = sum(1 for p in (dest / "_pagefind").rglob("fragment/*") if p.is_file()) \
+        if (dest / "_pagefind").is_dir() else 0
+    print(json.dumps({"n": n, "api": api, "distinct": distinct, "records": records_made, "prepare_s": t1 - t0, "index_s": t2 - t1, "index_files": files,
                       "diagnostics": [str(d) for d in diags][:3],
                       "self_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))

@@ -25,8 +25,9 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from html import escape
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -224,29 +225,57 @@ def write_index(records: Iterable[SearchRecord], dest: Path, jobs: int = 0) -> l
     (version-neutral) body become one record whose `version` filter lists their versions; records
     are sharded by `product`. A failure of Pagefind is returned as a warning (DB630); nothing is
     raised."""
-    merged: dict[str, dict[tuple[str, str], tuple[SearchRecord, list[str]]]] = {}
+    with tempfile.TemporaryFile(prefix="docs-builder-search-") as spool:
+        merged = _merge(records, spool)
+        return _write_merged(merged, dest, jobs, spool.fileno())
+
+
+@dataclass
+class _Spooled:
+    """One record of `write_index`: its body is in the spool file at `offset` (`length` bytes)."""
+    record: SearchRecord
+    """The first output with this text, its url made version-neutral and its html left out."""
+    offset: int
+    length: int
+    versions: list[str] = field(default_factory=list)
+
+
+def _merge(records: Iterable[SearchRecord], spool) -> dict[str, dict[tuple[str, str], _Spooled]]:
+    """Group the outputs into records (per language, neutral URL and text digest). Each distinct
+    body is appended to `spool` once, so memory holds no body (at 100,000 distinct records of
+    4.5 KB the bodies alone were about 600 MB)."""
+    merged: dict[str, dict[tuple[str, str], _Spooled]] = {}
+    end = 0
     for r in records:
-        body = neutral_body(r.html.encode("utf-8"), r.lang, r.segment).decode("utf-8") if r.segment else r.html
+        body = neutral_body(r.html.encode("utf-8"), r.lang, r.segment) if r.segment else r.html.encode("utf-8")
         url = neutral_url(r.url, r.lang, r.segment)
-        key = hashlib.sha1(json.dumps([r.title, r.product, body], ensure_ascii=False).encode("utf-8")).hexdigest()
+        key = hashlib.sha1(json.dumps([r.title, r.product, body.decode("utf-8")],
+                                      ensure_ascii=False).encode("utf-8")).hexdigest()
         by_key = merged.setdefault(r.lang, {})
         found = by_key.get((url, key))
-        if found is None:  # one copy of the body is kept per record, not per output
-            found = by_key[(url, key)] = (replace(r, url=url, html=body, version="", segment=""), [])
-        found[1].append(r.version)
+        if found is None:
+            spool.write(body)
+            found = by_key[(url, key)] = _Spooled(replace(r, url=url, html="", version="", segment=""), end, len(body))
+            end += len(body)
+        found.versions.append(r.version)
+    spool.flush()
+    return merged
+
+
+def _write_merged(merged: dict[str, dict[tuple[str, str], _Spooled]], dest: Path, jobs: int,
+                  spool: int) -> list[Diagnostic]:
     work: list[ShardJob] = []
     folders: list[tuple[Path, bytes]] = []
     for lang, by_key in sorted(merged.items()):
         groups: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for (url, key), (_, versions) in by_key.items():
-            groups.setdefault(url, []).append((tuple(sorted(set(versions))), key))
+        for (url, key), rec in by_key.items():
+            groups.setdefault(url, []).append((tuple(sorted(set(rec.versions))), key))
         urls = record_urls(groups)
-        docs: dict[str, tuple[SearchRecord, tuple[str, ...]]] = {}
+        docs: dict[str, _Spooled] = {}
         units: dict[str, set[str]] = {}
-        for (url, key), (r, versions) in by_key.items():
-            rurl = urls[(url, key)]
-            docs[rurl] = (r, tuple(sorted(set(versions))))
-            units.setdefault(r.product, set()).add(url)
+        for (url, key), rec in by_key.items():
+            docs[urls[(url, key)]] = rec
+            units.setdefault(rec.record.product, set()).add(url)
         where = {u: name for name, pages in plan_shards({k: sorted(v) for k, v in units.items()}) for u in pages}
         by_shard: dict[str, list[str]] = {}
         for rurl in docs:  # a page's records go to its page's shard
@@ -255,7 +284,8 @@ def write_index(records: Iterable[SearchRecord], dest: Path, jobs: int = 0) -> l
         folder = dest / "_pagefind" / lang
         folders.append((folder, shards_json(lang, [name for name, _ in plan])))
         for name, shard_urls in plan:
-            work.append(ShardJob(folder / name, lang, len(shard_urls), _documents([(u, docs[u]) for u in shard_urls])))
+            work.append(ShardJob(folder / name, lang, len(shard_urls),
+                                 _documents([(u, docs[u]) for u in shard_urls], spool)))
     try:
         for folder, _ in folders:
             if folder.is_dir() and not folder.is_symlink():
@@ -269,9 +299,12 @@ def write_index(records: Iterable[SearchRecord], dest: Path, jobs: int = 0) -> l
     return []
 
 
-def _documents(records: list[tuple[str, tuple[SearchRecord, tuple[str, ...]]]]
-               ) -> Callable[[], Iterator[tuple[str, str]]]:
+def _documents(records: list[tuple[str, _Spooled]], spool: int) -> Callable[[], Iterator[tuple[str, str]]]:
+    """A shard's documents, each body read back from the spool file while that shard is indexed
+    (`os.pread`: two services' threads read it at once)."""
     def pages() -> Iterator[tuple[str, str]]:
-        for url, (r, versions) in records:
-            yield url, document(r.lang, r.title, r.product, r.html, versions)
+        for url, rec in records:
+            body = os.pread(spool, rec.length, rec.offset).decode("utf-8")
+            r = rec.record
+            yield url, document(r.lang, r.title, r.product, body, tuple(sorted(set(rec.versions))))
     return pages
