@@ -41,7 +41,9 @@ TARGET_PAGES = 80
 3 records on the GitHub-like bench corpus (its text differs between versions), so a shard holds
 about 250 records, as when the plan counted records."""
 MAX_SHARDS = 64
-"""Shards one language has at most (5,120 pages before the bound doubles)."""
+"""Shards one language has at most (5,120 pages before the bound doubles). Every query of the reader
+fetches an index chunk of each shard, of about the same size whatever the shard holds: 50 shards
+cost a query about 1.7 MB, 100 about 3.3 MB (bench/search_reader.py, docs/search.md)."""
 RECORDS_IN_FLIGHT = 500
 """Records whose bundle files Pagefind makes at once, all services together: that step needs about
 40 MB + 0.42 MB a record of the shard, so when the bound has doubled fewer shards make theirs at
