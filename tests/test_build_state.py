@@ -479,3 +479,28 @@ def test_a_legacy_manifest_naming_paths_outside_out_is_ignored(tmp_path):
     assert result.status == 0
     assert "warning[DB612]" in result.stderr
     assert victim.read_text() == "keep me"
+
+
+def test_the_manifest_digest_of_every_output_is_that_of_its_file(src, tmp_path):
+    """The manifest's digests (which the change list and deploys trust) are those of the files,
+    also for the stubs, status pages and other files written from memory, whose digests are
+    taken as they are written rather than read back; after a full build and after an edit of a
+    `redirect_from` rewrites the stubs."""
+    out = tmp_path / "out"
+
+    def check() -> int:
+        manifest = json.loads((out / ".build/manifest.json").read_text("utf-8"))
+        for rel, entry in manifest["outputs"].items():
+            data = (out / rel).read_bytes()
+            assert entry["digest"] == hashlib.blake2b(data, digest_size=16).hexdigest(), rel
+        return len(manifest["outputs"])
+
+    build(src, out)
+    assert check() > 500
+    quickstart = src / "content/packages/quickstart.md"
+    quickstart.write_text(quickstart.read_text("utf-8").replace("  - /packages/getting-started\n",
+                                                                "  - /packages/getting-started\n  - /packages/first-steps\n"),
+                          "utf-8")
+    build(src, out)
+    assert "quickstart" in (out / "en/packages/first-steps/index.html").read_text("utf-8")
+    check()

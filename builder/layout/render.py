@@ -42,6 +42,14 @@ class RefusedTemplate(jinja2.TemplateError):
         self.diagnostics = diagnostics
 
 
+class TemplateFailure(Exception):
+    """A site template failed while a whole-site file was rendered with it (DB702)."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
 class _Overrides(jinja2.BaseLoader):
     """The site's own templates, minus the ones found broken (the package's are used instead).
 
@@ -122,7 +130,11 @@ class Layout:
         return self.template(TEMPLATE_FOR_KIND.get(kind, "article.html")).render(context)
 
     def render_redirect(self, target: str, lang: str, moved: str) -> str:
-        return self.template("redirect.html").render(target=target, lang=lang, moved=moved, title=target)
+        """A redirect stub. A site's `redirect.html` that fails here is a `TemplateFailure`."""
+        try:
+            return self.template("redirect.html").render(target=target, lang=lang, moved=moved, title=target)
+        except jinja2.TemplateError as err:
+            raise TemplateFailure(template_diagnostic(self, err, "redirect.html")) from None
 
     @staticmethod
     def static_files() -> dict[str, bytes]:

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import progress as prog
 from ..core.diagnostics import Problems
+from ..layout.render import TemplateFailure
 from ..output.writer import StagingWriter
 from .metas import Metas
 from .results import Output
 from .site import Site
+
+
+@dataclass
+class ExtrasWritten:
+    """What `write_extras` wrote."""
+    files: dict[str, list[str]]
+    """Output path -> the sources it read, for the manifest."""
+    digests: dict[str, str]
+    """Digests that let the next incremental build skip unchanged redirects and search bundles."""
+    written: dict[str, str] = field(default_factory=dict)
+    """The digest of each file written from bytes in memory (not to be read back for the manifest)."""
 
 
 def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
@@ -19,11 +32,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
                  partial_redirects: bool = False, markdown: bool = False,
-                 host=None, search_old=None) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Write everything that is not a page.
-
-    Returns ({output path: sources} for the manifest, digests that let the next incremental
-    build skip unchanged redirects and search bundles). The search index's state for the next
+                 host=None, search_old=None) -> ExtrasWritten:
+    """Write everything that is not a page. The search index's state for the next
     build is appended to `search_state` (written with the manifest: see `write_search_state`).
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`.
     """
@@ -36,7 +46,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
             index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs)
         index.start()
     try:
-        extra, digests = _write_others(site, metas, staging, outputs, problems, translation=translation,
+        extra, digests, written = _write_others(site, metas, staging, outputs, problems, translation=translation,
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
                                        in_place=in_place)
@@ -50,14 +60,15 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         if index is not None:
             index.stop()
         raise
-    return extra, digests
+    return ExtrasWritten(extra, digests, written)
 
 
 def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
-                  in_place: bool) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Every site-wide file but the search index."""
+                  in_place: bool) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
+    """Every site-wide file but the search index: (files and their sources, digests for the next
+    build, digests of the files written from memory)."""
     from ..links.outputs import write_redirects, write_sitemap
 
     prog.phase("redirects and sitemap")
@@ -67,20 +78,21 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
     for rel, data in site.layout.static_files().items():
         writer.write(rel, data)
         extra[rel] = []
-    default = site.default_language.code
-    ui = site.ui[default]
-    writer.write("index.html", site.layout.render_redirect(f"/{default}", default, ui("redirect.moved")))
-    extra["index.html"] = []
     from ..layout.notfound import write_not_found_pages
-
-    extra.update(write_not_found_pages(site, metas, writer, redirect_map=host is not None and host.uses_map))
     from ..output.archives import VERSIONS_FILE, versions_document  # the archives' version pickers read it
 
-    writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
-    extra[VERSIONS_FILE] = []
-    output_paths = {o.path for o in outputs}
-    stubs = write_redirects(site, writer, output_paths, keep_if=previous.get("redirects"),
-                            only_live=partial_redirects, host=host)
+    default = site.default_language.code
+    try:
+        writer.write("index.html", site.layout.render_redirect(f"/{default}", default, site.ui[default]("redirect.moved")))
+        extra["index.html"] = []
+        extra.update(write_not_found_pages(site, metas, writer, redirect_map=host is not None and host.uses_map))
+        writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
+        extra[VERSIONS_FILE] = []
+        stubs = write_redirects(site, writer, {o.path for o in outputs}, keep_if=previous.get("redirects"),
+                                only_live=partial_redirects, host=host)
+    except TemplateFailure as failure:  # the site's redirect.html: reported at its line; nothing is written
+        problems.add(failure.diagnostic)
+        return extra, digests, writer.digests
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
     base_url = base_url or site.config.base_url
@@ -103,7 +115,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
                                          changed if in_place else None)
         digests.update(llms_digests)
         extra.update(files)
-    return extra, digests
+    return extra, digests, writer.digests
 
 
 def _no_sitemap():
