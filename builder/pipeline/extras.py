@@ -83,7 +83,8 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
 
     default = site.default_language.code
     try:
-        writer.write("index.html", site.layout.render_redirect(f"/{default}", default, site.ui[default]("redirect.moved")))
+        moved = site.ui[default]("redirect.moved")
+        writer.write("index.html", site.layout.render_redirect(f"/{default}", default, moved))
         extra["index.html"] = []
         extra.update(write_not_found_pages(site, metas, writer, redirect_map=host is not None and host.uses_map))
         writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
