@@ -242,6 +242,9 @@ def run_build(options: BuildOptions) -> BuildReport:
         prog.phase("checking links")
         outputs = _collect(results, report, problems)
         hint_broken_links(problems, options.root, site.links)  # where a page of a broken link went
+        if not options.write and (failed := site.layout.check_redirect(
+                site.default_language.code, site.ui[site.default_language.code]("redirect.moved"))) is not None:
+            problems.add(failed)
         if options.write and staging is not None:
             built = {o.path for r in results if r.rel not in reused for o in r.outputs}
             # Most pages unchanged: move the new files into the site and keep the rest where they
