@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 from bench import corpus as gen  # noqa: E402
+from bench.run import git  # noqa: E402
 from bench.search import _tree_rss  # noqa: E402
 
 OUT = HERE / "out"
@@ -105,6 +106,10 @@ def main() -> int:
     name = f"gh-{n}-{args.translation}-r{args.redirects}"
     t = time.monotonic()
     corpus = gen.write_github_like(OUT / "corpora" / name, n, translation=args.translation, redirects=args.redirects)
+    if not (corpus.root / ".git").is_dir():  # its own repository: the source commit the builds record is
+        git(corpus.root, "init", "-q")      # the corpus's, not that of a checkout that moves meanwhile
+        git(corpus.root, "add", "-A")
+        git(corpus.root, "commit", "-q", "-m", "corpus")
     print(f"corpus {name}: {corpus.pages} pages, {corpus.expected_outputs()} outputs over "
           f"{len(gen.ALL_VERSIONS)} versions, languages en + {args.translation}, {args.redirects} redirect_from "
           f"per article ({time.monotonic() - t:.1f} s)", flush=True)
