@@ -482,10 +482,9 @@ def test_a_legacy_manifest_naming_paths_outside_out_is_ignored(tmp_path):
 
 
 def test_the_manifest_digest_of_every_output_is_that_of_its_file(src, tmp_path):
-    """The manifest's digests (which the change list and deploys trust) are those of the files,
-    also for the stubs, status pages and other files written from memory, whose digests are
-    taken as they are written rather than read back; after a full build and after an edit of a
-    `redirect_from` rewrites the stubs."""
+    """The manifest's digests (which the change list and deploys trust) are those of the files:
+    pages, redirect stubs, status pages and the other site-wide files; after a full build and
+    after an edit of a `redirect_from` rewrites the stubs."""
     out = tmp_path / "out"
 
     def check() -> int:

@@ -71,9 +71,6 @@ class StagingWriter:
     def __init__(self, staging: Path):
         self.staging = staging
         self.written: set[str] = set()
-        self.digests: dict[str, str] = {}
-        """The digest of each file written here from bytes in memory (`digest_of`), so the manifest
-        need not read it back (a big site has 100,000s of redirect stubs)."""
         self._dirs: set[str] = set()
         self._root = str(staging)
 
@@ -121,8 +118,6 @@ class StagingWriter:
             data = data.encode("utf-8")
         with self._open(rel) as fh:
             _write_to(fh, data)
-        if isinstance(data, (bytes, bytearray)):
-            self.digests[rel] = digest_of(data)
 
     def _open(self, rel: str):
         try:

@@ -91,17 +91,16 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         _step("loaded")
         outputs = _collect(results, report, problems)
         search_state: list = []
-        wrote = write_extras(
+        extra, extras_digests = write_extras(
             site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
             previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
             search_state=search_state, markdown=options.markdown, search_old=search_old, host=host)
-        extra, extras_digests = wrote.files, wrote.digests
         report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
         extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
         _step("extras-written")
         if problems.errors and not options.keep_going:
             return _done(report, started)
-        digests_of_extras = extra_digests(extra, staging, out, old_manifest, wrote.written)
+        digests_of_extras = extra_digests(extra, staging, out, old_manifest)
         source = source_of(options.root, PRIMED_FOLDERS)
         changes = None
         if options.staged is not None:

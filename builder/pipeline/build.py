@@ -258,18 +258,16 @@ def run_build(options: BuildOptions) -> BuildReport:
                         if o.markdown:
                             linker.link_from(out, o.markdown)
             search_state: list = []
-            known: dict[str, str] = {}
             if share is not None:  # a shard: its search bundles only (assemble writes the rest)
                 extra, extras_digests = write_shard_extras(
                     site, metas, staging, outputs, problems, search=options.search, changed=built, out=out,
                     in_place=in_place, jobs=options.jobs, search_state=search_state)
             else:
-                wrote = write_extras(
+                extra, extras_digests = write_extras(
                     site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                     previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
                     jobs=options.jobs, search_state=search_state,
                     partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
-                extra, extras_digests, known = wrote.files, wrote.digests, wrote.written
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")
             if share is None:  # a shard's part is checked against the host's limits when assembled
@@ -278,7 +276,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                 out_writer.discard(staging)
             else:
                 old_manifest = old_manifest or {}
-                digests_of_extras = extra_digests(extra, staging, out, old_manifest, known)
+                digests_of_extras = extra_digests(extra, staging, out, old_manifest)
                 source = source_of(options.root, PRIMED_FOLDERS)
                 shard_bytes = (shard_state(options.shard, shard_settings(options), digests.snapshot)
                                if options.shard else None)  # a new fingerprint is a change, even with no page

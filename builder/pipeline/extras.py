@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import progress as prog
@@ -16,24 +15,16 @@ from .results import Output
 from .site import Site
 
 
-@dataclass
-class ExtrasWritten:
-    """What `write_extras` wrote."""
-    files: dict[str, list[str]]
-    """Output path -> the sources it read, for the manifest."""
-    digests: dict[str, str]
-    """Digests that let the next incremental build skip unchanged redirects and search bundles."""
-    written: dict[str, str] = field(default_factory=dict)
-    """The digest of each file written from bytes in memory (not to be read back for the manifest)."""
-
-
 def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                  search: bool, translation: dict | None = None, previous: dict | None = None,
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
                  partial_redirects: bool = False, markdown: bool = False,
-                 host=None, search_old=None) -> ExtrasWritten:
-    """Write everything that is not a page. The search index's state for the next
+                 host=None, search_old=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Write everything that is not a page.
+
+    Returns ({output path: sources} for the manifest, digests that let the next incremental
+    build skip unchanged redirects and search bundles). The search index's state for the next
     build is appended to `search_state` (written with the manifest: see `write_search_state`).
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`.
     """
@@ -46,7 +37,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
             index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs)
         index.start()
     try:
-        extra, digests, written = _write_others(site, metas, staging, outputs, problems, translation=translation,
+        extra, digests = _write_others(site, metas, staging, outputs, problems, translation=translation,
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
                                        in_place=in_place)
@@ -60,15 +51,14 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         if index is not None:
             index.stop()
         raise
-    return ExtrasWritten(extra, digests, written)
+    return extra, digests
 
 
 def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
-                  in_place: bool) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
-    """Every site-wide file but the search index: (files and their sources, digests for the next
-    build, digests of the files written from memory)."""
+                  in_place: bool) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Every site-wide file but the search index."""
     from ..links.outputs import write_redirects, write_sitemap
 
     prog.phase("redirects and sitemap")
@@ -93,7 +83,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
                                 only_live=partial_redirects, host=host)
     except TemplateFailure as failure:  # the site's redirect.html: reported at its line; nothing is written
         problems.add(failure.diagnostic)
-        return extra, digests, writer.digests
+        return extra, digests
     digests["redirects"] = stubs.pop("__digest__")[0]
     extra.update(stubs)
     base_url = base_url or site.config.base_url
@@ -116,7 +106,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
                                          changed if in_place else None)
         digests.update(llms_digests)
         extra.update(files)
-    return extra, digests, writer.digests
+    return extra, digests
 
 
 def _no_sitemap():

@@ -46,16 +46,11 @@ def write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dict
     out_writer.StagingWriter(staging).write_checksummed(out_writer.MANIFEST, head, parts())
 
 
-def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_manifest: dict,
-                  known: dict[str, str] | None = None) -> dict[str, str]:
-    """A digest of every non-page output: `known` for a file this build wrote from memory (the
-    dict is completed in place and returned), else of the staged file, or, for one kept in the
-    site as it is (an unchanged search bundle or redirect stub), the digest the last manifest
-    recorded."""
+def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_manifest: dict) -> dict[str, str]:
+    """A digest of every non-page output: of the staged file, or, for one kept in the site as it
+    is (an unchanged search bundle or redirect stub), the digest the last manifest recorded."""
     old = old_manifest.get("outputs", {})
-    found = known if known is not None else {}  # filled in place: a big site has 100,000s of stubs
-    for path in [path for path in found if path not in extra]:
-        del found[path]
+    found: dict[str, str] = {}
     # An incremental build stages few files: one walk of them instead of a look-up per output (a
     # full build stages them all, and keeps the look-ups rather than hold every path at once).
     staged_files = _files_under(staging) if old else None
@@ -64,8 +59,6 @@ def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_man
         return path in staged_files if staged_files is not None else os.path.isfile(staging / path)
 
     for path in extra:
-        if path in found:
-            continue
         if staged(path):
             found[path] = out_writer.file_digest(staging / path)
             continue
