@@ -136,15 +136,6 @@ class Layout:
         except jinja2.TemplateError as err:
             raise TemplateFailure(template_diagnostic(self, err, "redirect.html")) from None
 
-    def check_redirect(self, lang: str, moved: str) -> Diagnostic | None:
-        """`check` writes no stub: the root redirect a build writes first is rendered, so that a
-        site's `redirect.html` that fails is reported there too (DB702)."""
-        try:
-            self.render_redirect(f"/{lang}", lang, moved)
-        except TemplateFailure as failure:
-            return failure.diagnostic
-        return None
-
     @staticmethod
     def static_files() -> dict[str, bytes]:
         """`_static/` files: our CSS (with code colours) and JS."""

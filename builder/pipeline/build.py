@@ -30,7 +30,7 @@ from .session import BuildSession, anchor_problems
 from .results import Compactor, Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
-from .extras import write_extras, write_search_state, write_shard_extras
+from .extras import check_redirect_template, write_extras, write_search_state, write_shard_extras
 from .incremental import Structure, outputs_exist
 from .records import PageRecord
 from .manifest import base_site_warning, extra_digests, source_of, write_manifest
@@ -242,8 +242,7 @@ def run_build(options: BuildOptions) -> BuildReport:
         prog.phase("checking links")
         outputs = _collect(results, report, problems)
         hint_broken_links(problems, options.root, site.links)  # where a page of a broken link went
-        if not options.write and (failed := site.layout.check_redirect(
-                site.default_language.code, site.ui[site.default_language.code]("redirect.moved"))) is not None:
+        if not options.write and (failed := check_redirect_template(site)) is not None:
             problems.add(failed)
         if options.write and staging is not None:
             built = {o.path for r in results if r.rel not in reused for o in r.outputs}

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..core import progress as prog
-from ..core.diagnostics import Problems
+from ..core.diagnostics import Diagnostic, Problems
 from ..layout.render import TemplateFailure
 from ..output.writer import StagingWriter
 from .metas import Metas
@@ -73,8 +73,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
 
     default = site.default_language.code
     try:
-        moved = site.ui[default]("redirect.moved")
-        writer.write("index.html", site.layout.render_redirect(f"/{default}", default, moved))
+        writer.write("index.html", _root_redirect(site))
         extra["index.html"] = []
         extra.update(write_not_found_pages(site, metas, writer, redirect_map=host is not None and host.uses_map))
         writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
@@ -109,10 +108,26 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
     return extra, digests
 
 
+def _root_redirect(site: Site) -> str:
+    """`/index.html`: the stub that sends readers to the default language."""
+    default = site.default_language.code
+    return site.layout.render_redirect(f"/{default}", default, site.ui[default]("redirect.moved"))
+
+
+def check_redirect_template(site: Site) -> Diagnostic | None:
+    """`check` writes no stub: it renders the root redirect, the first stub a build writes, so
+    that a site's `redirect.html` that fails is reported there too (DB702)."""
+    try:
+        _root_redirect(site)
+    except TemplateFailure as failure:
+        return failure.diagnostic
+    return None
+
+
 def _no_sitemap():
     """DB820: the sitemap protocol wants absolute URLs, and this build has no base URL."""
     from ..core import codes
-    from ..core.diagnostics import Diagnostic, Severity
+    from ..core.diagnostics import Severity
 
     return Diagnostic(codes.SITEMAP_NO_BASE_URL, "sitemap.xml was not written: its URLs must be absolute and this "
                       "build has no base URL; pass --base-url https://docs.example.com or set "

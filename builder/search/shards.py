@@ -240,6 +240,11 @@ class _Spooled:
     offset: int
     length: int
     versions: list[str] = field(default_factory=list)
+    """The slugs of every output with this text, as they came (repeats possible)."""
+
+    def slugs(self) -> tuple[str, ...]:
+        """The record's `version` filter: its versions' slugs, sorted, once each."""
+        return tuple(sorted(set(self.versions)))
 
 
 def _merge(records: Iterable[SearchRecord], spool) -> dict[str, dict[tuple[str, str], _Spooled]]:
@@ -271,7 +276,7 @@ def _write_merged(merged: dict[str, dict[tuple[str, str], _Spooled]], dest: Path
     for lang, by_key in sorted(merged.items()):
         groups: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for (url, key), rec in by_key.items():
-            groups.setdefault(url, []).append((tuple(sorted(set(rec.versions))), key))
+            groups.setdefault(url, []).append((rec.slugs(), key))
         urls = record_urls(groups)
         docs: dict[str, _Spooled] = {}
         units: dict[str, set[str]] = {}
@@ -308,5 +313,5 @@ def _documents(records: list[tuple[str, _Spooled]], spool: int) -> Callable[[], 
         for url, rec in records:
             body = os.pread(spool, rec.length, rec.offset).decode("utf-8")
             r = rec.record
-            yield url, document(r.lang, r.title, r.product, body, tuple(sorted(set(rec.versions))))
+            yield url, document(r.lang, r.title, r.product, body, rec.slugs())
     return pages
