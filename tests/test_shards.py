@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -107,6 +108,28 @@ def test_generated_site_with_search_equals_the_single_build(generated, tmp_path,
         single.stderr.count("has no heading or element with id 'nowhere'") > 0
 
 
+def test_each_redirect_stub_is_written_by_the_shard_that_builds_its_page(generated, tmp_path):
+    """The stubs are split with the pages (assemble links them rather than writing 100,000s of
+    files on one machine): each is in exactly one shard, the one with the page it leads to."""
+    cli_ok("build", "--root", str(generated), "--out", str(tmp_path / "single"))
+    rules = json.loads((tmp_path / "single" / "redirects.json").read_text())
+    stubs = {source.strip("/") + "/index.html": target.strip("/") + "/index.html"
+             for source, target in rules.items() if source != "/"
+             and (tmp_path / "single" / source.strip("/") / "index.html").is_file()}
+    assert len(stubs) > 100 and "fr/p1/old-2-0/index.html" in stubs
+    folders = build_shards(generated, tmp_path, 3)
+    for stub, page_file in stubs.items():
+        holders = [f for f in folders if (f / stub).is_file()]
+        assert len(holders) == 1, stub
+        assert (holders[0] / page_file).is_file(), (stub, page_file)
+    assert all(any((f / stub).is_file() for stub in stubs) for f in folders)
+    assert assemble(generated, folders, tmp_path / "site").status == 0
+    assert_same(tmp_path / "single", tmp_path / "site")
+    stub = "fr/p1/old-2-0/index.html"
+    holder = next(f for f in folders if (f / stub).is_file())
+    assert (tmp_path / "site" / stub).stat().st_ino == (holder / stub).stat().st_ino  # linked, not written again
+
+
 def test_partition_covers_every_page_and_language_once_and_is_balanced(generated, monkeypatch):
     site = Site(generated)
     parts = partition(site, 3)
@@ -122,7 +145,8 @@ def test_a_shard_rebuilt_after_an_edit_equals_a_clean_shard(generated, tmp_path)
     assert assemble(generated, folders, tmp_path / "site").status == 0
     (tmp_path / "site" / "CNAME").write_text("docs.example.com\n")  # a file of the deployer's: kept
     target = generated / "content" / "p1" / "a2.md"
-    target.write_text(target.read_text("utf-8").replace("Words", "Edited words"), "utf-8")
+    target.write_text(target.read_text("utf-8").replace("Words", "Edited words")
+                      .replace("/p1/old-2-1", "/p1/renamed-2-1"), "utf-8")  # and a redirect_from: its stubs move
     for k, folder in enumerate(folders, start=1):
         cli_ok("build", "--root", str(generated), "--shard", f"{k}/2", "--out", str(folder))
         clean = tmp_path / f"clean-{k}"
@@ -136,6 +160,8 @@ def test_a_shard_rebuilt_after_an_edit_equals_a_clean_shard(generated, tmp_path)
     (tmp_path / "site" / "CNAME").unlink()
     assert_same(tmp_path / "single", tmp_path / "site")
     assert b"Edited words" in (tmp_path / "site" / "en" / "p1" / "a2" / "index.html").read_bytes()
+    assert (tmp_path / "site" / "fr" / "p1" / "renamed-2-1" / "index.html").is_file()
+    assert not (tmp_path / "site" / "fr" / "p1" / "old-2-1").exists()
 
 
 def test_assemble_refuses_shards_that_do_not_fit_together(src, tmp_path):

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-from ..core.paths import safe_output_path
 from ..output.hosts import Host
 from .host_rules import MAP_FILE, entries, plan
-from .outputs import _file_of, _live_paths, host_value, render_nginx
+from .outputs import _live_paths, host_value, render_nginx, write_stubs
 
 HEADER = "# Redirects for {name} (written by docs-builder --host {name}; see docs/deploy.md)."
 
@@ -30,22 +29,11 @@ def host_plan(site, host: Host, redirects, live: set[str], written=()):
 
 
 def write_for_host(site, writer, host: Host, redirects, live: set[str], output_paths: set[str],
-                   keep_if: str | None, digest: str, only_live: bool) -> dict[str, list[str]]:
+                   keep_if: str | None, digest: str, only_live: bool, prebuilt=None) -> dict[str, list[str]]:
     shaped = host_plan(site, host, redirects, live, writer.written)
     written: dict[str, list[str]] = {"__digest__": [digest]}
     keep = keep_if == digest
-    stubs = []
-    for r in shaped.stubs:
-        rel = safe_output_path(_file_of(r.source))
-        if rel in output_paths or rel in writer.written or (only_live and r.target not in live):
-            continue
-        written[rel] = []
-        if keep:
-            continue
-        lang = r.source.strip("/").split("/", 1)[0]
-        lang = lang if site.config.language(lang) else site.default_language.code
-        stubs.append((rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved"))))
-    writer.write_many(stubs)
+    written.update(write_stubs(site, writer, shaped.stubs, output_paths, live if only_live else None, keep, prebuilt))
     files: dict[str, str] = {}
     if host.redirect_rules:
         lines = [HEADER.format(name=host.name)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
+from typing import Iterable
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -57,11 +59,12 @@ STUB_BATCH = 4096
 
 
 def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
-                    only_live: bool = False, host=None) -> dict[str, list[str]]:
+                    only_live: bool = False, host=None, prebuilt: dict[str, Path] | None = None) -> dict[str, list[str]]:
     """Stubs plus host configuration files; returns the files (for the manifest) and, under
     `__digest__`, a digest of the redirects. When it equals `keep_if`, the stubs already in the
     site are kept instead of being written again. `only_live` (a partial site: `--changed-since`
-    without a base site): only the stubs that lead to a page of `output_paths`."""
+    without a base site): only the stubs that lead to a page of `output_paths`. `prebuilt`
+    (assemble): stub -> the shard folder that wrote it already (see `write_shard_stubs`)."""
     live = _live_paths(output_paths)
     redirects = compute_redirects(
         site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
@@ -73,31 +76,62 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
     if profile:
         from .host_files import write_for_host
 
-        return write_for_host(site, writer, host, redirects, live, output_paths, keep_if, digest, only_live)
+        return write_for_host(site, writer, host, redirects, live, output_paths, keep_if, digest, only_live, prebuilt)
     written: dict[str, list[str]] = {"__digest__": [digest]}
-    stubs: list[tuple[str, str]] = []
-    for r in redirects:
-        if r.source == "/":
-            continue
-        rel = safe_output_path(_file_of(r.source))
-        if rel in output_paths or rel in writer.written or (only_live and r.target not in live):
-            continue
-        written[rel] = ()  # a stub reads no source; one shared empty tuple (a big site has 100,000s)
-        if keep_if == digest:
-            continue
-        lang = r.source.strip("/").split("/", 1)[0]
-        lang = lang if site.config.language(lang) else site.default_language.code
-        stubs.append((rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved"))))
-        if len(stubs) == STUB_BATCH:  # written as they are made: a big site has 100,000s
-            writer.write_many(stubs)
-            stubs = []
-    writer.write_many(stubs)
+    written.update(write_stubs(site, writer, redirects, output_paths, live if only_live else None, keep_if == digest,
+                               prebuilt))
     if keep_if != digest:  # the same redirects: the host files in the site stay as they are
         writer.write("_redirects", render_netlify(redirects, site))
         writer.write("redirects.json", render_json(redirects))
         writer.write("nginx-redirects.conf", render_nginx(redirects, site))
     for name in ("_redirects", "redirects.json", "nginx-redirects.conf"):
         written[name] = []
+    return written
+
+
+def write_stubs(site, writer, redirects: Iterable[Redirect], output_paths: set[str], only_to: set[str] | None = None,
+                keep: bool = False, prebuilt: dict[str, Path] | None = None) -> dict[str, tuple]:
+    """The HTML stub of each redirect (none where a page or another file is): rendered and written
+    in batches, or, with `keep`, left as the site has them; `only_to`: only those leading to one of
+    these URL paths; one in `prebuilt` is linked from the shard folder that wrote it. Returns the
+    stubs for the manifest (stub -> the sources it read: none)."""
+    written: dict[str, tuple] = {}
+    batch: list[tuple[str, str]] = []
+    for r in redirects:
+        if r.source == "/":
+            continue
+        rel = safe_output_path(_file_of(r.source))
+        if rel in output_paths or rel in writer.written or (only_to is not None and r.target not in only_to):
+            continue
+        written[rel] = ()  # a stub reads no source; one shared empty tuple (a big site has 100,000s)
+        if keep:
+            continue
+        folder = prebuilt.get(rel) if prebuilt else None
+        if folder is not None and writer.link_from(folder, rel):
+            continue
+        lang = r.source.strip("/").split("/", 1)[0]
+        lang = lang if site.config.language(lang) else site.default_language.code
+        batch.append((rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved"))))
+        if len(batch) == STUB_BATCH:  # written as they are made: a big site has 100,000s
+            writer.write_many(batch)
+            batch = []
+    writer.write_many(batch)
+    return written
+
+
+def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterable[str],
+                      keep_if: str | None = None) -> dict[str, list[str]]:
+    """A build shard's part of the redirect stubs: those leading to its own pages. The redirect
+    map is the whole site's (`site_outputs`: every page file a whole build writes), so each stub
+    is the one a single build writes, and `assemble` links it instead of rendering it again.
+    Returns the stubs and, under `__digest__`, a digest of them (the same: kept as they are)."""
+    redirects = compute_redirects(site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
+                                  site.default_language, _live_paths(site_outputs))
+    targets = _live_paths(own_outputs)
+    mine = [r for r in redirects if r.target in targets]
+    digest = hashlib.sha1("\n".join(["shard", *(f"{r.source} {r.target}" for r in mine)]).encode()).hexdigest()
+    written: dict[str, list[str]] = {"__digest__": [digest]}
+    written.update(write_stubs(site, writer, mine, site_outputs, keep=keep_if == digest))
     return written
 
 

@@ -186,7 +186,7 @@ class StagingWriter:
             safe_output_path(rel)
         elif (issue := check_kept_path(rel)) is not None:
             raise UnsafePath(f"refusing to keep {rel!r}: it {issue.reason}")
-        src = old_root / rel
+        src = os.path.join(old_root, rel)  # a string: a big site links 100,000s of files
         try:  # the file itself, never what a link there points to
             if rel in self.written or not stat.S_ISREG(os.lstat(src).st_mode):
                 return False

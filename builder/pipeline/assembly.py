@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -87,20 +88,22 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
     report = BuildReport(problems, pages=len(site.tree.pages), out=out)
     staging = out_writer.new_staging(out)
     try:
-        search_old = _link_shards(staging, shards, caches, options.search)
+        search_old, shard_files = _link_shards(staging, shards, caches, options.search)
         _step("loaded")
         outputs = _collect(results, report, problems)
         search_state: list = []
         extra, extras_digests = write_extras(
             site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
             previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
-            search_state=search_state, markdown=options.markdown, search_old=search_old, host=host)
+            search_state=search_state, markdown=options.markdown, search_old=search_old, host=host,
+            prebuilt=shard_files.stubs)
         report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
         extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
         _step("extras-written")
         if problems.errors and not options.keep_going:
             return _done(report, started)
-        digests_of_extras = extra_digests(extra, staging, out, old_manifest)
+        digests_of_extras = extra_digests(extra, staging, out, old_manifest, known=shard_files.digests)
+        shard_files = None  # 100,000s of paths: not held while the manifest and cache are written
         source = source_of(options.root, PRIMED_FOLDERS)
         changes = None
         if options.staged is not None:
@@ -138,19 +141,46 @@ def _merged_metas(caches: list[BuildCache]) -> dict:
     return merged
 
 
-def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], search: bool) -> SearchState | None:
+@dataclass
+class ShardFiles:
+    """What the shards' manifests say of their files besides pages: the redirect stubs they wrote
+    (those leading to their pages: stub -> its shard's folder, linked when the whole site's map
+    has it), and the digest of every such file (stubs, Markdown copies, search bundles: linked,
+    not hashed again)."""
+    stubs: dict[str, Path] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def add(self, folder: Path, manifest: dict, pages: set[str]) -> None:
+        outputs = manifest.get("outputs", {})
+        for rel in manifest.get("extra_outputs", ()):
+            entry = outputs.get(rel)
+            digest = entry.get("digest") if isinstance(entry, dict) else None
+            if not isinstance(digest, str) or not digest or rel in pages:
+                continue
+            self.digests[rel] = digest
+            if rel.endswith("index.html"):
+                self.stubs[rel] = folder
+
+
+def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache],
+                 search: bool) -> tuple[SearchState | None, ShardFiles]:
     """Link every shard's pages, Markdown copies and search bundles into `staging`; the shards'
-    search states merged (None without search)."""
+    search states merged (None without search), and what their manifests say of their other
+    files (the redirect stubs are linked later: those the whole site's redirect map has)."""
     writer = out_writer.StagingWriter(staging)
     merged = SearchState() if search else None
+    files = ShardFiles()
     for folder, cache in zip(shards, caches):
+        pages: set[str] = set()
         for record in cache.pages.values():
             for o in record.result.outputs:
+                pages.add(o.path)
                 if not writer.link_from(folder, o.path):
-                    raise out_writer.OutputFailure(f"cannot assemble: {folder / o.path} is missing from its shard; "
+                    raise out_writer.OutputFailure(f"cannot assemble: {folder}/{o.path} is missing from its shard; "
                                                    "build the shard again")
                 if o.markdown:
                     writer.link_from(folder, o.markdown)
+        files.add(folder, out_writer.read_manifest(folder), pages)
         if merged is not None:
             state = read_state(folder, [])
             if state is None:
@@ -160,4 +190,4 @@ def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], se
                 merged.shards[shard] = info
                 for rel in info.get("files", ()):
                     writer.link_from(folder, rel)
-    return merged
+    return merged, files

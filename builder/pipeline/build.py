@@ -260,7 +260,8 @@ def run_build(options: BuildOptions) -> BuildReport:
             if share is not None:  # a shard: its search bundles only (assemble writes the rest)
                 extra, extras_digests = write_shard_extras(
                     site, metas, staging, outputs, problems, search=options.search, changed=built, out=out,
-                    in_place=in_place, jobs=options.jobs, search_state=search_state)
+                    in_place=in_place, jobs=options.jobs, search_state=search_state,
+                    previous=cache.extras if in_place else None, host=host)
             else:
                 extra, extras_digests = write_extras(
                     site, metas, staging, outputs, problems, search=options.search, translation=report.translation,

@@ -20,13 +20,14 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
                  partial_redirects: bool = False, markdown: bool = False,
-                 host=None, search_old=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 host=None, search_old=None, prebuilt=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
     build skip unchanged redirects and search bundles). The search index's state for the next
     build is appended to `search_state` (written with the manifest: see `write_search_state`).
-    `search_old` (assemble) is the shards' search state: their bundles are already in `staging`.
+    `search_old` (assemble) is the shards' search state: their bundles are already in `staging`;
+    `prebuilt` (assemble) the redirect stubs the shards wrote: stub -> shard folder.
     """
     in_place = previous is not None
     index = None
@@ -40,7 +41,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         extra, digests = _write_others(site, metas, staging, outputs, problems, translation=translation,
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
-                                       in_place=in_place)
+                                       in_place=in_place, prebuilt=prebuilt)
         if index is not None:
             prog.phase("search index")
             files, state = _search_done(index, problems, digests)
@@ -57,7 +58,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
 def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
-                  in_place: bool) -> tuple[dict[str, list[str]], dict[str, str]]:
+                  in_place: bool, prebuilt=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Every site-wide file but the search index."""
     from ..links.outputs import write_redirects, write_sitemap
 
@@ -79,7 +80,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
         writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
         extra[VERSIONS_FILE] = []
         stubs = write_redirects(site, writer, {o.path for o in outputs}, keep_if=previous.get("redirects"),
-                                only_live=partial_redirects, host=host)
+                                only_live=partial_redirects, host=host, prebuilt=prebuilt)
     except TemplateFailure as failure:  # the site's redirect.html: reported at its line; nothing is written
         problems.add(failure.diagnostic)
         return extra, digests
@@ -136,17 +137,38 @@ def _no_sitemap():
 
 def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                        search: bool, changed: set[str] | None, out: Path, in_place: bool, jobs: int,
-                       search_state: list) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """A build shard's only site-wide output: the bundles of its search shards (no shards.json,
-    redirects, sitemap...: `assemble` writes them for the whole site)."""
+                       search_state: list, previous: dict | None = None,
+                       host=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """A build shard's site-wide outputs: the bundles of its search shards and, for the generic
+    host, the redirect stubs that lead to its pages (`assemble` links them and writes the rest:
+    shards.json, the host's redirect files, sitemap...). `previous`: the digests of an
+    incremental build's last run (its stubs are kept when they are the same)."""
+    from ..links.outputs import write_shard_stubs
+    from .shard import site_outputs
+
     extra: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
-    if search:
+    index = None
+    if search:  # indexed by Pagefind's processes while this thread writes the stubs
         index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs, entry_points=False)
-        files, state = _search_done(index, problems, digests)  # run here: nothing to do meanwhile
-        extra.update(files)
-        if state is not None:
-            search_state.append(state)
+        index.start()
+    try:
+        if host is None or host.name == "generic":  # a host's rules need the whole site: assemble's
+            prog.phase("redirects")
+            stubs = write_shard_stubs(site, StagingWriter(staging), site_outputs(site), [o.path for o in outputs],
+                                      keep_if=(previous or {}).get("redirects"))
+            digests["redirects"] = stubs.pop("__digest__")[0]
+            extra.update(stubs)
+        if index is not None:
+            prog.phase("search index")
+            files, state = _search_done(index, problems, digests)
+            extra.update(files)
+            if state is not None:
+                search_state.append(state)
+    except BaseException:  # a failure or an interrupt: nothing may write into staging after this
+        if index is not None:
+            index.stop()
+        raise
     return extra, digests
 
 

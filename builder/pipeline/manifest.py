@@ -46,9 +46,11 @@ def write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dict
     out_writer.StagingWriter(staging).write_checksummed(out_writer.MANIFEST, head, parts())
 
 
-def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_manifest: dict) -> dict[str, str]:
+def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_manifest: dict,
+                  known: dict[str, str] | None = None) -> dict[str, str]:
     """A digest of every non-page output: of the staged file, or, for one kept in the site as it
-    is (an unchanged search bundle or redirect stub), the digest the last manifest recorded."""
+    is (an unchanged search bundle or redirect stub), the digest the last manifest recorded;
+    `known` (assemble): digests of files linked from the shards, from their manifests."""
     old = old_manifest.get("outputs", {})
     found: dict[str, str] = {}
     # An incremental build stages few files: one walk of them instead of a look-up per output (a
@@ -58,7 +60,11 @@ def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_man
     def staged(path: str) -> bool:
         return path in staged_files if staged_files is not None else os.path.isfile(staging / path)
 
+    known = known or {}
     for path in extra:
+        if path in known:
+            found[path] = known[path]
+            continue
         if staged(path):
             found[path] = out_writer.file_digest(staging / path)
             continue

@@ -25,7 +25,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.urls import page_url
+from ..core.urls import output_file, page_url
 from .results import Output, PageResult
 from .site import Site
 
@@ -101,6 +101,13 @@ def partition(site: Site, n: int) -> list[dict[str, frozenset[str]]]:
 
 def selection(site: Site, spec: ShardSpec) -> dict[str, frozenset[str]]:
     return partition(site, spec.n)[spec.k - 1]
+
+
+def site_outputs(site: Site) -> set[str]:
+    """The page file of every language, page and version a whole build writes (a shard knows
+    them without building them: the redirect stubs it writes must match a single build's)."""
+    return {output_file(lang.code, v, page.url) for page in site.tree.pages.values()
+            for v in site.built_versions(page) for lang in site.languages}
 
 
 def shard_settings(options) -> dict:
