@@ -197,3 +197,66 @@ def test_shard_option_is_checked(src, tmp_path):
         assert result.status == 2 and "error[DB684]: --shard" in result.stderr
     result = run_cli("build", "--root", str(src), "--shard", "1/2", "--changed-since", "HEAD")
     assert result.status == 2 and "cannot be combined with --changed-since" in result.stderr
+
+
+def merge(folders: list[Path], into: Path) -> Path:
+    """What CI's download of every shard's artifact into one folder makes (later files win)."""
+    for folder in folders:
+        shutil.copytree(folder, into, dirs_exist_ok=True)
+    return into
+
+
+def test_shards_merged_into_one_folder_are_assembled_in_place(generated, tmp_path):
+    """`assemble --in-place`: no page is copied or linked; the folder becomes the single build's
+    site, build state included, and the change list compares with --base-site."""
+    cli_ok("build", "--root", str(generated), "--out", str(tmp_path / "single"))
+    folders = build_shards(generated, tmp_path, 3)
+    site = merge(folders, tmp_path / "site")
+    page_file = site / "en" / "p1" / "a2" / "index.html"
+    inode = page_file.stat().st_ino
+    result = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(site))
+    assert result.status == 0, result.stderr
+    assert "assembled" in result.stderr and "from 3 shards" in result.stderr
+    assert_same(tmp_path / "single", site)
+    assert (site / ".build" / "cache.json").read_bytes() == (tmp_path / "single" / ".build" / "cache.json").read_bytes()
+    assert not (site / ".build" / "shards").exists() and not (site / ".build" / "shard.json").exists()
+    assert page_file.stat().st_ino == inode  # left where the merge put it
+    again = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(site))
+    assert again.status == 2 and f"error[DB680]: {site} holds no merged shards" in again.stderr
+
+    # the next push: one page edited; the shards rebuilt, merged into a new folder, compared with the last site
+    target = generated / "content" / "p1" / "a2.md"
+    target.write_text(target.read_text("utf-8").replace("Words", "Edited words"), "utf-8")
+    for k, folder in enumerate(folders, start=1):
+        cli_ok("build", "--root", str(generated), "--shard", f"{k}/3", "--out", str(folder))
+    nxt = merge(folders, tmp_path / "next")
+    result = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(nxt), "--base-site", str(site))
+    assert result.status == 0, result.stderr
+    cli_ok("build", "--root", str(generated), "--out", str(tmp_path / "single-2"))
+    assert_same(tmp_path / "single-2", nxt)
+    changes = json.loads((nxt / ".build" / "changes.json").read_text("utf-8"))
+    modified = {c["path"] for c in changes["changes"] if c["change"] == "modified"}
+    assert "en/p1/a2/index.html" in modified and "en/p0/a2/index.html" not in modified
+    assert [c["path"] for c in changes["changes"] if c["change"] == "added" and "_pagefind/" not in c["path"]] == []
+
+
+def test_assemble_in_place_refuses_what_it_cannot_use(generated, tmp_path):
+    folders = build_shards(generated, tmp_path, 2)
+    site = merge(folders[:1], tmp_path / "site")  # shard 2 was not downloaded
+    result = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(site))
+    assert result.status == 2 and "error[DB682]: shard 2/2 missing" in result.stderr, result.stderr
+    result = run_cli("assemble", "--root", str(generated), "--in-place", str(folders[0]), "--out", str(site))
+    assert result.status == 2 and "--in-place takes no SHARD_DIR" in result.stderr
+    result = run_cli("assemble", "--root", str(generated), "--out", str(site))
+    assert result.status == 2 and "name the shard folders (SHARD_DIR...), or merge them" in result.stderr
+    result = run_cli("assemble", "--root", str(generated), *map(str, folders), "--out", str(site),
+                     "--base-site", str(folders[0]))
+    assert result.status == 2 and "--base-site goes with --in-place" in result.stderr
+    merge(folders[1:], site)
+    (site / "en" / "p0" / "a1" / "index.html").unlink()  # a download cut short
+    result = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(site))
+    assert result.status == 2 and "en/p0/a1/index.html is missing from its shard" in result.stderr, result.stderr
+    assert (site / ".build" / "shards").is_dir()  # nothing changed: fixed, it can be assembled again
+    result = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(site), "--base-site",
+                     str(tmp_path / "nowhere"))
+    assert result.status == 2 and "is not a site docs-builder built" in result.stderr, result.stderr

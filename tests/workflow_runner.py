@@ -223,11 +223,15 @@ class Runner:
         return True
 
     def action_download_artifact(self, inputs, env):
-        # v4 with `pattern` and without `merge-multiple`: each artifact in a folder of its name.
+        # v4 with `pattern`: each artifact in a folder of its name or, with `merge-multiple`, all
+        # of them into `path` (a file in several: the last one copied wins).
         dest = self.workspace / inputs.get("path", ".")
         found = sorted(p for p in self.artifacts.iterdir() if fnmatch.fnmatchcase(p.name, inputs["pattern"]))
         for artifact in found:
-            shutil.copytree(artifact, dest / artifact.name, symlinks=True)
+            if inputs.get("merge-multiple") is True:
+                shutil.copytree(artifact, dest, symlinks=True, dirs_exist_ok=True)
+            else:
+                shutil.copytree(artifact, dest / artifact.name, symlinks=True)
         return bool(found)
 
     def action_upload_pages_artifact(self, inputs, env):

@@ -18,6 +18,12 @@ EPILOG = """
       docs-builder build --shard 3/3 --out shard-3
       docs-builder assemble shard-1 shard-2 shard-3 --out site   ... then the whole site
       docs-builder assemble shard-* --root docs --out public --format json
+      docs-builder assemble --in-place --out site      the N shard folders merged into site
+      docs-builder assemble --in-place --out site --base-site last-site   ... and what changed since last-site
+
+    --in-place is for CI: download every shard's artifact into one folder (on GitHub Actions,
+    actions/download-artifact with merge-multiple: true) and assemble it there; no page is
+    copied or linked, only the whole-site files are written. See docs/sharding.md.
 
     The shards' settings (--version, --language, --no-search, --no-markdown, --base-url) are
     used; --root must hold the sources the shards were built from. The site is byte-identical
@@ -57,8 +63,13 @@ def register(sub, common, formatter) -> None:
     p.add_argument("--root", default=".", metavar="DIR", help="the site's root folder (default: .)")
     p.add_argument("--format", choices=("text", "json", "github"), default="text",
                    help="how problems are printed (default: text)")
-    p.add_argument("shards", nargs="+", metavar="SHARD_DIR", help="the --out folders of the N shard builds")
+    p.add_argument("shards", nargs="*", metavar="SHARD_DIR", help="the --out folders of the N shard builds")
     p.add_argument("--out", metavar="DIR", help="output folder (default: <root>/site)")
+    p.add_argument("--in-place", action="store_true",
+                   help="the N shard folders were merged into --out (CI's download of every shard's artifact into "
+                        "one folder): assemble there, without SHARD_DIR")
+    p.add_argument("--base-site", metavar="DIR",
+                   help="with --in-place: the last site, which .build/changes.json compares with")
     p.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: one per core)")
     p.add_argument("--keep-going", action="store_true", help="write the site even when pages have errors (still exits 1)")
     p.set_defaults(run=run_assemble)
@@ -70,17 +81,24 @@ def run_assemble(args) -> int:
 
     root = Path(args.root)
     out = Path(args.out) if args.out else root / "site"
-    report = assemble([Path(s) for s in args.shards], root, out, jobs=args.jobs, keep_going=args.keep_going)
+    if args.in_place == bool(args.shards) or (args.base_site and not args.in_place):
+        why = ("--in-place takes no SHARD_DIR: the shards are in --out" if args.in_place and args.shards else
+               "--base-site goes with --in-place (without it, the change list compares with --out)" if args.base_site
+               and not args.in_place else "name the shard folders (SHARD_DIR...), or merge them into --out and pass "
+               "--in-place")
+        raise ConfigError(Diagnostic(codes.SHARD_OPTION, f"assemble: {why}", None))
+    report = assemble([Path(s) for s in args.shards], root, out, jobs=args.jobs, keep_going=args.keep_going,
+                      in_place=args.in_place, base_site=Path(args.base_site) if args.base_site else None)
     problems = report.problems
     if args.format == "json":
         doc = problems.to_json()
         doc.update({"pages": report.pages, "outputs": report.outputs, "written": report.written,
-                    "shards": len(args.shards), "seconds": round(report.seconds, 3)})
+                    "shards": report.shards, "seconds": round(report.seconds, 3)})
         print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         print_report(problems, args.format)
         where = f" into {report.out}" if report.written else ""
-        status = (f"assembled {report.outputs} pages ({report.pages} sources) from {len(args.shards)} shards{where} "
+        status = (f"assembled {report.outputs} pages ({report.pages} sources) from {report.shards} shards{where} "
                   f"in {report.seconds:.1f}s; {problems.summary()}")
         if problems.errors and not report.written:
             status += f"; nothing written, {report.out} is unchanged"

@@ -59,7 +59,7 @@ STUB_BATCH = 4096
 
 
 def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
-                    only_live: bool = False, host=None, prebuilt: dict[str, Path] | None = None) -> dict[str, list[str]]:
+                    only_live: bool = False, host=None, prebuilt: dict[str, Path | None] | None = None) -> dict[str, list[str]]:
     """Stubs plus host configuration files; returns the files (for the manifest) and, under
     `__digest__`, a digest of the redirects. When it equals `keep_if`, the stubs already in the
     site are kept instead of being written again. `only_live` (a partial site: `--changed-since`
@@ -90,10 +90,11 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
 
 
 def write_stubs(site, writer, redirects: Iterable[Redirect], output_paths: set[str], only_to: set[str] | None = None,
-                keep: bool = False, prebuilt: dict[str, Path] | None = None) -> dict[str, tuple]:
+                keep: bool = False, prebuilt: dict[str, Path | None] | None = None) -> dict[str, tuple]:
     """The HTML stub of each redirect (none where a page or another file is): rendered and written
     in batches, or, with `keep`, left as the site has them; `only_to`: only those leading to one of
-    these URL paths; one in `prebuilt` is linked from the shard folder that wrote it. Returns the
+    these URL paths; one in `prebuilt` is linked from the shard folder that wrote it (or is in
+    place, `assemble --in-place`, when that is None). Returns the
     stubs for the manifest (stub -> the sources it read: none)."""
     written: dict[str, tuple] = {}
     batch: list[tuple[str, str]] = []
@@ -106,9 +107,10 @@ def write_stubs(site, writer, redirects: Iterable[Redirect], output_paths: set[s
         written[rel] = ()  # a stub reads no source; one shared empty tuple (a big site has 100,000s)
         if keep:
             continue
-        folder = prebuilt.get(rel) if prebuilt else None
-        if folder is not None and writer.link_from(folder, rel):
-            continue
+        if prebuilt and rel in prebuilt:  # a shard wrote it: in place already (None), or linked from the shard
+            folder = prebuilt[rel]
+            if folder is None or writer.link_from(folder, rel):
+                continue
         lang = r.source.strip("/").split("/", 1)[0]
         lang = lang if site.config.language(lang) else site.default_language.code
         batch.append((rel, site.layout.render_redirect(r.target, lang, site.ui[lang]("redirect.moved"))))

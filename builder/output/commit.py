@@ -281,6 +281,7 @@ def _roll_commit(out: Path, plan: dict) -> None:
         if os.path.lexists(out / rel):
             faults.step("cache", out / rel)
             os.unlink(out / rel)
+            _prune((out / rel).parent, out / BUILD_STATE)  # a shard's state folders (`assemble --in-place`)
     for slug in plan["bundles"]:
         source, target = staging / "_pagefind" / slug, out / "_pagefind" / slug
         if source.is_dir() and not source.is_symlink():

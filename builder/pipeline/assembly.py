@@ -11,11 +11,13 @@ state, the change list and the build cache, and the staging folder becomes the s
 from __future__ import annotations
 
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..core.paths import safe_output_path
 from ..output import archives as out_archives
 from ..output import hosts as out_hosts
 from ..output import writer as out_writer
@@ -32,16 +34,22 @@ from .site import Site
 
 
 def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
-                 check_sources: Callable[[str], None]) -> BuildReport:
+                 check_sources: Callable[[str], None], in_place: bool = False) -> BuildReport:
     """Assemble `shards` (checked, in K order) into options.out. `check_sources` is called with
-    the fingerprint of --root and the settings (it raises when it is not `expected`)."""
+    the fingerprint of --root and the settings (it raises when it is not `expected`). `in_place`:
+    the shards' files were merged into options.out already, and `shards` are their state folders
+    (pipeline/shard.py: MERGED_STATES); only the whole-site files are written, and the change list
+    compares with options.previous_manifest (the last site, if given)."""
     started = time.monotonic()
     out = Path(options.out)
     out_writer.prepare_output(out)
     state_problems: list = []
     digests = FileDigests(Path(options.root))
     digests.prime(list(PRIMED_FOLDERS))
-    old_manifest = out_writer.read_manifest(out, state_problems) if out.is_dir() else {}
+    if in_place:
+        old_manifest = options.previous_manifest or {}
+    else:
+        old_manifest = out_writer.read_manifest(out, state_problems) if out.is_dir() else {}
     caches: list[BuildCache] = []
     compact = Compactor()
     for folder in shards:
@@ -70,8 +78,8 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
         FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
         + ((repr(host),) if host.name != "generic" else ()))
-    if not (archives and not os.path.lexists(out / out_writer.MANIFEST)
-            and out_archives.only_archives(out, archives)):
+    if not in_place and not (archives and not os.path.lexists(out / out_writer.MANIFEST)
+                             and out_archives.only_archives(out, archives)):
         out_writer.check_output_dir(out)
     metas = Metas(site, cached=_merged_metas(caches), digests=digests)
     for lang in site.languages:
@@ -85,10 +93,10 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
                 parts.setdefault(rel, []).append(record.result)
     languages = [lang.code for lang in site.languages]
     results = [merge_results(parts[rel], languages) for rel in sorted(parts)]
-    report = BuildReport(problems, pages=len(site.tree.pages), out=out)
+    report = BuildReport(problems, pages=len(site.tree.pages), out=out, shards=len(shards))
     staging = out_writer.new_staging(out)
     try:
-        search_old, shard_files = _link_shards(staging, shards, caches, options.search)
+        search_old, shard_files = _link_shards(staging, shards, caches, options.search, out if in_place else None)
         _step("loaded")
         outputs = _collect(results, report, problems)
         search_state: list = []
@@ -96,7 +104,7 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
             previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
             search_state=search_state, markdown=options.markdown, search_old=search_old, host=host,
-            prebuilt=shard_files.stubs)
+            prebuilt=shard_files.stubs, assembled_in=out if in_place else staging)
         report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
         extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
         _step("extras-written")
@@ -107,8 +115,8 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         source = source_of(options.root, PRIMED_FOLDERS)
         changes = None
         if options.staged is not None:
-            changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest,
-                                            str(out) if old_manifest else None, site, metas))
+            compared = (options.previous_label if in_place else str(out)) if old_manifest else None
+            changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest, compared, site, metas))
         write_manifest(site, staging, outputs, extra, digests_of_extras, source)
         write_search_state(staging, search_state)
         if changes is not None:
@@ -116,9 +124,12 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         structure = Structure(site, metas, digests, options_key)
         with out_writer.output_errors(out, "write the build cache next to"):
             _save_cache(site, structure, digests, metas, None, results, {}, options_key, extras_digests, staging)
-        archived = set(out_archives.archive_files(out, archives))
-        keep = sorted(set(out_writer.foreign_files(out, old_manifest)) | archived)
-        out_writer.swap_in(staging, out, keep)
+        if in_place:  # the pages are in place: the whole-site files and .build/ move in
+            out_writer.commit_incremental(staging, out, [])
+        else:
+            archived = set(out_archives.archive_files(out, archives))
+            keep = sorted(set(out_writer.foreign_files(out, old_manifest)) | archived)
+            out_writer.swap_in(staging, out, keep)
         report.written = True
         staging = None
     finally:
@@ -147,10 +158,11 @@ class ShardFiles:
     (those leading to their pages: stub -> its shard's folder, linked when the whole site's map
     has it), and the digest of every such file (stubs, Markdown copies, search bundles: linked,
     not hashed again)."""
-    stubs: dict[str, Path] = field(default_factory=dict)
+    stubs: dict[str, Path | None] = field(default_factory=dict)
+    """Stub -> the shard folder to link it from (None: in place already, `assemble --in-place`)."""
     digests: dict[str, str] = field(default_factory=dict)
 
-    def add(self, folder: Path, manifest: dict, pages: set[str]) -> None:
+    def add(self, folder: Path | None, manifest: dict, pages: set[str]) -> None:
         outputs = manifest.get("outputs", {})
         for rel in manifest.get("extra_outputs", ()):
             entry = outputs.get(rel)
@@ -162,32 +174,49 @@ class ShardFiles:
                 self.stubs[rel] = folder
 
 
-def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache],
-                 search: bool) -> tuple[SearchState | None, ShardFiles]:
-    """Link every shard's pages, Markdown copies and search bundles into `staging`; the shards'
+def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], search: bool,
+                 merged: Path | None = None) -> tuple[SearchState | None, ShardFiles]:
+    """Link every shard's pages, Markdown copies and search bundles into `staging` (with `merged`,
+    the folder the shards' files were merged into: check that they are there); the shards'
     search states merged (None without search), and what their manifests say of their other
     files (the redirect stubs are linked later: those the whole site's redirect map has)."""
     writer = out_writer.StagingWriter(staging)
-    merged = SearchState() if search else None
+    place = writer.link_from if merged is None else _in_place(merged)
+    state = SearchState() if search else None
     files = ShardFiles()
     for folder, cache in zip(shards, caches):
         pages: set[str] = set()
         for record in cache.pages.values():
             for o in record.result.outputs:
                 pages.add(o.path)
-                if not writer.link_from(folder, o.path):
-                    raise out_writer.OutputFailure(f"cannot assemble: {folder}/{o.path} is missing from its shard; "
-                                                   "build the shard again")
+                if not place(folder, o.path):
+                    raise out_writer.OutputFailure(f"cannot assemble: {merged or folder}/{o.path} is missing from "
+                                                   "its shard; build the shard again")
                 if o.markdown:
-                    writer.link_from(folder, o.markdown)
-        files.add(folder, out_writer.read_manifest(folder), pages)
-        if merged is not None:
-            state = read_state(folder, [])
-            if state is None:
+                    place(folder, o.markdown)
+        files.add(folder if merged is None else None, out_writer.read_manifest(folder), pages)
+        if state is not None:
+            found = read_state(folder, [])
+            if found is None:
                 continue
-            merged.pages.update(state.pages)
-            for shard, info in state.shards.items():
-                merged.shards[shard] = info
+            state.pages.update(found.pages)
+            for shard, info in found.shards.items():
+                state.shards[shard] = info
                 for rel in info.get("files", ()):
-                    writer.link_from(folder, rel)
-    return merged, files
+                    if not place(folder, rel):
+                        raise out_writer.OutputFailure(f"cannot assemble: {merged or folder}/{rel} is missing from "
+                                                       "its shard; build the shard again")
+    return state, files
+
+
+def _in_place(merged: Path):
+    """`link_from` for shards merged into `merged`: the file must be there, a regular file."""
+    root = str(merged)
+
+    def there(_folder: Path, rel: str) -> bool:
+        safe_output_path(rel)
+        try:
+            return stat.S_ISREG(os.lstat(os.path.join(root, rel)).st_mode)
+        except OSError:
+            return False
+    return there

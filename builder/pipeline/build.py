@@ -24,7 +24,7 @@ from ..output import hosts as out_hosts
 from ..search.site_index import indexed_digest
 from .metas import Metas
 from .outcome import page_outcomes
-from .shard import SHARD_STATE, ShardSpec, selection, shard_settings, shard_state, shown_pages
+from .shard import SHARD_STATE, ShardSpec, mirror_state, selection, shard_settings, shard_state, shown_pages
 from .pages import PageBuilder
 from .session import BuildSession, anchor_problems
 from .results import Compactor, Output, PageResult
@@ -119,6 +119,8 @@ class BuildReport:
     """Pages a `children` list reaches that could not be loaded (`content/<rel>`)."""
     host: str = ""
     """The host profile's account of the site (file count against the limits, rules), or ""."""
+    shards: int = 0
+    """`assemble`: how many shards were put together."""
 
 
 # Worker processes inherit the loaded site by fork; each builds whole pages.
@@ -304,6 +306,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                         with out_writer.output_errors(out, "write the build cache next to"):
                             _save_cache(site, structure, digests, metas, cache, results, reused, options_key,
                                         extras_digests, staging)
+                    if options.shard:  # found by an assembly of the shards merged into one folder
+                        mirror_state(staging, options.shard)
                 prog.phase("putting the new site in place")
                 archived = set(out_archives.archive_files(out, archives))  # never removed nor replaced
                 if in_place:

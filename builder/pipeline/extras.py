@@ -20,20 +20,23 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
                  partial_redirects: bool = False, markdown: bool = False,
-                 host=None, search_old=None, prebuilt=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 host=None, search_old=None, prebuilt=None,
+                 assembled_in: Path | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
     build skip unchanged redirects and search bundles). The search index's state for the next
     build is appended to `search_state` (written with the manifest: see `write_search_state`).
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`;
-    `prebuilt` (assemble) the redirect stubs the shards wrote: stub -> shard folder.
+    `prebuilt` (assemble) the redirect stubs the shards wrote: stub -> shard folder;
+    `assembled_in` (assemble): where the shards' bundles are, `staging` or (in place) `out`.
     """
     in_place = previous is not None
     index = None
     if search:  # indexed by Pagefind's processes while this thread writes the rest (see SiteIndex.start)
         if search_old is not None:  # the shards' bundles, linked into staging: only shards.json is new
-            index = _search_index(site, metas, staging, staging, outputs, set(), True, jobs, old=search_old)
+            index = _search_index(site, metas, staging, assembled_in or staging, outputs, set(), True, jobs,
+                                  old=search_old)
         else:
             index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs)
         index.start()

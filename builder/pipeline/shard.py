@@ -30,6 +30,11 @@ from .results import Output, PageResult
 from .site import Site
 
 SHARD_STATE = ".build/shard.json"
+MERGED_STATES = ".build/shards"
+"""Where a shard's `.build/` is also found, as `<K>-of-<N>/.build/`: the folders of all N shards
+can then be merged into one (CI's download of every shard's artifact into one folder) and
+assembled there (`assemble --in-place`); their other files never collide."""
+STATE_FILES = ("shard.json", "cache.json", "manifest.json", "search.json")
 SHARD_FORMAT = 1
 OUTPUT_COST = 2048
 """Bytes of source an output costs besides its page's text (layout, writing, checks)."""
@@ -154,6 +159,30 @@ def shard_state(spec: ShardSpec, settings: dict, files: dict[str, str]) -> bytes
     """`.build/shard.json`; `files` are the digests of the sources, taken before they were read."""
     return (json.dumps({"format": SHARD_FORMAT, "k": spec.k, "n": spec.n, "fingerprint": fingerprint(settings, files),
                         "settings": settings}, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def mirror_state(staging: Path, spec: ShardSpec) -> None:
+    """Link this shard's state files, staged under `.build/`, into its MERGED_STATES folder (hard
+    links: nothing is copied; the staging folder is the builder's own)."""
+    import shutil
+
+    target = staging / MERGED_STATES / f"{spec.k}-of-{spec.n}" / ".build"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in STATE_FILES:
+        src = staging / ".build" / name
+        if src.is_file():
+            try:
+                os.link(src, target / name)
+            except OSError:
+                shutil.copy2(src, target / name)
+
+
+def merged_states(out: Path) -> list[Path]:
+    """The state folders of the shards merged into `out` (see MERGED_STATES), in name order."""
+    folder = out / MERGED_STATES
+    if os.path.islink(out / ".build") or os.path.islink(folder) or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
 
 
 def read_shard_state(folder: Path) -> dict | None:
