@@ -7,8 +7,10 @@ a made-up translation, with 3 `redirect_from` entries per article. Prints each r
 and peak RSS (the largest process of the run, from `os.wait4`, and the sampled sum over its
 process tree), the ratio slowest shard / single build, the assemble time, and whether the
 assembled site equals the single build byte for byte (every file outside `.build/`; the
-`.build/` files that differ are named). Targets (issue 13): slowest shard <= 0.2 x single, every
-shard < 1 GB. Asserts nothing; exits 1 when the sites differ.
+`.build/` files that differ are named). Then the same with CI's recipe: the shard folders merged
+into one (`cp -al`, standing in for the artifact download) and `assemble --in-place` there.
+Targets (issue 13): slowest shard <= 0.2 x single (about a fifth with assemble), every shard
+< 1 GB. Asserts nothing; exits 1 when the sites differ.
 """
 
 from __future__ import annotations
@@ -128,8 +130,19 @@ def main() -> int:
     folders = [str(work / f"shard-{k}") for k in range(1, args.shards + 1)]
     assembled = run(["assemble", "--root", str(corpus.root), "--jobs", str(args.jobs), *folders,
                      "--out", str(work / "site")], "assemble")
+    # CI's way (docs/sharding.md): every shard's files downloaded into one folder, assembled there.
+    # The merge stands in for the download (hard links: what CI pays to download, not assemble).
+    merged = work / "merged"
+    t = time.monotonic()
+    for folder in folders:
+        subprocess.run(["cp", "-al", f"{folder}/.", str(merged)], check=True)
+    merge_s = time.monotonic() - t
+    print(f"  {'merge':<12} {merge_s:8.1f} s  (cp -al of the {args.shards} shard folders into one: CI's download)")
+    in_place = run(["assemble", "--root", str(corpus.root), "--jobs", str(args.jobs), "--in-place",
+                    "--out", str(merged)], "assemble --in-place")
     slowest = max(s[0] for s in shards)
     outside, inside = differences(work / "single", work / "site")
+    outside_ip, inside_ip = differences(work / "single", merged)
     print(f"slowest shard {slowest:.1f} s = {slowest / single[0]:.3f} x single build {single[0]:.1f} s "
           f"(target <= 0.2); with assemble {(slowest + assembled[0]) / single[0]:.3f} x")
     slowest_cpu = max(s[4] for s in shards)
@@ -137,11 +150,17 @@ def main() -> int:
           f"with assemble {(slowest_cpu + assembled[4]) / single[4]:.3f} x")
     print(f"largest shard peak {max(s[1] for s in shards):.0f} MB per process, {max(s[2] for s in shards):.0f} MB "
           f"per process tree (target < 1024 MB); single build {single[1]:.0f} / {single[2]:.0f} MB")
-    print(f"shards together {sum(s[0] for s in shards):.1f} s; assemble {assembled[0]:.1f} s")
+    print(f"with assemble --in-place {(slowest + in_place[0]) / single[0]:.3f} x (CPU "
+          f"{(slowest_cpu + in_place[4]) / single[4]:.3f} x)")
+    print(f"shards together {sum(s[0] for s in shards):.1f} s; assemble {assembled[0]:.1f} s, "
+          f"--in-place {in_place[0]:.1f} s")
     print("assembled site equals the single build byte for byte outside .build/: "
           + ("yes" if not outside else f"NO ({len(outside)} files differ, first: {', '.join(outside[:5])})"))
     print(".build/ files that differ: " + (", ".join(inside) if inside else "none"))
-    return 1 if outside else 0
+    print("assembled in place equals the single build outside .build/: "
+          + ("yes" if not outside_ip else f"NO ({len(outside_ip)} files differ, first: {', '.join(outside_ip[:5])})")
+          + "; .build/ files that differ: " + (", ".join(inside_ip) if inside_ip else "none"))
+    return 1 if outside or outside_ip else 0
 
 
 if __name__ == "__main__":
