@@ -257,6 +257,11 @@ def test_assemble_in_place_refuses_what_it_cannot_use(generated, tmp_path):
     result = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(site))
     assert result.status == 2 and "en/p0/a1/index.html is missing from its shard" in result.stderr, result.stderr
     assert (site / ".build" / "shards").is_dir()  # nothing changed: fixed, it can be assembled again
+    merge(folders, site)
+    stub = next(f for f in ("fr/p1/old-2-0/index.html", "en/p1/old-2-0/index.html") if (site / f).is_file())
+    (site / stub).unlink()  # a redirect stub a shard wrote
+    result = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(site))
+    assert result.status == 2 and f"{stub} is missing from its shard" in result.stderr, result.stderr
     result = run_cli("assemble", "--root", str(generated), "--in-place", "--out", str(site), "--base-site",
                      str(tmp_path / "nowhere"))
     assert result.status == 2 and "is not a site docs-builder built" in result.stderr, result.stderr

@@ -162,8 +162,10 @@ class ShardFiles:
     """Stub -> the shard folder to link it from (None: in place already, `assemble --in-place`)."""
     digests: dict[str, str] = field(default_factory=dict)
 
-    def add(self, folder: Path | None, manifest: dict, pages: set[str]) -> None:
+    def add(self, folder: Path | None, manifest: dict, pages: set[str]) -> list[str]:
+        """A shard's manifest; returns its stubs."""
         outputs = manifest.get("outputs", {})
+        stubs = []
         for rel in manifest.get("extra_outputs", ()):
             entry = outputs.get(rel)
             digest = entry.get("digest") if isinstance(entry, dict) else None
@@ -172,6 +174,8 @@ class ShardFiles:
             self.digests[rel] = digest
             if rel.endswith("index.html"):
                 self.stubs[rel] = folder
+                stubs.append(rel)
+        return stubs
 
 
 def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], search: bool,
@@ -190,11 +194,13 @@ def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], se
             for o in record.result.outputs:
                 pages.add(o.path)
                 if not place(folder, o.path):
-                    raise out_writer.OutputFailure(f"cannot assemble: {merged or folder}/{o.path} is missing from "
-                                                   "its shard; build the shard again")
+                    raise _missing(merged or folder, o.path)
                 if o.markdown:
                     place(folder, o.markdown)
-        files.add(folder if merged is None else None, out_writer.read_manifest(folder), pages)
+        stubs = files.add(folder if merged is None else None, out_writer.read_manifest(folder), pages)
+        for rel in stubs if merged is not None else ():  # in place: there (linked later otherwise)
+            if not place(folder, rel):
+                raise _missing(merged, rel)
         if state is not None:
             found = read_state(folder, [])
             if found is None:
@@ -204,9 +210,13 @@ def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], se
                 state.shards[shard] = info
                 for rel in info.get("files", ()):
                     if not place(folder, rel):
-                        raise out_writer.OutputFailure(f"cannot assemble: {merged or folder}/{rel} is missing from "
-                                                       "its shard; build the shard again")
+                        raise _missing(merged or folder, rel)
     return state, files
+
+
+def _missing(where: Path, rel: str) -> out_writer.OutputFailure:
+    return out_writer.OutputFailure(f"cannot assemble: {where}/{rel} is missing from its shard; build the shard "
+                                    "again (or, in place, download it again)")
 
 
 def _in_place(merged: Path):
