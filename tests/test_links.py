@@ -377,8 +377,8 @@ def test_host_file_renderers_refuse_what_would_break_a_rule(render, value):
 
     for hostile in (Redirect(value, "/en/a", "redirect_from"), Redirect("/en/a", value, "redirect_from")):
         with pytest.raises(UnsafePath):
-            {"netlify": lambda r: render_netlify(r, NoSite), "nginx": lambda r: render_nginx(r, NoSite),
-             "json": render_json}[render]([hostile])
+            "".join({"netlify": lambda r: render_netlify(r, NoSite), "nginx": lambda r: render_nginx(r, NoSite),
+                     "json": render_json}[render]([hostile]))
 
 
 def test_nginx_values_cannot_name_a_variable():
@@ -386,9 +386,25 @@ def test_nginx_values_cannot_name_a_variable():
     from builder.links.outputs import render_nginx
     from builder.links.redirects import Redirect
 
-    assert '"/en/a$b" "/en/a";' in render_nginx([Redirect("/en/a$b", "/en/a", "redirect_from")], None)
+    assert '"/en/a$b" "/en/a";' in "".join(render_nginx([Redirect("/en/a$b", "/en/a", "redirect_from")], None))
     with pytest.raises(UnsafePath):
-        render_nginx([Redirect("/en/a", "/en/$host", "redirect_from")], None)
+        "".join(render_nginx([Redirect("/en/a", "/en/$host", "redirect_from")], None))
+
+
+def test_redirects_json_is_what_json_dumps_makes():
+    """redirects.json is written line by line: the same text as the whole map dumped at once."""
+    import json
+
+    from builder.links.outputs import host_value, in_chunks, render_json
+    from builder.links.redirects import Redirect
+
+    redirects = [Redirect("/fr/caf\u00e9", "/fr/a\u00e9", "redirect_from"), Redirect("/en/z", "/en/a", "versionless"),
+                 Redirect("/en/b+c%", "/en/a", "redirect_from"), Redirect("/", "/en", "no-language")]
+    whole = {host_value(r.source, "x", encode=True): host_value(r.target, "x") for r in redirects}
+    expected = json.dumps(whole, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
+    assert b"".join(in_chunks(render_json(redirects), size=2)).decode() == expected
+    assert json.loads(expected)["/fr/caf%C3%A9"] == "/fr/a\u00e9"
+    assert "".join(render_json([])) == json.dumps({}, indent=1) + "\n"
 
 
 def test_sitemap_escapes_and_encodes(tmp_path):

@@ -7,7 +7,7 @@ import json
 
 from ..output.hosts import Host
 from .host_rules import MAP_FILE, entries, plan
-from .outputs import _live_paths, host_value, render_nginx, write_stubs
+from .outputs import _live_paths, host_value, in_chunks, render_nginx, write_stubs
 
 HEADER = "# Redirects for {name} (written by docs-builder --host {name}; see docs/deploy.md)."
 
@@ -34,7 +34,7 @@ def write_for_host(site, writer, host: Host, redirects, live: set[str], output_p
     written: dict[str, list[str]] = {"__digest__": [digest]}
     keep = keep_if == digest
     written.update(write_stubs(site, writer, shaped.stubs, output_paths, live if only_live else None, keep, prebuilt))
-    files: dict[str, str] = {}
+    files: dict[str, object] = {}  # text, or the bytes of a large file as they are made
     if host.redirect_rules:
         lines = [HEADER.format(name=host.name)]
         lines += [f"{host_value(s, '_redirects')} {host_value(t, '_redirects')} {c}" for s, t, c in shaped.rules]
@@ -42,7 +42,7 @@ def write_for_host(site, writer, host: Host, redirects, live: set[str], output_p
     if shaped.map_doc is not None:
         files[MAP_FILE] = json.dumps(shaped.map_doc, ensure_ascii=True, sort_keys=True, separators=(",", ":")) + "\n"
     if host.name == "nginx":
-        files["nginx-redirects.conf"] = render_nginx(redirects, site)
+        files["nginx-redirects.conf"] = in_chunks(render_nginx(redirects, site))
     for name, text in files.items():
         if not keep:
             writer.write(name, text)

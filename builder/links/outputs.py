@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
@@ -81,9 +81,9 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
     written.update(write_stubs(site, writer, redirects, output_paths, live if only_live else None, keep_if == digest,
                                prebuilt))
     if keep_if != digest:  # the same redirects: the host files in the site stay as they are
-        writer.write("_redirects", render_netlify(redirects, site))
-        writer.write("redirects.json", render_json(redirects))
-        writer.write("nginx-redirects.conf", render_nginx(redirects, site))
+        writer.write("_redirects", in_chunks(render_netlify(redirects, site)))
+        writer.write("redirects.json", in_chunks(render_json(redirects)))
+        writer.write("nginx-redirects.conf", in_chunks(render_nginx(redirects, site)))
     for name in ("_redirects", "redirects.json", "nginx-redirects.conf"):
         written[name] = []
     return written
@@ -152,38 +152,60 @@ def _generic_rules(site) -> list[tuple[str, str, int]]:
     return rules
 
 
-def render_json(redirects: list[Redirect]) -> str:
-    """`redirects.json`: source -> target, ASCII only (`\\u` escapes), sorted."""
-    rules = {host_value(r.source, "redirects.json", encode=True): host_value(r.target, "redirects.json")
-             for r in redirects}
-    return json.dumps(rules, indent=1, sort_keys=True, ensure_ascii=True) + "\n"
+def render_json(redirects: list[Redirect]) -> Iterator[str]:
+    """`redirects.json`, line by line: source -> target, ASCII only (`\\u` escapes), sorted; the
+    text `json.dumps(..., indent=1, sort_keys=True)` makes, without holding it whole."""
+    rules = sorted((host_value(r.source, "redirects.json", encode=True), host_value(r.target, "redirects.json"))
+                   for r in redirects)  # an encoded source is never another's: each key once
+    if not rules:
+        yield "{}\n"
+        return
+    yield "{\n"
+    last = len(rules) - 1
+    for i, (source, target) in enumerate(rules):
+        yield f" {json.dumps(source)}: {json.dumps(target)}" + ("\n" if i == last else ",\n")
+    yield "}\n"
 
 
-def render_netlify(redirects: list[Redirect], site) -> str:
-    lines = ["# Redirects for Netlify and Cloudflare Pages (written by docs-builder)."]
+def render_netlify(redirects: list[Redirect], site) -> Iterator[str]:
+    """`_redirects` for Netlify and Cloudflare Pages, line by line."""
+    yield "# Redirects for Netlify and Cloudflare Pages (written by docs-builder).\n"
     for r in redirects:
         status = 302 if r.reason in ("latest", "no-language") else 301
-        lines.append(f"{host_value(r.source, '_redirects', encode=True)} {host_value(r.target, '_redirects')} {status}")
+        yield f"{host_value(r.source, '_redirects', encode=True)} {host_value(r.target, '_redirects')} {status}\n"
     for source, target, status in _generic_rules(site):
-        lines.append(f"{host_value(source, '_redirects')} {host_value(target, '_redirects')} {status}")
-    return "\n".join(lines) + "\n"
+        yield f"{host_value(source, '_redirects')} {host_value(target, '_redirects')} {status}\n"
 
 
-def render_nginx(redirects: list[Redirect], site) -> str:
+def render_nginx(redirects: list[Redirect], site) -> Iterator[str]:
+    """`nginx-redirects.conf`, line by line (its map entries sorted)."""
     entries = []
     for r in redirects:
         source = host_value(r.source, "nginx-redirects.conf", forbid='"\\')  # $uri is decoded: keys are too
         target = host_value(r.target, "nginx-redirects.conf")
         for key in ({source} if source == "/" else {source, source + "/"}):
-            entries.append(f"    {_nginx_quote(key)} {_nginx_quote(target)};")
-    head = [
-        "# nginx: include this file in the http block, then in the server block add:",
-        "#   if ($docs_redirect) { return 301 $docs_redirect; }",
-        "#   error_page 404 /404.html;   # sends paths without a language to the default one",
-        "map $uri $docs_redirect {",
-        '    default "";',
-    ]
-    return "\n".join(head + sorted(entries) + ["}"]) + "\n"
+            entries.append(f"    {_nginx_quote(key)} {_nginx_quote(target)};\n")
+    yield ("# nginx: include this file in the http block, then in the server block add:\n"
+           "#   if ($docs_redirect) { return 301 $docs_redirect; }\n"
+           "#   error_page 404 /404.html;   # sends paths without a language to the default one\n"
+           "map $uri $docs_redirect {\n"
+           '    default "";\n')
+    entries.sort()
+    yield from entries
+    yield "}\n"
+
+
+def in_chunks(lines: Iterable[str], size: int = 4096) -> Iterator[bytes]:
+    """The UTF-8 bytes of `lines`, `size` lines at a time (a host file of 100,000s of rules is
+    written as it is made, never held whole)."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
 
 
 def _nginx_quote(text: str) -> str:

@@ -10,7 +10,7 @@ from ..sources.content import ContentTree, Page
 from ..versions.model import Version, VersionSpace
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redirect:
     source: str
     """URL path without a trailing slash, such as `/fr/enterprise-server@3.15/old/path`."""
