@@ -415,9 +415,9 @@ def test_sitemap_escapes_and_encodes(tmp_path):
         def __init__(self, path, lang):
             self.path, self.lang, self.page, self.version = path, lang, "p", "v"
 
-    class Writer:
-        def write(self, rel, text):
-            self.text = text
+    class Writer:  # as StagingWriter: text, or the bytes of a large file in parts, as they are made
+        def write(self, rel, data):
+            self.text = data if isinstance(data, str) else b"".join(data).decode("utf-8")
 
     writer = Writer()
     write_sitemap(None, writer, [Out("en/café/index.html", "en"), Out("fr/café/index.html", "fr")],

@@ -218,26 +218,29 @@ def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: s
     Returns the files and a digest of the output list; when it equals `keep_if`, the sitemap
     already in the site is kept."""
     base = base_url.rstrip("/")
-    digest = hashlib.sha1((base + "\n" + "\n".join(sorted(o.path for o in outputs))).encode()).hexdigest()
+    h = hashlib.sha1((base + "\n").encode())
+    for i, path in enumerate(sorted(o.path for o in outputs)):  # the text "\n".join(...) would be: never made
+        h.update(((i and "\n" or "") + path).encode())
+    digest = h.hexdigest()
     if keep_if == digest:
         return {"sitemap.xml": []}, digest
     by_key: dict[tuple[str, str], dict[str, str]] = {}
     for o in outputs:
         url = "/" + quote(o.path[: -len("index.html")], safe=_SAFE)
         by_key.setdefault((o.page, o.version), {})[o.lang] = url
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
-    ]
-    for (_page, _version), langs in sorted(by_key.items(), key=lambda kv: sorted(kv[1].values())[0]):
-        for code, url in sorted(langs.items()):
-            lines.append(f"  <url><loc>{xml_escape(base + url)}</loc>")
-            if len(langs) > 1:
-                for other, other_url in sorted(langs.items()):
-                    lines.append(
-                        f'    <xhtml:link rel="alternate" hreflang="{xml_escape(other)}" href="{xml_escape(base + other_url)}"/>'
-                    )
-            lines.append("  </url>")
-    lines.append("</urlset>")
-    writer.write("sitemap.xml", "\n".join(lines) + "\n")
+
+    def lines() -> Iterator[str]:  # written as they are made: a big site's sitemap is tens of MB
+        yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+        for (_page, _version), langs in sorted(by_key.items(), key=lambda kv: sorted(kv[1].values())[0]):
+            for code, url in sorted(langs.items()):
+                yield f"  <url><loc>{xml_escape(base + url)}</loc>\n"
+                if len(langs) > 1:
+                    for other, other_url in sorted(langs.items()):
+                        yield (f'    <xhtml:link rel="alternate" hreflang="{xml_escape(other)}" '
+                               f'href="{xml_escape(base + other_url)}"/>\n')
+                yield "  </url>\n"
+        yield "</urlset>\n"
+
+    writer.write("sitemap.xml", in_chunks(lines()))
     return {"sitemap.xml": []}, digest
