@@ -89,6 +89,13 @@ def test_example_site_in_three_shards_equals_the_single_build(src, tmp_path):
     for folder in folders:
         assert not (folder / "sitemap.xml").exists() and not (folder / "404.html").exists()
         assert not list(folder.glob("_pagefind/*/shards.json"))
+    # two shards: a page's en and ja in one, its fr in the other; its link checks in language order
+    two = build_shards(src, tmp_path / "two", 2)
+    assert {lang for f in two for lang in ("en", "fr", "ja") if (f / lang).is_dir()} == {"en", "fr", "ja"}
+    site = merge(two, tmp_path / "merged")
+    assert run_cli("assemble", "--root", str(src), "--in-place", "--out", str(site)).status == 0
+    assert_same(tmp_path / "single", site)
+    assert (site / ".build/cache.json").read_bytes() == (tmp_path / "single" / ".build/cache.json").read_bytes()
 
 
 @pytest.mark.parametrize("n", [4, 40])

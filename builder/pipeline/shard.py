@@ -222,5 +222,7 @@ def merge_results(parts: list[PageResult], languages: list[str]) -> PageResult:
         merged.translation.update(part.translation)
         merged.external.extend(part.external)
     merged.outputs = sorted(outputs, key=lambda o: order.get(o.lang, len(order)))
+    # in language order, as one build checks them (a shard may hold en and ja of a page, another fr)
+    merged.fragments.sort(key=lambda c: order.get(c.lang, len(order)))
     merged.anchors = dict(sorted(merged.anchors.items(), key=lambda item: order.get(item[0][0], len(order))))
     return merged
