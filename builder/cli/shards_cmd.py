@@ -81,11 +81,14 @@ def run_assemble(args) -> int:
 
     root = Path(args.root)
     out = Path(args.out) if args.out else root / "site"
-    if args.in_place == bool(args.shards) or (args.base_site and not args.in_place):
-        why = ("--in-place takes no SHARD_DIR: the shards are in --out" if args.in_place and args.shards else
-               "--base-site goes with --in-place (without it, the change list compares with --out)" if args.base_site
-               and not args.in_place else "name the shard folders (SHARD_DIR...), or merge them into --out and pass "
-               "--in-place")
+    why = None
+    if args.in_place and args.shards:
+        why = "--in-place takes no SHARD_DIR: the shards are in --out"
+    elif args.base_site and not args.in_place:
+        why = "--base-site goes with --in-place (without it, the change list compares with --out)"
+    elif not args.in_place and not args.shards:
+        why = "name the shard folders (SHARD_DIR...), or merge them into --out and pass --in-place"
+    if why is not None:
         raise ConfigError(Diagnostic(codes.SHARD_OPTION, f"assemble: {why}", None))
     report = assemble([Path(s) for s in args.shards], root, out, jobs=args.jobs, keep_going=args.keep_going,
                       in_place=args.in_place, base_site=Path(args.base_site) if args.base_site else None)
