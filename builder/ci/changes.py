@@ -53,10 +53,17 @@ class Change(NamedTuple):
         return url_of(self.path)
 
     def to_json(self) -> str:
-        fields = {"path": self.path, "url": url_of(self.path), "kind": self.kind, "change": self.change}
+        """The change as one JSON object: the text `json.dumps(..., ensure_ascii=False,
+        separators=(",", ":"))` makes of its fields, made faster (a clean build lists every file)."""
+        text = (f'{{"path":{_text(self.path)},"url":{_text(url_of(self.path))},"kind":{_text(self.kind)},'
+                f'"change":{_text(self.change)}')
         if self.kind == "page":
-            fields.update(source=self.source, version=self.version, language=self.language)
-        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+            text += f',"source":{_text(self.source)},"version":{_text(self.version)},"language":{_text(self.language)}'
+        return text + "}"
+
+
+_text = json.encoder.encode_basestring
+"""A str as JSON, as `json.dumps(text, ensure_ascii=False)` writes it."""
 
 
 @dataclass

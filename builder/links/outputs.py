@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import quote
@@ -18,6 +19,10 @@ percent-encoded, as requests spell it (targets are page URLs, encoded already; n
 keys with the decoded `$uri`)."""
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9/@\-._~]")
+"""A character `quote(..., safe=_SAFE)` changes (none: the value is its own encoding)."""
+
+
 def host_value(text: str, where: str, *, encode: bool = False, forbid: str = '"\\$') -> str:
     """A URL path for a rule of a host file, checked once more (a second wall behind the path
     policy that validated every value): never a line break or a space that would start a new
@@ -30,7 +35,7 @@ def host_value(text: str, where: str, *, encode: bool = False, forbid: str = '"\
             raise UnsafePath(f"refusing to write {where}: {one_line(text)!r} contains {describe_char(ch)}")
     if not text.startswith("/"):
         raise UnsafePath(f"refusing to write {where}: {one_line(text)!r} is not a path from the site's root")
-    return quote(text, safe=_SAFE) if encode else text
+    return quote(text, safe=_SAFE) if encode and _UNSAFE.search(text) else text
 
 
 def xml_escape(text: str) -> str:
@@ -81,9 +86,10 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
     written.update(write_stubs(site, writer, redirects, output_paths, live if only_live else None, keep_if == digest,
                                prebuilt))
     if keep_if != digest:  # the same redirects: the host files in the site stay as they are
-        writer.write("_redirects", in_chunks(render_netlify(redirects, site)))
-        writer.write("redirects.json", in_chunks(render_json(redirects)))
-        writer.write("nginx-redirects.conf", in_chunks(render_nginx(redirects, site)))
+        checked = checked_rules(redirects, "_redirects")  # each value checked and encoded once for the three
+        writer.write("_redirects", in_chunks(render_netlify(redirects, site, checked)))
+        writer.write("redirects.json", in_chunks(render_json(redirects, checked)))
+        writer.write("nginx-redirects.conf", in_chunks(render_nginx(redirects, site, checked)))
     for name in ("_redirects", "redirects.json", "nginx-redirects.conf"):
         written[name] = []
     return written
@@ -152,38 +158,56 @@ def _generic_rules(site) -> list[tuple[str, str, int]]:
     return rules
 
 
-def render_json(redirects: list[Redirect]) -> Iterator[str]:
+def checked_rules(redirects: list[Redirect], where: str) -> list[tuple[str, str]]:
+    """(encoded source, target) of each redirect, checked by `host_value` as `_redirects` and
+    `redirects.json` check them (which also passes nginx's checks): what the three renderers
+    share when they write the same redirects."""
+    return [(host_value(r.source, where, encode=True), host_value(r.target, where)) for r in redirects]
+
+
+def _json_string(text: str) -> str:
+    """`json.dumps(text)` of a value `host_value` checked (no quote, backslash or control
+    character): quoted as it is when ASCII."""
+    return f'"{text}"' if text.isascii() else json.dumps(text)
+
+
+def render_json(redirects: list[Redirect], checked: list[tuple[str, str]] | None = None) -> Iterator[str]:
     """`redirects.json`, line by line: source -> target, ASCII only (`\\u` escapes), sorted; the
-    text `json.dumps(..., indent=1, sort_keys=True)` makes, without holding it whole."""
-    rules = sorted((host_value(r.source, "redirects.json", encode=True), host_value(r.target, "redirects.json"))
-                   for r in redirects)  # an encoded source is never another's: each key once
+    text `json.dumps(..., indent=1, sort_keys=True)` makes, without holding it whole. `checked`:
+    `checked_rules(redirects)`, when made already."""
+    rules = sorted(checked if checked is not None else checked_rules(redirects, "redirects.json"))
+    # an encoded source is never another's: each key once
     if not rules:
         yield "{}\n"
         return
     yield "{\n"
     last = len(rules) - 1
     for i, (source, target) in enumerate(rules):
-        yield f" {json.dumps(source)}: {json.dumps(target)}" + ("\n" if i == last else ",\n")
+        yield f" {_json_string(source)}: {_json_string(target)}" + ("\n" if i == last else ",\n")
     yield "}\n"
 
 
-def render_netlify(redirects: list[Redirect], site) -> Iterator[str]:
-    """`_redirects` for Netlify and Cloudflare Pages, line by line."""
+def render_netlify(redirects: list[Redirect], site, checked: list[tuple[str, str]] | None = None) -> Iterator[str]:
+    """`_redirects` for Netlify and Cloudflare Pages, line by line (`checked` as for `render_json`)."""
     yield "# Redirects for Netlify and Cloudflare Pages (written by docs-builder).\n"
-    for r in redirects:
+    for r, (source, target) in zip(redirects, checked if checked is not None else checked_rules(redirects, "_redirects")):
         status = 302 if r.reason in ("latest", "no-language") else 301
-        yield f"{host_value(r.source, '_redirects', encode=True)} {host_value(r.target, '_redirects')} {status}\n"
+        yield f"{source} {target} {status}\n"
     for source, target, status in _generic_rules(site):
         yield f"{host_value(source, '_redirects')} {host_value(target, '_redirects')} {status}\n"
 
 
-def render_nginx(redirects: list[Redirect], site) -> Iterator[str]:
-    """`nginx-redirects.conf`, line by line (its map entries sorted)."""
+def render_nginx(redirects: list[Redirect], site, checked: list | None = None) -> Iterator[str]:
+    """`nginx-redirects.conf`, line by line (its map entries sorted). `checked` (see
+    `checked_rules`): every value passed stricter checks already."""
     entries = []
-    for r in redirects:
-        source = host_value(r.source, "nginx-redirects.conf", forbid='"\\')  # $uri is decoded: keys are too
-        target = host_value(r.target, "nginx-redirects.conf")
-        for key in ({source} if source == "/" else {source, source + "/"}):
+    for i, r in enumerate(redirects):
+        if checked is None:
+            source = host_value(r.source, "nginx-redirects.conf", forbid='"\\')  # $uri is decoded: keys are too
+            target = host_value(r.target, "nginx-redirects.conf")
+        else:
+            source, target = r.source, checked[i][1]
+        for key in ((source,) if source == "/" else (source, source + "/")):
             entries.append(f"    {_nginx_quote(key)} {_nginx_quote(target)};\n")
     yield ("# nginx: include this file in the http block, then in the server block add:\n"
            "#   if ($docs_redirect) { return 301 $docs_redirect; }\n"
