@@ -409,7 +409,7 @@ def test_the_state_after_an_incremental_build_is_a_clean_builds_byte_for_byte(sr
 
 
 def test_a_file_hashed_after_the_build_read_it_is_checked_again_at_the_end(tmp_path):
-    from builder.pipeline.cache import CHANGED, FileDigests
+    from builder.pipeline.digests import CHANGED, FileDigests
 
     (tmp_path / "content").mkdir()
     (tmp_path / "content/a.md").write_text("a\n", "utf-8")
@@ -427,7 +427,7 @@ def test_a_file_hashed_after_the_build_read_it_is_checked_again_at_the_end(tmp_p
 
 
 def test_a_pipe_among_the_sources_is_never_waited_on(tmp_path):
-    from builder.pipeline.cache import FileDigests
+    from builder.pipeline.digests import FileDigests
 
     (tmp_path / "data").mkdir()
     os.mkfifo(tmp_path / "data/pipe.yml")  # opening it for reading would wait for a writer

@@ -27,7 +27,8 @@ def assert_same(a: Path, b: Path) -> None:
     ours, theirs = files_of(a), files_of(b)
     assert sorted(set(ours) ^ set(theirs)) == []
     assert [rel for rel in ours if ours[rel] != theirs[rel]] == []
-    for rel in (".build/manifest.json", ".build/search.json"):  # what a deploy step reads is the same too
+    # what a deploy step reads is the same too, and the cache the next build starts from
+    for rel in (".build/manifest.json", ".build/search.json", ".build/cache.json"):
         assert (a / rel).is_file() == (b / rel).is_file()
         if (a / rel).is_file():
             assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
@@ -71,7 +72,7 @@ def generated(tmp_path, monkeypatch):
             versions = "{fpt: '*', ghes: '>=3.9'}" if i % 2 else "{fpt: '*', ghec: '*', ghes: '*'}"
             redirects = "[" + ", ".join(f"/p{p}/old-{i}-{r}" for r in range(3)) + "]"
             files[f"content/p{p}/a{i}.md"] = page(f"Article {p}.{i}", body, versions=versions,
-                                                  redirect_from=redirects)
+                                                  redirect_from=redirects, intro=f"'About [product {p}](/p{p}).'")
             if i % 2 == 0:
                 files[f"translations/fr/content/p{p}/a{i}.md"] = page(f"Article fr {p}.{i}", body.replace(
                     "Words", "Mots"), versions=versions)
@@ -204,6 +205,26 @@ def test_shard_option_is_checked(src, tmp_path):
         assert result.status == 2 and "error[DB684]: --shard" in result.stderr
     result = run_cli("build", "--root", str(src), "--shard", "1/2", "--changed-since", "HEAD")
     assert result.status == 2 and "cannot be combined with --changed-since" in result.stderr
+
+
+def test_shards_make_the_intros_of_their_llms_txt_entries(generated, tmp_path):
+    """An llms.txt entry's intro has its links finished for its version: each shard makes those of
+    its pages and assemble takes them as they are; one it cannot use is made again, alike."""
+    cli_ok("build", "--root", str(generated), "--out", str(tmp_path / "single"))
+    folders = build_shards(generated, tmp_path, 2)
+    intros = [json.loads((f / ".build/llms-intros.json").read_text()) for f in folders]
+    assert set(intros[0]).isdisjoint(intros[1])
+    mine = 0 if "en/p0/a1/index.md" in intros[0] else 1
+    assert intros[mine]["en/p0/a1/index.md"] == "About product 0."
+    intros[mine]["en/p0/a1/index.md"] = "Made by the shard."
+    (folders[mine] / ".build/llms-intros.json").write_text(json.dumps(intros[mine]))
+    assert assemble(generated, folders, tmp_path / "site").status == 0
+    assert "[Article 0.1](/en/p0/a1/index.md): Made by the shard." in (tmp_path / "site/en/llms.txt").read_text()
+    # missing in one shard, damaged in the other: every entry is made here, as the single build does
+    (folders[mine] / ".build/llms-intros.json").unlink()
+    (folders[1 - mine] / ".build/llms-intros.json").write_text("{not json")
+    assert assemble(generated, folders, tmp_path / "again").status == 0
+    assert_same(tmp_path / "single", tmp_path / "again")
 
 
 def merge(folders: list[Path], into: Path) -> Path:

@@ -264,11 +264,13 @@ def new_staging(out: Path) -> Path:
     return staging
 
 
-def read_manifest(out: Path, problems: list | None = None) -> dict:
+def read_manifest(out: Path, problems: list | None = None, outputs_here: bool = True) -> dict:
     """The manifest of the last build into `out`, checked; {} when there is none or when it
     cannot be trusted: unreadable, not JSON, another format, a checksum that does not match, or a
     path the policy refuses (then a warning goes to `problems`). Nothing an ignored manifest
-    names is ever deleted, kept or moved: the site is replaced as a whole."""
+    names is ever deleted, kept or moved: the site is replaced as a whole. Not `outputs_here`
+    (a merged shard's state folder): its outputs are not under `out`, so no symbolic link on
+    their way there is looked for."""
     path = out / MANIFEST
     link = symlinked_part(out, MANIFEST, {})
     if link is not None and os.path.lexists(path):
@@ -308,10 +310,10 @@ def read_manifest(out: Path, problems: list | None = None) -> dict:
     paths = set(outputs) | set(extra)
     refused = check_output_paths(paths)
     memo: dict[str, str | None] = {}
-    if refused is None:
+    if refused is None and outputs_here:
         refused = next(((rel, f"lies under {link!r}, a symbolic link") for rel in sorted(paths)
                         if (link := symlinked_part(out, rel, memo)) is not None), None)
-    else:
+    elif refused is not None:
         refused = (refused[0], refused[1].reason)
     if refused is not None:
         rel, reason = refused

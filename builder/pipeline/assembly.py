@@ -17,15 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..core.paths import safe_output_path
 from ..output import archives as out_archives
 from ..output import hosts as out_hosts
 from ..output import writer as out_writer
 from ..search.state import SearchState, read_state
-from .build import (PRIMED_FOLDERS, BuildOptions, BuildReport, Staged, _collect, _save_cache, _step)
-from .cache import FORMAT, BuildCache, FileDigests, builder_digest
-from .extras import write_extras, write_search_state
+from .build import (PRIMED_FOLDERS, BuildOptions, BuildReport, Staged, _collect, _save_cache, _step, build_settings)
+from .alongside import Alongside
+from .cache import BuildCache
+from .digests import FileDigests
+from .extras import assembled_llms, write_extras, write_search_state
 from .incremental import Structure
+from .llms import read_intros
 from .manifest import extra_digests, source_of, write_manifest
 from .metas import Metas
 from .results import Compactor, PageResult
@@ -51,9 +53,11 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
     else:
         old_manifest = out_writer.read_manifest(out, state_problems) if out.is_dir() else {}
     caches: list[BuildCache] = []
+    lines: dict[tuple, tuple[object, str]] = {}  # records as the shards wrote them: written again when equal
     compact = Compactor()
+    seen: dict = {}  # the shards' frontmatter and title records: most are in every shard's cache alike
     for folder in shards:
-        cache = BuildCache.read(folder, state_problems)
+        cache = BuildCache.read(folder, state_problems, seen, outputs_here=not in_place)
         if cache is None:
             from ..core import codes
             from ..core.diagnostics import Diagnostic
@@ -62,10 +66,12 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             raise ConfigError(Diagnostic(codes.SHARD_NOT_A_SHARD, f"{folder} is not a complete build shard: its "
                                          "build cache (.build/cache.json) is missing or unusable; build it again",
                                          None))
-        cache.lines.clear()  # the text of each record, kept to write an unchanged cache again: not needed
+        lines.update(cache.lines)  # a page built in parts by two shards: made again, below
+        cache.lines = {}
         for record in cache.pages.values():  # what a single build keeps of each page, shared alike
             compact(record.result)
         caches.append(cache)
+    seen.clear()
     site = Site(options.root, options.versions, options.languages, frontmatter=caches[0].frontmatter_for(digests))
     digests.prime([lang.dir for lang in site.config.languages if lang.dir])
     check_sources(fingerprint(shard_settings(options), digests.snapshot))
@@ -74,10 +80,7 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
     problems = site.problems
     problems.extend(state_problems)
     host = out_hosts.resolve(site.config.host, options.host)
-    options_key = repr((
-        [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
-        + ((repr(host),) if host.name != "generic" else ()))
+    options_key = repr(build_settings(site, options, host, archives))
     if not in_place and not (archives and not os.path.lexists(out / out_writer.MANIFEST)
                              and out_archives.only_archives(out, archives)):
         out_writer.check_output_dir(out)
@@ -93,18 +96,29 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
                 parts.setdefault(rel, []).append(record.result)
     languages = [lang.code for lang in site.languages]
     results = [merge_results(parts[rel], languages) for rel in sorted(parts)]
+    for rel, found in parts.items():
+        if len(found) > 1:  # its shards' records are of parts of it
+            lines.pop(("page", rel), None)
     report = BuildReport(problems, pages=len(site.tree.pages), out=out, shards=len(shards))
     staging = out_writer.new_staging(out)
+    llms = manifest = None
     try:
-        search_old, shard_files = _link_shards(staging, shards, caches, options.search, out if in_place else None)
-        _step("loaded")
         outputs = _collect(results, report, problems)
+
+        def start_llms():  # once every Markdown copy is where it is read: in place already, or linked
+            return assembled_llms(site, metas, staging, outputs, options.base_url, out if in_place else staging,
+                                  read_intros(shards), options.jobs) if options.markdown else None
+
+        llms = start_llms() if in_place else None
+        search_old, shard_files = _link_shards(staging, shards, caches, options.search, out if in_place else None)
+        llms = llms or start_llms()
+        _step("loaded")
         search_state: list = []
         extra, extras_digests = write_extras(
             site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
             previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
             search_state=search_state, markdown=options.markdown, search_old=search_old, host=host,
-            prebuilt=shard_files.stubs, assembled_in=out if in_place else staging)
+            prebuilt=shard_files.stubs, assembled_in=out if in_place else staging, llms=llms)
         report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
         extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
         _step("extras-written")
@@ -113,17 +127,21 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         digests_of_extras = extra_digests(extra, staging, out, old_manifest, known=shard_files.digests)
         shard_files = None  # 100,000s of paths: not held while the manifest and cache are written
         source = source_of(options.root, PRIMED_FOLDERS)
+        # written alongside the change list and the cache (it needs nothing they make)
+        manifest = Alongside(lambda: write_manifest(site, staging, outputs, extra, digests_of_extras, source),
+                             forked=options.jobs != 1)
         changes = None
         if options.staged is not None:
             compared = (options.previous_label if in_place else str(out)) if old_manifest else None
             changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest, compared, site, metas))
-        write_manifest(site, staging, outputs, extra, digests_of_extras, source)
         write_search_state(staging, search_state)
         if changes is not None:
             out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
         structure = Structure(site, metas, digests, options_key)
         with out_writer.output_errors(out, "write the build cache next to"):
-            _save_cache(site, structure, digests, metas, None, results, {}, options_key, extras_digests, staging)
+            _save_cache(site, structure, digests, metas, None, results, {}, options_key, extras_digests, staging,
+                        lines=lines)
+        manifest.result()
         if in_place:  # the pages are in place: the whole-site files and .build/ move in
             out_writer.commit_incremental(staging, out, [])
         else:
@@ -133,6 +151,9 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         report.written = True
         staging = None
     finally:
+        for work in (llms, manifest):  # done by now, unless the assembly failed first
+            if work is not None:
+                work.cancel()
         if staging is not None:
             out_writer.discard(staging)
     return _done(report, started)
@@ -197,7 +218,8 @@ def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], se
                     raise _missing(merged or folder, o.path)
                 if o.markdown:
                     place(folder, o.markdown)
-        stubs = files.add(folder if merged is None else None, out_writer.read_manifest(folder), pages)
+        stubs = files.add(folder if merged is None else None,
+                          out_writer.read_manifest(folder, outputs_here=merged is None), pages)
         for rel in stubs if merged is not None else ():  # in place: there (linked later otherwise)
             if not place(folder, rel):
                 raise _missing(merged, rel)
@@ -220,11 +242,12 @@ def _missing(where: Path, rel: str) -> out_writer.OutputFailure:
 
 
 def _in_place(merged: Path):
-    """`link_from` for shards merged into `merged`: the file must be there, a regular file."""
+    """`link_from` for shards merged into `merged`: the file must be there, a regular file. Every
+    path asked for passed the path policy when the shard's cache, manifest or search state that
+    names it was read (`_check_paths`, `read_manifest`, `read_state`)."""
     root = str(merged)
 
     def there(_folder: Path, rel: str) -> bool:
-        safe_output_path(rel)
         try:
             return stat.S_ISREG(os.lstat(os.path.join(root, rel)).st_mode)
         except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -29,9 +30,11 @@ from .pages import PageBuilder
 from .session import BuildSession, anchor_problems
 from .results import Compactor, Output, PageResult
 from .site import Site
-from .cache import FORMAT, LEGACY_CACHE, BuildCache, FileDigests, builder_digest, frontmatter_records
+from .cache import FORMAT, LEGACY_CACHE, BuildCache, builder_digest, frontmatter_records
+from .digests import FileDigests
 from .extras import check_redirect_template, write_extras, write_search_state, write_shard_extras
 from .incremental import Structure, outputs_exist
+from .llms import INTROS as LLMS_INTROS, INTROS_DIGEST as LLMS_INTROS_DIGEST, shard_intros
 from .records import PageRecord
 from .manifest import base_site_warning, extra_digests, source_of, write_manifest
 
@@ -206,11 +209,9 @@ def run_build(options: BuildOptions) -> BuildReport:
         digests.prime([lang.dir for lang in site.config.languages if lang.dir])
     pages = list(site.tree.pages.values())
     host = out_hosts.resolve(site.config.host, options.host)
-    options_key = repr((
-        [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
-        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
-        + ((repr(host),) if host.name != "generic" else ())
-        + ((str(options.shard),) if options.shard else ()))
+    settings = build_settings(site, options, host, archives)
+    pages_key = repr(settings)  # what a page's fingerprint starts from: a shard's pages are the whole build's
+    options_key = repr(settings + ((str(options.shard),) if options.shard else ()))
     if options.write and not options.changed_since and not options.shard:  # the pages alone over the file limit: before building
         out_hosts.check_early(host, sum(len(site.built_versions(p)) for p in pages) * len(site.languages),
                               options.markdown)
@@ -226,7 +227,7 @@ def run_build(options: BuildOptions) -> BuildReport:
         staging = out_writer.new_staging(out)
     share = selection(site, options.shard) if options.shard else None
     # a shard: the titles its pages show (others, if any, when asked)
-    metas, structure = session.load_metas(options_key, cached=cache.metas if cache else None, record=options.write,
+    metas, structure = session.load_metas(pages_key, cached=cache.metas if cache else None, record=options.write,
                                           pages=None if share is None else shown_pages(site, share))
     if share is not None:
         pages = [p for p in pages if p.rel in share]
@@ -259,11 +260,15 @@ def run_build(options: BuildOptions) -> BuildReport:
                         if o.markdown:
                             linker.link_from(out, o.markdown)
             search_state: list = []
+            intros = None
             if share is not None:  # a shard: its search bundles only (assemble writes the rest)
                 extra, extras_digests = write_shard_extras(
                     site, metas, staging, outputs, problems, search=options.search, changed=built, out=out,
                     in_place=in_place, jobs=options.jobs, search_state=search_state,
                     previous=cache.extras if in_place else None, host=host)
+                if options.markdown:  # the intros of its llms.txt entries: assemble's to use
+                    intros = shard_intros(site, metas, outputs)
+                    extras_digests[LLMS_INTROS_DIGEST] = hashlib.sha1(intros).hexdigest()
             else:
                 extra, extras_digests = write_extras(
                     site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
@@ -298,6 +303,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                     write_search_state(staging, search_state)
                     if shard_bytes is not None:
                         out_writer.StagingWriter(staging).write(SHARD_STATE, shard_bytes)
+                    if intros is not None:
+                        out_writer.StagingWriter(staging).write(LLMS_INTROS, intros)
                     if changes is not None:
                         out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
                     # A --changed-since build leaves the pages it did not check as they were: a
@@ -339,6 +346,17 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
+def build_settings(site: Site, options: BuildOptions, host, archives) -> tuple:
+    """What every page's output depends on besides its sources: the languages, versions and
+    settings of the build. A page's fingerprint starts from it (so a shard records the
+    fingerprint a whole build would, and `assemble` keeps the shard's record as it was written);
+    a shard's cache key adds the shard (`--shard 1/8`'s cache is never shard 2/8's)."""
+    return ((
+        [lang.code for lang in site.languages], [v.id for v in site.versions], options.search,
+        FORMAT, options.markdown, builder_digest(), out_archives.signature(archives))
+        + ((repr(host),) if host.name != "generic" else ()))
+
+
 def _step(name: str) -> None:
     for hook in list(STEP_HOOKS):
         hook(name)
@@ -346,17 +364,19 @@ def _step(name: str) -> None:
 
 def _save_cache(site: Site, structure: Structure, digests: FileDigests, metas: Metas, cache: BuildCache | None,
                 results: list[PageResult], reused: dict[str, PageResult], options_key: str,
-                extras_digests: dict[str, str], staging: Path) -> None:
+                extras_digests: dict[str, str], staging: Path, lines: dict | None = None) -> None:
     """The cache for the next build. Files hashed after this build may have read them are hashed
     again first: one that changed meanwhile gets a digest no file has, so what read it is built
-    again next time (the primed folders' digests were taken before anything read them)."""
+    again next time (the primed folders' digests were taken before anything read them).
+    `lines`: records as read (`BuildCache.lines`) to write again where the new ones equal them;
+    by default the last cache's."""
     changed = digests.recheck()
     records = {key: record for key, record in metas.records.items()
                if not any(path in changed for path, _ in record.deps)}
     new_cache = BuildCache(options_key, extras=extras_digests, metas=records, site_key=structure.site_key,
                            frontmatter=frontmatter_records(site.tree.frontmatter, digests), code=builder_digest())
-    if cache is not None:
-        new_cache.lines = cache.lines
+    if lines is not None or cache is not None:
+        new_cache.lines = lines if lines is not None else cache.lines
     for result in results:
         old = cache.pages[result.rel] if result.rel in reused else None
         new_cache.pages[result.rel] = old or PageRecord(

@@ -1,4 +1,5 @@
-"""The persistent build cache (`<out>/.build/cache.json`) and the content digests of source files.
+"""The persistent build cache (`<out>/.build/cache.json`); the digests of source files it records
+are digests.py's.
 
 The cache is one JSON document, one record per line, so a record kept from the last build keeps
 its text:
@@ -31,10 +32,9 @@ from pathlib import Path
 
 from ..core import codes
 from ..core.diagnostics import Diagnostic, Severity
-from ..core.errors import ContentError
 from ..core.paths import check_output_paths
 from ..output.writer import CACHE, symlinked_part
-from ..sources.files import read_source_bytes
+from .digests import CHANGED, MISSING, FileDigests
 from .metas import MetaRecord
 from .records import FrontmatterRecord, PageRecord, RecordError, canonical, from_plain, is_plain, to_plain
 
@@ -42,10 +42,6 @@ FORMAT = 6
 FORMAT_NAME = "docs-builder-cache"
 LEGACY_CACHE = ".build/cache.pickle"
 """Where docs-builder 5 and older pickled their cache: never loaded, deleted by the next build."""
-CHANGED = "changed-during-build"
-"""The digest recorded for a file that changed while the build read it: it matches no file, so
-every page that read the file is built again next time."""
-MISSING = "-"
 
 _HEAD = '{{"format":"{name}","version":{version},"checksum":"sha256:{checksum}","code":{code},"records":['
 
@@ -88,15 +84,22 @@ class BuildCache:
     site_key: str = ""
     """What every page depends on (options, site files, templates, features) when this cache was written."""
     lines: dict[tuple, tuple[object, str]] = field(default_factory=dict, repr=False, compare=False)
-    """(kind, key) -> (record, its line in the file read): a record kept from the last build is
-    written again as it was read, without encoding it again. Not saved."""
+    """(kind, key) -> (record, its line in the file read): a record kept from the last build (or
+    equal to it: `assemble` keeps a shard's) is written again as it was read, without encoding it
+    again. Not saved."""
 
     # Reading -------------------------------------------------------------------------------
 
     @classmethod
-    def read(cls, out: Path, problems: list[Diagnostic]) -> "BuildCache | None":
+    def read(cls, out: Path, problems: list[Diagnostic], seen: dict | None = None,
+             outputs_here: bool = True) -> "BuildCache | None":
         """The cache of the last build into `out`, or None (with a warning in `problems` when the
-        file is there but cannot be trusted). An old pickled cache is reported and deleted."""
+        file is there but cannot be trusted). An old pickled cache is reported and deleted.
+        `seen` (caches read one after another: `assemble`'s shards, which all hold the site's
+        frontmatter and many of the same titles): record line -> the record read from it; a line
+        read before gives the same record, not parsed again. Not `outputs_here` (the state folder
+        of a shard merged into --out, `assemble --in-place`): the outputs are not looked for under
+        `out`, nor symbolic links on their way."""
         path = out / CACHE
         link = symlinked_part(out, CACHE, {})
         if link is not None:  # `.build` leads out of the site: nothing in it is read or deleted
@@ -112,7 +115,7 @@ class BuildCache:
             # Deleted by the commit, which replaces `.build/` whole: a build that fails leaves
             # the site, old cache included, as it was.
         try:
-            return cls._parse(path, _read_regular(path))
+            return cls._parse(path, _read_regular(path), seen, outputs_here)
         except FileNotFoundError:
             return None
         except CacheIgnored as ignored:
@@ -120,7 +123,8 @@ class BuildCache:
             return None
 
     @classmethod
-    def _parse(cls, path: Path, raw: bytes) -> "BuildCache | None":
+    def _parse(cls, path: Path, raw: bytes, seen: dict | None = None,
+               outputs_here: bool = True) -> "BuildCache | None":
         head_line, newline, rest = raw.partition(b"\n")
         try:
             head = json.loads(head_line + b"]}")
@@ -144,9 +148,13 @@ class BuildCache:
         for number, line in enumerate(lines[:-2], start=2):
             text = line.decode("utf-8", "replace")
             body = text[:-1] if text.endswith(",") else text
+            known = seen.get(body) if seen is not None and cache is not None else None
+            if known is not None:
+                _keep_record(cache, *known, body)
+                continue
             try:
                 record = json.loads(body)
-                cache = _add_record(cache, record, body)
+                cache = _add_record(cache, record, body, seen)
             except RecordError as err:
                 raise CacheIgnored(codes.STATE_CACHE, f"line {number} is malformed: {err}")
             except (ValueError, RecursionError):
@@ -154,7 +162,7 @@ class BuildCache:
         if cache is None:
             raise CacheIgnored(codes.STATE_CACHE, "has no build record")
         cache.code = head["code"]
-        _check_paths(cache, path.parent.parent)
+        _check_paths(cache, path.parent.parent if outputs_here else None)
         return cache
 
     # Writing -------------------------------------------------------------------------------
@@ -195,7 +203,7 @@ class BuildCache:
 
     def _line(self, key: tuple, record, encode) -> str:
         found = self.lines.get(key)
-        if found is not None and found[0] is record:
+        if found is not None and (found[0] is record or found[0] == record):  # equal: made again alike
             return found[1]
         return canonical(encode(record))
 
@@ -224,7 +232,20 @@ def frontmatter_records(parsed: dict, digests: "FileDigests") -> dict[str, Front
     return records
 
 
-def _add_record(cache: BuildCache | None, record, line: str) -> BuildCache:
+def _keep_record(cache: BuildCache, kind: str, key, found, line: str) -> None:
+    """Put a parsed record in its place in `cache` (see `_add_record`)."""
+    if kind == "frontmatter":
+        cache.frontmatter[key] = found
+        cache.lines[("frontmatter", key)] = (found, line)
+    elif kind == "meta":
+        cache.metas[key] = found
+        cache.lines[("meta", *key)] = (found, line)
+    else:
+        cache.pages[key] = found
+        cache.lines[("page", key)] = (found, line)
+
+
+def _add_record(cache: BuildCache | None, record, line: str, seen: dict | None = None) -> BuildCache:
     if not isinstance(record, dict):
         raise RecordError("expected a record (an object)")
     kind = record.get("kind")
@@ -239,23 +260,24 @@ def _add_record(cache: BuildCache | None, record, line: str) -> BuildCache:
     if kind == "files":
         _expect_keys(record, ("kind", "files"))
         cache.files = from_plain(record["files"], dict[str, str], "files")
-    elif kind == "frontmatter":
+        return cache
+    if kind == "frontmatter":
         _expect_keys(record, ("kind", "src", "record"))
-        src = from_plain(record["src"], str, "src")
-        found = cache.frontmatter[src] = from_plain(record["record"], FrontmatterRecord, "record")
-        cache.lines[("frontmatter", src)] = (found, line)
+        key = from_plain(record["src"], str, "src")
+        found = from_plain(record["record"], FrontmatterRecord, "record")
     elif kind == "meta":
         _expect_keys(record, ("kind", "lang", "page", "record"))
         key = (from_plain(record["lang"], str, "lang"), from_plain(record["page"], str, "page"))
-        found = cache.metas[key] = from_plain(record["record"], MetaRecord, "record")
-        cache.lines[("meta", *key)] = (found, line)
+        found = from_plain(record["record"], MetaRecord, "record")
     elif kind == "page":
         _expect_keys(record, ("kind", "rel", "record"))
-        rel = from_plain(record["rel"], str, "rel")
-        found = cache.pages[rel] = from_plain(record["record"], PageRecord, "record")
-        cache.lines[("page", rel)] = (found, line)
+        key = from_plain(record["rel"], str, "rel")
+        found = from_plain(record["record"], PageRecord, "record")
     else:
         raise RecordError(f"kind: unknown kind {kind[:60]!r}" if isinstance(kind, str) else "kind: missing")
+    _keep_record(cache, kind, key, found, line)
+    if seen is not None and kind != "page":  # a page is in one shard's cache, or in parts
+        seen[line] = (kind, key, found)
     return cache
 
 
@@ -266,9 +288,10 @@ def _expect_keys(record: dict, keys: tuple[str, ...]) -> None:
                           else f"missing field {next(k for k in keys if k not in record)!r}")
 
 
-def _check_paths(cache: BuildCache, out: Path) -> None:
+def _check_paths(cache: BuildCache, out: Path | None) -> None:
     """Every path a record names passes the policy before anything is read or linked through
-    it: source files (read to hash them) and outputs (under `out`, reached by no symlink)."""
+    it: source files (read to hash them) and outputs (under `out`, reached by no symlink; None:
+    they are not under the cache's folder)."""
     sources: set[str] = set(cache.files) | set(cache.frontmatter)
     outputs: set[str] = set()
     for record in cache.metas.values():
@@ -282,7 +305,7 @@ def _check_paths(cache: BuildCache, out: Path) -> None:
         if refused is not None:
             _refuse(kind, refused[0], refused[1].reason)
     memo: dict[str, str | None] = {}
-    for rel in sorted(outputs):
+    for rel in sorted(outputs) if out is not None else ():
         link = symlinked_part(out, rel, memo)
         if link is not None:
             _refuse("output", rel, f"lies under {link!r}, a symbolic link")
@@ -312,78 +335,3 @@ def _read_regular(path: Path) -> bytes:
 
 def _warning(code, path: Path, why: str) -> Diagnostic:
     return Diagnostic(code, f"{path} {why}", None, Severity.WARNING)
-
-
-class FileDigests:
-    """Content digests (SHA-256) of source files, by path relative to the root.
-
-    `prime` takes a snapshot of whole folders before the build reads them, so the digest
-    recorded for a file is that of the bytes the build read: a file edited while the build runs
-    no longer has that digest, and the next build sees the change. Files outside the snapshot
-    are hashed when first asked for and hashed again by `recheck` at the end of the build.
-    Size and modification time are never trusted: the same size and time is hashed again.
-    """
-
-    def __init__(self, root: Path, previous: dict | None = None):
-        # `previous` (digests of an earlier pass) is accepted and not used: a file is always
-        # hashed, whatever its size and time say.
-        self._root = str(root)
-        self.snapshot: dict[str, str] = {}
-        """Digests of the primed folders' files, taken before the build read any of them."""
-        self.primed: tuple[str, ...] = ()
-        """Folders (relative, ending in '/') whose files are all in `snapshot`."""
-        self.stats: dict[str, tuple[int, int]] = {}
-        """Path -> (mtime_ns, size) when its digest was taken."""
-        self.current: dict[str, str] = {}
-        """Path -> digest of every file the build asked about (missing files: `MISSING`)."""
-        self._late: set[str] = set()
-        """Files hashed after the build may have read them: checked again by `recheck`."""
-
-    def prime(self, folders: list[str]) -> None:
-        """Hash every file under these folders (relative to the root) now, before they are read."""
-        added = []
-        for folder in folders:
-            folder = folder.strip("/")
-            if not folder or any(folder == p.rstrip("/") or folder.startswith(p) for p in self.primed):
-                continue
-            top = os.path.join(self._root, folder)
-            for dirpath, dirnames, filenames in os.walk(top):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                rel_dir = os.path.relpath(dirpath, self._root).replace(os.sep, "/")
-                for name in filenames:
-                    if not name.startswith("."):
-                        rel = f"{rel_dir}/{name}"
-                        self.snapshot[rel] = self._hash(rel)
-            added.append(folder + "/")
-        self.primed += tuple(added)
-
-    def digest(self, rel: str) -> str:
-        found = self.current.get(rel)
-        if found is not None:
-            return found
-        found = self.snapshot.get(rel)
-        if found is None:  # outside the snapshot, or created since: hashed now, and again at the end
-            found = self._hash(rel)
-            self._late.add(rel)
-        self.current[rel] = found
-        return found
-
-    def recheck(self) -> set[str]:
-        """Files hashed late whose content changed since: their digest becomes `CHANGED`."""
-        changed = {rel for rel in sorted(self._late) if self._hash(rel) != self.current[rel]}
-        for rel in changed:
-            self.current[rel] = CHANGED
-        self._late.clear()
-        return changed
-
-    def _hash(self, rel: str) -> str:
-        if check_output_paths((rel,)) is not None:
-            return MISSING
-        try:  # stat first: a file changed after it keeps a time that no longer matches (metas, frontmatter)
-            st = os.stat(os.path.join(self._root, rel))
-            # never blocks on a pipe, never follows a link out of the root (sources/files.py)
-            sha = hashlib.sha256(read_source_bytes(Path(self._root), rel)).hexdigest()
-        except (OSError, ContentError):
-            return MISSING
-        self.stats[rel] = (st.st_mtime_ns, st.st_size)
-        return sha

@@ -10,6 +10,8 @@ from ..core import progress as prog
 from ..core.diagnostics import Diagnostic, Problems
 from ..layout.render import TemplateFailure
 from ..output.writer import StagingWriter
+from .alongside import Alongside
+from .llms import write_llms
 from .metas import Metas
 from .results import Output
 from .site import Site
@@ -20,8 +22,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  changed: set[str] | None = None, out: Path | None = None,
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
                  partial_redirects: bool = False, markdown: bool = False,
-                 host=None, search_old=None, prebuilt=None,
-                 assembled_in: Path | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 host=None, search_old=None, prebuilt=None, assembled_in: Path | None = None,
+                 llms: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -29,22 +31,25 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     build is appended to `search_state` (written with the manifest: see `write_search_state`).
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`;
     `prebuilt` (assemble) the redirect stubs the shards wrote: stub -> shard folder;
-    `assembled_in` (assemble): where the shards' bundles are, `staging` or (in place) `out`.
+    `assembled_in` (assemble): where the shards' bundles are, `staging` or (in place) `out`;
+    `llms` (assemble): the llms files, being written alongside (see `assembled_llms`).
     """
     in_place = previous is not None
     index = None
-    if search:  # indexed by Pagefind's processes while this thread writes the rest (see SiteIndex.start)
-        if search_old is not None:  # the shards' bundles, linked into staging: only shards.json is new
-            index = _search_index(site, metas, staging, assembled_in or staging, outputs, set(), True, jobs,
-                                  old=search_old)
-        else:
-            index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs)
-        index.start()
     try:
+        if search:  # indexed by Pagefind's processes while this thread writes the rest (see SiteIndex.start)
+            if search_old is not None:  # the shards' bundles, linked into staging: only shards.json is new
+                index = _search_index(site, metas, staging, assembled_in or staging, outputs, set(), True, jobs,
+                                      old=search_old)
+            else:
+                index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs)
+            index.start()
         extra, digests = _write_others(site, metas, staging, outputs, problems, translation=translation,
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
-                                       in_place=in_place, prebuilt=prebuilt)
+                                       in_place=in_place, prebuilt=prebuilt, llms=llms)
+        if llms is not None:  # done, or (a template failed first) not wanted
+            llms.cancel()
         if index is not None:
             prog.phase("search index")
             files, state = _search_done(index, problems, digests)
@@ -54,15 +59,28 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     except BaseException:  # a failure or an interrupt: nothing may write into staging after this
         if index is not None:
             index.stop()
+        if llms is not None:
+            llms.cancel()
         raise
     return extra, digests
+
+
+def assembled_llms(site: Site, metas: Metas, staging: Path, outputs: list[Output], base_url: str,
+                   copies_in: Path, intros: dict[str, str], jobs: int) -> Alongside:
+    """`assemble`'s llms.txt and llms-full.txt, written into `staging` by a forked process (with
+    `jobs` 1, or without fork: when `write_extras` asks for them) while this one goes on: the
+    largest step left to `assemble`, and one that needs nothing else it writes. `copies_in`
+    holds every Markdown copy; `intros`: the llms.txt entries' intros the shards made."""
+    return Alongside(lambda: write_llms(site, metas, StagingWriter(staging), staging, None, outputs,
+                                        base_url or site.config.base_url, {}, None, (copies_in, intros)),
+                     forked=jobs != 1)
 
 
 def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
-                  in_place: bool, prebuilt=None) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Every site-wide file but the search index."""
+                  in_place: bool, prebuilt=None, llms=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Every site-wide file but the search index (`llms`: the llms files, written alongside)."""
     from ..links.outputs import write_redirects, write_sitemap
 
     prog.phase("redirects and sitemap")
@@ -101,10 +119,13 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
 
         prog.phase("translation status")
         extra.update(write_status_pages(site, writer, statuses(site, translation or {}), metas))
-    if markdown:
+    if llms is not None:
         prog.phase("llms.txt and llms-full.txt")
-        from .llms import write_llms
-
+        files, llms_digests = llms.result()
+        digests.update(llms_digests)
+        extra.update(files)
+    elif markdown:
+        prog.phase("llms.txt and llms-full.txt")
         files, llms_digests = write_llms(site, metas, writer, staging, out, outputs, base_url, previous,
                                          changed if in_place else None)
         digests.update(llms_digests)

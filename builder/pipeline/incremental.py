@@ -14,7 +14,8 @@ import hashlib
 from pathlib import Path
 
 from ..sources.content import Page
-from .cache import FileDigests, builder_digest
+from .cache import builder_digest
+from .digests import FileDigests
 from .metas import Metas
 from .site import Site
 

@@ -21,6 +21,10 @@ from .metas import Metas
 from .results import Output
 from .site import Site
 
+INTROS = ".build/llms-intros.json"
+"""A build shard's intro texts of its llms.txt entries (see `shard_intros`)."""
+INTROS_DIGEST = "llms-intros"
+"""A build shard's extras key of the digest of its INTROS file."""
 DIGEST = "llms"
 """The build cache's extras key of the digest of everything the files were made from."""
 ORDER = "llms-order"
@@ -28,13 +32,14 @@ ORDER = "llms-order"
 
 
 def write_llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, out: Path | None,
-               outputs: list[Output], base_url: str, previous: dict, changed: set[str] | None
-               ) -> tuple[dict[str, list[str]], dict[str, str]]:
+               outputs: list[Output], base_url: str, previous: dict, changed: set[str] | None,
+               assembled: tuple[Path, dict[str, str]] | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write the files of every language and version (the default language and version's also
     at the site root). `previous` is the last build's extras digests, `changed` the outputs this
-    build wrote (None: not an incremental build in place, every copy is read). Returns the files
+    build wrote (None: not an incremental build in place, every copy is read). `assembled`
+    (assemble): the folder that holds every copy, and the shards' intro texts. Returns the files
     and the digests to keep for the next build."""
-    made = _folders(site, metas, outputs, base_url)
+    made = _folders(site, metas, outputs, base_url, assembled[1] if assembled else {})
     if not made:
         return {}, {}
     h = hashlib.sha1()
@@ -52,7 +57,10 @@ def write_llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, o
         if previous.get(DIGEST) != digest:
             if changed is not None and out is not None and last_orders.get(roots[0]) == orders[roots[0]]:
                 full = _spliced(out, roots[0] + LLMS_FULL, order, changed, staging)
-            if full is None:
+            if full is None and assembled is not None:  # every copy is in one folder: read there only
+                full = llms_full([(_read_file(os.path.join(assembled[0], o.markdown)) or b"").decode("utf-8")
+                                  for o in order]).encode("utf-8")
+            elif full is None:
                 full = llms_full([_read(staging, out, o.markdown).decode("utf-8") for o in order]).encode("utf-8")
         for root in roots:
             if full is not None:
@@ -109,8 +117,49 @@ def _spliced(out: Path, rel: str, order: list[Output], changed: set[str], stagin
     return llms_full_spliced(old, parts)
 
 
-def _folders(site: Site, metas: Metas, outputs: list[Output], base_url: str) -> list[tuple[list[str], str, list[Output]]]:
-    """(roots, llms.txt, the pages' outputs in navigation order) of each language and version."""
+def shard_intros(site: Site, metas: Metas, outputs: list[Output]) -> bytes:
+    """A build shard's INTROS file: the intro text of each of its pages' llms.txt entries (the
+    costly part of an entry: the intro's links are finished for its version), keyed by Markdown
+    copy, for `assemble` to use as it is (`read_intros`)."""
+    from ..layout.context import ContextBuilder
+
+    ctx = ContextBuilder(site, metas)
+    languages = {lang.code: lang for lang in site.languages}
+    space = site.config.space
+    intros = {}
+    for o in outputs:
+        page, lang = site.tree.pages.get(o.page), languages.get(o.lang)
+        if o.markdown and page is not None and lang is not None:
+            intros[o.markdown] = _intro(ctx, lang, space.by_id[o.version], metas.get(lang, page, o.version).intro,
+                                        page)
+    return json.dumps(intros, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def read_intros(folders: list[Path]) -> dict[str, str]:
+    """The INTROS files of shard folders (each folder's `.build/`), merged; a file that is missing
+    or not what `shard_intros` writes adds nothing (those entries are made again)."""
+    found: dict[str, str] = {}
+    for folder in folders:
+        data = _read_file(os.path.join(folder, INTROS))
+        try:
+            intros = json.loads(data) if data is not None else None
+        except (ValueError, RecursionError):
+            intros = None
+        if isinstance(intros, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in intros.items()):
+            found.update(intros)
+    return found
+
+
+def _intro(ctx, lang, version, intro, page) -> str:
+    from ..markdown_rules.parser import html_text
+
+    return html_text(str(ctx.finished_markdown(lang, version, intro, ("intro", page.rel))))
+
+
+def _folders(site: Site, metas: Metas, outputs: list[Output], base_url: str,
+             intros: dict[str, str]) -> list[tuple[list[str], str, list[Output]]]:
+    """(roots, llms.txt, the pages' outputs in navigation order) of each language and version;
+    `intros`: entries' intro texts made already (by the shards, see `shard_intros`)."""
     from ..core.urls import page_url
     from ..layout.context import ContextBuilder
     from ..markdown_rules.parser import html_text
@@ -134,7 +183,9 @@ def _folders(site: Site, metas: Metas, outputs: list[Output], base_url: str) -> 
                 if o is None:
                     return None
                 meta = metas.get(lang, page, version.id)
-                intro = html_text(str(ctx.finished_markdown(lang, version, meta.intro, ("intro", page.rel))))
+                intro = intros.get(o.markdown)
+                if intro is None:
+                    intro = _intro(ctx, lang, version, meta.intro, page)
                 return Entry(meta.title, base + markdown_url(page_url(lang.code, version, page.url)), intro)
 
             def walk(node) -> list:

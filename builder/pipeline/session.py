@@ -14,7 +14,7 @@ from ..core.diagnostics import Diagnostic, Problems, Severity
 from ..links.finish import FragmentCheck
 from ..sources.config import Language
 from ..sources.content import Page
-from .cache import FileDigests
+from .digests import FileDigests
 from .incremental import Structure
 from .metas import Metas
 from .pages import PageBuilder

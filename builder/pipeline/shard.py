@@ -34,7 +34,7 @@ MERGED_STATES = ".build/shards"
 """Where a shard's `.build/` is also found, as `<K>-of-<N>/.build/`: the folders of all N shards
 can then be merged into one (CI's download of every shard's artifact into one folder) and
 assembled there (`assemble --in-place`); their other files never collide."""
-STATE_FILES = ("shard.json", "cache.json", "manifest.json", "search.json")
+STATE_FILES = ("shard.json", "cache.json", "manifest.json", "search.json", "llms-intros.json")
 SHARD_FORMAT = 1
 OUTPUT_COST = 2048
 """Bytes of source an output costs besides its page's text (layout, writing, checks)."""

@@ -15,7 +15,7 @@ from ..core.diagnostics import Diagnostic, Problems
 from ..core.errors import BuildError
 from ..core.urls import output_file, page_url
 from ..links.redirects import compute_redirects
-from ..pipeline.cache import FileDigests
+from ..pipeline.digests import FileDigests
 from ..pipeline.results import PageResult
 from ..pipeline.session import BuildSession, anchor_problems
 from ..sources.content import url_of
