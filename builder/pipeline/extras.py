@@ -11,7 +11,6 @@ from ..core.diagnostics import Diagnostic, Problems
 from ..layout.render import TemplateFailure
 from ..output.writer import StagingWriter
 from .alongside import Alongside
-from .llms import write_llms
 from .metas import Metas
 from .results import Output
 from .site import Site
@@ -71,6 +70,8 @@ def assembled_llms(site: Site, metas: Metas, staging: Path, outputs: list[Output
     `jobs` 1, or without fork: when `write_extras` asks for them) while this one goes on: the
     largest step left to `assemble`, and one that needs nothing else it writes. `copies_in`
     holds every Markdown copy; `intros`: the llms.txt entries' intros the shards made."""
+    from .llms import write_llms
+
     return Alongside(lambda: write_llms(site, metas, StagingWriter(staging), staging, None, outputs,
                                         base_url or site.config.base_url, {}, None, (copies_in, intros)),
                      forked=jobs != 1)
@@ -126,6 +127,8 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
         extra.update(files)
     elif markdown:
         prog.phase("llms.txt and llms-full.txt")
+        from .llms import write_llms
+
         files, llms_digests = write_llms(site, metas, writer, staging, out, outputs, base_url, previous,
                                          changed if in_place else None)
         digests.update(llms_digests)
