@@ -249,6 +249,22 @@ def test_largest_file_and_total_size(tmp_path, monkeypatch):
     assert "the site's total size" in result.stderr and "deploy versions or languages separately" in result.stderr
 
 
+def test_an_llms_full_txt_over_the_file_limit_says_what_it_is_made_of(tmp_path, monkeypatch):
+    root = _site(tmp_path / "src")
+    words = "Words about packages and registries. " * 1500  # two 55 KB copies: llms-full.txt is the largest file
+    for name in ("quickstart", "setup"):
+        path = root / "content" / "get-started" / f"{name}.md"
+        path.write_text(path.read_text("utf-8") + words, "utf-8")
+    monkeypatch.setitem(hosts.HOSTS, "github-pages", hosts.Host("github-pages", file_size=100_000,
+                                                                redirect_rules=False))
+    result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "o"), "--host", "github-pages",
+                     "--no-search")
+    assert result.status == 2
+    assert re.search(r"the largest file, (\S+/)?llms-full\.txt, [0-9,]+ bytes is over the limit of 100,000 bytes", result.stderr), \
+        result.stderr
+    assert "drop the copies (--no-markdown)" in result.stderr and "index bundle" not in result.stderr
+
+
 def _settings(root: Path, text: str) -> None:
     (root / "data" / "site.yml").write_text("base_url: https://docs.example.com/\n" + text, "utf-8")
 

@@ -233,7 +233,9 @@ def check_site(host: Host, paths: list[str], roots: list[Path], pages: set[str] 
     files_fix = _files_fix(host)
     check(len(paths), host.files, "the site's file count {n} (" + _breakdown(paths, pages) + ")", files_fix)
     check(sizes.get(largest, 0), host.file_size, f"the largest file, {largest},",
-          "split or shrink it (search: fewer pages per index bundle)", "bytes")
+          ("it joins every Markdown copy of its language and version: drop the copies (--no-markdown), or "
+           "deploy versions or languages separately" if largest.rpartition("/")[2] == "llms-full.txt" else
+           "split or shrink it (search: fewer pages per index bundle)"), "bytes")
     check(total, host.total_size, "the site's total size",
           "deploy versions or languages separately, or drop the Markdown copies (--no-markdown)", "bytes")
     if host.redirect_rules and "_redirects" in sizes:
