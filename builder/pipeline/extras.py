@@ -31,7 +31,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`;
     `prebuilt` (assemble) the redirect stubs the shards wrote: stub -> shard folder;
     `assembled_in` (assemble): where the shards' bundles are, `staging` or (in place) `out`;
-    `llms` (assemble): the llms files, being written alongside (see `assembled_llms`).
+    `llms` (assemble): the llms files, being written alongside (see `assembled_llms`); ended by
+    its owner if the build fails first.
     """
     in_place = previous is not None
     index = None
@@ -47,8 +48,6 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
                                        in_place=in_place, prebuilt=prebuilt, llms=llms)
-        if llms is not None:  # done, or (a template failed first) not wanted
-            llms.cancel()
         if index is not None:
             prog.phase("search index")
             files, state = _search_done(index, problems, digests)
@@ -58,8 +57,6 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     except BaseException:  # a failure or an interrupt: nothing may write into staging after this
         if index is not None:
             index.stop()
-        if llms is not None:
-            llms.cancel()
         raise
     return extra, digests
 
