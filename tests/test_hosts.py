@@ -249,20 +249,77 @@ def test_largest_file_and_total_size(tmp_path, monkeypatch):
     assert "the site's total size" in result.stderr and "deploy versions or languages separately" in result.stderr
 
 
-def test_an_llms_full_txt_over_the_file_limit_says_what_it_is_made_of(tmp_path, monkeypatch):
+def _follow(site: Path, rel: str, seen: set[str]) -> str:
+    """The text of `rel` and of every llms-full.txt or Markdown copy it links to, as an agent
+    reading a split llms-full.txt would gather it."""
+    seen.add(rel)
+    text = (site / rel).read_text("utf-8")
+    found = [text]
+    for url in re.findall(r"^- \[[^\]]*\]\((/[^)]+)\)$", text, re.M):
+        linked = url.lstrip("/")
+        if linked.endswith(("/llms-full.txt", "/index.md")) and linked not in seen:
+            found.append(_follow(site, linked, seen))
+    return "\n".join(found)
+
+
+def test_an_llms_full_txt_over_the_file_limit_is_split_by_section(tmp_path, monkeypatch):
+    """A version's llms-full.txt over the host's file size limit holds its home page's copy and
+    links to one file per section, so the site deploys and an agent still reaches every page's
+    text; rebuilds, incremental or sharded, give the clean single build's files."""
+    from tests.test_shards import assert_same, build_shards
+
     root = _site(tmp_path / "src")
-    words = "Words about packages and registries. " * 1500  # two 55 KB copies: llms-full.txt is the largest file
-    for name in ("quickstart", "setup"):
-        path = root / "content" / "get-started" / f"{name}.md"
+    words = "Words about packages and registries. " * 1500  # two 55 KB copies: 110 KB where both are built
+    for path in [root / "content" / "get-started" / f"{name}.md" for name in ("quickstart", "setup")] + [
+            root / "translations" / "fr-FR" / "content" / "get-started" / "quickstart.md"]:
         path.write_text(path.read_text("utf-8") + words, "utf-8")
     monkeypatch.setitem(hosts.HOSTS, "github-pages", hosts.Host("github-pages", file_size=100_000,
                                                                 redirect_rules=False))
-    result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "o"), "--host", "github-pages",
-                     "--no-search")
-    assert result.status == 2
-    assert re.search(r"the largest file, (\S+/)?llms-full\.txt, [0-9,]+ bytes is over the limit of 100,000 bytes", result.stderr), \
-        result.stderr
-    assert "drop the copies (--no-markdown)" in result.stderr and "index bundle" not in result.stderr
+    host = ("--host", "github-pages", "--no-search")
+    out = tmp_path / "o"
+    result = run_cli("build", "--root", str(root), "--out", str(out), *host)
+    assert result.status == 0, result.stderr
+    assert "DB69" not in result.stderr  # neither over nor near the limit
+    fulls = sorted(p.relative_to(out).as_posix() for p in out.rglob("llms-full.txt"))
+    assert all((out / rel).stat().st_size < 90_000 for rel in fulls)
+    # free-pro-team has only the quickstart (setup is GHES >= 3.9): one whole file, as without a host
+    assert (out / "en/llms-full.txt").read_text("utf-8").count("Words about") == 1500
+    assert "en/get-started/llms-full.txt" not in fulls
+    # GHES 3.10 has both: the version's file links to its sections' files, get-started to its pages' copies
+    top = (out / "en/enterprise-server@3.10/llms-full.txt").read_text("utf-8")
+    assert top.startswith("# Home\n") and "Words about" not in top
+    assert "## The rest of this text, one file per section\n\n" in top
+    assert "- [Get started](/en/enterprise-server@3.10/get-started/llms-full.txt)" in top
+    assert "- [Admin](/en/enterprise-server@3.10/admin/llms-full.txt)" in top
+    section = (out / "en/enterprise-server@3.10/get-started/llms-full.txt").read_text("utf-8")
+    assert "- [Quickstart](/en/enterprise-server@3.10/get-started/quickstart/index.md)" in section
+    assert "# Enterprise\n" in (out / "en/enterprise-server@3.10/admin/llms-full.txt").read_text("utf-8")
+    assert "La suite de ce texte, un fichier par section" in (
+        out / "fr/enterprise-server@3.10/llms-full.txt").read_text("utf-8")
+    gathered = _follow(out, "en/enterprise-server@3.10/llms-full.txt", set())
+    copies = sorted((out / "en/enterprise-server@3.10").rglob("index.md"))
+    assert len(copies) == 6 and all(p.read_text("utf-8").strip() in gathered for p in copies)
+
+    # a rebuild that changes nothing keeps the sections' files
+    assert run_cli("build", "--root", str(root), "--out", str(out), *host).status == 0
+    assert (out / "en/enterprise-server@3.10/get-started/llms-full.txt").read_text("utf-8") == section
+
+    # sharded: the same files
+    folders = build_shards(root, tmp_path / "shards", 2, *host)
+    assembled = tmp_path / "assembled"
+    result = run_cli("assemble", "--root", str(root), *map(str, folders), "--out", str(assembled))
+    assert result.status == 0, result.stderr
+    assert_same(out, assembled)
+
+    # the pages shrink: one whole file again, the sections' files are gone, as in a clean build
+    path = root / "content" / "get-started" / "setup.md"
+    path.write_text(path.read_text("utf-8").replace(words, "Short.\n"), "utf-8")
+    assert run_cli("build", "--root", str(root), "--out", str(out), *host).status == 0
+    assert not (out / "en/enterprise-server@3.10/get-started/llms-full.txt").exists()
+    assert (out / "en/enterprise-server@3.10/llms-full.txt").read_text("utf-8").count("Words about") == 1500
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--root", str(root), "--out", str(clean), *host).status == 0
+    assert_same(out, clean)
 
 
 def _settings(root: Path, text: str) -> None:
@@ -280,12 +337,13 @@ def test_host_in_site_settings_and_unknown_profile(tmp_path):
     _settings(root, "host: {name: cloudflare, limits: {files: 50000}}\n")
     result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search")
     assert result.status == 0, result.stderr
-    assert "--host cloudflare: 1" in result.stderr and "% of 50,000 (free)" in result.stderr
+    assert "--host cloudflare: 1" in result.stderr and "% of 50,000 (data/site.yml)" in result.stderr
+    assert "(free)" not in result.stderr and "(paid)" not in result.stderr
     assert (out / "redirect-map.json").is_file()
     assert "<loc>https://docs.example.com/en/" in (out / "sitemap.xml").read_text("utf-8")  # base_url beside it
     # --host naming the same profile keeps the file's limits; another profile wins with its own figures
     result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", "--host", "cloudflare")
-    assert result.status == 0 and "% of 50,000 (free)" in result.stderr
+    assert result.status == 0 and "% of 50,000 (data/site.yml)" in result.stderr
     result = run_cli("build", "--root", str(root), "--out", str(out), "--no-search", "--host", "gitlab")
     assert result.status == 0, result.stderr
     assert "--host gitlab: 1" in result.stderr and "% of 200,000" in result.stderr and "50,000" not in result.stderr

@@ -294,7 +294,7 @@ def test_a_failure_while_the_index_is_made_stops_it_and_keeps_the_site(products,
         failed.wait(20)
         return original(self, job, stop)
 
-    def disk_full(site, metas, writer, *args):  # as the staging writer reports a full disk
+    def disk_full(site, metas, writer, *args, **kwargs):  # as the staging writer reports a full disk
         assert indexing.wait(20), "the index was not being made while the other files were written"
         seen.extend(_pagefind_children())
         failed.set()

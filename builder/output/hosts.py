@@ -8,6 +8,7 @@ knows the numbers and counts what a site holds.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -156,6 +157,14 @@ def resolve(setting: tuple, name: str | None) -> Host:
     return host
 
 
+def whole_file_limit(host: Host | None) -> int | None:
+    """The largest file the builder makes whole for the host when it can split it instead (a
+    version's llms-full.txt): below the warning threshold, so a split site gets no warning."""
+    if host is None or host.file_size is None:
+        return None
+    return max(1, math.ceil(NEAR * host.file_size) - 1)
+
+
 def is_dynamic(source: str) -> bool:
     """A `_redirects` source with a splat or a placeholder."""
     return "*" in source or any(part.startswith(":") for part in source.split("/"))
@@ -233,9 +242,7 @@ def check_site(host: Host, paths: list[str], roots: list[Path], pages: set[str] 
     files_fix = _files_fix(host)
     check(len(paths), host.files, "the site's file count {n} (" + _breakdown(paths, pages) + ")", files_fix)
     check(sizes.get(largest, 0), host.file_size, f"the largest file, {largest},",
-          ("it joins every Markdown copy of its language and version: drop the copies (--no-markdown), or "
-           "deploy versions or languages separately" if largest.rpartition("/")[2] == "llms-full.txt" else
-           "split or shrink it (search: fewer pages per index bundle)"), "bytes")
+          "split or shrink it (search: fewer pages per index bundle)", "bytes")
     check(total, host.total_size, "the site's total size",
           "deploy versions or languages separately, or drop the Markdown copies (--no-markdown)", "bytes")
     if host.redirect_rules and "_redirects" in sizes:
@@ -257,11 +264,15 @@ def check_site(host: Host, paths: list[str], roots: list[Path], pages: set[str] 
 
 
 def file_report(host: Host, count: int) -> str:
-    """The file count against the host's limits: `12,345 files: 62% of 20,000 (free), 12% of 100,000 (paid)`."""
+    """The file count against the host's limits: `12,345 files: 62% of 20,000 (free), 12% of 100,000 (paid)`,
+    or against the figure that replaces them in data/site.yml: `12,345 files: 24% of 50,000 (data/site.yml)`."""
     parts = []
+    published = HOSTS.get(host.name)
+    replaced = published is not None and host.files != published.files  # limits: {files: N} in data/site.yml
     if host.files:
-        parts.append(f"{count * 100 // host.files}% of {host.files:,}" + (" (free)" if host.files_paid else ""))
-    if host.files_paid:
+        label = f" ({SETTINGS_FILE})" if replaced else " (free)" if host.files_paid else ""
+        parts.append(f"{count * 100 // host.files}% of {host.files:,}{label}")
+    if host.files_paid and not replaced:
         parts.append(f"{count * 100 // host.files_paid}% of {host.files_paid:,} (paid)")
     return f"{count:,} files" + (": " + ", ".join(parts) if parts else "")
 

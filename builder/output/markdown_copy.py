@@ -155,6 +155,14 @@ def llms_full(documents: list[str]) -> str:
     return "\n".join(d.rstrip("\n") + "\n" for d in documents if d.strip())
 
 
+def llms_full_index(own: str, heading: str, parts: list[Entry]) -> str:
+    """An `llms-full.txt` that would be over the host's file size limit: its page's own copy,
+    then `## heading` and a link to the file that holds each section's text (a section's
+    `llms-full.txt`, or a page's copy when the section is that one page)."""
+    lines = "\n".join(f"- [{text_line(e.title)}]({e.url})" for e in parts)
+    return llms_full([own, f"## {text_line(heading)}\n\n{lines}\n" if parts else ""])
+
+
 @dataclass(frozen=True)
 class Part:
     """One copy of an `llms-full.txt` being remade from the last one (`llms_full_spliced`)."""

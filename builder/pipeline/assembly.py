@@ -107,7 +107,7 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
 
         def start_llms():  # once every Markdown copy is where it is read: in place already, or linked
             return assembled_llms(site, metas, staging, outputs, options.base_url, out if in_place else staging,
-                                  read_intros(shards), options.jobs) if options.markdown else None
+                                  read_intros(shards), options.jobs, host) if options.markdown else None
 
         llms = start_llms() if in_place else None
         search_old, shard_files = _link_shards(staging, shards, caches, options.search, out if in_place else None)

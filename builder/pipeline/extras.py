@@ -9,6 +9,7 @@ from pathlib import Path
 from ..core import progress as prog
 from ..core.diagnostics import Diagnostic, Problems
 from ..layout.render import TemplateFailure
+from ..output.hosts import whole_file_limit
 from ..output.writer import StagingWriter
 from .alongside import Alongside
 from .metas import Metas
@@ -62,7 +63,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
 
 
 def assembled_llms(site: Site, metas: Metas, staging: Path, outputs: list[Output], base_url: str,
-                   copies_in: Path, intros: dict[str, str], jobs: int) -> Alongside:
+                   copies_in: Path, intros: dict[str, str], jobs: int, host=None) -> Alongside:
     """`assemble`'s llms.txt and llms-full.txt, written into `staging` by a forked process (with
     `jobs` 1, or without fork: when `write_extras` asks for them) while this one goes on: the
     largest step left to `assemble`, and one that needs nothing else it writes. `copies_in`
@@ -70,7 +71,8 @@ def assembled_llms(site: Site, metas: Metas, staging: Path, outputs: list[Output
     from .llms import write_llms
 
     return Alongside(lambda: write_llms(site, metas, StagingWriter(staging), staging, None, outputs,
-                                        base_url or site.config.base_url, {}, None, (copies_in, intros)),
+                                        base_url or site.config.base_url, {}, None, (copies_in, intros),
+                                        max_size=whole_file_limit(host)),
                      forked=jobs != 1)
 
 
@@ -127,7 +129,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
         from .llms import write_llms
 
         files, llms_digests = write_llms(site, metas, writer, staging, out, outputs, base_url, previous,
-                                         changed if in_place else None)
+                                         changed if in_place else None, max_size=whole_file_limit(host))
         digests.update(llms_digests)
         extra.update(files)
     return extra, digests

@@ -5,6 +5,12 @@ it is tens of megabytes per language and version, and reading every copy back is
 cost of an incremental build that touches a few pages in every version. So an incremental build
 whose navigation order is the last build's takes the unchanged copies' bytes from the last
 `llms-full.txt` (where they are is known from their sizes) and reads only the copies it wrote.
+
+A host with a file size limit (`--host cloudflare`: 25 MiB) cannot serve a GitHub-Docs-sized
+version's file (about 30 MB). Then a folder's `llms-full.txt` that would be over the limit holds
+its home page's copy and links to one file per section: the section's own `llms-full.txt` in its
+folder (split the same way when it is too big itself) or, for a section of one page, that page's
+copy (`_split`). Which files were written is kept for the next build (PARTS).
 """
 
 from __future__ import annotations
@@ -12,11 +18,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..output.markdown_copy import LLMS, LLMS_FULL, Entry, Part, llms_full, llms_full_spliced, llms_txt, markdown_url
+from ..output.markdown_copy import (LLMS, LLMS_FULL, Entry, Part, llms_full, llms_full_index, llms_full_spliced,
+                                    llms_txt, markdown_url)
+from ..nav.tree import NavNode
 from ..output.writer import StagingWriter
+from ..sources.config import Language
 from ..sources.files import read_regular_file
+from ..versions.model import Version
 from .metas import Metas
 from .results import Output
 from .site import Site
@@ -29,45 +40,130 @@ DIGEST = "llms"
 """The build cache's extras key of the digest of everything the files were made from."""
 ORDER = "llms-order"
 """The extras key of each folder's page order (a JSON object: folder -> digest of its copies' paths)."""
+PARTS = "llms-parts"
+"""The extras key of the sections' files of each folder whose llms-full.txt was split (a JSON
+object: folder -> paths); absent when none was."""
+
+
+@dataclass(frozen=True)
+class Folder:
+    """One language and version's llms files."""
+
+    roots: list[str]
+    """Its folder (`fr/enterprise-server@3.16/`), and "" for the default language and version."""
+    text: str
+    """Its llms.txt."""
+    order: list[Output]
+    """Its pages' outputs in navigation order."""
+    tree: NavNode
+    """Its navigation tree."""
+    lang: Language
+    version: Version
 
 
 def write_llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, out: Path | None,
                outputs: list[Output], base_url: str, previous: dict, changed: set[str] | None,
-               assembled: tuple[Path, dict[str, str]] | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+               assembled: tuple[Path, dict[str, str]] | None = None,
+               max_size: int | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write the files of every language and version (the default language and version's also
     at the site root). `previous` is the last build's extras digests, `changed` the outputs this
     build wrote (None: not an incremental build in place, every copy is read). `assembled`
-    (assemble): the folder that holds every copy, and the shards' intro texts. Returns the files
-    and the digests to keep for the next build."""
+    (assemble): the folder that holds every copy, and the shards' intro texts. `max_size`: the
+    largest llms-full.txt to write whole (the host's limit); a bigger one is split by section.
+    Returns the files and the digests to keep for the next build."""
     made = _folders(site, metas, outputs, base_url, assembled[1] if assembled else {})
     if not made:
         return {}, {}
     h = hashlib.sha1()
-    for roots, text, order in made:
-        h.update(json.dumps([roots, text, [[o.markdown, o.digest] for o in order]], ensure_ascii=False).encode("utf-8"))
+    for f in made:
+        h.update(json.dumps([f.roots, f.text, [[o.markdown, o.digest] for o in f.order]], ensure_ascii=False).encode("utf-8"))
+    if max_size is not None:
+        h.update(b"max %d" % max_size)
     digest = h.hexdigest()
-    orders = {roots[0]: _order_digest(order) for roots, _, order in made}
-    try:
-        last_orders = json.loads(previous.get(ORDER) or "{}")
-    except ValueError:
-        last_orders = {}
+    orders = {f.roots[0]: _order_digest(f.order) for f in made}
+    last_orders, last_parts = _json_object(previous.get(ORDER)), _json_object(previous.get(PARTS))
+
+    def read(o: Output) -> str:
+        if assembled is not None:  # every copy is in one folder: read there only
+            return (_read_file(os.path.join(assembled[0], o.markdown)) or b"").decode("utf-8")
+        return _read(staging, out, o.markdown).decode("utf-8")
+
     files: dict[str, list[str]] = {}
-    for roots, text, order in made:
-        full = None
+    parts: dict[str, list[str]] = {}
+    for f in made:
+        full, more = None, []
         if previous.get(DIGEST) != digest:
-            if changed is not None and out is not None and last_orders.get(roots[0]) == orders[roots[0]]:
-                full = _spliced(out, roots[0] + LLMS_FULL, order, changed, staging)
-            if full is None and assembled is not None:  # every copy is in one folder: read there only
-                full = llms_full([(_read_file(os.path.join(assembled[0], o.markdown)) or b"").decode("utf-8")
-                                  for o in order]).encode("utf-8")
-            elif full is None:
-                full = llms_full([_read(staging, out, o.markdown).decode("utf-8") for o in order]).encode("utf-8")
-        for root in roots:
-            if full is not None:
-                writer.write(root + LLMS, text)
+            folder = f.roots[0]
+            if (changed is not None and out is not None and folder not in last_parts
+                    and last_orders.get(folder) == orders[folder]):
+                full = _spliced(out, folder + LLMS_FULL, f.order, changed, staging)
+            if full is None or (max_size is not None and len(full) > max_size):
+                copies = {o.page: read(o) for o in f.order}
+                full = llms_full([copies[o.page] for o in f.order]).encode("utf-8")
+                if max_size is not None and len(full) > max_size:
+                    full, more = _split(f, copies, metas, base_url.rstrip("/"), max_size,
+                                        site.ui[f.lang.code]("llms.parts"))
+            for root in f.roots:
+                writer.write(root + LLMS, f.text)
                 writer.write(root + LLMS_FULL, full)
+            for rel, data in more:
+                writer.write(rel, data)
+            kept = [rel for rel, _ in more]
+        else:
+            last = last_parts.get(f.roots[0])
+            kept = [rel for rel in last if isinstance(rel, str)] if isinstance(last, list) else []
+        for root in f.roots:
             files[root + LLMS] = files[root + LLMS_FULL] = []
-    return files, {DIGEST: digest, ORDER: json.dumps(orders, sort_keys=True, separators=(",", ":"))}
+        for rel in kept:
+            files[rel] = []
+        if kept:
+            parts[f.roots[0]] = sorted(kept)
+    digests = {DIGEST: digest, ORDER: json.dumps(orders, sort_keys=True, separators=(",", ":"))}
+    if parts:
+        digests[PARTS] = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    return files, digests
+
+
+def _json_object(text: str | None) -> dict:
+    try:
+        found = json.loads(text or "{}")
+    except (ValueError, RecursionError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _split(folder: Folder, copies: dict[str, str], metas: Metas, base: str, max_size: int,
+           heading: str) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The folder's llms-full.txt when the whole text is over `max_size`, and the sections' files
+    it links to (path, bytes). A section that fits is one `llms-full.txt` in its folder; one of a
+    single page is linked as that page's copy; a bigger one is split the same way. Only a single
+    page's text can be over the limit."""
+    from ..core.urls import output_file, page_url
+
+    lang, version = folder.lang, folder.version
+    more: list[tuple[str, bytes]] = []
+
+    def made(node, whole: bytes) -> bytes:
+        if len(whole) <= max_size or not node.children:
+            return whole
+        entries = []
+        for child in node.children:
+            pages = [p.rel for p in _pages_in_order(child)]
+            if not any(rel in copies for rel in pages):
+                continue
+            title = metas.get(lang, child.page, version.id).title
+            url = page_url(lang.code, version, child.page.url)
+            if not child.children:
+                entries.append(Entry(title, base + markdown_url(url), ""))
+                continue
+            text = llms_full([copies[rel] for rel in pages if rel in copies]).encode("utf-8")
+            rel = output_file(lang.code, version, child.page.url)[:-len("index.html")] + LLMS_FULL
+            more.append((rel, made(child, text)))
+            entries.append(Entry(title, base + url.rstrip("/") + "/" + LLMS_FULL, ""))
+        return llms_full_index(copies.get(node.page.rel, ""), heading, entries).encode("utf-8")
+
+    top = made(folder.tree, llms_full([copies[o.page] for o in folder.order]).encode("utf-8"))
+    return top, sorted(more)
 
 
 def _order_digest(order: list[Output]) -> str:
@@ -157,8 +253,8 @@ def _intro(ctx, lang, version, intro, page) -> str:
 
 
 def _folders(site: Site, metas: Metas, outputs: list[Output], base_url: str,
-             intros: dict[str, str]) -> list[tuple[list[str], str, list[Output]]]:
-    """(roots, llms.txt, the pages' outputs in navigation order) of each language and version;
+             intros: dict[str, str]) -> list[Folder]:
+    """The llms files to make, one Folder per language and version;
     `intros`: entries' intro texts made already (by the shards, see `shard_intros`)."""
     from ..core.urls import page_url
     from ..layout.context import ContextBuilder
@@ -170,7 +266,7 @@ def _folders(site: Site, metas: Metas, outputs: list[Output], base_url: str,
     by_key = {(o.lang, o.version, o.page): o for o in outputs if o.markdown}
     ctx = ContextBuilder(site, metas)
     base = base_url.rstrip("/")
-    made: list[tuple[list[str], str, list[Output]]] = []
+    made: list[Folder] = []
     default_version = site.config.space.default if site.config.space.default in site.versions else site.versions[0]
     for lang in site.languages:
         for version in site.versions:
@@ -206,7 +302,8 @@ def _folders(site: Site, metas: Metas, outputs: list[Output], base_url: str,
             roots = [folder]
             if lang.is_default and version.id == default_version.id:
                 roots.append("")
-            made.append((roots, llms_txt(title, summary, sections), [o for o in order if o is not None]))
+            made.append(Folder(roots, llms_txt(title, summary, sections), [o for o in order if o is not None],
+                               tree, lang, version))
     return made
 
 
