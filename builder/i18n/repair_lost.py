@@ -47,7 +47,9 @@ def after_empty(text: str, m, tables: dict):
     if found:
         kw, args, _ = _normalise(found.group("body"), tables)
         if _valid(kw, args, tables) and kw not in tables["no_args"]:
-            return _Span(m.start(), found.end(), {**groups, "body": found.group("body"), "dr": found.group("dr")})
+            extra = _extra_brace(text, found.end())
+            return _Span(m.start(), found.end() + len(extra or ""),
+                         {**groups, "body": found.group("body"), "dr": found.group("dr"), "extra": extra})
     words = _EMPTY_WORDS_RE.match(text, m.end())
     if not words:
         return None
@@ -56,5 +58,13 @@ def after_empty(text: str, m, tables: dict):
         body = words.group(0)[:end]
         kw, args, _ = _normalise(body, tables)
         if kw in tables["no_args"] and _valid(kw, args, tables):
-            return _Span(m.start(), m.end() + end, {**groups, "body": body})
+            stop = m.end() + end
+            extra = _extra_brace(text, stop)
+            return _Span(m.start(), stop + len(extra or ""), {**groups, "body": body, "extra": extra})
     return None
+
+
+def _extra_brace(text: str, at: int) -> str | None:
+    """A single `}` at `at`, which a damaged tag may have taken (`{% %} bruto}`), as `_TAG_RE`'s
+    `extra` group reads it after `%}`; `repair.py` decides whether it belongs to the tag."""
+    return "}" if text.startswith("}", at) and not text.startswith("}}", at) else None
