@@ -407,6 +407,25 @@ def test_redirects_json_is_what_json_dumps_makes():
     assert "".join(render_json([])) == json.dumps({}, indent=1) + "\n"
 
 
+def test_nginx_map_is_sorted_as_written_line_by_line():
+    """nginx-redirects.conf is made as it is written (a merge of the old URLs with and without a
+    trailing slash, never a list of every entry): its map is still each entry once, sorted, even
+    where a character sorts before the closing quote or the slash ('!', '-', '.')."""
+    from builder.links.outputs import checked_rules, render_nginx
+    from builder.links.redirects import Redirect
+
+    sources = ["/", "/en/a", "/en/a!b", "/en/a-b", "/en/a-b/c", "/en/a.b", "/en/a/b", "/en/ab", "/en/caf\u00e9", "/z"]
+    redirects = [Redirect(s, f"/en/t{i}", "redirect_from") for i, s in enumerate(sorted(sources))]
+    for checked in (None, checked_rules(redirects, "_redirects")):
+        text = "".join(render_nginx(redirects, None, checked))
+        body = text[text.index('    default "";\n') + len('    default "";\n'): text.rindex("}")].splitlines()
+        keys = {s for s in sources} | {s + "/" for s in sources if s != "/"}
+        assert sorted(body) == body and len(body) == len(keys) == 19
+        assert {line.split('"')[1] for line in body} == keys
+        assert body[1:3] == ['    "/en/a!b" "/en/t2";', '    "/en/a!b/" "/en/t2";']  # '!' sorts before '"'
+        assert '    "/en/a" "/en/t1";' in body
+
+
 def test_sitemap_escapes_and_encodes(tmp_path):
     from builder.core.paths import UnsafePath
     from builder.links.outputs import write_sitemap

@@ -266,3 +266,18 @@ def test_an_edit_remakes_llms_full_from_the_last_one_and_the_copies_it_wrote(src
     build(src, out)
     assert "62 days" in (out / "en/llms-full.txt").read_text("utf-8")
     assert_same_as_clean(src, out, tmp_path)
+
+
+@pytest.mark.parametrize("copies", [
+    [], ["# A\n"], ["# A\n\nText.\n", "", "# B"], ["\n\n", "# C\n\n\n", "\u3000\n", "\x1c", "\x1c# D\n"],
+    ["é\n", " \n# E \n\n", "\u2028 x", "# F\r\n"],
+])
+def test_llms_full_written_from_the_copies_bytes_is_llms_full(copies):
+    """llms-full.txt is written from the copies' bytes without being joined in memory: the same
+    bytes and size as llms_full, blank copies (Unicode spaces too) left out."""
+    from builder.output.markdown_copy import copy_segments, llms_full, segments_bytes, segments_size
+
+    segments = copy_segments([c.encode("utf-8") for c in copies])
+    expected = llms_full(copies).encode("utf-8")
+    assert b"".join(segments_bytes(segments)) == expected
+    assert segments_size(segments) == len(expected)

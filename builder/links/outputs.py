@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import json
 import re
 from pathlib import Path
@@ -59,6 +61,17 @@ def _live_paths(outputs) -> set[str]:
     return live
 
 
+def lines_digest(lines: Iterable[str]) -> str:
+    """The SHA-1 of the lines joined by newlines, hashed as they come (a big site's redirect map
+    has 100,000s: never joined whole)."""
+    h = hashlib.sha1()
+    sep = b""
+    for chunk in in_chunks(lines, joiner="\n"):
+        h.update(sep + chunk)
+        sep = b"\n"
+    return h.hexdigest()
+
+
 STUB_BATCH = 4096
 """Redirect stubs rendered, then written together (the file system calls in a few threads)."""
 
@@ -76,8 +89,8 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
         site.default_language, live,
     )
     profile = [] if host is None or host.name == "generic" else [repr(host)]
-    digest = hashlib.sha1("\n".join([*(f"{r.source} {r.target}" for r in redirects),
-                                      repr(_generic_rules(site)), f"only_live={only_live}", *profile]).encode()).hexdigest()
+    digest = lines_digest(itertools.chain((f"{r.source} {r.target}" for r in redirects),
+                                          [repr(_generic_rules(site)), f"only_live={only_live}", *profile]))
     if profile:
         from .host_files import write_for_host
 
@@ -137,7 +150,7 @@ def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterabl
                                   site.default_language, _live_paths(site_outputs))
     targets = _live_paths(own_outputs)
     mine = [r for r in redirects if r.target in targets]
-    digest = hashlib.sha1("\n".join(["shard", *(f"{r.source} {r.target}" for r in mine)]).encode()).hexdigest()
+    digest = lines_digest(itertools.chain(["shard"], (f"{r.source} {r.target}" for r in mine)))
     written: dict[str, list[str]] = {"__digest__": [digest]}
     written.update(write_stubs(site, writer, mine, site_outputs, keep=keep_if == digest))
     return written
@@ -198,38 +211,50 @@ def render_netlify(redirects: list[Redirect], site, checked: list[tuple[str, str
 
 
 def render_nginx(redirects: list[Redirect], site, checked: list | None = None) -> Iterator[str]:
-    """`nginx-redirects.conf`, line by line (its map entries sorted). `checked` (see
-    `checked_rules`): every value passed stricter checks already."""
-    entries = []
-    for i, r in enumerate(redirects):
-        if checked is None:
-            source = host_value(r.source, "nginx-redirects.conf", forbid='"\\')  # $uri is decoded: keys are too
-            target = host_value(r.target, "nginx-redirects.conf")
-        else:
-            source, target = r.source, checked[i][1]
-        for key in ((source,) if source == "/" else (source, source + "/")):
-            entries.append(f"    {_nginx_quote(key)} {_nginx_quote(target)};\n")
+    """`nginx-redirects.conf`, line by line (its map entries sorted: each old URL with and
+    without a trailing slash). `checked` (see `checked_rules`): every value passed stricter
+    checks already. The entries are made as they are written: a sorted merge of the sources
+    (in the redirects' order already, unless a source has a character that sorts before the
+    closing quote) and the sources with a slash (sorted here, as indexes)."""
+    n = len(redirects)
+    if checked is None:  # $uri is decoded: keys are too
+        sources = [host_value(r.source, "nginx-redirects.conf", forbid='"\\') for r in redirects]
+        targets = [host_value(r.target, "nginx-redirects.conf") for r in redirects]
+    else:
+        sources, targets = [r.source for r in redirects], [t for _, t in checked]
+    # Quoted keys never hold a quote or a backslash (both refused above), so no key is the start of
+    # another and the lines sort as their keys do.
+    slashed = sorted((i for i in range(n) if sources[i] != "/"), key=lambda i: _nginx_quote(sources[i] + "/"))
+    plain: Iterable[int] = range(n)
+    if any(_nginx_quote(sources[i - 1]) >= _nginx_quote(sources[i]) for i in range(1, n)):
+        plain = sorted(plain, key=lambda i: _nginx_quote(sources[i]))
+
+    def entries(order: Iterable[int], suffix: str) -> Iterator[tuple[str, str]]:
+        for i in order:
+            key = _nginx_quote(sources[i] + suffix)
+            yield key, f"    {key} {_nginx_quote(targets[i])};\n"
+
     yield ("# nginx: include this file in the http block, then in the server block add:\n"
            "#   if ($docs_redirect) { return 301 $docs_redirect; }\n"
            "#   error_page 404 /404.html;   # sends paths without a language to the default one\n"
            "map $uri $docs_redirect {\n"
            '    default "";\n')
-    entries.sort()
-    yield from entries
+    for _, line in heapq.merge(entries(plain, ""), entries(slashed, "/")):
+        yield line
     yield "}\n"
 
 
-def in_chunks(lines: Iterable[str], size: int = 4096) -> Iterator[bytes]:
-    """The UTF-8 bytes of `lines`, `size` lines at a time (a host file of 100,000s of rules is
-    written as it is made, never held whole)."""
+def in_chunks(lines: Iterable[str], size: int = 4096, joiner: str = "") -> Iterator[bytes]:
+    """The UTF-8 bytes of `lines`, `size` lines at a time, each chunk joined by `joiner` (a
+    host file of 100,000s of rules is written as it is made, never held whole)."""
     batch: list[str] = []
     for line in lines:
         batch.append(line)
         if len(batch) == size:
-            yield "".join(batch).encode("utf-8")
+            yield joiner.join(batch).encode("utf-8")
             batch = []
     if batch:
-        yield "".join(batch).encode("utf-8")
+        yield joiner.join(batch).encode("utf-8")
 
 
 def _nginx_quote(text: str) -> str:

@@ -48,28 +48,30 @@ def compute_redirects(
             if not built:
                 continue
             first = built[0]
-            target_first = page_url(code, first, page.url)
+            urls = {v.id: page_url(code, v, page.url) for v in built}  # one string per target, shared
+            target_first = urls[first.id]
             if not first.is_default and page.url:
                 add(f"/{code}/{page.url}", target_first, "versionless")
             for old in sorted(old_paths.get(page.rel, ())):
                 add(f"/{code}/{old}", target_first, "redirect_from")
                 for v in built:
                     if v.segment:
-                        add(f"/{code}/{v.segment}/{old}", page_url(code, v, page.url), "redirect_from")
+                        add(f"/{code}/{v.segment}/{old}", urls[v.id], "redirect_from")
                     if v.plan.name in latest and latest[v.plan.name] is v:
-                        add(f"/{code}/{v.plan.name}@latest/{old}", page_url(code, v, page.url), "latest")
+                        add(f"/{code}/{v.plan.name}@latest/{old}", urls[v.id], "latest")
             for name, v in latest.items():
                 if v in built:
-                    add(f"/{code}/{name}@latest/{page.url}".rstrip("/"), page_url(code, v, page.url), "latest")
+                    add(f"/{code}/{name}@latest/{page.url}".rstrip("/"), urls[v.id], "latest")
     # A path without a language leads to the default language's page. Stubs cover paths without
     # a version segment (the common case: old links to the default version); for versioned paths
     # the site's 404.html redirects in the browser, and host rules can do it on the server.
     code = default_language.code
     if default_language in languages:
-        for source, redirect in list(found.items()):
-            rest = source[len(code) + 1 :]
-            if source.startswith(f"/{code}/") and "@" not in rest.split("/", 2)[1]:
-                add(rest, redirect.target, "no-language")
+        prefix = f"/{code}/"
+        for redirect in list(found.values()):  # `add` grows `found`
+            source = redirect.source
+            if source.startswith(prefix) and "@" not in source.split("/", 3)[2]:
+                add(source[len(code) + 1 :], redirect.target, "no-language")
         for path in sorted(live):
             rest = path[len(code) + 1 :]
             if path.startswith(f"/{code}/") and "@" not in rest.split("/", 2)[1]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 MARKDOWN_FILE = "index.md"
 LLMS = "llms.txt"
@@ -153,6 +153,36 @@ def llms_txt(site_title: str, summary: str, sections: list[tuple[str, list[Entry
 def llms_full(documents: list[str]) -> str:
     """`llms-full.txt`: the pages' Markdown copies, in navigation order, one after the other."""
     return "\n".join(d.rstrip("\n") + "\n" for d in documents if d.strip())
+
+
+def copy_segments(documents: list[bytes]) -> list[memoryview]:
+    """The copies `llms_full` joins, as UTF-8 bytes: each non-blank copy without its trailing
+    newlines, a view of its bytes (nothing is copied). `segments_size` and `segments_bytes` give
+    `llms_full`'s size and bytes, so a file of tens of megabytes is never joined in memory."""
+    found = []
+    for d in documents:
+        text = d.strip()
+        if not text or ((text[0] >= 0x80 or chr(text[0]).isspace()) and not d.decode("utf-8", "replace").strip()):
+            continue  # blank: str.strip() also strips Unicode spaces
+        end = len(d)
+        while d[end - 1] == 0x0A:
+            end -= 1
+        found.append(memoryview(d)[:end])
+    return found
+
+
+def segments_size(segments: list[memoryview]) -> int:
+    """The size of `llms_full` of the copies (`copy_segments`)."""
+    return sum(len(s) for s in segments) + 2 * len(segments) - (1 if segments else 0)
+
+
+def segments_bytes(segments: list[memoryview]) -> Iterator[bytes | memoryview]:
+    """The bytes of `llms_full` of the copies (`copy_segments`), piece by piece."""
+    for i, segment in enumerate(segments):
+        if i:
+            yield b"\n"
+        yield segment
+        yield b"\n"
 
 
 def llms_full_index(own: str, heading: str, parts: list[Entry]) -> str:

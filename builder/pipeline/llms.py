@@ -21,8 +21,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..output.markdown_copy import (LLMS, LLMS_FULL, Entry, Part, llms_full, llms_full_index, llms_full_spliced,
-                                    llms_txt, markdown_url)
+from ..output.markdown_copy import (LLMS, LLMS_FULL, Entry, Part, copy_segments, llms_full_index, llms_full_spliced,
+                                    llms_txt, markdown_url, segments_bytes, segments_size)
 from ..nav.tree import NavNode
 from ..output.writer import StagingWriter
 from ..sources.config import Language
@@ -83,29 +83,29 @@ def write_llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, o
     orders = {f.roots[0]: _order_digest(f.order) for f in made}
     last_orders, last_parts = _json_object(previous.get(ORDER)), _json_object(previous.get(PARTS))
 
-    def read(o: Output) -> str:
+    def read(o: Output) -> bytes:
         if assembled is not None:  # every copy is in one folder: read there only
-            return (_read_file(os.path.join(assembled[0], o.markdown)) or b"").decode("utf-8")
-        return _read(staging, out, o.markdown).decode("utf-8")
+            return _read_file(os.path.join(assembled[0], o.markdown)) or b""
+        return _read(staging, out, o.markdown)
 
     files: dict[str, list[str]] = {}
     parts: dict[str, list[str]] = {}
     for f in made:
-        full, more = None, []
         if previous.get(DIGEST) != digest:
-            folder = f.roots[0]
+            folder, full, more = f.roots[0], None, []
             if (changed is not None and out is not None and folder not in last_parts
                     and last_orders.get(folder) == orders[folder]):
                 full = _spliced(out, folder + LLMS_FULL, f.order, changed, staging)
             if full is None or (max_size is not None and len(full) > max_size):
+                full = None  # written from the copies' bytes as they are, never joined
                 copies = {o.page: read(o) for o in f.order}
-                full = llms_full([copies[o.page] for o in f.order]).encode("utf-8")
-                if max_size is not None and len(full) > max_size:
+                segments = copy_segments([copies[o.page] for o in f.order])
+                if max_size is not None and segments_size(segments) > max_size:
                     full, more = _split(f, copies, metas, base_url.rstrip("/"), max_size,
                                         site.ui[f.lang.code]("llms.parts"))
             for root in f.roots:
                 writer.write(root + LLMS, f.text)
-                writer.write(root + LLMS_FULL, full)
+                writer.write(root + LLMS_FULL, full if full is not None else segments_bytes(segments))
             for rel, data in more:
                 writer.write(rel, data)
             kept = [rel for rel, _ in more]
@@ -132,7 +132,7 @@ def _json_object(text: str | None) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def _split(folder: Folder, copies: dict[str, str], metas: Metas, base: str, max_size: int,
+def _split(folder: Folder, copies: dict[str, bytes], metas: Metas, base: str, max_size: int,
            heading: str) -> tuple[bytes, list[tuple[str, bytes]]]:
     """The folder's llms-full.txt when the whole text is over `max_size`, and the sections' files
     it links to (path, bytes). A section that fits is one `llms-full.txt` in its folder; one of a
@@ -143,26 +143,26 @@ def _split(folder: Folder, copies: dict[str, str], metas: Metas, base: str, max_
     lang, version = folder.lang, folder.version
     more: list[tuple[str, bytes]] = []
 
-    def made(node, whole: bytes) -> bytes:
-        if len(whole) <= max_size or not node.children:
-            return whole
+    def made(node, segments: list[memoryview]) -> bytes:
+        if segments_size(segments) <= max_size or not node.children:
+            return b"".join(segments_bytes(segments))
         entries = []
         for child in node.children:
-            pages = [p.rel for p in _pages_in_order(child)]
-            if not any(rel in copies for rel in pages):
+            pages = [p.rel for p in _pages_in_order(child) if p.rel in copies]
+            if not pages:
                 continue
             title = metas.get(lang, child.page, version.id).title
             url = page_url(lang.code, version, child.page.url)
             if not child.children:
                 entries.append(Entry(title, base + markdown_url(url), ""))
                 continue
-            text = llms_full([copies[rel] for rel in pages if rel in copies]).encode("utf-8")
             rel = output_file(lang.code, version, child.page.url)[:-len("index.html")] + LLMS_FULL
-            more.append((rel, made(child, text)))
+            more.append((rel, made(child, copy_segments([copies[p] for p in pages]))))
             entries.append(Entry(title, base + url.rstrip("/") + "/" + LLMS_FULL, ""))
-        return llms_full_index(copies.get(node.page.rel, ""), heading, entries).encode("utf-8")
+        own = copies.get(node.page.rel, b"").decode("utf-8")
+        return llms_full_index(own, heading, entries).encode("utf-8")
 
-    top = made(folder.tree, llms_full([copies[o.page] for o in folder.order]).encode("utf-8"))
+    top = made(folder.tree, copy_segments([copies[o.page] for o in folder.order]))
     return top, sorted(more)
 
 

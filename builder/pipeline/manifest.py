@@ -3,6 +3,7 @@ the source commit) and the warning when a --base-site's build state cannot be re
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 from pathlib import Path
@@ -21,24 +22,29 @@ def write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dict
 
     Written entry by entry as it is encoded (the file is never held whole in memory); outputs
     with the same sources share the encoding of their list."""
-    items: dict[str, Output | None] = {o.path: o for o in outputs}
-    for path in extra:
-        items.setdefault(path, None)
+    extra_paths = sorted(extra)
+    pages = sorted(outputs, key=lambda o: o.path)
+    output_paths = {o.path for o in outputs}
     memo: dict[tuple, str] = {}
 
     def entry(path: str) -> str:
-        o = items[path]
-        if o is not None:
-            return o.manifest_entry(memo)
         sources = extra[path]  # what json.dumps of {"sources": ..., "digest": ...} writes, made faster
         return (_ascii(path) + ':{"sources":' + (json.dumps(sources, separators=(",", ":")) if sources else "[]")
                 + ',"digest":' + _ascii(extra_digests.get(path, "")) + "}")
 
+    def entries():  # every output file once, sorted: the pages' and the others' (a page's own entry wins)
+        merged = heapq.merge(((o.path, o) for o in pages),
+                             ((path, None) for path in extra_paths if path not in output_paths), key=lambda t: t[0])
+        for path, o in merged:
+            yield o.manifest_entry(memo) if o is not None else entry(path)
+
     def parts():
-        yield ('"source":' + json.dumps(source, sort_keys=True) + ',"extra_outputs":'
-               + json.dumps(sorted(extra), ensure_ascii=False) + ',"outputs":{')
-        for i, path in enumerate(sorted(items)):
-            yield entry(path) if i == 0 else "," + entry(path)
+        yield '"source":' + json.dumps(source, sort_keys=True) + ',"extra_outputs":['
+        for i in range(0, len(extra_paths), 4096):  # json.dumps's list, a part at a time
+            yield (", " if i else "") + ", ".join(map(_json_text, extra_paths[i:i + 4096]))
+        yield '],"outputs":{'
+        for i, text in enumerate(entries()):
+            yield text if i == 0 else "," + text
         yield "}}\n"
 
     def head(checksum: str) -> bytes:
@@ -49,6 +55,8 @@ def write_manifest(site: Site, staging: Path, outputs: list[Output], extra: dict
 
 _ascii = json.encoder.encode_basestring_ascii
 """A str as JSON, as `json.dumps(text)` writes it."""
+_json_text = json.encoder.encode_basestring
+"""A str as JSON, as `json.dumps(text, ensure_ascii=False)` writes it."""
 
 
 def extra_digests(extra: dict[str, list[str]], staging: Path, out: Path, old_manifest: dict,
