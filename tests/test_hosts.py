@@ -300,9 +300,12 @@ def test_an_llms_full_txt_over_the_file_limit_is_split_by_section(tmp_path, monk
     copies = sorted((out / "en/enterprise-server@3.10").rglob("index.md"))
     assert len(copies) == 6 and all(p.read_text("utf-8").strip() in gathered for p in copies)
 
-    # a rebuild that changes nothing keeps the sections' files
+    # a rebuild whose Markdown copies are all the same (a new redirect_from) keeps the sections' files
+    path = root / "content" / "admin" / "enterprise.md"
+    path.write_text(path.read_text("utf-8").replace("redirect_from: [", "redirect_from: [/ent-older, "), "utf-8")
     assert run_cli("build", "--root", str(root), "--out", str(out), *host).status == 0
     assert (out / "en/enterprise-server@3.10/get-started/llms-full.txt").read_text("utf-8") == section
+    assert "en/enterprise-server@3.10/get-started/llms-full.txt" in (out / ".build/manifest.json").read_text("utf-8")
 
     # sharded: the same files
     folders = build_shards(root, tmp_path / "shards", 2, *host)
