@@ -546,6 +546,26 @@ def test_the_writer_refuses_folders_and_files_that_lead_outside_the_staging_fold
     assert list(outside.iterdir()) == []
 
 
+def test_a_writer_that_forgot_a_folder_checks_it_again(tmp_path, monkeypatch):
+    """The writer remembers a bounded number of folders it made: one it forgot is made or checked
+    again, so files still land where they belong and a folder that became a link is refused."""
+    from builder.output import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "FOLDERS_KEPT", 3)
+    staging, outside = tmp_path / "staging", tmp_path / "outside"
+    outside.mkdir()
+    writer = StagingWriter(staging)
+    writer.write_many([(f"en/old-{i}/index.html", f"stub {i}") for i in range(70)])
+    writer.write("en/a/b/index.html", "page")
+    assert len(writer._dirs) <= 3
+    assert [(staging / f"en/old-{i}/index.html").read_text("utf-8") for i in (0, 69)] == ["stub 0", "stub 69"]
+    shutil.rmtree(staging / "en" / "old-0")
+    os.symlink(outside, staging / "en" / "old-0")
+    with pytest.raises(UnsafePath, match="resolves outside the staging folder"):
+        writer.write("en/old-0/extra.html", "x")
+    assert list(outside.iterdir()) == []
+
+
 @pytest.mark.parametrize("foreign", [False, True])
 def test_a_reused_file_that_is_a_symbolic_link_is_not_followed(tmp_path, foreign):
     """A link planted in the old site never brings its target (a file outside --out) into the new one."""

@@ -63,6 +63,11 @@ def output_errors(out: Path, doing: str, after: str = "the previous site is unch
         raise OutputFailure(f"cannot {doing} --out {out}: {_reason(err)}; {after}") from err
 
 
+FOLDERS_KEPT = 65_536
+"""Folders a writer remembers as made and checked (a big site's redirect stubs are each in a
+folder of their own: 300,000 of them would be about 35 MB); beyond, it starts again."""
+
+
 class StagingWriter:
     """Writes files under a staging folder; refuses to write the same path twice, and refuses (the
     second wall behind the path policy) any path that is not a plain relative path or whose folder
@@ -99,6 +104,8 @@ class StagingWriter:
             self._make(folder, path)
         except FileExistsError:
             self._check(folder, path)
+        if len(self._dirs) >= FOLDERS_KEPT:  # a cache: a folder it forgot is checked again when used
+            self._dirs.clear()
         self._dirs.add(folder)
 
     def _make(self, folder: str, path: str) -> None:
