@@ -8,8 +8,9 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 import shutil
+import stat
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
@@ -65,7 +66,8 @@ def output_errors(out: Path, doing: str, after: str = "the previous site is unch
 
 FOLDERS_KEPT = 65_536
 """Folders a writer remembers as made and checked (a big site's redirect stubs are each in a
-folder of their own: 300,000 of them would be about 35 MB); beyond, it starts again."""
+folder of their own: 300,000 of them would be about 35 MB); beyond, the least recently used is
+forgotten."""
 
 
 class StagingWriter:
@@ -76,7 +78,8 @@ class StagingWriter:
     def __init__(self, staging: Path):
         self.staging = staging
         self.written: set[str] = set()
-        self._dirs: set[str] = set()
+        self._dirs: OrderedDict[str, None] = OrderedDict()
+        """Folders made and checked, the most recently used last (see FOLDERS_KEPT)."""
         self._root = str(staging)
 
     def _claim(self, rel: str) -> None:
@@ -90,7 +93,10 @@ class StagingWriter:
         folder down: each level is made here or, when it exists, must be a real folder (never a
         link), so the path cannot lead outside. (No `realpath`: it costs a system call per level
         of every new folder, and a site of redirect stubs has tens of thousands.)"""
-        if not folder or folder in self._dirs:
+        if not folder:
+            return
+        if folder in self._dirs:
+            self._dirs.move_to_end(folder)  # parents are used again and again: kept; a stub's folder is not
             return
         parent = os.path.dirname(folder)
         self._folder(parent)
@@ -98,15 +104,15 @@ class StagingWriter:
         try:
             os.mkdir(path)
         except FileNotFoundError:  # the staging folder itself is made on first use, or a folder went away
-            self._dirs = {d for d in self._dirs if not (parent == d or parent.startswith(d + "/"))}
+            self._dirs = OrderedDict((d, None) for d in self._dirs if not (parent == d or parent.startswith(d + "/")))
             os.makedirs(self._root, exist_ok=True)
             self._folder(parent)
             self._make(folder, path)
         except FileExistsError:
             self._check(folder, path)
         if len(self._dirs) >= FOLDERS_KEPT:  # a cache: a folder it forgot is checked again when used
-            self._dirs.clear()
-        self._dirs.add(folder)
+            self._dirs.popitem(last=False)
+        self._dirs[folder] = None
 
     def _make(self, folder: str, path: str) -> None:
         try:
