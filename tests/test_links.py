@@ -15,7 +15,7 @@ import pytest
 
 from builder.links.table import LinkTable
 from builder.pipeline.site import Site
-from tests.conftest import page, read
+from tests.conftest import page, read, run_cli
 
 PAGES = {
     "get-started/index.md": page("Get started", "Start here.\n", children="[/hello-world, /cloud-only, /moved]"),
@@ -424,6 +424,64 @@ def test_nginx_map_is_sorted_as_written_line_by_line():
         assert {line.split('"')[1] for line in body} == keys
         assert body[1:3] == ['    "/en/a!b" "/en/t2";', '    "/en/a!b/" "/en/t2";']  # '!' sorts before '"'
         assert '    "/en/a" "/en/t1";' in body
+
+
+def test_a_sitemap_over_the_protocols_limits_is_an_index_of_sitemaps(src, tmp_path, monkeypatch):
+    """sitemaps.org allows 50,000 URLs and 50 MB per file (a GitHub-Docs-sized site has about
+    80,000 pages; a host may allow less: Cloudflare 25 MiB): beyond, sitemap.xml is a sitemap
+    index of files within the limits, with the same URLs in the same order."""
+    from builder.links import outputs
+
+    whole = tmp_path / "whole"
+    assert run_cli("build", "--root", str(src), "--out", str(whole), "--no-search").status == 0
+    locs = re.findall(r"<loc>([^<]*)</loc>", read(whole / "sitemap.xml"))
+    assert len(locs) > 40 and not (whole / "sitemap-1.xml").exists()
+
+    monkeypatch.setattr(outputs, "SITEMAP_URLS", 20)
+    out = tmp_path / "out"
+    assert run_cli("build", "--root", str(src), "--out", str(out), "--no-search").status == 0
+    index = read(out / "sitemap.xml")
+    parts = re.findall(r"<sitemap><loc>https://docs\.example\.com/(sitemap-\d+\.xml)</loc></sitemap>", index)
+    assert index.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex ')
+    assert parts == [f"sitemap-{k}.xml" for k in range(1, len(locs) // 20 + 2)]
+    found = []
+    for name in parts:
+        text = read(out / name)
+        assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<urlset ') and text.endswith("</urlset>\n")
+        assert text.count("<url>") <= 20
+        found += re.findall(r"<url><loc>([^<]*)</loc>", text)
+    assert found == locs
+    # a rebuild keeps them (and the manifest names them); a build within the limits removes them
+    assert run_cli("build", "--root", str(src), "--out", str(out), "--no-search").status == 0
+    assert (out / parts[-1]).is_file() and parts[-1] in read(out / ".build/manifest.json")
+    monkeypatch.setattr(outputs, "SITEMAP_URLS", 50_000)
+    (src / "content" / "index.md").write_text(read(src / "content" / "index.md") + "\nMore.\n", "utf-8")
+    assert run_cli("build", "--root", str(src), "--out", str(out), "--no-search").status == 0
+    assert read(out / "sitemap.xml") == read(whole / "sitemap.xml") and not (out / "sitemap-1.xml").exists()
+
+
+def test_a_sitemap_is_split_within_a_size_limit():
+    from builder.links.outputs import write_sitemap
+
+    class Out:
+        def __init__(self, i):
+            self.path, self.lang, self.page, self.version = f"en/page-{i:03d}/index.html", "en", f"p{i}", "v"
+
+    class Writer:
+        def __init__(self):
+            self.files = {}
+
+        def write(self, rel, data):
+            self.files[rel] = data if isinstance(data, str) else b"".join(data).decode("utf-8")
+
+    writer = Writer()
+    files, digest = write_sitemap(None, writer, [Out(i) for i in range(100)], base_url="https://d.example",
+                                  max_bytes=2_000)
+    assert sorted(files) == sorted(writer.files) and len(files) > 2 and digest.endswith(f"/{len(files) - 1}")
+    assert all(len(text.encode()) <= 2_000 for text in writer.files.values())
+    assert sum(text.count("<url>") for text in writer.files.values()) == 100
+    assert write_sitemap(None, Writer(), [Out(i) for i in range(100)], keep_if=digest, base_url="https://d.example",
+                         max_bytes=2_000) == (files, digest)  # kept: the same files named
 
 
 def test_sitemap_escapes_and_encodes(tmp_path):

@@ -261,35 +261,75 @@ def _nginx_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: str = "") -> tuple[dict[str, list[str]], str]:
-    """`sitemap.xml` with hreflang alternates between languages of the same page and version.
+SITEMAP_URLS = 50_000
+"""Most `<url>` entries in one sitemap file (sitemaps.org)."""
+SITEMAP_BYTES = 50 * 1024 * 1024
+"""Largest sitemap file, uncompressed (sitemaps.org)."""
+_URLSET = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+_URLSET_END = "</urlset>\n"
 
-    Returns the files and a digest of the output list; when it equals `keep_if`, the sitemap
-    already in the site is kept."""
+
+def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: str = "",
+                  max_bytes: int | None = None) -> tuple[dict[str, list[str]], str]:
+    """`sitemap.xml` with hreflang alternates between languages of the same page and version.
+    Over sitemaps.org's limits (50,000 URLs, 50 MB) or `max_bytes` (the host's largest file),
+    `sitemap.xml` is a sitemap index of `sitemap-1.xml`, `sitemap-2.xml`, ... that are not.
+
+    Returns the files and a digest of the output list (`/N` after it: N files); when its digest
+    part equals `keep_if`'s, the sitemap files already in the site are kept."""
     base = base_url.rstrip("/")
     h = hashlib.sha1((base + "\n").encode())
     for i, path in enumerate(sorted(o.path for o in outputs)):  # the text "\n".join(...) would be: never made
         h.update(((i and "\n" or "") + path).encode())
+    limit = min(SITEMAP_BYTES, max_bytes) if max_bytes else SITEMAP_BYTES
+    h.update(b"\nmax %d bytes, %d URLs" % (limit, SITEMAP_URLS))
     digest = h.hexdigest()
-    if keep_if == digest:
-        return {"sitemap.xml": []}, digest
+    kept, _, count = (keep_if or "").partition("/")
+    if kept == digest:
+        return _sitemap_files(int(count) if count.isdigit() else 1), keep_if
     by_key: dict[tuple[str, str], dict[str, str]] = {}
     for o in outputs:
         url = "/" + quote(o.path[: -len("index.html")], safe=_SAFE)
         by_key.setdefault((o.page, o.version), {})[o.lang] = url
 
-    def lines() -> Iterator[str]:  # written as they are made: a big site's sitemap is tens of MB
-        yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
-               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+    def entries() -> Iterator[str]:  # made as they are written: a big site's sitemap is tens of MB
         for (_page, _version), langs in sorted(by_key.items(), key=lambda kv: sorted(kv[1].values())[0]):
             for code, url in sorted(langs.items()):
-                yield f"  <url><loc>{xml_escape(base + url)}</loc>\n"
+                lines = [f"  <url><loc>{xml_escape(base + url)}</loc>\n"]
                 if len(langs) > 1:
                     for other, other_url in sorted(langs.items()):
-                        yield (f'    <xhtml:link rel="alternate" hreflang="{xml_escape(other)}" '
-                               f'href="{xml_escape(base + other_url)}"/>\n')
-                yield "  </url>\n"
-        yield "</urlset>\n"
+                        lines.append(f'    <xhtml:link rel="alternate" hreflang="{xml_escape(other)}" '
+                                     f'href="{xml_escape(base + other_url)}"/>\n')
+                lines.append("  </url>\n")
+                yield "".join(lines)
 
-    writer.write("sitemap.xml", in_chunks(lines()))
-    return {"sitemap.xml": []}, digest
+    room = limit - len(_URLSET) - len(_URLSET_END)
+    parts, size = [0], 0  # entries per file, from the entries' sizes (made twice rather than held)
+    for entry in entries():
+        length = len(entry.encode("utf-8"))
+        if parts[-1] and (parts[-1] == SITEMAP_URLS or size + length > room):
+            parts.append(0)
+            size = 0
+        parts[-1] += 1
+        size += length
+    if len(parts) == 1:
+        writer.write("sitemap.xml", in_chunks(itertools.chain([_URLSET], entries(), [_URLSET_END])))
+        return _sitemap_files(1), digest
+    made = entries()
+    for k, n in enumerate(parts, 1):
+        writer.write(f"sitemap-{k}.xml", in_chunks(itertools.chain([_URLSET], itertools.islice(made, n),
+                                                                   [_URLSET_END])))
+    writer.write("sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
+                 '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                 + "".join(f"  <sitemap><loc>{xml_escape(f'{base}/sitemap-{k}.xml')}</loc></sitemap>\n"
+                           for k in range(1, len(parts) + 1)) + "</sitemapindex>\n")
+    return _sitemap_files(len(parts)), f"{digest}/{len(parts)}"
+
+
+def _sitemap_files(count: int) -> dict[str, list[str]]:
+    """`sitemap.xml`, and the `count` files it indexes when there is more than one."""
+    files: dict[str, list[str]] = {"sitemap.xml": []}
+    if count > 1:
+        files.update((f"sitemap-{k}.xml", []) for k in range(1, count + 1))
+    return files

@@ -110,7 +110,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
     base_url = base_url or site.config.base_url
     if base_url:
         files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
-                                                   base_url=base_url)
+                                                   base_url=base_url, max_bytes=whole_file_limit(host))
         extra.update(files)
     else:
         problems.add(_no_sitemap())
