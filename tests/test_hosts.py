@@ -325,6 +325,17 @@ def test_an_llms_full_txt_over_the_file_limit_is_split_by_section(tmp_path, monk
     assert_same(out, clean)
 
 
+def test_the_sections_files_kept_from_the_last_build_are_only_its_own():
+    """A rebuild that keeps the split llms-full.txt claims the sections' files its cache names:
+    only llms-full.txt files under the folder that pass the path policy."""
+    from builder.pipeline.llms import _kept_parts
+
+    named = ["en/a/llms-full.txt", "en/../x/llms-full.txt", "fr/a/llms-full.txt", "en/a/index.html",
+             "en//llms-full.txt", 3]
+    assert _kept_parts("en/", named) == ["en/a/llms-full.txt"]
+    assert _kept_parts("en/", "en/a/llms-full.txt") == []
+
+
 def _settings(root: Path, text: str) -> None:
     (root / "data" / "site.yml").write_text("base_url: https://docs.example.com/\n" + text, "utf-8")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..output.markdown_copy import (LLMS, LLMS_FULL, Entry, Part, copy_segments, llms_full_index, llms_full_spliced,
                                     llms_txt, markdown_url, segments_bytes, segments_size)
+from ..core.paths import UnsafePath, safe_output_path
 from ..nav.tree import NavNode
 from ..output.writer import StagingWriter
 from ..sources.config import Language
@@ -110,8 +111,7 @@ def write_llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, o
                 writer.write(rel, data)
             kept = [rel for rel, _ in more]
         else:
-            last = last_parts.get(f.roots[0])
-            kept = [rel for rel in last if isinstance(rel, str)] if isinstance(last, list) else []
+            kept = _kept_parts(f.roots[0], last_parts.get(f.roots[0]))
         for root in f.roots:
             files[root + LLMS] = files[root + LLMS_FULL] = []
         for rel in kept:
@@ -122,6 +122,21 @@ def write_llms(site: Site, metas: Metas, writer: StagingWriter, staging: Path, o
     if parts:
         digests[PARTS] = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return files, digests
+
+
+def _kept_parts(folder: str, last) -> list[str]:
+    """The sections' files the last build wrote for `folder` (from its cache), kept as they are:
+    only `llms-full.txt` files under the folder that pass the path policy are claimed."""
+    if not isinstance(last, list):
+        return []
+    kept = []
+    for rel in last:
+        if isinstance(rel, str) and rel.startswith(folder) and rel.endswith("/" + LLMS_FULL):
+            try:
+                kept.append(safe_output_path(rel))
+            except UnsafePath:
+                continue
+    return kept
 
 
 def _json_object(text: str | None) -> dict:
