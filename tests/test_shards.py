@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.pipeline.shard import partition
+from builder.pipeline.shard import partition, search_plan, shown_pages
 from builder.pipeline.site import Site
 from builder.search import shards as search_shards
 from tests.conftest import VERSIONS_YML, page, run_cli, write_tree
@@ -86,10 +86,14 @@ def test_example_site_in_three_shards_equals_the_single_build(src, tmp_path):
     assert result.status == 0, result.stderr
     assert "assembled" in result.stderr and "from 3 shards" in result.stderr
     assert_same(tmp_path / "single", tmp_path / "site")
-    # a shard holds only its part: no whole-site file
+    # a shard holds only its part: the whole-site files that need no page built are each written
+    # by one shard (the last ones, whose runs of pages are shorter), and linked by assemble
+    for name in ("sitemap.xml", "_redirects", "redirects.json", "nginx-redirects.conf"):
+        holders = [f for f in folders if (f / name).exists()]
+        assert holders == [folders[{"sitemap.xml": 2, "_redirects": 1, "redirects.json": 0}.get(name, 2)]], name
+        assert (tmp_path / "site" / name).stat().st_ino == (holders[0] / name).stat().st_ino, name
     for folder in folders:
-        assert not (folder / "sitemap.xml").exists() and not (folder / "404.html").exists()
-        assert not list(folder.glob("_pagefind/*/shards.json"))
+        assert not (folder / "404.html").exists() and not list(folder.glob("_pagefind/*/shards.json"))
     # two shards: a page's en and ja in one, its fr in the other; its link checks in language order
     two = build_shards(src, tmp_path / "two", 2)
     assert {lang for f in two for lang in ("en", "fr", "ja") if (f / lang).is_dir()} == {"en", "fr", "ja"}
@@ -146,6 +150,21 @@ def test_partition_covers_every_page_and_language_once_and_is_balanced(generated
     assert parts == partition(Site(generated), 3)
     sizes = [sum(len(langs) for langs in part.values()) for part in parts]
     assert min(sizes) > 0 and max(sizes) <= 2 * min(sizes)
+    # a page is built in all its languages by one shard (its record is kept as the shard wrote it),
+    # but where a cut falls between two languages of a search shard: at most 2 cuts of 3 shards
+    split = {rel for part in parts for rel, langs in part.items() if len(langs) < len(site.languages)}
+    assert len(split) <= 2 * max(len(urls) for urls in _search_units(search_plan(site)).values())
+    # a shard's pages come from few products: its sidebars show those alone, not the whole site
+    shown = [len(shown_pages(site, part)) for part in parts]
+    assert min(shown) < len(site.tree.pages) and sum(shown) < 2 * len(site.tree.pages), shown
+
+
+def _search_units(plan: dict[str, dict[str, str]]) -> dict[tuple[str, str], list[str]]:
+    units: dict[tuple[str, str], list[str]] = {}
+    for lang, urls in plan.items():
+        for url, name in urls.items():
+            units.setdefault((lang, name), []).append(url)
+    return units
 
 
 def test_a_shard_rebuilt_after_an_edit_equals_a_clean_shard(generated, tmp_path):
@@ -170,6 +189,29 @@ def test_a_shard_rebuilt_after_an_edit_equals_a_clean_shard(generated, tmp_path)
     assert b"Edited words" in (tmp_path / "site" / "en" / "p1" / "a2" / "index.html").read_bytes()
     assert (tmp_path / "site" / "fr" / "p1" / "renamed-2-1" / "index.html").is_file()
     assert not (tmp_path / "site" / "fr" / "p1" / "old-2-1").exists()
+
+
+def test_a_whole_site_file_a_shard_made_for_other_pages_is_written_by_assemble(generated, tmp_path):
+    """The sitemap and redirect files a shard writes list every page a whole build writes. A page
+    that failed (--keep-going) is not in the site: assemble sees that the shard's sitemap was made
+    from other outputs and writes its own, as a single build does (and the redirect files: the
+    page's URLs are not live either)."""
+    bad = generated / "content" / "p1" / "a2.md"
+    bad.write_text(bad.read_text("utf-8").replace("Words", "{% data reusables.nowhere %} Words"), "utf-8")
+    common = ("--root", str(generated), "--base-url", "https://docs.example.com", "--keep-going")
+    assert run_cli("build", *common, "--out", str(tmp_path / "single")).status == 1
+    folders = [tmp_path / f"shard-{k}" for k in (1, 2, 3)]
+    statuses = [run_cli("build", *common, "--shard", f"{k}/3", "--out", str(folder)).status
+                for k, folder in enumerate(folders, start=1)]
+    assert sorted(statuses) == [0, 0, 1]  # the shard with the page
+    result = run_cli("assemble", "--root", str(generated), "--keep-going", *map(str, folders),
+                     "--out", str(tmp_path / "site"))
+    assert result.status == 1 and "reusables.nowhere" in result.stderr
+    assert_same(tmp_path / "single", tmp_path / "site")
+    made, site = folders[2] / "sitemap.xml", tmp_path / "site" / "sitemap.xml"
+    assert "/en/p1/a2/" in made.read_text() and "/en/p1/a2/" not in site.read_text()
+    assert site.stat().st_ino != made.stat().st_ino
+    assert (tmp_path / "site" / "_redirects").stat().st_ino != (folders[1] / "_redirects").stat().st_ino
 
 
 def test_assemble_refuses_shards_that_do_not_fit_together(src, tmp_path):

@@ -6,7 +6,9 @@ import hashlib
 import heapq
 import itertools
 import json
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import quote
@@ -77,21 +79,22 @@ STUB_BATCH = 4096
 
 
 def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
-                    only_live: bool = False, host=None, prebuilt: dict[str, Path | None] | None = None) -> dict[str, list[str]]:
+                    only_live: bool = False, host=None, prebuilt: dict[str, Path | None] | None = None,
+                    prebuilt_files: dict[str, tuple[Path | None, str]] | None = None) -> dict[str, list[str]]:
     """Stubs plus host configuration files; returns the files (for the manifest) and, under
     `__digest__`, a digest of the redirects. When it equals `keep_if`, the stubs already in the
     site are kept instead of being written again. `only_live` (a partial site: `--changed-since`
     without a base site): only the stubs that lead to a page of `output_paths`. `prebuilt`
-    (assemble): stub -> the shard folder that wrote it already (see `write_shard_stubs`)."""
+    (assemble): stub -> the shard folder that wrote it already (see `write_shard_stubs`);
+    `prebuilt_files` (assemble): host file -> (the shard folder that wrote it, the digest of the
+    redirects it was made from), used when that digest is this one."""
     live = _live_paths(output_paths)
     redirects = compute_redirects(
         site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
         site.default_language, live,
     )
-    profile = [] if host is None or host.name == "generic" else [repr(host)]
-    digest = lines_digest(itertools.chain((f"{r.source} {r.target}" for r in redirects),
-                                          [repr(_generic_rules(site)), f"only_live={only_live}", *profile]))
-    if profile:
+    digest = redirects_digest(site, redirects, only_live, host)
+    if host is not None and host.name != "generic":
         from .host_files import write_for_host
 
         return write_for_host(site, writer, host, redirects, live, output_paths, keep_if, digest, only_live, prebuilt)
@@ -99,13 +102,43 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
     written.update(write_stubs(site, writer, redirects, output_paths, live if only_live else None, keep_if == digest,
                                prebuilt))
     if keep_if != digest:  # the same redirects: the host files in the site stay as they are
-        checked = checked_rules(redirects, "_redirects")  # each value checked and encoded once for the three
-        writer.write("_redirects", in_chunks(render_netlify(redirects, site, checked)))
-        writer.write("redirects.json", in_chunks(render_json(redirects, checked)))
-        writer.write("nginx-redirects.conf", in_chunks(render_nginx(redirects, site, checked)))
-    for name in ("_redirects", "redirects.json", "nginx-redirects.conf"):
+        shards = {name: folder for name, (folder, made) in (prebuilt_files or {}).items() if made == digest}
+        write_host_files(site, writer, redirects, HOST_FILES, shards)
+    for name in HOST_FILES:
         written[name] = []
     return written
+
+
+HOST_FILES = ("_redirects", "redirects.json", "nginx-redirects.conf")
+"""The generic host's redirect files: every old URL as a rule, for Netlify and Cloudflare Pages,
+for any server (JSON) and for nginx."""
+
+
+def redirects_digest(site, redirects: list[Redirect], only_live: bool = False, host=None) -> str:
+    """What the redirect files are made from: equal digests, equal files."""
+    profile = [] if host is None or host.name == "generic" else [repr(host)]
+    return lines_digest(itertools.chain((f"{r.source} {r.target}" for r in redirects),
+                                        [repr(_generic_rules(site)), f"only_live={only_live}", *profile]))
+
+
+def write_host_files(site, writer, redirects: list[Redirect], names: Iterable[str] = HOST_FILES,
+                     made: dict[str, Path | None] | None = None) -> None:
+    """The generic host's redirect files of `names`; one in `made` (assemble) was written by a build
+    shard from the same redirects: linked from that shard's folder, or (None) in place already."""
+    checked = None
+    for name in names:
+        if made and name in made:
+            folder = made[name]
+            if folder is None or writer.link_from(folder, name):
+                continue
+        if checked is None:  # each value checked and encoded once for the three
+            checked = checked_rules(redirects, "_redirects")
+        if name == "_redirects":
+            writer.write(name, in_chunks(render_netlify(redirects, site, checked)))
+        elif name == "redirects.json":
+            writer.write(name, in_chunks(render_json(redirects, checked)))
+        else:
+            writer.write(name, in_chunks(render_nginx(redirects, site, checked)))
 
 
 def write_stubs(site, writer, redirects: Iterable[Redirect], output_paths: set[str], only_to: set[str] | None = None,
@@ -141,11 +174,15 @@ def write_stubs(site, writer, redirects: Iterable[Redirect], output_paths: set[s
 
 
 def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterable[str],
-                      keep_if: str | None = None) -> dict[str, list[str]]:
+                      keep_if: str | None = None, host_files: Iterable[str] = (),
+                      files_kept_if: str | None = None) -> dict[str, list[str]]:
     """A build shard's part of the redirect stubs: those leading to its own pages. The redirect
     map is the whole site's (`site_outputs`: every page file a whole build writes), so each stub
     is the one a single build writes, and `assemble` links it instead of rendering it again.
-    Returns the stubs and, under `__digest__`, a digest of them (the same: kept as they are)."""
+    Returns the stubs and, under `__digest__`, a digest of them (the same: kept as they are).
+    `host_files`: the whole site's redirect files this shard writes (see pipeline/shard.py
+    `site_file_owners`), with, under `__site__`, the digest of the redirects they are made from
+    (the same as `files_kept_if`: kept as they are)."""
     redirects = compute_redirects(site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
                                   site.default_language, _live_paths(site_outputs))
     targets = _live_paths(own_outputs)
@@ -153,6 +190,13 @@ def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterabl
     digest = lines_digest(itertools.chain(["shard"], (f"{r.source} {r.target}" for r in mine)))
     written: dict[str, list[str]] = {"__digest__": [digest]}
     written.update(write_stubs(site, writer, mine, site_outputs, keep=keep_if == digest))
+    host_files = list(host_files)
+    if host_files:
+        whole = redirects_digest(site, redirects)
+        written["__site__"] = [whole]
+        if files_kept_if != whole:
+            write_host_files(site, writer, redirects, host_files)
+        written.update((name, []) for name in host_files)
     return written
 
 
@@ -271,13 +315,16 @@ _URLSET_END = "</urlset>\n"
 
 
 def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: str = "",
-                  max_bytes: int | None = None) -> tuple[dict[str, list[str]], str]:
+                  max_bytes: int | None = None,
+                  prebuilt: tuple[Path | None, str] | None = None) -> tuple[dict[str, list[str]], str]:
     """`sitemap.xml` with hreflang alternates between languages of the same page and version.
     Over sitemaps.org's limits (50,000 URLs, 50 MB) or `max_bytes` (the host's largest file),
     `sitemap.xml` is a sitemap index of `sitemap-1.xml`, `sitemap-2.xml`, ... that are not.
 
     Returns the files and a digest of the output list (`/N` after it: N files); when its digest
-    part equals `keep_if`'s, the sitemap files already in the site are kept."""
+    part equals `keep_if`'s, the sitemap files already in the site are kept. `prebuilt`
+    (assemble): (the folder of the build shard that wrote the sitemap, or None when it is in
+    place already; what this function returned there): used when the digests are equal."""
     base = base_url.rstrip("/")
     h = hashlib.sha1((base + "\n").encode())
     for i, path in enumerate(sorted(o.path for o in outputs)):  # the text "\n".join(...) would be: never made
@@ -288,19 +335,28 @@ def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: s
     kept, _, count = (keep_if or "").partition("/")
     if kept == digest:
         return _sitemap_files(int(count) if count.isdigit() else 1), keep_if
-    by_key: dict[tuple[str, str], dict[str, str]] = {}
-    for o in outputs:
+    if prebuilt is not None and prebuilt[1].partition("/")[0] == digest:
+        folder, value = prebuilt
+        count = value.partition("/")[2]
+        files = _sitemap_files(int(count) if count.isdigit() else 1)
+        if folder is None or all(_regular(os.path.join(folder, name)) for name in files):
+            for name in files if folder is not None else ():
+                writer.link_from(folder, name)
+            return files, value
+    by_key: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}  # -> lang -> (URL path, its <loc>)
+    for o in outputs:  # each URL escaped once, though written in every language's entry, twice
         url = "/" + quote(o.path[: -len("index.html")], safe=_SAFE)
-        by_key.setdefault((o.page, o.version), {})[o.lang] = url
+        by_key.setdefault((o.page, o.version), {})[o.lang] = (url, xml_escape(base + url))
+    hreflang = {code: xml_escape(code) for code in {o.lang for o in outputs}}
 
     def entries() -> Iterator[str]:  # made as they are written: a big site's sitemap is tens of MB
-        for (_page, _version), langs in sorted(by_key.items(), key=lambda kv: sorted(kv[1].values())[0]):
-            for code, url in sorted(langs.items()):
-                lines = [f"  <url><loc>{xml_escape(base + url)}</loc>\n"]
+        for (_page, _version), langs in sorted(by_key.items(), key=lambda kv: min(u for u, _ in kv[1].values())):
+            for code, (_url, loc) in sorted(langs.items()):
+                lines = [f"  <url><loc>{loc}</loc>\n"]
                 if len(langs) > 1:
-                    for other, other_url in sorted(langs.items()):
-                        lines.append(f'    <xhtml:link rel="alternate" hreflang="{xml_escape(other)}" '
-                                     f'href="{xml_escape(base + other_url)}"/>\n')
+                    for other, (_other_url, other_loc) in sorted(langs.items()):
+                        lines.append(f'    <xhtml:link rel="alternate" hreflang="{hreflang[other]}" '
+                                     f'href="{other_loc}"/>\n')
                 lines.append("  </url>\n")
                 yield "".join(lines)
 
@@ -325,6 +381,13 @@ def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: s
                  + "".join(f"  <sitemap><loc>{xml_escape(f'{base}/sitemap-{k}.xml')}</loc></sitemap>\n"
                            for k in range(1, len(parts) + 1)) + "</sitemapindex>\n")
     return _sitemap_files(len(parts)), f"{digest}/{len(parts)}"
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _sitemap_files(count: int) -> dict[str, list[str]]:

@@ -4,8 +4,9 @@ The shards' outputs, Markdown copies and search bundles are linked (hard links, 
 file system cannot) into a staging folder; each page's results (problems, anchors, fragment
 checks, translation events) come from the shards' build caches and are merged; then the writers
 a single build calls write the whole-site files (assets, root redirect, 404 page, versions.json,
-redirects, sitemap, translation status, llms.txt, search entry points), the manifest, the search
-state, the change list and the build cache, and the staging folder becomes the site.
+redirects, sitemap, translation status, llms.txt, search entry points; the sitemap and redirect
+files one shard wrote from the same inputs are linked), the manifest, the search state, the
+change list and the build cache, and the staging folder becomes the site.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..links.outputs import HOST_FILES
 from ..output import archives as out_archives
 from ..output import hosts as out_hosts
 from ..output import writer as out_writer
@@ -30,8 +32,9 @@ from .incremental import Structure
 from .llms import read_intros
 from .manifest import extra_digests, source_of, write_manifest
 from .metas import Metas
+from .records import PageRecord
 from .results import Compactor, PageResult
-from .shard import fingerprint, merge_results, shard_settings
+from .shard import SITE_REDIRECTS, SITE_SITEMAP, fingerprint, merge_results, shard_settings
 from .site import Site
 
 
@@ -90,15 +93,18 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             metas.get(lang, page, "")
     problems.extend(metas.problems)
     parts: dict[str, list[PageResult]] = {}
+    whole: dict[str, PageRecord] = {}  # pages one shard built in every language: its record is the site's
     for cache in caches:
         for rel, record in cache.pages.items():
             if rel in site.tree.pages:
                 parts.setdefault(rel, []).append(record.result)
+                whole[rel] = record
     languages = [lang.code for lang in site.languages]
     results = [merge_results(parts[rel], languages) for rel in sorted(parts)]
     for rel, found in parts.items():
         if len(found) > 1:  # its shards' records are of parts of it
             lines.pop(("page", rel), None)
+            del whole[rel]
     report = BuildReport(problems, pages=len(site.tree.pages), out=out, shards=len(shards))
     staging = out_writer.new_staging(out)
     llms = manifest = None
@@ -118,12 +124,14 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
             previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
             search_state=search_state, markdown=options.markdown, search_old=search_old, host=host,
-            prebuilt=shard_files.stubs, assembled_in=out if in_place else staging, llms=llms)
+            prebuilt=shard_files.stubs, assembled_in=out if in_place else staging, llms=llms,
+            prebuilt_files=shard_files.host_files, prebuilt_sitemap=shard_files.sitemap)
         report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
         extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
         _step("extras-written")
         if problems.errors and not options.keep_going:
             return _done(report, started)
+        shard_files.forget_unused(extras_digests)
         digests_of_extras = extra_digests(extra, staging, out, old_manifest, known=shard_files.digests)
         shard_files = None  # 100,000s of paths: not held while the manifest and cache are written
         source = source_of(options.root, PRIMED_FOLDERS)
@@ -139,8 +147,14 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
         structure = Structure(site, metas, digests, options_key)
         with out_writer.output_errors(out, "write the build cache next to"):
-            _save_cache(site, structure, digests, metas, None, results, {}, options_key, extras_digests, staging,
-                        lines=lines)
+            # a whole page's record is kept (its fingerprint is the one a single build computes: see
+            # build_settings), a page built in parts gets its record made again; the files the
+            # kept fingerprints read are in the cache's file list, as a single build's
+            for rel, record in whole.items():
+                for src in {site.tree.pages[rel].src}.union(*(o.sources for o in record.result.outputs)):
+                    digests.digest(src)
+            _save_cache(site, structure, digests, metas, BuildCache(options_key, pages=whole), results, whole,
+                        options_key, extras_digests, staging, lines=lines)
         manifest.result()
         if in_place:  # the pages are in place: the whole-site files and .build/ move in
             out_writer.commit_incremental(staging, out, [])
@@ -177,16 +191,21 @@ def _merged_metas(caches: list[BuildCache]) -> dict:
 class ShardFiles:
     """What the shards' manifests say of their files besides pages: the redirect stubs they wrote
     (those leading to their pages: stub -> its shard's folder, linked when the whole site's map
-    has it), and the digest of every such file (stubs, Markdown copies, search bundles: linked,
-    not hashed again)."""
+    has it), the whole-site files one of them wrote (see shard.py `site_file_owners`: linked
+    when made from what the site's are), and the digest of every such file (stubs, Markdown
+    copies, search bundles, whole-site files: linked, not hashed again)."""
     stubs: dict[str, Path | None] = field(default_factory=dict)
     """Stub -> the shard folder to link it from (None: in place already, `assemble --in-place`)."""
     digests: dict[str, str] = field(default_factory=dict)
+    host_files: dict[str, tuple[Path | None, str]] = field(default_factory=dict)
+    """Redirect file -> (its shard's folder, the digest of the redirects it was made from)."""
+    sitemap: tuple[Path | None, str] | None = None
+    """(The folder of the shard that wrote the sitemap, what its `write_sitemap` returned)."""
 
-    def add(self, folder: Path | None, manifest: dict, pages: set[str]) -> list[str]:
-        """A shard's manifest; returns its stubs."""
+    def add(self, folder: Path | None, manifest: dict, pages: set[str], extras: dict[str, str]) -> list[str]:
+        """A shard's manifest and its cache's extras digests; returns its stubs and whole-site files."""
         outputs = manifest.get("outputs", {})
-        stubs = []
+        found = []
         for rel in manifest.get("extra_outputs", ()):
             entry = outputs.get(rel)
             digest = entry.get("digest") if isinstance(entry, dict) else None
@@ -195,8 +214,26 @@ class ShardFiles:
             self.digests[rel] = digest
             if rel.endswith("index.html"):
                 self.stubs[rel] = folder
-                stubs.append(rel)
-        return stubs
+                found.append(rel)
+            elif rel in HOST_FILES and SITE_REDIRECTS in extras:
+                self.host_files[rel] = (folder, extras[SITE_REDIRECTS])
+                found.append(rel)
+            elif rel == "sitemap.xml" and SITE_SITEMAP in extras:
+                self.sitemap = (folder, extras[SITE_SITEMAP])
+                found.append(rel)
+            elif rel.startswith("sitemap-") and SITE_SITEMAP in extras:
+                found.append(rel)
+        return found
+
+    def forget_unused(self, made: dict[str, str]) -> None:
+        """The whole-site files `assemble` wrote itself, the site's being made from other inputs
+        than the shard's (`made`: the site's extras digests): hashed, not taken from the shard."""
+        for name, (_folder, digest) in self.host_files.items():
+            if digest != made.get("redirects"):
+                self.digests.pop(name, None)
+        if self.sitemap is not None and self.sitemap[1] != made.get("sitemap"):
+            for name in [n for n in self.digests if n == "sitemap.xml" or n.startswith("sitemap-")]:
+                del self.digests[name]
 
 
 def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], search: bool,
@@ -219,7 +256,7 @@ def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], se
                 if o.markdown:
                     place(folder, o.markdown)
         stubs = files.add(folder if merged is None else None,
-                          out_writer.read_manifest(folder, outputs_here=merged is None), pages)
+                          out_writer.read_manifest(folder, outputs_here=merged is None), pages, cache.extras)
         for rel in stubs if merged is not None else ():  # in place: there (linked later otherwise)
             if not place(folder, rel):
                 raise _missing(merged, rel)

@@ -25,7 +25,8 @@ from ..output import hosts as out_hosts
 from ..search.site_index import indexed_digest
 from .metas import Metas
 from .outcome import page_outcomes
-from .shard import SHARD_STATE, ShardSpec, mirror_state, selection, shard_settings, shard_state, shown_pages
+from .shard import (SHARD_STATE, ShardSpec, mirror_state, selection, shard_settings, shard_state, sharded_site_files,
+                    shown_pages, site_file_owners)
 from .pages import PageBuilder
 from .session import BuildSession, anchor_problems
 from .results import Compactor, Output, PageResult
@@ -225,7 +226,11 @@ def run_build(options: BuildOptions) -> BuildReport:
         elif options.previous_label is not None and options.incremental:
             problems.add(base_site_warning(options.previous_label, previous, options_key, out))
         staging = out_writer.new_staging(out)
-    share = selection(site, options.shard) if options.shard else None
+    share = own_files = None
+    if options.shard:  # its pages, and the whole-site files it writes (see shard.py: site_file_owners)
+        files = sharded_site_files(host.name == "generic", options.base_url or site.config.base_url)
+        share = selection(site, options.shard, files)
+        own_files = [name for name, k in site_file_owners(files, options.shard.n).items() if k == options.shard.k]
     # a shard: the titles its pages show (others, if any, when asked)
     metas, structure = session.load_metas(pages_key, cached=cache.metas if cache else None, record=options.write,
                                           pages=None if share is None else shown_pages(site, share))
@@ -265,7 +270,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                 extra, extras_digests = write_shard_extras(
                     site, metas, staging, outputs, problems, search=options.search, changed=built, out=out,
                     in_place=in_place, jobs=options.jobs, search_state=search_state,
-                    previous=cache.extras if in_place else None, host=host)
+                    previous=cache.extras if in_place else None, host=host, site_files=own_files,
+                    base_url=options.base_url)
                 if options.markdown:  # the intros of its llms.txt entries: assemble's to use
                     intros = shard_intros(site, metas, outputs)
                     extras_digests[LLMS_INTROS_DIGEST] = hashlib.sha1(intros).hexdigest()

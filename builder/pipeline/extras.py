@@ -23,7 +23,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  base_url: str = "", jobs: int = 0, search_state: list | None = None,
                  partial_redirects: bool = False, markdown: bool = False,
                  host=None, search_old=None, prebuilt=None, assembled_in: Path | None = None,
-                 llms: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 llms: Alongside | None = None, prebuilt_files=None,
+                 prebuilt_sitemap=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -31,6 +32,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     build is appended to `search_state` (written with the manifest: see `write_search_state`).
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`;
     `prebuilt` (assemble) the redirect stubs the shards wrote: stub -> shard folder;
+    `prebuilt_files` and `prebuilt_sitemap` (assemble): the redirect files and sitemap a shard
+    wrote (see `write_redirects`, `write_sitemap`);
     `assembled_in` (assemble): where the shards' bundles are, `staging` or (in place) `out`;
     `llms` (assemble): the llms files, being written alongside (see `assembled_llms`); ended by
     its owner if the build fails first.
@@ -48,7 +51,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
         extra, digests = _write_others(site, metas, staging, outputs, problems, translation=translation,
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
-                                       in_place=in_place, prebuilt=prebuilt, llms=llms)
+                                       in_place=in_place, prebuilt=prebuilt, llms=llms, prebuilt_files=prebuilt_files,
+                                       prebuilt_sitemap=prebuilt_sitemap)
         if index is not None:
             prog.phase("search index")
             files, state = _search_done(index, problems, digests)
@@ -79,7 +83,8 @@ def assembled_llms(site: Site, metas: Metas, staging: Path, outputs: list[Output
 def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
-                  in_place: bool, prebuilt=None, llms=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                  in_place: bool, prebuilt=None, llms=None, prebuilt_files=None,
+                  prebuilt_sitemap=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Every site-wide file but the search index (`llms`: the llms files, written alongside)."""
     from ..links.outputs import write_redirects, write_sitemap
 
@@ -101,7 +106,8 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
         writer.write(VERSIONS_FILE, versions_document(site.versions, site.archives, default))
         extra[VERSIONS_FILE] = []
         stubs = write_redirects(site, writer, {o.path for o in outputs}, keep_if=previous.get("redirects"),
-                                only_live=partial_redirects, host=host, prebuilt=prebuilt)
+                                only_live=partial_redirects, host=host, prebuilt=prebuilt,
+                                prebuilt_files=prebuilt_files)
     except TemplateFailure as failure:  # the site's redirect.html: reported at its line; nothing is written
         problems.add(failure.diagnostic)
         return extra, digests
@@ -110,7 +116,8 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
     base_url = base_url or site.config.base_url
     if base_url:
         files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
-                                                   base_url=base_url, max_bytes=whole_file_limit(host))
+                                                   base_url=base_url, max_bytes=whole_file_limit(host),
+                                                   prebuilt=prebuilt_sitemap)
         extra.update(files)
     else:
         problems.add(_no_sitemap())
@@ -164,27 +171,43 @@ def _no_sitemap():
 def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                        search: bool, changed: set[str] | None, out: Path, in_place: bool, jobs: int,
                        search_state: list, previous: dict | None = None,
-                       host=None) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """A build shard's site-wide outputs: the bundles of its search shards and, for the generic
-    host, the redirect stubs that lead to its pages (`assemble` links them and writes the rest:
-    shards.json, the host's redirect files, sitemap...). `previous`: the digests of an
-    incremental build's last run (its stubs are kept when they are the same)."""
-    from ..links.outputs import write_shard_stubs
-    from .shard import site_outputs
+                       host=None, site_files: list[str] | None = None,
+                       base_url: str = "") -> tuple[dict[str, list[str]], dict[str, str]]:
+    """A build shard's site-wide outputs: the bundles of its search shards, for the generic host
+    the redirect stubs that lead to its pages, and the whole-site files of `site_files` it is the
+    one to write (see shard.py `site_file_owners`: the sitemap, the generic host's redirect
+    files). `assemble` links them and writes the rest (shards.json, translation status...).
+    `previous`: the digests of an incremental build's last run (what is the same is kept)."""
+    from ..links.outputs import HOST_FILES, write_shard_stubs, write_sitemap
+    from .shard import SITE_REDIRECTS, SITE_SITEMAP, SITEMAP, site_output_rows, site_outputs
 
     extra: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
+    previous = previous or {}
+    site_files = site_files or []
     index = None
     if search:  # indexed by Pagefind's processes while this thread writes the stubs
         index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs, entry_points=False)
         index.start()
     try:
+        writer = StagingWriter(staging)
         if host is None or host.name == "generic":  # a host's rules need the whole site: assemble's
             prog.phase("redirects")
-            stubs = write_shard_stubs(site, StagingWriter(staging), site_outputs(site), [o.path for o in outputs],
-                                      keep_if=(previous or {}).get("redirects"))
+            stubs = write_shard_stubs(site, writer, site_outputs(site), [o.path for o in outputs],
+                                      keep_if=previous.get("redirects"),
+                                      host_files=[name for name in site_files if name in HOST_FILES],
+                                      files_kept_if=previous.get(SITE_REDIRECTS))
             digests["redirects"] = stubs.pop("__digest__")[0]
+            if "__site__" in stubs:
+                digests[SITE_REDIRECTS] = stubs.pop("__site__")[0]
             extra.update(stubs)
+        if SITEMAP in site_files:
+            prog.phase("sitemap")
+            files, digests[SITE_SITEMAP] = write_sitemap(
+                site, writer, site_output_rows(site), keep_if=previous.get(SITE_SITEMAP),
+                base_url=base_url or site.config.base_url,
+                max_bytes=whole_file_limit(host))
+            extra.update(files)
         if index is not None:
             prog.phase("search index")
             files, state = _search_done(index, problems, digests)

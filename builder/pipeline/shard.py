@@ -8,8 +8,10 @@ the same plan, so a shard indexes exactly the bundles of its units and the assem
 equals a single build's.
 
 Units are spread over the shards by expected work (each page's outputs x its source size, plus a
-fixed cost per output), largest first, each to the least loaded shard: deterministic, the same
-on every machine.
+fixed cost per output): each shard takes a run of them in name order (see `partition`);
+deterministic, the same on every machine. The whole-site files that need no page built (the
+sitemap, the generic host's redirect files) are each written by one shard, counted in its work
+(`site_file_owners`); `assemble` links them.
 
 `.build/shard.json` records K, N, the fingerprint of the sources and settings and the build's
 settings (assemble uses them); the shard's outputs, problems, anchors and fragment checks and
@@ -38,6 +40,17 @@ STATE_FILES = ("shard.json", "cache.json", "manifest.json", "search.json", "llms
 SHARD_FORMAT = 1
 OUTPUT_COST = 2048
 """Bytes of source an output costs besides its page's text (layout, writing, checks)."""
+SITEMAP_COST = 40
+"""What an output costs the shard that writes the sitemap, in the same unit (bench corpus: about
+2.5 s for 82,614 outputs, a shard's second being about 1.4 MB of such work)."""
+RULE_COST = 5
+"""What an estimated redirect costs the shard that writes one of the redirect files (about 1.5 s
+for 312,667 redirects a file)."""
+SITEMAP = "sitemap"
+SITE_SITEMAP = "site-sitemap"
+"""Key of a shard's cache extras: what `write_sitemap` returned for the sitemap it wrote."""
+SITE_REDIRECTS = "site-redirects"
+"""Key of a shard's cache extras: the digest of the redirects its redirect files were made from."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +86,36 @@ def search_plan(site: Site) -> dict[str, dict[str, str]]:
     return plan
 
 
-def partition(site: Site, n: int) -> list[dict[str, frozenset[str]]]:
-    """For each of the `n` shards: page rel -> the languages it builds the page in."""
+def site_file_owners(files: list[str], n: int) -> dict[str, int]:
+    """Whole-site file (`SITEMAP`, or a redirect file's name) -> the shard (1 to n) that writes
+    it: the last shards, one file each while there are shards (their runs of pages are shorter)."""
+    return {name: n - i % n for i, name in enumerate(files)}
+
+
+def site_files_work(site: Site, files: list[str]) -> dict[str, int]:
+    """The expected work of each whole-site file a shard writes (see SITEMAP_COST, RULE_COST)."""
+    outputs = redirects = 0
+    claims: dict[str, int] = {}
+    for page in site.links.redirects.values():
+        claims[page.rel] = claims.get(page.rel, 0) + 1
+    for page in site.tree.pages.values():
+        built = len(site.built_versions(page)) * len(site.languages)
+        outputs += built
+        redirects += built * (1 + claims.get(page.rel, 0))
+    return {name: outputs * SITEMAP_COST if name == SITEMAP else redirects * RULE_COST for name in files}
+
+
+def partition(site: Site, n: int, files: list[str] | tuple[str, ...] = ()) -> list[dict[str, frozenset[str]]]:
+    """For each of the `n` shards: page rel -> the languages it builds the page in.
+
+    The units are the search shards (a search shard's bundle is made by one build shard), in
+    the order of their names and then languages: a product's search shards are neighbours, and a
+    page is in the same-named search shard in every language. Each build shard takes a run of
+    them, cut where the expected work (source bytes and outputs) is nearest an even share. So a
+    shard's pages come from few products, whose titles alone its sidebars show (`shown_pages`),
+    and its pages are built in all their languages (assemble keeps their records as written), but
+    where a cut falls between two languages of a search shard. `files`: the whole-site files the
+    shards write (see `site_file_owners`), whose work their owners' runs leave room for."""
     from ..search.shards import neutral_url
 
     plan = search_plan(site)
@@ -91,21 +132,66 @@ def partition(site: Site, n: int) -> list[dict[str, frozenset[str]]]:
         v = versions[0]
         for lang in site.languages:
             url = neutral_url(page_url(lang.code, v, page.url), lang.code, v.segment)
-            unit = (lang.code, plan[lang.code][url])
+            unit = (plan[lang.code][url], lang.code)
             weights[unit] = weights.get(unit, 0) + len(versions) * (size + OUTPUT_COST)
             members.setdefault(unit, []).append(page.rel)
-    loads = [0] * n
+    units = sorted(weights)
     shards: list[dict[str, set[str]]] = [{} for _ in range(n)]
-    for unit in sorted(weights, key=lambda u: (-weights[u], u)):
-        k = min(range(n), key=lambda i: (loads[i], i))
-        loads[k] += weights[unit]
-        for rel in members[unit]:
-            shards[k].setdefault(rel, set()).add(unit[0])
+    extra = [0] * n
+    for name, work in site_files_work(site, list(files)).items():
+        extra[site_file_owners(list(files), n)[name] - 1] += work
+    for k, run in enumerate(_runs([weights[u] for u in units], n, extra)):
+        for unit in units[run.start:run.stop]:
+            for rel in members[unit]:
+                shards[k].setdefault(rel, set()).add(unit[1])
     return [{rel: frozenset(langs) for rel, langs in shard.items()} for shard in shards]
 
 
-def selection(site: Site, spec: ShardSpec) -> dict[str, frozenset[str]]:
-    return partition(site, spec.n)[spec.k - 1]
+def _runs(weights: list[int], n: int, extra: list[int]) -> list[range]:
+    """`n` consecutive runs of `weights` (indexes), each cut at the unit boundary nearest its even
+    share of the total (the work of run k is its weights plus `extra[k]`); no run is empty while
+    there are at least `n` units."""
+    share = (sum(weights) + sum(extra)) / n
+    ends = []
+    acc = 0
+    prefix = [0]
+    for w in weights:
+        acc += w
+        prefix.append(acc)
+    start = 0
+    ideal = 0.0
+    for k in range(1, n):
+        ideal += max(0.0, share - extra[k - 1])
+        lowest = start + 1 if len(weights) - start > n - k else start  # room for one unit per shard left
+        highest = max(lowest, len(weights) - (n - k))
+        cut = min(range(lowest, highest + 1), key=lambda i: (abs(prefix[i] - ideal), i))
+        ends.append(cut)
+        start = cut
+    ends.append(len(weights))
+    runs, start = [], 0
+    for end in ends:
+        runs.append(range(start, end))
+        start = end
+    return runs
+
+
+def selection(site: Site, spec: ShardSpec, files: list[str] | tuple[str, ...] = ()) -> dict[str, frozenset[str]]:
+    return partition(site, spec.n, files)[spec.k - 1]
+
+
+def sharded_site_files(generic_host: bool, base_url: str) -> list[str]:
+    """The whole-site files build shards write (each by one): the sitemap (with a base URL) and,
+    for the generic host, its redirect files; a host's own rules need the whole site's pages."""
+    from ..links.outputs import HOST_FILES
+
+    return ([SITEMAP] if base_url else []) + (list(HOST_FILES) if generic_host else [])
+
+
+def site_output_rows(site: Site) -> list[Output]:
+    """Every output a whole build writes, as the sitemap reads them (path, language, version,
+    page): the shard that writes the sitemap knows them without building them."""
+    return [Output(output_file(lang.code, v, page.url), (), lang.code, v.id, page.rel)
+            for page in site.tree.pages.values() for v in site.built_versions(page) for lang in site.languages]
 
 
 def site_outputs(site: Site) -> set[str]:

@@ -125,7 +125,10 @@ def _name(unit: str) -> str:
 
 
 def _bucket(url: str, parts: int) -> int:
-    page = url.split("?", 1)[0]  # a page's records stay together
+    """The part of a product split in `parts` that holds `url` (`/<lang>/<path>`): from the path
+    alone, so that a page is in the same-named shard in every language (a build shard then builds
+    all of a page's languages: see pipeline/shard.py `partition`)."""
+    page = "/" + url.split("?", 1)[0].lstrip("/").partition("/")[2]  # a page's records stay together
     return int(hashlib.sha1(page.encode("utf-8")).hexdigest()[:8], 16) % parts
 
 
