@@ -482,6 +482,17 @@ def test_a_sitemap_is_split_within_a_size_limit():
     assert sum(text.count("<url>") for text in writer.files.values()) == 100
     assert write_sitemap(None, Writer(), [Out(i) for i in range(100)], keep_if=digest, base_url="https://d.example",
                          max_bytes=2_000) == (files, digest)  # kept: the same files named
+    # assemble: the sitemap a shard wrote, in place, is taken when made from the same outputs; a
+    # count of files no sitemap of 100 URLs has, or another digest, is not: the sitemap is written
+    again = Writer()
+    assert write_sitemap(None, again, [Out(i) for i in range(100)], base_url="https://d.example", max_bytes=2_000,
+                         prebuilt=(None, digest)) == (files, digest) and again.files == {}
+    made, _, count = digest.partition("/")
+    for value in (f"{made}/1000000", f"{made}/0", f"{'0' * len(made)}/{count}"):
+        again = Writer()
+        assert write_sitemap(None, again, [Out(i) for i in range(100)], base_url="https://d.example",
+                             max_bytes=2_000, prebuilt=(None, value)) == (files, digest)
+        assert again.files == writer.files
 
 
 def test_sitemap_escapes_and_encodes(tmp_path):

@@ -335,10 +335,11 @@ def write_sitemap(site, writer, outputs, keep_if: str | None = None, base_url: s
     kept, _, count = (keep_if or "").partition("/")
     if kept == digest:
         return _sitemap_files(int(count) if count.isdigit() else 1), keep_if
-    if prebuilt is not None and prebuilt[1].partition("/")[0] == digest:
+    count = (prebuilt[1] if prebuilt is not None else "").partition("/")[2]
+    if (prebuilt is not None and prebuilt[1].partition("/")[0] == digest
+            and (not count or (count.isdigit() and 1 < int(count) <= len(outputs)))):  # a file holds a URL at least
         folder, value = prebuilt
-        count = value.partition("/")[2]
-        files = _sitemap_files(int(count) if count.isdigit() else 1)
+        files = _sitemap_files(int(count) if count else 1)
         if folder is None or all(_regular(os.path.join(folder, name)) for name in files):
             for name in files if folder is not None else ():
                 writer.link_from(folder, name)
