@@ -22,8 +22,10 @@ state is `.build/search.json`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,9 +97,7 @@ def site_file_owners(files: list[str], n: int) -> dict[str, int]:
 def site_files_work(site: Site, files: list[str]) -> dict[str, int]:
     """The expected work of each whole-site file a shard writes (see SITEMAP_COST, RULE_COST)."""
     outputs = redirects = 0
-    claims: dict[str, int] = {}
-    for page in site.links.redirects.values():
-        claims[page.rel] = claims.get(page.rel, 0) + 1
+    claims = Counter(page.rel for page in site.links.redirects.values())  # redirect_from entries a page has
     for page in site.tree.pages.values():
         built = len(site.built_versions(page)) * len(site.languages)
         outputs += built
@@ -138,8 +138,9 @@ def partition(site: Site, n: int, files: list[str] | tuple[str, ...] = ()) -> li
     units = sorted(weights)
     shards: list[dict[str, set[str]]] = [{} for _ in range(n)]
     extra = [0] * n
+    owners = site_file_owners(list(files), n)
     for name, work in site_files_work(site, list(files)).items():
-        extra[site_file_owners(list(files), n)[name] - 1] += work
+        extra[owners[name] - 1] += work
     for k, run in enumerate(_runs([weights[u] for u in units], n, extra)):
         for unit in units[run.start:run.stop]:
             for rel in members[unit]:
@@ -152,27 +153,17 @@ def _runs(weights: list[int], n: int, extra: list[int]) -> list[range]:
     share of the total (the work of run k is its weights plus `extra[k]`); no run is empty while
     there are at least `n` units."""
     share = (sum(weights) + sum(extra)) / n
-    ends = []
-    acc = 0
-    prefix = [0]
-    for w in weights:
-        acc += w
-        prefix.append(acc)
-    start = 0
+    prefix = [0, *itertools.accumulate(weights)]
+    bounds = [0]
     ideal = 0.0
     for k in range(1, n):
+        start = bounds[-1]
         ideal += max(0.0, share - extra[k - 1])
         lowest = start + 1 if len(weights) - start > n - k else start  # room for one unit per shard left
         highest = max(lowest, len(weights) - (n - k))
-        cut = min(range(lowest, highest + 1), key=lambda i: (abs(prefix[i] - ideal), i))
-        ends.append(cut)
-        start = cut
-    ends.append(len(weights))
-    runs, start = [], 0
-    for end in ends:
-        runs.append(range(start, end))
-        start = end
-    return runs
+        bounds.append(min(range(lowest, highest + 1), key=lambda i: (abs(prefix[i] - ideal), i)))
+    bounds.append(len(weights))
+    return [range(a, b) for a, b in zip(bounds, bounds[1:])]
 
 
 def selection(site: Site, spec: ShardSpec, files: list[str] | tuple[str, ...] = ()) -> dict[str, frozenset[str]]:
