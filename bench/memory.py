@@ -8,7 +8,8 @@ site size).
 
 For each size it builds the GitHub-like corpus with its French translation (bench/corpus.py,
 every version, English + French, `--jobs 2 --clean`) and samples the build's process tree every
-50 ms: the peak of each process's own high-water mark (VmHWM: the main process, and the largest
+50 ms, once into an empty folder and once again over the site just built (which reads the last
+manifest): the peak of each process's own high-water mark (VmHWM: the main process, and the largest
 worker), the peak of the summed VmRSS of the tree (pages a worker shares with the main process
 after fork counted in both) and the peak of the summed PSS (shared pages counted once). It then
 prints MB per 1,000 outputs (least-squares slope over the sizes) and a projection to 100,000
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     print(f"peak memory of `docs-builder build` (every version, en + fr, --jobs {args.jobs}), "
           f"running {run_from}; MB", flush=True)
-    print(f"{'corpus':>12} {'search':>6} {'outputs':>8} {'main':>7} {'worker':>7} {'tree RSS':>9} "
+    print(f"{'corpus':>12} {'search':>6} {'into':>6} {'outputs':>8} {'main':>7} {'worker':>7} {'tree RSS':>9} "
           f"{'tree PSS':>9} {'wall s':>7}", flush=True)
     for search in modes:
         for n in args.sizes:
@@ -165,30 +166,35 @@ def main(argv: list[str] | None = None) -> int:
                    "--jobs", str(args.jobs), "--format", "json", "--clean"]
             if not search:
                 cmd.append("--no-search")
-            r = measure(cmd, env)
+            # into an empty folder, then again over the site just built (as CI does with the last
+            # site restored, or a writer's rebuild): that one reads the last manifest and compares
+            for into in ("empty", "site"):
+                r = measure(cmd, env)
+                try:
+                    report = json.loads(r["stdout"])
+                except ValueError:
+                    report = {}
+                if r["rc"] != 0 or report.get("errors"):
+                    print(f"  !! gh-{n}-fr: exit {r['rc']}: {r['stderr'][-400:]}", flush=True)
+                    break
+                row = {"articles": n, "search": search, "into": into, "outputs": report.get("outputs", 0),
+                       **{k: round(r[k], 1) for k in ("main", "worker", "rss", "pss", "wall")}}
+                rows.append(row)
+                print(f"{'gh-%d-fr' % n:>12} {'on' if search else 'off':>6} {into:>6} {row['outputs']:>8} "
+                      f"{row['main']:>7.0f} {row['worker']:>7.0f} {row['rss']:>9.0f} {row['pss']:>9.0f} "
+                      f"{row['wall']:>7.1f}", flush=True)
             shutil.rmtree(site, ignore_errors=True)
-            try:
-                report = json.loads(r["stdout"])
-            except ValueError:
-                report = {}
-            if r["rc"] != 0 or report.get("errors"):
-                print(f"  !! gh-{n}-fr: exit {r['rc']}: {r['stderr'][-400:]}", flush=True)
-                continue
-            row = {"articles": n, "search": search, "outputs": report.get("outputs", 0),
-                   **{k: round(r[k], 1) for k in ("main", "worker", "rss", "pss", "wall")}}
-            rows.append(row)
-            print(f"{'gh-%d-fr' % n:>12} {'on' if search else 'off':>6} {row['outputs']:>8} {row['main']:>7.0f} "
-                  f"{row['worker']:>7.0f} {row['rss']:>9.0f} {row['pss']:>9.0f} {row['wall']:>7.1f}", flush=True)
     print()
     for search in modes:
-        some = [r for r in rows if r["search"] is search]
-        if len(some) < 2:
-            continue
-        for key, what in (("main", "main process"), ("worker", "largest worker"), ("rss", "tree RSS"),
-                          ("pss", "tree PSS")):
-            a, b = slope([(r["outputs"], r[key]) for r in some])
-            print(f"search {'on ' if search else 'off'} {what:>14}: {b * 1000:+6.1f} MB per 1,000 outputs; "
-                  f"projected at 100,000 outputs: {a + b * 100_000:6.0f} MB", flush=True)
+        for into in ("empty", "site"):
+            some = [r for r in rows if r["search"] is search and r["into"] == into]
+            if len(some) < 2:
+                continue
+            for key, what in (("main", "main process"), ("worker", "largest worker"), ("rss", "tree RSS"),
+                              ("pss", "tree PSS")):
+                a, b = slope([(r["outputs"], r[key]) for r in some])
+                print(f"search {'on ' if search else 'off'}, into {into:>5}, {what:>14}: {b * 1000:+6.1f} MB per "
+                      f"1,000 outputs; projected at 100,000 outputs: {a + b * 100_000:6.0f} MB", flush=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=1) + "\n")

@@ -48,8 +48,28 @@ def test_a_built_manifest_passes_its_checksum_and_lists_every_output(make_site, 
     assert not problems
     pages = {p: e for p, e in manifest["outputs"].items() if p.endswith("/index.html") and "page" in e}
     assert len(pages) == report.outputs
+    written = json.loads((out / ".build/manifest.json").read_bytes())["outputs"]["en/docs/p1/index.html"]
+    assert written["page"] == "docs/p1.md" and "content/docs/p1.md" in written["sources"]
+    # read back, an entry keeps what the next build compares and reports, not every source
     entry = pages["en/docs/p1/index.html"]
-    assert entry["page"] == "docs/p1.md" and "content/docs/p1.md" in entry["sources"]
+    assert entry == {k: written[k] for k in ("digest", "page", "lang", "version")}
+    assert entry["lang"] is pages["en/docs/p2/index.html"]["lang"]  # one string for all its entries
+    assert manifest["outputs"]["_static/site.js"].keys() == {"digest"}
+
+
+def test_an_older_manifest_read_back_keeps_the_first_source_of_a_page(tmp_path):
+    """Format 3 names no page: a removed page is reported by its first source (changes.py)."""
+    rest = json.dumps({"extra_outputs": [], "outputs": {
+        "en/a/index.html": {"sources": ["content/a.md", "data/x.yml"]}}}, separators=(",", ":"))[1:]
+    head = '{"format":3,"checksum":"sha256:%s",' % hashlib.sha256(rest.encode()).hexdigest()
+    (tmp_path / ".build").mkdir()
+    (tmp_path / ".build/manifest.json").write_text(head + rest, "utf-8")
+    (tmp_path / "en/a").mkdir(parents=True)
+    (tmp_path / "en/a/index.html").write_text("a", "utf-8")
+    problems: list = []
+    manifest = read_manifest(tmp_path, problems)
+    assert not problems
+    assert manifest["outputs"] == {"en/a/index.html": {"sources": ["content/a.md"]}}
 
 
 def test_compacted_results_share_equal_values_and_encode_as_before():

@@ -298,7 +298,7 @@ def read_manifest(out: Path, problems: list | None = None, outputs_here: bool = 
     except OSError as err:
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, f"cannot be read ({err.strerror})")
     try:
-        manifest = json.loads(raw)
+        manifest = json.loads(raw, object_hook=_EntryReader(names_pages=raw.startswith(b'{"format":%d,' % MANIFEST_FORMAT)))
     except (ValueError, RecursionError):
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not valid JSON")
     if not isinstance(manifest, dict) or "format" not in manifest:
@@ -333,6 +333,34 @@ def read_manifest(out: Path, problems: list | None = None, outputs_here: bool = 
         shown = rel if len(rel) <= 80 else rel[:80] + "..."
         return _manifest_ignored(problems, codes.STATE_UNSAFE_PATH, path, f"names the output {shown!r}, which {reason}")
     return manifest
+
+
+class _EntryReader:
+    """The `json.loads` object hook of `read_manifest`: an output's entry keeps what later steps
+    read of the last site (its digest, and a page's source, language and version), not the
+    list of every file it was made from. Each page, language and version is one string shared
+    by all its entries. The manifest of 13,510 pages in 46,644 files: 41 MB read whole, 18 MB
+    so. (Formats 2 and 3 name no page: there an entry keeps its first source, which the change
+    list reports for a removed page.)"""
+
+    KEPT = ("digest", "page", "lang", "version")
+
+    def __init__(self, names_pages: bool) -> None:
+        self.shared: dict[str, str] = {}
+        self.names_pages = names_pages
+
+    def __call__(self, obj: dict) -> dict:
+        if "sources" not in obj:
+            return obj
+        entry = {}
+        for key in self.KEPT:
+            value = obj.get(key)
+            if value is not None:
+                entry[key] = self.shared.setdefault(value, value) if key != "digest" and isinstance(value, str) else value
+        if not self.names_pages:
+            sources = obj["sources"]
+            entry["sources"] = sources[:1] if isinstance(sources, list) else sources
+        return entry
 
 
 def source_of_manifest(manifest: dict) -> dict | None:
