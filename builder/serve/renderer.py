@@ -54,7 +54,10 @@ class DevSite:
         self.idle = threading.Event()
         """Set while the background fill has nothing left to render (the search index waits for it)."""
         self.renders = 0
-        self._unprinted: list[PageResult] = []
+        self.prints: dict[str | tuple[str, str, str], str] = {}
+        """The structure fingerprint of each record in `records` and `partial` (same keys), computed
+        by the fill thread, off the request's path; missing until then."""
+        self._unprinted: list[tuple[str | tuple[str, str, str], PageResult]] = []
         self.generation = 0
         self.load_error: list[Diagnostic] = []
         self._digests: dict = {}
@@ -106,7 +109,7 @@ class DevSite:
             for key, record in [*self.records.items(), *self.partial.items()]:
                 rel = key if isinstance(key, str) else key[0]
                 page = site.tree.pages.get(rel)
-                old_fp = getattr(record, "_fingerprint", None)
+                old_fp = self.prints.get(key)
                 deps = {page.src} if page is not None else set()
                 for o in record.outputs:
                     deps.update(o.sources)
@@ -116,6 +119,7 @@ class DevSite:
                     for o in record.outputs:
                         (self.scratch / o.path).unlink(missing_ok=True)
                     (self.records if isinstance(key, str) else self.partial).pop(key, None)
+                    self.prints.pop(key, None)
             affected.update(f"/{lang.code}/translation-status" for lang in site.languages)
             self.session, self.site, self.metas, self.structure = session, site, metas, structure
             self.builder = session.builder
@@ -166,12 +170,12 @@ class DevSite:
                 if record is None:
                     record = self.builder.build(page, self._write, only)
                     self.renders += 1
-                    record._fingerprint = None  # computed by the fill thread, off the request's path
-                    self._unprinted.append(record)
+                    key = page.rel if only is None else (page.rel, *only)
+                    self._unprinted.append((key, record))  # fingerprinted by the fill thread
                     if only is None:
-                        self.records[page.rel] = record
+                        self.records[key] = record
                     else:
-                        self.partial[(page.rel, *only)] = record
+                        self.partial[key] = record
                 return record
 
     @contextmanager
@@ -364,13 +368,15 @@ class DevSite:
                 try:
                     record = self.builder.build(page, self._write)
                     self.renders += 1
-                    record._fingerprint = self.structure.fingerprint(page, record)
+                    printed = self.structure.fingerprint(page, record)
                 except Exception:  # noqa: BLE001 - the page shows its error when it is requested
                     failed.add(rel)
                     continue
                 self.records[rel] = record
+                self.prints[rel] = printed
                 for key in [k for k in self.partial if k[0] == rel]:
                     del self.partial[key]
+                    self.prints.pop(key, None)
 
     def rendered_state(self) -> tuple[int, int]:
         """Changes whenever a page is rendered or an edit is loaded."""
@@ -398,9 +404,10 @@ class DevSite:
         """Fingerprint the records rendered for requests (kept off the request's path)."""
         with self.lock:
             while self._unprinted:
-                record = self._unprinted.pop()
+                key, record = self._unprinted.pop()
                 page = self.site.tree.pages.get(record.rel)
-                if page is not None and record._fingerprint is None:
-                    record._fingerprint = self.structure.fingerprint(page, record)
+                held = self.records.get(key) if isinstance(key, str) else self.partial.get(key)
+                if page is not None and held is record and key not in self.prints:
+                    self.prints[key] = self.structure.fingerprint(page, record)
 
 
