@@ -298,7 +298,8 @@ def read_manifest(out: Path, problems: list | None = None, outputs_here: bool = 
     except OSError as err:
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, f"cannot be read ({err.strerror})")
     try:
-        manifest = json.loads(raw, object_hook=_EntryReader(names_pages=raw.startswith(b'{"format":%d,' % MANIFEST_FORMAT)))
+        names_pages = raw.startswith(b'{"format":%d,' % MANIFEST_FORMAT)
+        manifest = json.loads(raw, object_hook=_EntryReader(names_pages))
     except (ValueError, RecursionError):
         return _manifest_ignored(problems, codes.STATE_MANIFEST, path, "is not valid JSON")
     if not isinstance(manifest, dict) or "format" not in manifest:
@@ -356,7 +357,8 @@ class _EntryReader:
         for key in self.KEPT:
             value = obj.get(key)
             if value is not None:
-                entry[key] = self.shared.setdefault(value, value) if key != "digest" and isinstance(value, str) else value
+                shared = key != "digest" and isinstance(value, str)
+                entry[key] = self.shared.setdefault(value, value) if shared else value
         if not self.names_pages:
             sources = obj["sources"]
             entry["sources"] = sources[:1] if isinstance(sources, list) else sources
