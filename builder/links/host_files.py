@@ -7,7 +7,7 @@ import json
 
 from ..output.hosts import Host
 from .host_rules import MAP_FILE, entries, plan
-from .outputs import _live_paths, host_value, in_chunks, render_nginx, write_stubs
+from .outputs import RedirectFiles, _live_paths, host_value, in_chunks, render_nginx, write_stubs
 
 HEADER = "# Redirects for {name} (written by docs-builder --host {name}; see docs/deploy.md)."
 
@@ -29,11 +29,10 @@ def host_plan(site, host: Host, redirects, live: set[str], written=()):
 
 
 def write_for_host(site, writer, host: Host, redirects, live: set[str], output_paths: set[str],
-                   keep_if: str | None, digest: str, only_live: bool, prebuilt=None) -> dict[str, list[str]]:
+                   keep_if: str | None, digest: str, only_live: bool, prebuilt=None) -> RedirectFiles:
     shaped = host_plan(site, host, redirects, live, writer.written)
-    written: dict[str, list[str]] = {"__digest__": [digest]}
     keep = keep_if == digest
-    written.update(write_stubs(site, writer, shaped.stubs, output_paths, live if only_live else None, keep, prebuilt))
+    written = write_stubs(site, writer, shaped.stubs, output_paths, live if only_live else None, keep, prebuilt)
     files: dict[str, object] = {}  # text, or the bytes of a large file as they are made
     if host.redirect_rules:
         lines = [HEADER.format(name=host.name)]
@@ -47,4 +46,4 @@ def write_for_host(site, writer, host: Host, redirects, live: set[str], output_p
         if not keep:
             writer.write(name, text)
         written[name] = []
-    return written
+    return RedirectFiles(written, digest)

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import quote
@@ -78,13 +79,25 @@ STUB_BATCH = 4096
 """Redirect stubs rendered, then written together (the file system calls in a few threads)."""
 
 
+@dataclass
+class RedirectFiles:
+    """What writing the redirects gives back."""
+
+    files: dict[str, tuple | list]
+    """Each stub and redirect file written or kept -> the sources it read (none), for the manifest."""
+    digest: str
+    """What they are made from: equal digests, equal files (an incremental build keeps them)."""
+    site_digest: str | None = None
+    """A build shard that writes the whole site's redirect files: what those are made from."""
+
+
 def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
                     only_live: bool = False, host=None, prebuilt: dict[str, Path | None] | None = None,
-                    prebuilt_files: dict[str, tuple[Path | None, str]] | None = None) -> dict[str, list[str]]:
-    """Stubs plus host configuration files; returns the files (for the manifest) and, under
-    `__digest__`, a digest of the redirects. When it equals `keep_if`, the stubs already in the
-    site are kept instead of being written again. `only_live` (a partial site: `--changed-since`
-    without a base site): only the stubs that lead to a page of `output_paths`. `prebuilt`
+                    prebuilt_files: dict[str, tuple[Path | None, str]] | None = None) -> RedirectFiles:
+    """Stubs plus host configuration files, and a digest of the redirects. When it equals
+    `keep_if`, the stubs already in the site are kept instead of being written again.
+    `only_live` (a partial site: `--changed-since` without a base site): only the stubs that
+    lead to a page of `output_paths`. `prebuilt`
     (assemble): stub -> the shard folder that wrote it already (see `write_shard_stubs`);
     `prebuilt_files` (assemble): host file -> (the shard folder that wrote it, the digest of the
     redirects it was made from), used when that digest is this one."""
@@ -98,15 +111,14 @@ def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = 
         from .host_files import write_for_host
 
         return write_for_host(site, writer, host, redirects, live, output_paths, keep_if, digest, only_live, prebuilt)
-    written: dict[str, list[str]] = {"__digest__": [digest]}
-    written.update(write_stubs(site, writer, redirects, output_paths, live if only_live else None, keep_if == digest,
-                               prebuilt))
+    written = write_stubs(site, writer, redirects, output_paths, live if only_live else None, keep_if == digest,
+                          prebuilt)
     if keep_if != digest:  # the same redirects: the host files in the site stay as they are
         shards = {name: folder for name, (folder, made) in (prebuilt_files or {}).items() if made == digest}
         write_host_files(site, writer, redirects, HOST_FILES, shards)
     for name in HOST_FILES:
         written[name] = []
-    return written
+    return RedirectFiles(written, digest)
 
 
 HOST_FILES = ("_redirects", "redirects.json", "nginx-redirects.conf")
@@ -175,29 +187,27 @@ def write_stubs(site, writer, redirects: Iterable[Redirect], output_paths: set[s
 
 def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterable[str],
                       keep_if: str | None = None, host_files: Iterable[str] = (),
-                      files_kept_if: str | None = None) -> dict[str, list[str]]:
+                      files_kept_if: str | None = None) -> RedirectFiles:
     """A build shard's part of the redirect stubs: those leading to its own pages. The redirect
     map is the whole site's (`site_outputs`: every page file a whole build writes), so each stub
     is the one a single build writes, and `assemble` links it instead of rendering it again.
-    Returns the stubs and, under `__digest__`, a digest of them (the same: kept as they are).
+    Returns the stubs and a digest of them (the same as `keep_if`: kept as they are).
     `host_files`: the whole site's redirect files this shard writes (see pipeline/shard.py
-    `site_file_owners`), with, under `__site__`, the digest of the redirects they are made from
+    `site_file_owners`), with the digest of the redirects they are made from as `site_digest`
     (the same as `files_kept_if`: kept as they are)."""
     redirects = compute_redirects(site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
                                   site.default_language, _live_paths(site_outputs))
     targets = _live_paths(own_outputs)
     mine = [r for r in redirects if r.target in targets]
     digest = lines_digest(itertools.chain(["shard"], (f"{r.source} {r.target}" for r in mine)))
-    written: dict[str, list[str]] = {"__digest__": [digest]}
-    written.update(write_stubs(site, writer, mine, site_outputs, keep=keep_if == digest))
+    found = RedirectFiles(write_stubs(site, writer, mine, site_outputs, keep=keep_if == digest), digest)
     host_files = list(host_files)
     if host_files:
-        whole = redirects_digest(site, redirects)
-        written["__site__"] = [whole]
-        if files_kept_if != whole:
+        found.site_digest = redirects_digest(site, redirects)
+        if files_kept_if != found.site_digest:
             write_host_files(site, writer, redirects, host_files)
-        written.update((name, []) for name in host_files)
-    return written
+        found.files.update((name, []) for name in host_files)
+    return found
 
 
 def _generic_rules(site) -> list[tuple[str, str, int]]:

@@ -227,8 +227,9 @@ def run_build(options: BuildOptions) -> BuildReport:
             problems.add(base_site_warning(options.previous_label, previous, options_key, out))
         staging = out_writer.new_staging(out)
     share = own_files = None
+    base_url = options.base_url or site.config.base_url
     if options.shard:  # its pages, and the whole-site files it writes (see shard.py: site_file_owners)
-        files = sharded_site_files(host.name == "generic", options.base_url or site.config.base_url)
+        files = sharded_site_files(host.name == "generic", base_url)
         share = selection(site, options.shard, files)
         own_files = [name for name, k in site_file_owners(files, options.shard.n).items() if k == options.shard.k]
     # a shard: the titles its pages show (others, if any, when asked)
@@ -271,14 +272,14 @@ def run_build(options: BuildOptions) -> BuildReport:
                     site, metas, staging, outputs, problems, search=options.search, changed=built, out=out,
                     in_place=in_place, jobs=options.jobs, search_state=search_state,
                     previous=cache.extras if in_place else None, host=host, site_files=own_files,
-                    base_url=options.base_url)
+                    base_url=base_url)
                 if options.markdown:  # the intros of its llms.txt entries: assemble's to use
                     intros = shard_intros(site, metas, outputs)
                     extras_digests[LLMS_INTROS_DIGEST] = hashlib.sha1(intros).hexdigest()
             else:
                 extra, extras_digests = write_extras(
                     site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
-                    previous=cache.extras if in_place else None, changed=built, out=out, base_url=options.base_url,
+                    previous=cache.extras if in_place else None, changed=built, out=out, base_url=base_url,
                     jobs=options.jobs, search_state=search_state,
                     partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages

@@ -111,8 +111,8 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
     except TemplateFailure as failure:  # the site's redirect.html: reported at its line; nothing is written
         problems.add(failure.diagnostic)
         return extra, digests
-    digests["redirects"] = stubs.pop("__digest__")[0]
-    extra.update(stubs)
+    digests["redirects"] = stubs.digest
+    extra.update(stubs.files)
     base_url = base_url or site.config.base_url
     if base_url:
         files, digests["sitemap"] = write_sitemap(site, writer, outputs, keep_if=previous.get("sitemap"),
@@ -177,7 +177,8 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
     the redirect stubs that lead to its pages, and the whole-site files of `site_files` it is the
     one to write (see shard.py `site_file_owners`: the sitemap, the generic host's redirect
     files). `assemble` links them and writes the rest (shards.json, translation status...).
-    `previous`: the digests of an incremental build's last run (what is the same is kept)."""
+    `previous`: the digests of an incremental build's last run (what is the same is kept);
+    `base_url`: the site's, as resolved by the build (the option, or the config's)."""
     from ..links.outputs import HOST_FILES, write_shard_stubs, write_sitemap
     from .shard import SITE_REDIRECTS, SITE_SITEMAP, SITEMAP, site_output_rows, site_outputs
 
@@ -197,15 +198,15 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
                                       keep_if=previous.get("redirects"),
                                       host_files=[name for name in site_files if name in HOST_FILES],
                                       files_kept_if=previous.get(SITE_REDIRECTS))
-            digests["redirects"] = stubs.pop("__digest__")[0]
-            if "__site__" in stubs:
-                digests[SITE_REDIRECTS] = stubs.pop("__site__")[0]
-            extra.update(stubs)
+            digests["redirects"] = stubs.digest
+            if stubs.site_digest is not None:
+                digests[SITE_REDIRECTS] = stubs.site_digest
+            extra.update(stubs.files)
         if SITEMAP in site_files:
             prog.phase("sitemap")
             files, digests[SITE_SITEMAP] = write_sitemap(
                 site, writer, site_output_rows(site), keep_if=previous.get(SITE_SITEMAP),
-                base_url=base_url or site.config.base_url,
+                base_url=base_url,
                 max_bytes=whole_file_limit(host))
             extra.update(files)
         if index is not None:
