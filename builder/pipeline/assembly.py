@@ -107,16 +107,24 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             del whole[rel]
     report = BuildReport(problems, pages=len(site.tree.pages), out=out, shards=len(shards))
     staging = out_writer.new_staging(out)
-    llms = manifest = None
+    llms = manifest = checked = changes = status = None
     try:
         outputs = _collect(results, report, problems)
+        if len(site.config.languages) > 1:  # reads every translation and its history: alongside
+            from ..i18n.status_page import statuses
+
+            status = Alongside(lambda: statuses(site, report.translation or {}), forked=options.jobs != 1)
 
         def start_llms():  # once every Markdown copy is where it is read: in place already, or linked
             return assembled_llms(site, metas, staging, outputs, options.base_url, out if in_place else staging,
                                   read_intros(shards), options.jobs, host) if options.markdown else None
 
         llms = start_llms() if in_place else None
-        search_old, shard_files = _link_shards(staging, shards, caches, options.search, out if in_place else None)
+        present = _InPlace(out) if in_place else None
+        search_old, shard_files = _link_shards(staging, shards, caches, options.search, present)
+        if present is not None:  # 100,000s of files: looked at by a forked process while this one goes on
+            checked = Alongside(present.first_missing, forked=options.jobs != 1)
+            present.paths = []
         llms = llms or start_llms()
         _step("loaded")
         search_state: list = []
@@ -125,7 +133,7 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
             search_state=search_state, markdown=options.markdown, search_old=search_old, host=host,
             prebuilt=shard_files.stubs, assembled_in=out if in_place else staging, llms=llms,
-            prebuilt_files=shard_files.host_files, prebuilt_sitemap=shard_files.sitemap)
+            prebuilt_files=shard_files.host_files, prebuilt_sitemap=shard_files.sitemap, status=status)
         report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
         extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
         _step("extras-written")
@@ -138,13 +146,13 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         # written alongside the change list and the cache (it needs nothing they make)
         manifest = Alongside(lambda: write_manifest(site, staging, outputs, extra, digests_of_extras, source),
                              forked=options.jobs != 1)
-        changes = None
-        if options.staged is not None:
+        if options.staged is not None:  # a change a line for every file: written alongside too
             compared = (options.previous_label if in_place else str(out)) if old_manifest else None
-            changes = options.staged(Staged(out, outputs, digests_of_extras, old_manifest, compared, site, metas))
+            staged = Staged(out, outputs, digests_of_extras, old_manifest, compared, site, metas)
+            changes = Alongside(lambda: out_writer.StagingWriter(staging).write(out_writer.CHANGES,
+                                                                                 options.staged(staged)),
+                                forked=options.jobs != 1)
         write_search_state(staging, search_state)
-        if changes is not None:
-            out_writer.StagingWriter(staging).write(out_writer.CHANGES, changes)
         structure = Structure(site, metas, digests, options_key)
         with out_writer.output_errors(out, "write the build cache next to"):
             # a whole page's record is kept (its fingerprint is the one a single build computes: see
@@ -156,6 +164,12 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             _save_cache(site, structure, digests, metas, BuildCache(options_key, pages=whole), results, whole,
                         options_key, extras_digests, staging, lines=lines)
         manifest.result()
+        if changes is not None:
+            changes.result()
+        if checked is not None:
+            missing = checked.result()
+            if missing is not None:
+                raise _missing(out, missing)
         if in_place:  # the pages are in place: the whole-site files and .build/ move in
             out_writer.commit_incremental(staging, out, [])
         else:
@@ -165,7 +179,7 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         report.written = True
         staging = None
     finally:
-        for work in (llms, manifest):  # done by now, unless the assembly failed first
+        for work in (llms, manifest, checked, changes, status):  # done by now, unless the assembly failed first
             if work is not None:
                 work.cancel()
         if staging is not None:
@@ -237,13 +251,15 @@ class ShardFiles:
 
 
 def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], search: bool,
-                 merged: Path | None = None) -> tuple[SearchState | None, ShardFiles]:
-    """Link every shard's pages, Markdown copies and search bundles into `staging` (with `merged`,
-    the folder the shards' files were merged into: check that they are there); the shards'
-    search states merged (None without search), and what their manifests say of their other
-    files (the redirect stubs are linked later: those the whole site's redirect map has)."""
+                 present: "_InPlace | None" = None) -> tuple[SearchState | None, ShardFiles]:
+    """Link every shard's pages, Markdown copies and search bundles into `staging` (with
+    `present`, the shards' files were merged into --out: they are noted there, to be checked);
+    the shards' search states merged (None without search), and what their manifests say of
+    their other files (the redirect stubs are linked later: those the whole site's redirect map
+    has)."""
     writer = out_writer.StagingWriter(staging)
-    place = writer.link_from if merged is None else _in_place(merged)
+    place = writer.link_from if present is None else present
+    merged = None if present is None else present.root
     state = SearchState() if search else None
     files = ShardFiles()
     for folder, cache in zip(shards, caches):
@@ -253,7 +269,7 @@ def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], se
                 pages.add(o.path)
                 if not place(folder, o.path):
                     raise _missing(merged or folder, o.path)
-                if o.markdown:
+                if o.markdown and present is None:  # linked where there is one
                     place(folder, o.markdown)
         stubs = files.add(folder if merged is None else None,
                           out_writer.read_manifest(folder, outputs_here=merged is None), pages, cache.extras)
@@ -278,15 +294,28 @@ def _missing(where: Path, rel: str) -> out_writer.OutputFailure:
                                     "again (or, in place, download it again)")
 
 
-def _in_place(merged: Path):
-    """`link_from` for shards merged into `merged`: the file must be there, a regular file. Every
-    path asked for passed the path policy when the shard's cache, manifest or search state that
+class _InPlace:
+    """`link_from` for shards merged into `root` (`assemble --in-place`): nothing is linked; each
+    file is noted, and `first_missing` checks that every one is there, a regular file. Every
+    path noted passed the path policy when the shard's cache, manifest or search state that
     names it was read (`_check_paths`, `read_manifest`, `read_state`)."""
-    root = str(merged)
 
-    def there(_folder: Path, rel: str) -> bool:
-        try:
-            return stat.S_ISREG(os.lstat(os.path.join(root, rel)).st_mode)
-        except OSError:
-            return False
-    return there
+    def __init__(self, root: Path):
+        self.root = root
+        self.paths: list[str] = []
+
+    def __call__(self, _folder: Path, rel: str) -> bool:
+        self.paths.append(rel)
+        return True
+
+    def first_missing(self) -> str | None:
+        """The first file noted that is not a regular file under the root, or None."""
+        root = str(self.root)
+        for rel in self.paths:
+            try:
+                if stat.S_ISREG(os.lstat(os.path.join(root, rel)).st_mode):
+                    continue
+            except OSError:
+                pass
+            return rel
+        return None

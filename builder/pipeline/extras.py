@@ -24,7 +24,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  partial_redirects: bool = False, markdown: bool = False,
                  host=None, search_old=None, prebuilt=None, assembled_in: Path | None = None,
                  llms: Alongside | None = None, prebuilt_files=None,
-                 prebuilt_sitemap=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 prebuilt_sitemap=None, status: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -36,7 +36,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     wrote (see `write_redirects`, `write_sitemap`);
     `assembled_in` (assemble): where the shards' bundles are, `staging` or (in place) `out`;
     `llms` (assemble): the llms files, being written alongside (see `assembled_llms`); ended by
-    its owner if the build fails first.
+    its owner if the build fails first; `status` (assemble): the translation status
+    (`i18n.status_page.statuses`), computed alongside too.
     """
     in_place = previous is not None
     index = None
@@ -52,7 +53,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
                                        in_place=in_place, prebuilt=prebuilt, llms=llms, prebuilt_files=prebuilt_files,
-                                       prebuilt_sitemap=prebuilt_sitemap)
+                                       prebuilt_sitemap=prebuilt_sitemap, status=status)
         if index is not None:
             prog.phase("search index")
             files, state = _search_done(index, problems, digests)
@@ -84,7 +85,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
                   in_place: bool, prebuilt=None, llms=None, prebuilt_files=None,
-                  prebuilt_sitemap=None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                  prebuilt_sitemap=None, status: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Every site-wide file but the search index (`llms`: the llms files, written alongside)."""
     from ..links.outputs import write_redirects, write_sitemap
 
@@ -125,7 +126,8 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
         from ..i18n.status_page import statuses, write_status_pages
 
         prog.phase("translation status")
-        extra.update(write_status_pages(site, writer, statuses(site, translation or {}), metas))
+        found = status.result() if status is not None else statuses(site, translation or {})
+        extra.update(write_status_pages(site, writer, found, metas))
     if llms is not None:
         prog.phase("llms.txt and llms-full.txt")
         files, llms_digests = llms.result()

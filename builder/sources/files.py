@@ -95,11 +95,33 @@ def contained_path(root: Path, rel: str) -> str:
     """The real path of `<root>/<rel>`, or a `ContentError` when it resolves outside the real
     root (named by the first link on the way that leaves it)."""
     root_real = _real_root(str(root))
-    real = os.path.realpath(os.path.join(root_real, rel))
+    real = _resolve_under(root_real, rel)
     if inside(root_real, real, os.sep):
         return real
     link = outside_link(root, rel) or rel
     raise ContentError(outside_diagnostic(link, rel))
+
+
+def _resolve_under(root_real: str, rel: str) -> str:
+    """`os.path.realpath(<root_real>/<rel>)` for a resolved `root_real`: only the parts of `rel`
+    are looked at (one `lstat` each) until one is a link, which `realpath` then resolves. The
+    library's function walks the root's parts again, in Python, for every file read: most of
+    the time it took to read a big site's 20,000 sources."""
+    parts = rel.split("/")
+    if ".." in parts:
+        return os.path.realpath(os.path.join(root_real, rel))
+    path = root_real
+    for i, part in enumerate(parts):
+        if not part or part == ".":
+            continue
+        path = os.path.join(path, part)
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:  # nothing there: no link on the rest of the way either
+            return os.path.join(path, *[p for p in parts[i + 1:] if p and p != "."])
+        if stat_module.S_ISLNK(mode):
+            return os.path.realpath(os.path.join(path, *parts[i + 1:]))
+    return path
 
 
 def outside_link(root: Path, rel: str) -> str | None:
@@ -144,7 +166,14 @@ def unreadable(rel: str, err: OSError) -> Diagnostic:
 
 @lru_cache(maxsize=16)
 def _real_root(root: str) -> str:
-    return os.path.realpath(root)
+    """The real path of the root (trusted: the machine's, not the content's), resolved once per
+    absolute path."""
+    return _real_folder(os.path.abspath(root))
+
+
+@lru_cache(maxsize=64)
+def _real_folder(absolute: str) -> str:
+    return os.path.realpath(absolute)
 
 
 def name_problem(rel: str) -> tuple[str, PathIssue] | None:
