@@ -8,7 +8,7 @@ the same plan, so a shard indexes exactly the bundles of its units and the assem
 equals a single build's.
 
 Units are spread over the shards by expected work (each page's outputs x its source size, plus a
-fixed cost per output): each shard takes a run of them in name order (see `partition`);
+fixed cost per output, more for a translated page: see TRANSLATED_COST): each shard takes a run of them in name order (see `partition`);
 deterministic, the same on every machine. The whole-site files that need no page built (the
 sitemap, the generic host's redirect files) are each written by one shard, counted in its work
 (`site_file_owners`); `assemble` links them.
@@ -21,6 +21,7 @@ state is `.build/search.json`.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import json
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.urls import output_file, page_url
+from ..sources.files import source_exists
 from .results import Output, PageResult
 from .site import Site
 
@@ -42,6 +44,12 @@ STATE_FILES = ("shard.json", "cache.json", "manifest.json", "search.json", "llms
 SHARD_FORMAT = 1
 OUTPUT_COST = 2048
 """Bytes of source an output costs besides its page's text (layout, writing, checks)."""
+TRANSLATED_COST = 1.6
+"""How much more a page costs in a language with a translation of it than in English: the
+translation is parsed and checked against the English (repair, fallback), which is parsed too.
+Bench corpus gh-1000-fr, CPU of `build --language fr` against `--language en`: 55-70 s against
+39 s; 8 shards of the 6,000-article corpus weighted alike took 88-112 s of CPU each, the more the
+more translated pages they held."""
 SITEMAP_COST = 40
 """What an output costs the shard that writes the sitemap, in the same unit (bench corpus: about
 2.5 s for 82,614 outputs, a shard's second being about 1.4 MB of such work)."""
@@ -133,7 +141,10 @@ def partition(site: Site, n: int, files: list[str] | tuple[str, ...] = ()) -> li
         for lang in site.languages:
             url = neutral_url(page_url(lang.code, v, page.url), lang.code, v.segment)
             unit = (plan[lang.code][url], lang.code)
-            weights[unit] = weights.get(unit, 0) + len(versions) * (size + OUTPUT_COST)
+            work = len(versions) * (size + OUTPUT_COST)
+            if not lang.is_default and source_exists(site.root, f"{lang.dir}/content/{page.rel}"):
+                work = round(work * TRANSLATED_COST)
+            weights[unit] = weights.get(unit, 0) + work
             members.setdefault(unit, []).append(page.rel)
     units = sorted(weights)
     shards: list[dict[str, set[str]]] = [{} for _ in range(n)]
@@ -149,20 +160,49 @@ def partition(site: Site, n: int, files: list[str] | tuple[str, ...] = ()) -> li
 
 
 def _runs(weights: list[int], n: int, extra: list[int]) -> list[range]:
-    """`n` consecutive runs of `weights` (indexes), each cut at the unit boundary nearest its even
-    share of the total (the work of run k is its weights plus `extra[k]`); no run is empty while
-    there are at least `n` units."""
-    share = (sum(weights) + sum(extra)) / n
+    """`n` consecutive runs of `weights` (indexes) whose largest work (run k's weights plus
+    `extra[k]`) is the least it can be: the slowest shard is what a CI run waits for. Among the
+    cuts that keep every run within that, each is the one nearest its even share of the total.
+    No run is empty while there are at least `n` units."""
     prefix = [0, *itertools.accumulate(weights)]
+    units = len(weights)
+    least = 1 if units >= n else 0  # units each run takes at least
+
+    def finishing(cap: int) -> list[list[int]]:
+        """For each k: the running count of the starts i from which runs k.. cover the rest of
+        the units within `cap` (`counts[k][j]`: how many such i are below j)."""
+        counts = [[0] * (units + 2) for _ in range(n + 1)]
+        counts[n][units + 1] = 1  # run n "starts" where the units end
+        for k in range(n - 1, -1, -1):
+            after, here = counts[k + 1], counts[k]
+            for i in range(units + 1):
+                end = bisect.bisect_right(prefix, prefix[i] + cap - extra[k]) - 1
+                ok = end >= i + least and after[end + 1] - after[i + least] > 0
+                here[i + 1] = here[i] + ok
+        return counts
+
+    def fits(cap: int) -> bool:
+        counts = finishing(cap)
+        return counts[0][1] > 0
+
+    low, high = max(extra, default=0), prefix[-1] + max(extra, default=0)
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    counts = finishing(low)
+    share = (prefix[-1] + sum(extra)) / n
     bounds = [0]
     ideal = 0.0
     for k in range(1, n):
         start = bounds[-1]
         ideal += max(0.0, share - extra[k - 1])
-        lowest = start + 1 if len(weights) - start > n - k else start  # room for one unit per shard left
-        highest = max(lowest, len(weights) - (n - k))
-        bounds.append(min(range(lowest, highest + 1), key=lambda i: (abs(prefix[i] - ideal), i)))
-    bounds.append(len(weights))
+        end = bisect.bisect_right(prefix, prefix[start] + low - extra[k - 1]) - 1
+        choices = [i for i in range(start + least, end + 1) if counts[k][i + 1] - counts[k][i]]
+        bounds.append(min(choices, key=lambda i: (abs(prefix[i] - ideal), i)))
+    bounds.append(units)
     return [range(a, b) for a, b in zip(bounds, bounds[1:])]
 
 
