@@ -124,7 +124,6 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
         search_old, shard_files = _link_shards(staging, shards, caches, options.search, present)
         if present is not None:  # 100,000s of files: looked at by a forked process while this one goes on
             checked = Alongside(present.first_missing, forked=options.jobs != 1)
-            present.paths = []
         llms = llms or start_llms()
         _step("loaded")
         search_state: list = []

@@ -24,7 +24,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  partial_redirects: bool = False, markdown: bool = False,
                  host=None, search_old=None, prebuilt=None, assembled_in: Path | None = None,
                  llms: Alongside | None = None, prebuilt_files=None,
-                 prebuilt_sitemap=None, status: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                 prebuilt_sitemap=None,
+                 status: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Write everything that is not a page.
 
     Returns ({output path: sources} for the manifest, digests that let the next incremental
@@ -85,7 +86,8 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
                   in_place: bool, prebuilt=None, llms=None, prebuilt_files=None,
-                  prebuilt_sitemap=None, status: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                  prebuilt_sitemap=None,
+                  status: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Every site-wide file but the search index (`llms`: the llms files, written alongside)."""
     from ..links.outputs import write_redirects, write_sitemap
 

@@ -8,10 +8,11 @@ the same plan, so a shard indexes exactly the bundles of its units and the assem
 equals a single build's.
 
 Units are spread over the shards by expected work (each page's outputs x its source size, plus a
-fixed cost per output, more for a translated page: see TRANSLATED_COST): each shard takes a run of them in name order (see `partition`);
-deterministic, the same on every machine. The whole-site files that need no page built (the
-sitemap, the generic host's redirect files) are each written by one shard, counted in its work
-(`site_file_owners`); `assemble` links them.
+fixed cost per output, more for a translated page: see TRANSLATED_COST): each shard takes a run
+of them in name order, the runs cut so that the most loaded shard is the least it can be (see
+`partition`, `_runs`); deterministic, the same on every machine. The whole-site files that need
+no page built (the sitemap, the generic host's redirect files) are each written by one shard,
+counted in its work (`site_file_owners`); `assemble` links them.
 
 `.build/shard.json` records K, N, the fingerprint of the sources and settings and the build's
 settings (assemble uses them); the shard's outputs, problems, anchors and fragment checks and
