@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.urls import output_file, page_url
-from ..sources.files import source_exists
+from ..core.errors import ContentError
+from ..sources.files import source_exists, source_stat
 from .results import Output, PageResult
 from .site import Site
 
@@ -134,9 +135,9 @@ def partition(site: Site, n: int, files: list[str] | tuple[str, ...] = ()) -> li
         versions = site.built_versions(page)
         if not versions:
             continue
-        try:
-            size = os.stat(site.root / page.src).st_size
-        except OSError:
+        try:  # through the path policy: a page that leads outside the root is not looked at
+            size = source_stat(site.root, page.src).st_size
+        except ContentError:
             size = 0
         v = versions[0]
         for lang in site.languages:
@@ -182,14 +183,10 @@ def _runs(weights: list[int], n: int, extra: list[int]) -> list[range]:
                 here[i + 1] = here[i] + ok
         return counts
 
-    def fits(cap: int) -> bool:
-        counts = finishing(cap)
-        return counts[0][1] > 0
-
     low, high = max(extra, default=0), prefix[-1] + max(extra, default=0)
     while low < high:
         middle = (low + high) // 2
-        if fits(middle):
+        if finishing(middle)[0][1]:  # runs 0.. cover every unit within `middle`
             high = middle
         else:
             low = middle + 1
