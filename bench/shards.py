@@ -42,6 +42,13 @@ def pages_for(articles: int) -> int:
     return articles + cats + math.ceil(cats / 10) + 1
 
 
+SETTLE = 300
+"""Seconds between removing the last run's folders and the first timed build. ext4 (this machine's
+file system) does not reuse an inode freed in the last 5 minutes, and to know, reads each candidate
+inode as it makes a file or folder: a build that follows the removal of 1,000,000s of files
+spends a third of its CPU in the kernel (`perf`: `recently_deleted` under `ext4_create` and
+`ext4_mkdir`), the single build most, as it runs first. Stop 31's figures were taken so."""
+
 CODE = REPO
 """Where the `builder` package run comes from: a snapshot of this checkout's (see `main`)."""
 
@@ -97,6 +104,8 @@ def main() -> int:
                         help="host profile of every build (assemble takes the shards'): generic writes a stub per "
                              "redirect source, others mostly rules")
     parser.add_argument("--live", action="store_true", help="run this checkout's builder/, not a snapshot of it")
+    parser.add_argument("--no-settle", dest="settle", action="store_false",
+                        help="time the builds right after removing the last run's folders (see SETTLE)")
     args = parser.parse_args()
     global CODE
     if not args.live:  # every run of one report from the same code, even if builder/ is edited meanwhile
@@ -116,7 +125,14 @@ def main() -> int:
           f"{len(gen.ALL_VERSIONS)} versions, languages en + {args.translation}, {args.redirects} redirect_from "
           f"per article ({time.monotonic() - t:.1f} s)", flush=True)
     work = OUT / "shards"
-    shutil.rmtree(work, ignore_errors=True)
+    if work.exists():
+        t = time.monotonic()
+        shutil.rmtree(work, ignore_errors=True)
+        removed = time.monotonic() - t
+        if args.settle:
+            print(f"removed the last run's folders in {removed:.0f} s; waiting {SETTLE} s for the file system "
+                  "(see SETTLE)", flush=True)
+            time.sleep(SETTLE)
     work.mkdir(parents=True)
     common = (["--root", str(corpus.root), "--jobs", str(args.jobs), "--host", args.host]
               + ([] if args.search else ["--no-search"]))

@@ -249,3 +249,32 @@ def test_status_asks_git_once_per_commit_and_page(tmp_path, monkeypatch):
         assert history.has_commit(base[:10]) == base
         assert history.commits_since("content/a.md", base) == 1
     assert calls == ["rev-parse", "rev-list"]
+
+
+def test_a_body_repaired_after_its_title_was_read_is_repaired_alike(make_site):
+    """A build shard reads the titles of pages its sidebars show before it builds any page; the
+    translated body is then repaired when the page is built (`localize(..., body=False)`, then
+    `with_body`): the same text and the same warnings, in the same order, as in one step."""
+    from builder.i18n.localize import localize, with_body
+    from builder.i18n.repair import repair_translation
+    from builder.pipeline.site import Site
+
+    broken = page("Guide {% data variables.product.name % }", "## Premiers pas\n\n"
+                  "Utilisez {% data variables.product.name % }.\n\n{% data reusables.steps %}\n",
+                  intro="'Le guide de {% data variables.product.name %}.'", unknown="oui")
+    root = fr_site(make_site, {"docs/guide.md": broken})
+    site = Site(root)
+    fr, guide = site.language("fr"), site.tree.pages["docs/guide.md"]
+    whole = localize(guide, fr, site.config, repair=repair_translation)
+    head = localize(guide, fr, site.config, repair=repair_translation, body=False)
+    assert head.props["body"].text.count("% }") == 1  # left as written until it is needed
+    later = with_body(head, repair_translation)
+    assert [d.message for d in whole.problems] == [d.message for d in later.problems]
+    assert [d.location.line for d in later.problems] == [d.location.line for d in whole.problems]
+    assert any("repaired Liquid" in d.message and d.location.line > 5 for d in later.problems)  # the body's
+    assert {k: (v.text if v else None) for k, v in later.props.items()} == \
+        {k: (v.text if v else None) for k, v in whole.props.items()}
+    assert later.props["body"].text.count("% }") == 0
+    # and the site hands out the repaired page once its body is asked for
+    assert site.localized(fr, guide, body=False).body_problems_at is not None
+    assert site.localized(fr, guide).props["body"].text == whole.props["body"].text

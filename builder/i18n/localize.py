@@ -77,6 +77,9 @@ class LocalizedPage:
     """Warnings about the translation (it never fails a build)."""
     probe: str | None = None
     """The translation file looked for, present or not (a dependency of the page)."""
+    body_problems_at: int | None = None
+    """Set while the translated body is not repaired yet (`localize(..., body=False)`): where in
+    `problems` its repairs go (see `with_body`). Its `props["body"]` is then the text as written."""
 
     @property
     def translated(self) -> bool:
@@ -99,11 +102,13 @@ def _props_of(split: Split, *, translated: bool) -> dict[str, PropSource | None]
     return out
 
 
-def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> LocalizedPage:
+def localize(page: Page, lang: Language, config: SiteConfig, repair=None, body: bool = True) -> LocalizedPage:
     """The page in `lang`: translated text where a translation file provides it, else English.
 
     The English tree decides what exists; only translatable keys and the body come from the
-    translation. `repair(text, english, path, lang)` may mend translator-broken Liquid.
+    translation. `repair(text, english, path, lang)` may mend translator-broken Liquid. Without
+    `body`, the translated body is left to `with_body` (titles and intros need only the
+    frontmatter: a build shard reads those of many pages it does not build).
     """
     english = english_props(page)
     if lang.is_default:
@@ -124,18 +129,13 @@ def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> Loc
     translated = _props_of(split, translated=True)
     schema = validate_frontmatter(split, translation=True)
     props: dict[str, PropSource | None] = {}
-    for key in (*TRANSLATABLE, "body"):
-        source = translated.get(key)
-        if source is None:
-            props[key] = english.get(key)
-            continue
-        if repair is not None:
-            text, repairs = repair(source, english.get(key), lang)
-            repairs = repairs if key == "body" else shift_to_value(repairs, source)
-            doubts = [d for d in repairs if d.code is codes.TRANSLATION_REPAIR_UNCERTAIN]
-            problems.extend(d for d in repairs if d.code is not codes.TRANSLATION_REPAIR_UNCERTAIN)
-            source = PropSource(text, source.path, True, source.split, key, doubts[0] if doubts else None)
-        props[key] = source
+    for key in TRANSLATABLE:
+        props[key] = _prop(translated.get(key), english.get(key), key, lang, repair, problems)
+    body_at = None
+    if body or repair is None:
+        props["body"] = _prop(translated["body"], english["body"], "body", lang, repair, problems)
+    else:
+        props["body"], body_at = translated["body"], len(problems)
     for d in schema:
         if d.code in (codes.FM_UNKNOWN_KEY, codes.FM_WRONG_TYPE):
             problems.append(Diagnostic(codes.TRANSLATION_FALLBACK, f"in a translation: {d.message}",
@@ -145,4 +145,33 @@ def localize(page: Page, lang: Language, config: SiteConfig, repair=None) -> Loc
     # page's frontmatter, not its text (about 100 MB of French at 6,000 articles).
     split.release()
     page.split.release()
-    return LocalizedPage(page, lang, props, english, rel, problems, probe=rel)
+    return LocalizedPage(page, lang, props, english, rel, problems, probe=rel, body_problems_at=body_at)
+
+
+def with_body(loc: LocalizedPage, repair) -> LocalizedPage:
+    """`loc` with its translated body repaired (itself if it is): the page as `localize` with
+    `body` gives it, problems in the same order."""
+    at = loc.body_problems_at
+    if at is None:
+        return loc
+    found: list[Diagnostic] = []
+    props = dict(loc.props)
+    props["body"] = _prop(loc.props["body"], loc.english["body"], "body", loc.lang, repair, found)
+    for source in (loc.props["body"], loc.english["body"]):  # read again for the repair: let go
+        if source is not None and source.split is not None:
+            source.split.release()
+    return replace(loc, props=props, problems=[*loc.problems[:at], *found, *loc.problems[at:]], body_problems_at=None)
+
+
+def _prop(source: PropSource | None, english: PropSource | None, key: str, lang: Language, repair,
+          problems: list[Diagnostic]) -> PropSource | None:
+    """The text of property `key`: the translation's (`source`), repaired, else English."""
+    if source is None:
+        return english
+    if repair is None:
+        return source
+    text, repairs = repair(source, english, lang)
+    repairs = repairs if key == "body" else shift_to_value(repairs, source)
+    doubts = [d for d in repairs if d.code is codes.TRANSLATION_REPAIR_UNCERTAIN]
+    problems.extend(d for d in repairs if d.code is not codes.TRANSLATION_REPAIR_UNCERTAIN)
+    return PropSource(text, source.path, True, source.split, key, doubts[0] if doubts else None)

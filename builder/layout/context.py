@@ -83,7 +83,7 @@ class ContextBuilder:
 
             def locate(_link):  # the property's value in its file; looked up only for a problem
                 nonlocal source
-                source = site.localized(lang, site.tree.pages[rel]).props.get(prop)
+                source = site.localized(lang, site.tree.pages[rel], body=False).props.get(prop)
                 return source.split.locate((prop,), value=True) if source is not None and source.split else None
 
             done = finish_html(

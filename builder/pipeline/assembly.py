@@ -126,19 +126,20 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             checked = Alongside(present.first_missing, forked=options.jobs != 1)
         llms = llms or start_llms()
         _step("loaded")
-        search_state: list = []
-        extra, extras_digests = write_extras(
+        made = write_extras(
             site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
             previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
-            search_state=search_state, markdown=options.markdown, search_old=search_old, host=host,
+            markdown=options.markdown, search_old=search_old, host=host,
             prebuilt=shard_files.stubs, assembled_in=out if in_place else staging, llms=llms,
             prebuilt_files=shard_files.host_files, prebuilt_sitemap=shard_files.sitemap, status=status)
+        extra, extras_digests = made.files, made.digests
         report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
         extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
         _step("extras-written")
         if problems.errors and not options.keep_going:
             return _done(report, started)
         shard_files.forget_unused(extras_digests)
+        shard_files.digests.update(made.written)  # and the files written here
         digests_of_extras = extra_digests(extra, staging, out, old_manifest, known=shard_files.digests)
         shard_files = None  # 100,000s of paths: not held while the manifest and cache are written
         source = source_of(options.root, PRIMED_FOLDERS)
@@ -151,7 +152,7 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             changes = Alongside(lambda: out_writer.StagingWriter(staging).write(out_writer.CHANGES,
                                                                                  options.staged(staged)),
                                 forked=options.jobs != 1)
-        write_search_state(staging, search_state)
+        write_search_state(staging, made.search_state)
         structure = Structure(site, metas, digests, options_key)
         with out_writer.output_errors(out, "write the build cache next to"):
             # a whole page's record is kept (its fingerprint is the one a single build computes: see

@@ -265,23 +265,22 @@ def run_build(options: BuildOptions) -> BuildReport:
                         linker.link_from(out, o.path)
                         if o.markdown:
                             linker.link_from(out, o.markdown)
-            search_state: list = []
             intros = None
             if share is not None:  # a shard: its search bundles only (assemble writes the rest)
-                extra, extras_digests = write_shard_extras(
+                made = write_shard_extras(
                     site, metas, staging, outputs, problems, search=options.search, changed=built, out=out,
-                    in_place=in_place, jobs=options.jobs, search_state=search_state,
+                    in_place=in_place, jobs=options.jobs,
                     previous=cache.extras if in_place else None, host=host, site_files=own_files,
                     base_url=base_url)
                 if options.markdown:  # the intros of its llms.txt entries: assemble's to use
                     intros = shard_intros(site, metas, outputs)
-                    extras_digests[LLMS_INTROS_DIGEST] = hashlib.sha1(intros).hexdigest()
+                    made.digests[LLMS_INTROS_DIGEST] = hashlib.sha1(intros).hexdigest()
             else:
-                extra, extras_digests = write_extras(
+                made = write_extras(
                     site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                     previous=cache.extras if in_place else None, changed=built, out=out, base_url=base_url,
-                    jobs=options.jobs, search_state=search_state,
-                    partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
+                    jobs=options.jobs, partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
+            extra, extras_digests = made.files, made.digests
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")
             if share is None:  # a shard's part is checked against the host's limits when assembled
@@ -290,7 +289,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                 out_writer.discard(staging)
             else:
                 old_manifest = old_manifest or {}
-                digests_of_extras = extra_digests(extra, staging, out, old_manifest)
+                digests_of_extras = extra_digests(extra, staging, out, old_manifest, known=made.written)
                 source = source_of(options.root, PRIMED_FOLDERS)
                 shard_bytes = (shard_state(options.shard, shard_settings(options), digests.snapshot)
                                if options.shard else None)  # a new fingerprint is a change, even with no page
@@ -307,7 +306,7 @@ def run_build(options: BuildOptions) -> BuildReport:
                 prog.phase("writing the manifest and cache")
                 if not unchanged:  # a no-change rebuild keeps the manifest and cache it has
                     write_manifest(site, staging, outputs, extra, digests_of_extras, source)
-                    write_search_state(staging, search_state)
+                    write_search_state(staging, made.search_state)
                     if shard_bytes is not None:
                         out_writer.StagingWriter(staging).write(SHARD_STATE, shard_bytes)
                     if intros is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import progress as prog
@@ -17,20 +18,33 @@ from .results import Output
 from .site import Site
 
 
+@dataclass
+class ExtraFiles:
+    """What writing the site-wide files gives back."""
+
+    files: dict[str, list[str]] = field(default_factory=dict)
+    """Each file written or kept -> the sources it read, for the manifest."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """What groups of them were made from (redirects, sitemap, search bundles...): the next
+    incremental build keeps a group whose digest is the same."""
+    written: dict[str, str] = field(default_factory=dict)
+    """The digest of each file written from bytes in memory (see `StagingWriter.digests`): the
+    manifest's, without reading the file back."""
+    search_state: object | None = None
+    """The search index's state for the next build (see `write_search_state`), if indexed."""
+
+
 def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                  search: bool, translation: dict | None = None, previous: dict | None = None,
                  changed: set[str] | None = None, out: Path | None = None,
-                 base_url: str = "", jobs: int = 0, search_state: list | None = None,
+                 base_url: str = "", jobs: int = 0,
                  partial_redirects: bool = False, markdown: bool = False,
                  host=None, search_old=None, prebuilt=None, assembled_in: Path | None = None,
                  llms: Alongside | None = None, prebuilt_files=None,
                  prebuilt_sitemap=None,
-                 status: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Write everything that is not a page.
+                 status: Alongside | None = None) -> ExtraFiles:
+    """Write everything that is not a page (see `ExtraFiles` for what it returns).
 
-    Returns ({output path: sources} for the manifest, digests that let the next incremental
-    build skip unchanged redirects and search bundles). The search index's state for the next
-    build is appended to `search_state` (written with the manifest: see `write_search_state`).
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`;
     `prebuilt` (assemble) the redirect stubs the shards wrote: stub -> shard folder;
     `prebuilt_files` and `prebuilt_sitemap` (assemble): the redirect files and sitemap a shard
@@ -50,22 +64,22 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
             else:
                 index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs)
             index.start()
-        extra, digests = _write_others(site, metas, staging, outputs, problems, translation=translation,
+        writer = StagingWriter(staging, record_digests=True)
+        extra, digests = _write_others(site, metas, writer, outputs, problems, translation=translation,
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
                                        in_place=in_place, prebuilt=prebuilt, llms=llms, prebuilt_files=prebuilt_files,
                                        prebuilt_sitemap=prebuilt_sitemap, status=status)
+        found = ExtraFiles(extra, digests, _recorded(writer))
         if index is not None:
             prog.phase("search index")
-            files, state = _search_done(index, problems, digests)
+            files, found.search_state = _search_done(index, problems, digests)
             extra.update(files)
-            if search_state is not None and state is not None:
-                search_state.append(state)
     except BaseException:  # a failure or an interrupt: nothing may write into staging after this
         if index is not None:
             index.stop()
         raise
-    return extra, digests
+    return found
 
 
 def assembled_llms(site: Site, metas: Metas, staging: Path, outputs: list[Output], base_url: str,
@@ -82,7 +96,7 @@ def assembled_llms(site: Site, metas: Metas, staging: Path, outputs: list[Output
                      forked=jobs != 1)
 
 
-def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
+def _write_others(site: Site, metas: Metas, writer: StagingWriter, outputs: list[Output], problems: Problems, *,
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
                   in_place: bool, prebuilt=None, llms=None, prebuilt_files=None,
@@ -92,7 +106,7 @@ def _write_others(site: Site, metas: Metas, staging: Path, outputs: list[Output]
     from ..links.outputs import write_redirects, write_sitemap
 
     prog.phase("redirects and sitemap")
-    writer = StagingWriter(staging)
+    staging = writer.staging
     extra: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
     for rel, data in site.layout.static_files().items():
@@ -174,15 +188,16 @@ def _no_sitemap():
 
 def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output], problems: Problems, *,
                        search: bool, changed: set[str] | None, out: Path, in_place: bool, jobs: int,
-                       search_state: list, previous: dict | None = None,
+                       previous: dict | None = None,
                        host=None, site_files: list[str] | None = None,
-                       base_url: str = "") -> tuple[dict[str, list[str]], dict[str, str]]:
+                       base_url: str = "") -> ExtraFiles:
     """A build shard's site-wide outputs: the bundles of its search shards, for the generic host
     the redirect stubs that lead to its pages, and the whole-site files of `site_files` it is the
     one to write (see shard.py `site_file_owners`: the sitemap, the generic host's redirect
     files). `assemble` links them and writes the rest (shards.json, translation status...).
     `previous`: the digests of an incremental build's last run (what is the same is kept);
-    `base_url`: the site's, as resolved by the build (the option, or the config's)."""
+    `base_url`: the site's, as resolved by the build (the option, or the config's). Returns what
+    `write_extras` does."""
     from ..links.outputs import HOST_FILES, write_shard_stubs, write_sitemap
     from .shard import SITE_REDIRECTS, SITE_SITEMAP, SITEMAP, site_output_rows, site_outputs
 
@@ -194,8 +209,9 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
     if search:  # indexed by Pagefind's processes while this thread writes the stubs
         index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs, entry_points=False)
         index.start()
+    writer = StagingWriter(staging, record_digests=True)
+    found = ExtraFiles(extra, digests, _recorded(writer))
     try:
-        writer = StagingWriter(staging)
         if host is None or host.name == "generic":  # a host's rules need the whole site: assemble's
             prog.phase("redirects")
             stubs = write_shard_stubs(site, writer, site_outputs(site), [o.path for o in outputs],
@@ -215,15 +231,13 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
             extra.update(files)
         if index is not None:
             prog.phase("search index")
-            files, state = _search_done(index, problems, digests)
+            files, found.search_state = _search_done(index, problems, digests)
             extra.update(files)
-            if state is not None:
-                search_state.append(state)
     except BaseException:  # a failure or an interrupt: nothing may write into staging after this
         if index is not None:
             index.stop()
         raise
-    return extra, digests
+    return found
 
 
 def _search_index(site: Site, metas: Metas, staging: Path, out: Path | None, outputs: list[Output],
@@ -265,10 +279,15 @@ def _search_done(index, problems: Problems, digests: dict[str, str]) -> tuple[di
     return written, index.state
 
 
-def write_search_state(staging: Path, search_state: list) -> None:
-    """`.build/search.json`, written with the manifest and cache (the commit replaces `.build/`
-    whole, so it is written whenever they are)."""
+def _recorded(writer: StagingWriter) -> dict[str, str]:
+    assert writer.digests is not None, "a writer made with record_digests"
+    return writer.digests
+
+
+def write_search_state(staging: Path, state: object | None) -> None:
+    """`.build/search.json` (`ExtraFiles.search_state`, if any), written with the manifest and
+    cache (the commit replaces `.build/` whole, so it is written whenever they are)."""
     from ..search.state import write_state
 
-    for state in search_state:
+    if state is not None:
         write_state(staging, state)

@@ -86,7 +86,7 @@ class Metas:
         metas = self._render(lang, page)
         found = self.problems[known:]
         if digests is not None and not any(d.is_error for d in found):
-            loc = self.site.localized(lang, page)
+            loc = self.site.localized(lang, page, body=False)
             deps = {page.src, *ALWAYS_READ}
             if loc.probe:
                 deps.add(loc.probe)
@@ -100,7 +100,7 @@ class Metas:
         site = self.site
         space = site.config.space
         versions = [space.by_id[v] for v in page.versions]
-        loc = site.localized(lang, page)
+        loc = site.localized(lang, page, body=False)
         metas = {v.id: PageMeta() for v in versions}
         title_failed = False
         for prop in TEXT_PROPS + MARKDOWN_PROPS:

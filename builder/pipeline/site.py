@@ -12,7 +12,7 @@ from ..core.errors import ConfigError, ContentError
 from ..sources.files import read_source
 from ..sources.frontmatter import split_frontmatter
 from ..sources.schema import validate_frontmatter
-from ..i18n.localize import LocalizedPage, localize
+from ..i18n.localize import LocalizedPage, localize, with_body
 from ..i18n.repair import repair_data_text, repair_translation
 from ..i18n.status import orphan_translations
 from ..i18n.ui import UI, load_ui
@@ -150,11 +150,15 @@ class Site:
         assert lang is not None
         return lang
 
-    def localized(self, lang: Language, page: Page) -> LocalizedPage:
+    def localized(self, lang: Language, page: Page, body: bool = True) -> LocalizedPage:
+        """The page in `lang` (see `localize`); without `body`, its translated body may be left
+        unrepaired (a page's title and intro: the sidebars of a shard show many it does not build)."""
         key = (lang.code, page.rel)
         found = self._localized.get(key)
         if found is None:
-            found = self._localized[key] = localize(page, lang, self.config, repair=repair_translation)
+            found = self._localized[key] = localize(page, lang, self.config, repair=repair_translation, body=body)
+        if body and found.body_problems_at is not None:
+            found = self._localized[key] = with_body(found, repair_translation)
         return found
 
     def forget(self, lang: Language, page: Page) -> None:
