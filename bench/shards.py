@@ -47,7 +47,8 @@ SETTLE = 300
 file system) does not reuse an inode freed in the last 5 minutes, and to know, reads each candidate
 inode as it makes a file or folder: a build that follows the removal of 1,000,000s of files
 spends a third of its CPU in the kernel (`perf`: `recently_deleted` under `ext4_create` and
-`ext4_mkdir`), the single build most, as it runs first. Stop 31's figures were taken so."""
+`ext4_mkdir`), the single build most, as it runs first (up to stop 31 it did, with little effect
+on the figures: see bench/README.md)."""
 
 CODE = REPO
 """Where the `builder` package run comes from: a snapshot of this checkout's (see `main`)."""

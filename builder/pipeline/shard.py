@@ -79,9 +79,8 @@ def search_plan(site: Site) -> dict[str, dict[str, str]]:
     and their products alone (see builder/search/shards.py: `plan_shards`)."""
     from ..search.shards import neutral_url, plan_shards
 
-    found = getattr(site, "_search_plan", None)
-    if found is not None:
-        return found
+    if site.search_plan is not None:
+        return site.search_plan
     plan: dict[str, dict[str, str]] = {}
     pages = [(page, site.built_versions(page)) for page in site.tree.pages.values()]
     for lang in site.languages:
@@ -94,7 +93,7 @@ def search_plan(site: Site) -> dict[str, dict[str, str]]:
             v = versions[0]
             units.setdefault(unit, []).append(neutral_url(page_url(lang.code, v, page.url), lang.code, v.segment))
         plan[lang.code] = {url: name for name, urls in plan_shards(units) for url in urls}
-    site._search_plan = plan
+    site.search_plan = plan
     return plan
 
 

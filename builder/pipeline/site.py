@@ -88,6 +88,9 @@ class Site:
         self._localized: dict[tuple[str, str], LocalizedPage] = {}
         self.archives: dict = {}
         """Archived versions found in --out (builder/output/archives.py): never built."""
+        self.search_plan: dict[str, dict[str, str]] | None = None
+        """Which search shard each page is in, per language (pipeline/shard.py `search_plan`
+        makes it once, from the pages and versions: a change of versions forgets it)."""
         self._lint_unreachable()
         self._orphan_translations()
         self.problems.extend(self.data.problems)
@@ -122,6 +125,7 @@ class Site:
         """Versions archived in --out are not built (their archive stays as it is); links into an
         archived release are checked against its pages. Returns a warning per version skipped."""
         self.archives = archives
+        self.search_plan = None
         self.links.archives = {v: a.pages for v, a in archives.items()}
         skipped = [v for v in self.selection.versions if v.id in archives]
         if skipped:
