@@ -78,8 +78,9 @@ class StagingWriter:
     def __init__(self, staging: Path, record_digests: bool = False):
         self.staging = staging
         self.written: set[str] = set()
-        self.digests: dict[str, str] | None = {} if record_digests else None
-        """With `record_digests`: the digest (`file_digest`) of each file written from bytes in
+        self.record_digests = record_digests
+        self.digests: dict[str, str] = {}
+        """With `record_digests`: the digest (`digest_of`) of each file written from bytes in
         memory, so that the manifest need not read it back (a big site's 100,000s of stubs)."""
         self._dirs: OrderedDict[str, None] = OrderedDict()
         """Folders made and checked, the most recently used last (see FOLDERS_KEPT)."""
@@ -132,8 +133,8 @@ class StagingWriter:
         faults.step("write", rel)
         if isinstance(data, str):
             data = data.encode("utf-8")
-        if self.digests is not None and isinstance(data, bytes):
-            self.digests[rel] = bytes_digest(data)
+        if self.record_digests and isinstance(data, bytes):
+            self.digests[rel] = digest_of(data)
         with self._open(rel) as fh:
             _write_to(fh, data)
 
@@ -381,11 +382,6 @@ def source_of_manifest(manifest: dict) -> dict | None:
 
 def digest_of(data: bytes) -> str:
     """The digest an output's bytes are recorded with (hex of blake2b, 16 bytes)."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def bytes_digest(data: bytes) -> str:
-    """`file_digest` of a file holding `data`."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

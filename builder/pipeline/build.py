@@ -279,7 +279,8 @@ def run_build(options: BuildOptions) -> BuildReport:
                 made = write_extras(
                     site, metas, staging, outputs, problems, search=options.search, translation=report.translation,
                     previous=cache.extras if in_place else None, changed=built, out=out, base_url=base_url,
-                    jobs=options.jobs, partial_redirects=selected is not None and not in_place, markdown=options.markdown, host=host)
+                    jobs=options.jobs, partial_redirects=selected is not None and not in_place,
+                    markdown=options.markdown, host=host)
             extra, extras_digests = made.files, made.digests
             extra.update((o.markdown, o.sources) for o in outputs if o.markdown)  # recorded like the pages
             _step("extras-written")

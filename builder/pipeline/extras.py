@@ -70,7 +70,7 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
                                        in_place=in_place, prebuilt=prebuilt, llms=llms, prebuilt_files=prebuilt_files,
                                        prebuilt_sitemap=prebuilt_sitemap, status=status)
-        found = ExtraFiles(extra, digests, _recorded(writer))
+        found = ExtraFiles(extra, digests, writer.digests)
         if index is not None:
             prog.phase("search index")
             files, found.search_state = _search_done(index, problems, digests)
@@ -210,7 +210,7 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
         index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs, entry_points=False)
         index.start()
     writer = StagingWriter(staging, record_digests=True)
-    found = ExtraFiles(extra, digests, _recorded(writer))
+    found = ExtraFiles(extra, digests, writer.digests)
     try:
         if host is None or host.name == "generic":  # a host's rules need the whole site: assemble's
             prog.phase("redirects")
@@ -277,11 +277,6 @@ def _search_done(index, problems: Problems, digests: dict[str, str]) -> tuple[di
     if index.state is not None:
         digests["search"] = hashlib.sha256(index.state.encode()).hexdigest()
     return written, index.state
-
-
-def _recorded(writer: StagingWriter) -> dict[str, str]:
-    assert writer.digests is not None, "a writer made with record_digests"
-    return writer.digests
 
 
 def write_search_state(staging: Path, state: object | None) -> None:
