@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,12 +204,12 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
     digests: dict[str, str] = {}
     previous = previous or {}
     site_files = site_files or []
+    writer = StagingWriter(staging, record_digests=True)
+    found = ExtraFiles(extra, digests, writer.digests)
     index = None
     if search:  # indexed by Pagefind's processes while this thread writes the stubs
         index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs, entry_points=False)
         index.start()
-    writer = StagingWriter(staging, record_digests=True)
-    found = ExtraFiles(extra, digests, writer.digests)
     try:
         if host is None or host.name == "generic":  # a host's rules need the whole site: assemble's
             prog.phase("redirects")
