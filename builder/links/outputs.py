@@ -16,6 +16,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from ..core.paths import UnsafePath, describe_char, is_control, is_space, one_line, safe_output_path, suspect_at
+from ..output.writer import OutputFailure
 from .redirects import Redirect, compute_redirects
 
 _SAFE = "/@-._~"
@@ -93,18 +94,33 @@ class RedirectFiles:
     """What they are made from: equal digests, equal files (an incremental build keeps them)."""
     site_digest: str | None = None
     """A build shard that writes the whole site's redirect files: what those are made from."""
+    site_stubs: int | None = None
+    """Such a shard: how many stubs the whole site has at most (see `SiteRedirects`)."""
 
 
 def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
                     only_live: bool = False, host=None, prebuilt: dict[str, Path | None] | None = None,
-                    prebuilt_files: dict[str, tuple[Path | None, str]] | None = None) -> RedirectFiles:
+                    prebuilt_files: dict[str, tuple[Path | None, str]] | None = None,
+                    whole: SiteRedirects | None = None) -> RedirectFiles:
     """Stubs plus host configuration files, and a digest of the redirects. When it equals
     `keep_if`, the stubs already in the site are kept instead of being written again.
     `only_live` (a partial site: `--changed-since` without a base site): only the stubs that
     lead to a page of `output_paths`. `prebuilt`
     (assemble): stub -> the shard folder that wrote it already (see `write_shard_stubs`);
     `prebuilt_files` (assemble): host file -> (the shard folder that wrote it, the digest of the
-    redirects it was made from), used when that digest is this one."""
+    redirects it was made from), used when that digest is this one; `whole` (assemble, the
+    generic host): what the shard that wrote those files says of the whole site's redirects,
+    used when the shards' stubs are all of them (see `_stubs_of_shards`)."""
+    if whole is not None and prebuilt is not None and (host is None or host.name == "generic") and not only_live:
+        files = {name: folder for name, (folder, made) in (prebuilt_files or {}).items() if made == whole.digest}
+        stubs = _stubs_of_shards(writer, output_paths, prebuilt, whole.stubs)
+        if stubs is not None and len(files) == len(HOST_FILES):  # all made by the shards: placed as they are
+            for rel, folder in itertools.chain(((rel, prebuilt[rel]) for rel in stubs), files.items()):
+                if folder is not None and not writer.link_from(folder, rel):
+                    raise OutputFailure(f"cannot assemble: {folder}/{rel} is missing from its shard; build the "
+                                        "shard again")
+            stubs.update((name, []) for name in HOST_FILES)
+            return RedirectFiles(stubs, whole.digest)
     live = _live_paths(output_paths)
     redirects = compute_redirects(
         site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
@@ -196,6 +212,28 @@ def write_stubs(site, writer, redirects: Iterable[Redirect], output_paths: set[s
     return written
 
 
+@dataclass(frozen=True)
+class SiteRedirects:
+    """What the build shard that writes the generic host's redirect files records of the whole
+    site's redirect map (which every shard computes alike, from the whole site's pages)."""
+
+    digest: str
+    """`redirects_digest` of the map (the digest a single build gives its redirects)."""
+    stubs: int
+    """How many stubs a single build writes at most: every redirect but the root's."""
+
+
+def _stubs_of_shards(writer, output_paths: set[str], prebuilt: dict[str, Path | None],
+                     count: int) -> dict[str, tuple] | None:
+    """The site's stubs (stub -> the sources it read: none) when the shards wrote them all: as
+    many as the whole site's map has, none where a page or another file is (so each is one a
+    single build writes, and together they are all it writes); None otherwise. In the order of
+    their old URLs, as `write_stubs` gives them."""
+    if len(prebuilt) != count or any(rel in output_paths or rel in writer.written for rel in prebuilt):
+        return None
+    return dict.fromkeys(sorted(prebuilt, key=lambda rel: rel[: -len("index.html")]), ())
+
+
 def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterable[str],
                       keep_if: str | None = None, host_files: Iterable[str] = (),
                       files_kept_if: str | None = None) -> RedirectFiles:
@@ -215,6 +253,7 @@ def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterabl
     host_files = list(host_files)
     if host_files:
         found.site_digest = redirects_digest(site, redirects)
+        found.site_stubs = sum(1 for r in redirects if r.source != "/")
         if files_kept_if != found.site_digest:
             write_host_files(site, writer, redirects, host_files)
         found.files.update((name, []) for name in host_files)

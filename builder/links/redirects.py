@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..core.urls import page_url
 from ..sources.config import Language
@@ -10,8 +10,9 @@ from ..sources.content import ContentTree, Page
 from ..versions.model import Version, VersionSpace
 
 
-@dataclass(frozen=True, slots=True)
-class Redirect:
+class Redirect(NamedTuple):
+    """One old URL and where it leads (a tuple: a big site has 100,000s, made in a second)."""
+
     source: str
     """URL path without a trailing slash, such as `/fr/enterprise-server@3.15/old/path`."""
     target: str
@@ -35,10 +36,10 @@ def compute_redirects(
     found: dict[str, Redirect] = {}
 
     def add(source: str, target: str, reason: str) -> None:
-        source = source.rstrip("/") or "/"
-        if source == target or source in live or source in found:
-            return
-        found[source] = Redirect(source, target, reason)
+        if source[-1:] == "/":
+            source = source.rstrip("/") or "/"
+        if source != target and source not in live and source not in found:
+            found[source] = Redirect(source, target, reason)
 
     latest = {plan.name: space.latest(plan) for plan in space.plans if plan.numbered}
     for lang in languages:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..links.outputs import HOST_FILES
+from ..links.outputs import HOST_FILES, SiteRedirects
 from ..output import archives as out_archives
 from ..output import hosts as out_hosts
 from ..output import writer as out_writer
@@ -34,7 +34,8 @@ from .manifest import extra_digests, source_of, write_manifest
 from .metas import Metas
 from .records import PageRecord
 from .results import Compactor, PageResult
-from .shard import SITE_REDIRECTS, SITE_SITEMAP, fingerprint, merge_results, shard_settings
+from .shard import (SITE_REDIRECTS, SITE_SITEMAP, SITE_STUBS, fingerprint, merge_results, shard_settings,
+                    site_outputs)
 from .site import Site
 
 
@@ -48,6 +49,20 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
     started = time.monotonic()
     out = Path(options.out)
     out_writer.prepare_output(out)
+    # the shards' manifests (100,000s of entries) read by a forked process while this one reads
+    # their caches: only what `_link_shards` needs of them comes back
+    manifests = Alongside(lambda: [_manifest_files(folder, not in_place) for folder in shards],
+                          forked=options.jobs != 1)
+    try:
+        return _assemble(options, shards, check_sources, in_place, started, manifests)
+    finally:
+        manifests.cancel()
+
+
+def _assemble(options: BuildOptions, shards: list[Path], check_sources: Callable[[str], None], in_place: bool,
+              started: float, manifests: Alongside) -> BuildReport:
+    """`run_assemble`'s work, the shards' manifests being read alongside (`manifests`)."""
+    out = Path(options.out)
     state_problems: list = []
     digests = FileDigests(Path(options.root))
     digests.prime(list(PRIMED_FOLDERS))
@@ -121,7 +136,8 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
 
         llms = start_llms() if in_place else None
         present = _InPlace(out) if in_place else None
-        search_old, shard_files = _link_shards(staging, shards, caches, options.search, present)
+        search_old, shard_files = _link_shards(staging, shards, caches, manifests.result(), options.search,
+                                               present)
         if present is not None:  # 100,000s of files: looked at by a forked process while this one goes on
             checked = Alongside(present.first_missing, forked=options.jobs != 1)
         llms = llms or start_llms()
@@ -131,7 +147,8 @@ def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
             previous=None, changed=None, out=out, base_url=options.base_url, jobs=options.jobs,
             markdown=options.markdown, search_old=search_old, host=host,
             prebuilt=shard_files.stubs, assembled_in=out if in_place else staging, llms=llms,
-            prebuilt_files=shard_files.host_files, prebuilt_sitemap=shard_files.sitemap, status=status)
+            prebuilt_files=shard_files.host_files, prebuilt_sitemap=shard_files.sitemap, status=status,
+            whole_redirects=_whole_redirects(site, caches, outputs))
         extra, extras_digests = made.files, made.digests
         report.host = out_hosts.check_staged(host, problems, [o.path for o in outputs], extra, [staging, out])
         extra.update((o.markdown, o.sources) for o in outputs if o.markdown)
@@ -192,6 +209,17 @@ def _done(report: BuildReport, started: float) -> BuildReport:
     return report
 
 
+def _whole_redirects(site: Site, caches: list[BuildCache], outputs) -> SiteRedirects | None:
+    """What the shard that wrote the generic host's redirect files recorded of the whole site's
+    redirect map, when its pages are the ones assembled (the map the shards computed is then
+    this site's: `write_redirects` takes their stubs without computing it again); else None."""
+    for cache in caches:
+        digest, count = cache.extras.get(SITE_REDIRECTS), cache.extras.get(SITE_STUBS, "")
+        if digest and count.isdigit():
+            return SiteRedirects(digest, int(count)) if {o.path for o in outputs} == site_outputs(site) else None
+    return None
+
+
 def _merged_metas(caches: list[BuildCache]) -> dict:
     """The titles and intros the shards computed (each those its pages show): the same page's
     record is the same in every shard that has it."""
@@ -216,14 +244,13 @@ class ShardFiles:
     sitemap: tuple[Path | None, str] | None = None
     """(The folder of the shard that wrote the sitemap, what its `write_sitemap` returned)."""
 
-    def add(self, folder: Path | None, manifest: dict, pages: set[str], extras: dict[str, str]) -> list[str]:
-        """A shard's manifest and its cache's extras digests; returns its stubs and whole-site files."""
-        outputs = manifest.get("outputs", {})
+    def add(self, folder: Path | None, files: list[tuple[str, str]], pages: set[str],
+            extras: dict[str, str]) -> list[str]:
+        """A shard's files besides pages (`_manifest_files`) and its cache's extras digests;
+        returns its stubs and whole-site files."""
         found = []
-        for rel in manifest.get("extra_outputs", ()):
-            entry = outputs.get(rel)
-            digest = entry.get("digest") if isinstance(entry, dict) else None
-            if not isinstance(digest, str) or not digest or rel in pages:
+        for rel, digest in files:
+            if rel in pages:
                 continue
             self.digests[rel] = digest
             if rel.endswith("index.html"):
@@ -250,19 +277,34 @@ class ShardFiles:
                 del self.digests[name]
 
 
-def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], search: bool,
-                 present: "_InPlace | None" = None) -> tuple[SearchState | None, ShardFiles]:
+def _manifest_files(folder: Path, outputs_here: bool) -> list[tuple[str, str]]:
+    """(path, digest) of each file a shard's manifest lists besides its pages (stubs, search
+    bundles, whole-site files); none when the manifest is missing or cannot be trusted (its
+    files are then not linked: `assemble` writes them)."""
+    manifest = out_writer.read_manifest(folder, outputs_here=outputs_here)
+    outputs = manifest.get("outputs", {})
+    found = []
+    for rel in manifest.get("extra_outputs", ()):
+        entry = outputs.get(rel)
+        digest = entry.get("digest") if isinstance(entry, dict) else None
+        if isinstance(digest, str) and digest:
+            found.append((rel, digest))
+    return found
+
+
+def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], manifests: list[list[tuple[str, str]]],
+                 search: bool, present: "_InPlace | None" = None) -> tuple[SearchState | None, ShardFiles]:
     """Link every shard's pages, Markdown copies and search bundles into `staging` (with
     `present`, the shards' files were merged into --out: they are noted there, to be checked);
     the shards' search states merged (None without search), and what their manifests say of
-    their other files (the redirect stubs are linked later: those the whole site's redirect map
-    has)."""
+    their other files (`manifests`: `_manifest_files` of each shard; the redirect stubs are
+    linked later: those the whole site's redirect map has)."""
     writer = out_writer.StagingWriter(staging)
     place = writer.link_from if present is None else present
     merged = None if present is None else present.root
     state = SearchState() if search else None
     files = ShardFiles()
-    for folder, cache in zip(shards, caches):
+    for folder, cache, listed in zip(shards, caches, manifests):
         pages: set[str] = set()
         for record in cache.pages.values():
             for o in record.result.outputs:
@@ -271,8 +313,7 @@ def _link_shards(staging: Path, shards: list[Path], caches: list[BuildCache], se
                     raise _missing(merged or folder, o.path)
                 if o.markdown and present is None:  # linked where there is one
                     place(folder, o.markdown)
-        stubs = files.add(folder if merged is None else None,
-                          out_writer.read_manifest(folder, outputs_here=merged is None), pages, cache.extras)
+        stubs = files.add(folder if merged is None else None, listed, pages, cache.extras)
         for rel in stubs if merged is not None else ():  # in place: there (linked later otherwise)
             if not place(folder, rel):
                 raise _missing(merged, rel)

@@ -41,13 +41,14 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                  host=None, search_old=None, prebuilt=None, assembled_in: Path | None = None,
                  llms: Alongside | None = None, prebuilt_files=None,
                  prebuilt_sitemap=None,
-                 status: Alongside | None = None) -> ExtraFiles:
+                 status: Alongside | None = None, whole_redirects=None) -> ExtraFiles:
     """Write everything that is not a page (see `ExtraFiles` for what it returns).
 
     `search_old` (assemble) is the shards' search state: their bundles are already in `staging`;
     `prebuilt` (assemble) the redirect stubs the shards wrote: stub -> shard folder;
     `prebuilt_files` and `prebuilt_sitemap` (assemble): the redirect files and sitemap a shard
-    wrote (see `write_redirects`, `write_sitemap`);
+    wrote (see `write_redirects`, `write_sitemap`); `whole_redirects` (assemble): what the shard
+    that wrote the redirect files says of the site's redirects (links/outputs.py `SiteRedirects`);
     `assembled_in` (assemble): where the shards' bundles are, `staging` or (in place) `out`;
     `llms` (assemble): the llms files, being written alongside (see `assembled_llms`); ended by
     its owner if the build fails first; `status` (assemble): the translation status
@@ -68,7 +69,8 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
                                        partial_redirects=partial_redirects, markdown=markdown, host=host,
                                        in_place=in_place, prebuilt=prebuilt, llms=llms, prebuilt_files=prebuilt_files,
-                                       prebuilt_sitemap=prebuilt_sitemap, status=status)
+                                       prebuilt_sitemap=prebuilt_sitemap, status=status,
+                                       whole_redirects=whole_redirects)
         found = ExtraFiles(extra, digests, writer.digests)
         if index is not None:
             prog.phase("search index")
@@ -99,8 +101,8 @@ def _write_others(site: Site, metas: Metas, writer: StagingWriter, outputs: list
                   translation: dict | None, previous: dict, changed: set[str] | None, out: Path | None,
                   base_url: str, partial_redirects: bool, markdown: bool, host,
                   in_place: bool, prebuilt=None, llms=None, prebuilt_files=None,
-                  prebuilt_sitemap=None,
-                  status: Alongside | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
+                  prebuilt_sitemap=None, status: Alongside | None = None,
+                  whole_redirects=None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Every site-wide file but the search index (`llms`: the llms files, written alongside)."""
     from ..links.outputs import write_redirects, write_sitemap
 
@@ -123,7 +125,7 @@ def _write_others(site: Site, metas: Metas, writer: StagingWriter, outputs: list
         extra[VERSIONS_FILE] = []
         stubs = write_redirects(site, writer, {o.path for o in outputs}, keep_if=previous.get("redirects"),
                                 only_live=partial_redirects, host=host, prebuilt=prebuilt,
-                                prebuilt_files=prebuilt_files)
+                                prebuilt_files=prebuilt_files, whole=whole_redirects)
     except TemplateFailure as failure:  # the site's redirect.html: reported at its line; nothing is written
         problems.add(failure.diagnostic)
         return extra, digests
@@ -198,7 +200,7 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
     `base_url`: the site's, as resolved by the build (the option, or the config's). Returns what
     `write_extras` does."""
     from ..links.outputs import HOST_FILES, write_shard_stubs, write_sitemap
-    from .shard import SITE_REDIRECTS, SITE_SITEMAP, SITEMAP, site_output_rows, site_outputs
+    from .shard import SITE_REDIRECTS, SITE_SITEMAP, SITE_STUBS, SITEMAP, site_output_rows, site_outputs
 
     extra: dict[str, list[str]] = {}
     digests: dict[str, str] = {}
@@ -220,6 +222,7 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
             digests["redirects"] = stubs.digest
             if stubs.site_digest is not None:
                 digests[SITE_REDIRECTS] = stubs.site_digest
+                digests[SITE_STUBS] = str(stubs.site_stubs)
             extra.update(stubs.files)
         if SITEMAP in site_files:
             prog.phase("sitemap")

@@ -63,6 +63,9 @@ SITE_SITEMAP = "site-sitemap"
 """Key of a shard's cache extras: what `write_sitemap` returned for the sitemap it wrote."""
 SITE_REDIRECTS = "site-redirects"
 """Key of a shard's cache extras: the digest of the redirects its redirect files were made from."""
+SITE_STUBS = "site-stubs"
+"""Key of a shard's cache extras, with SITE_REDIRECTS: how many stubs the whole site has at most
+(see links/outputs.py `SiteRedirects`: `assemble` then takes the shards' stubs as they are)."""
 
 
 @dataclass(frozen=True)
