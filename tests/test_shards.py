@@ -149,6 +149,10 @@ def test_each_redirect_stub_is_written_by_the_shard_that_builds_its_page(generat
     stub = "fr/p1/old-2-0/index.html"
     holder = next(f for f in folders if (f / stub).is_file())
     assert (tmp_path / "site" / stub).stat().st_ino == (holder / stub).stat().st_ino  # linked, not written again
+    (holder / stub).unlink()  # a shard folder damaged since: refused, as a missing page is
+    result = assemble(generated, folders, tmp_path / "again")
+    assert result.status == 2 and f"{holder}/{stub} is missing from its shard" in result.stderr, result.stderr
+    assert not (tmp_path / "again").exists()
 
 
 def test_partition_covers_every_page_and_language_once_and_is_balanced(generated, monkeypatch):
