@@ -84,6 +84,17 @@ URL of each version and language; sorted by old URL, two thirds of the bench sit
 stubs repeat one of the last 16,384 rendered): at most about 10 MB, emptied when full."""
 
 
+@dataclass(frozen=True)
+class SiteRedirects:
+    """What the build shard that writes the generic host's redirect files records of the whole
+    site's redirect map (which every shard computes alike, from the whole site's pages)."""
+
+    digest: str
+    """`redirects_digest` of the map (the digest a single build gives its redirects)."""
+    stubs: int
+    """How many stubs a single build writes at most: every redirect but the root's."""
+
+
 @dataclass
 class RedirectFiles:
     """What writing the redirects gives back."""
@@ -92,10 +103,9 @@ class RedirectFiles:
     """Each stub and redirect file written or kept -> the sources it read (none), for the manifest."""
     digest: str
     """What they are made from: equal digests, equal files (an incremental build keeps them)."""
-    site_digest: str | None = None
-    """A build shard that writes the whole site's redirect files: what those are made from."""
-    site_stubs: int | None = None
-    """Such a shard: how many stubs the whole site has at most (see `SiteRedirects`)."""
+    site: SiteRedirects | None = None
+    """A build shard that writes the whole site's redirect files: what it records of the whole
+    site's redirects (the digest they are made from, the stub count)."""
 
 
 def write_redirects(site, writer, output_paths: set[str], keep_if: str | None = None,
@@ -212,17 +222,6 @@ def write_stubs(site, writer, redirects: Iterable[Redirect], output_paths: set[s
     return written
 
 
-@dataclass(frozen=True)
-class SiteRedirects:
-    """What the build shard that writes the generic host's redirect files records of the whole
-    site's redirect map (which every shard computes alike, from the whole site's pages)."""
-
-    digest: str
-    """`redirects_digest` of the map (the digest a single build gives its redirects)."""
-    stubs: int
-    """How many stubs a single build writes at most: every redirect but the root's."""
-
-
 def _stubs_of_shards(writer, output_paths: set[str], prebuilt: dict[str, Path | None],
                      count: int) -> dict[str, tuple] | None:
     """The site's stubs (stub -> the sources it read: none) when the shards wrote them all: as
@@ -231,7 +230,7 @@ def _stubs_of_shards(writer, output_paths: set[str], prebuilt: dict[str, Path | 
     their old URLs, as `write_stubs` gives them."""
     if len(prebuilt) != count or any(rel in output_paths or rel in writer.written for rel in prebuilt):
         return None
-    return dict.fromkeys(sorted(prebuilt, key=lambda rel: rel[: -len("index.html")]), ())
+    return dict.fromkeys(sorted(prebuilt, key=lambda rel: rel[: -len("/index.html")]), ())  # the old URL, no slash
 
 
 def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterable[str],
@@ -242,8 +241,8 @@ def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterabl
     is the one a single build writes, and `assemble` links it instead of rendering it again.
     Returns the stubs and a digest of them (the same as `keep_if`: kept as they are).
     `host_files`: the whole site's redirect files this shard writes (see pipeline/shard.py
-    `site_file_owners`), with the digest of the redirects they are made from as `site_digest`
-    (the same as `files_kept_if`: kept as they are)."""
+    `site_file_owners`), with what they are made from as `site` (its digest the same as
+    `files_kept_if`: kept as they are)."""
     redirects = compute_redirects(site.tree, site.links.redirects, site.config.space, site.languages, site.versions,
                                   site.default_language, _live_paths(site_outputs))
     targets = _live_paths(own_outputs)
@@ -252,9 +251,8 @@ def write_shard_stubs(site, writer, site_outputs: set[str], own_outputs: Iterabl
     found = RedirectFiles(write_stubs(site, writer, mine, site_outputs, keep=keep_if == digest), digest)
     host_files = list(host_files)
     if host_files:
-        found.site_digest = redirects_digest(site, redirects)
-        found.site_stubs = sum(1 for r in redirects if r.source != "/")
-        if files_kept_if != found.site_digest:
+        found.site = SiteRedirects(redirects_digest(site, redirects), sum(1 for r in redirects if r.source != "/"))
+        if files_kept_if != found.site.digest:
             write_host_files(site, writer, redirects, host_files)
         found.files.update((name, []) for name in host_files)
     return found

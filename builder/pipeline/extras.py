@@ -220,9 +220,9 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
                                       host_files=[name for name in site_files if name in HOST_FILES],
                                       files_kept_if=previous.get(SITE_REDIRECTS))
             digests["redirects"] = stubs.digest
-            if stubs.site_digest is not None:
-                digests[SITE_REDIRECTS] = stubs.site_digest
-                digests[SITE_STUBS] = str(stubs.site_stubs)
+            if stubs.site is not None:
+                digests[SITE_REDIRECTS] = stubs.site.digest
+                digests[SITE_STUBS] = str(stubs.site.stubs)
             extra.update(stubs.files)
         if SITEMAP in site_files:
             prog.phase("sitemap")
