@@ -32,6 +32,24 @@ from bench import corpus as gen  # noqa: E402
 OUT = HERE / "out"
 
 
+def _tree_pss(pid: int) -> int:
+    """Summed Pss (kB) of a process and its descendants: memory they share (a forked process's
+    pages inherited from the build) counted once, shared among them, where VmRSS counts it in each."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in open(f"/proc/{p}/smaps_rollup"):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for t in os.listdir(f"/proc/{p}/task"):
+                todo.extend(int(c) for c in open(f"/proc/{p}/task/{t}/children").read().split())
+        except OSError:
+            pass
+    return total
+
+
 def _tree_rss(pid: int) -> int:
     """Summed VmRSS (kB) of a process and its descendants."""
     total, todo = 0, [pid]

@@ -4,9 +4,9 @@
 
 The corpus is bench/corpus.py's GitHub-like site (fpt, ghec and six ghes releases), English plus
 a made-up translation, with 3 `redirect_from` entries per article. Prints each run's wall time
-and peak RSS (the largest process of the run, from `os.wait4`, and the sampled sum over its
-process tree), the ratio slowest shard / single build, the assemble time, and whether the
-assembled site equals the single build byte for byte (every file outside `.build/`; the
+and peak memory (the largest process's RSS, from `os.wait4`, and the sampled sums of RSS and of
+PSS over its process tree: PSS counts what its processes share once), the ratio slowest shard /
+single build, the assemble time, and whether the assembled site equals the single build byte for byte (every file outside `.build/`; the
 `.build/` files that differ are named). Then the same with CI's recipe: the shard folders merged
 into one (`cp -al`, standing in for the artifact download) and `assemble --in-place` there.
 Targets (issue 13): slowest shard <= 0.2 x single (about a fifth with assemble), every shard
@@ -31,7 +31,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 from bench import corpus as gen  # noqa: E402
 from bench.run import git  # noqa: E402
-from bench.search import _tree_rss  # noqa: E402
+from bench.search import _tree_pss, _tree_rss  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -54,19 +54,21 @@ CODE = REPO
 """Where the `builder` package run comes from: a snapshot of this checkout's (see `main`)."""
 
 
-def run(args: list[str], label: str) -> tuple[float, float, float, int, float]:
+def run(args: list[str], label: str) -> tuple[float, float, float, int, float, float]:
     """(wall s, peak RSS of its largest process MB, sampled peak RSS of its process tree MB, status,
     CPU s of the process and its workers and Pagefind: a figure the machine's other load changes
-    less than the wall time)."""
+    less than the wall time, sampled peak PSS of its process tree MB: what the tree's processes
+    share, such as a forked process's inherited pages, counted once)."""
     env = dict(os.environ, PYTHONPATH=str(CODE))
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "builder", *args], cwd=CODE, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0]
+    peak = [0, 0]
 
     def sample() -> None:
         while proc.returncode is None:
             peak[0] = max(peak[0], _tree_rss(proc.pid))
+            peak[1] = max(peak[1], _tree_pss(proc.pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -79,8 +81,9 @@ def run(args: list[str], label: str) -> tuple[float, float, float, int, float]:
     last = err.strip().splitlines()[-1] if err.strip() else ""
     cpu = usage.ru_utime + usage.ru_stime
     print(f"  {label:<12} {wall:8.1f} s  cpu {cpu:7.1f} s  peak {usage.ru_maxrss / 1024:7.0f} MB (process), "
-          f"{peak[0] / 1024:7.0f} MB (tree)  exit {proc.returncode}  | {last[:100]}", flush=True)
-    return wall, usage.ru_maxrss / 1024, peak[0] / 1024, proc.returncode, cpu
+          f"{peak[0] / 1024:7.0f} MB (tree RSS), {peak[1] / 1024:7.0f} MB (tree PSS)  exit {proc.returncode}  | "
+          f"{last[:100]}", flush=True)
+    return wall, usage.ru_maxrss / 1024, peak[0] / 1024, proc.returncode, cpu, peak[1] / 1024
 
 
 def differences(a: Path, b: Path) -> tuple[list[str], list[str]]:
@@ -166,7 +169,8 @@ def main() -> int:
     print(f"CPU: slowest shard {slowest_cpu:.1f} s = {slowest_cpu / single[4]:.3f} x single build {single[4]:.1f} s; "
           f"with assemble {(slowest_cpu + assembled[4]) / single[4]:.3f} x")
     print(f"largest shard peak {max(s[1] for s in shards):.0f} MB per process, {max(s[2] for s in shards):.0f} MB "
-          f"per process tree (target < 1024 MB); single build {single[1]:.0f} / {single[2]:.0f} MB")
+          f"per process tree (RSS; PSS {max(s[5] for s in shards):.0f} MB) (target < 1024 MB); single build "
+          f"{single[1]:.0f} / {single[2]:.0f} MB (PSS {single[5]:.0f} MB)")
     print(f"with assemble --in-place {(slowest + in_place[0]) / single[0]:.3f} x (CPU "
           f"{(slowest_cpu + in_place[4]) / single[4]:.3f} x)")
     print(f"shards together {sum(s[0] for s in shards):.1f} s; assemble {assembled[0]:.1f} s, "

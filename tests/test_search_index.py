@@ -259,24 +259,43 @@ def test_text_that_becomes_version_specific_splits_the_record(products, tmp_path
     assert_same_as_clean(products, out, tmp_path)
 
 
-def _pagefind_children() -> list[int]:
-    """The running Pagefind services this process started."""
-    found = []
-    for task in os.listdir("/proc/self/task"):
-        for pid in open(f"/proc/self/task/{task}/children").read().split():
+def _pagefind_services() -> list[int]:
+    """The running Pagefind services this process started, or a process it forked did."""
+    found, todo = [], [os.getpid()]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
             try:
-                if open(f"/proc/{pid}/comm").read().strip() == "pagefind":
-                    found.append(int(pid))
+                children = [int(pid) for pid in open(f"/proc/{parent}/task/{task}/children").read().split()]
             except OSError:
-                pass
+                continue
+            todo.extend(children)
+            found.extend(pid for pid in children if _running(pid, "pagefind"))
     return found
 
 
+def _running(pid: int, name: str) -> bool:
+    """Process `pid` is `name` and has not ended (a zombie has)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.index("(") + 1:stat.rindex(")")] == name and stat[stat.rindex(")") + 2] != "Z"
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads the process tree from /proc")
-def test_a_failure_while_the_index_is_made_stops_it_and_keeps_the_site(products, tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", [[], ["--jobs", "1"]], ids=["forked", "jobs-1"])
+def test_a_failure_while_the_index_is_made_stops_it_and_keeps_the_site(products, tmp_path, monkeypatch, jobs):
     """The index is made by Pagefind's services while the build writes llms-full.txt and the other
-    site-wide files: when one of those fails, the build fails with that error, no service is left
-    running and the last site is untouched."""
+    site-wide files (from a forked process, or with --jobs 1 a thread): when one of those fails,
+    the build fails with that error, no service is left running and the last site is untouched."""
+    import multiprocessing
+
     import builder.pipeline.llms as llms
     from builder.search import service
 
@@ -285,7 +304,8 @@ def test_a_failure_while_the_index_is_made_stops_it_and_keeps_the_site(products,
     before = tree_digest(out, ())
     source = products / "content/alpha/one.md"  # a shard to index again
     source.write_text(source.read_text("utf-8").replace("More text,", "More text about zeppelins,"), "utf-8")
-    indexing, failed = threading.Event(), threading.Event()
+    events = multiprocessing.get_context("fork")  # seen by the indexing process too
+    indexing, failed = events.Event(), events.Event()
     seen: list[int] = []
     original = service.Service.add_pages
 
@@ -296,20 +316,47 @@ def test_a_failure_while_the_index_is_made_stops_it_and_keeps_the_site(products,
 
     def disk_full(site, metas, writer, *args, **kwargs):  # as the staging writer reports a full disk
         assert indexing.wait(20), "the index was not being made while the other files were written"
-        seen.extend(_pagefind_children())
+        seen.extend(_pagefind_services())
         failed.set()
         raise writer._failure("llms-full.txt", OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
 
     monkeypatch.setattr(service.Service, "add_pages", held_index)
     monkeypatch.setattr(llms, "write_llms", disk_full)
-    result = run_cli("build", "--root", str(products), "--out", str(out))
+    result = run_cli("build", "--root", str(products), "--out", str(out), *jobs)
     assert seen
     assert result.status == 2, result.stderr
     assert "No space left on device" in result.stderr and "llms-full.txt" in result.stderr
     assert tree_digest(out, ()) == before
     assert [t.name for t in threading.enumerate() if t.name.startswith(("search-index", "pagefind-"))] == []
-    assert _pagefind_children() == []
+    deadline = time.monotonic() + 10  # a killed indexing process's services end on the end of their input
+    while any(_running(pid, "pagefind") for pid in seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [pid for pid in seen if _running(pid, "pagefind")] == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "src"]
+
+
+@pytest.mark.parametrize("jobs, own_process", [([], True), (["--jobs", "1"], False)], ids=["forked", "jobs-1"])
+def test_the_index_is_made_in_a_process_of_its_own_unless_jobs_is_1(products, tmp_path, monkeypatch, jobs, own_process):
+    """Its Python work would hold the build's interpreter lock while the build writes its
+    redirect stubs (pipeline/extras.py `_Indexing`); the site is the same either way
+    (test_index_is_identical_across_jobs_and_hash_seeds)."""
+    from builder.search.site_index import SiteIndex
+
+    marks = tmp_path / "indexed-by"
+    run = SiteIndex.run
+
+    def noted_run(self):
+        with open(marks, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return run(self)
+
+    monkeypatch.setattr(SiteIndex, "run", noted_run)
+    out = tmp_path / "out"
+    result = run_cli("build", "--root", str(products), "--out", str(out), *jobs)
+    assert result.status == 0, result.stderr
+    assert (out / "_pagefind/en/shards.json").is_file()
+    [pid] = marks.read_text().split()
+    assert (int(pid) != os.getpid()) is own_process
 
 
 def test_plan_bounds_shards_and_keeps_pages_in_place():
@@ -431,7 +478,7 @@ def test_staggered_services_write_the_same_bundles_and_keep_the_memory_bound(tmp
     assert files(tmp_path / "staggered") == files(tmp_path / "one") != {}
     assert peak == 1
     assert started == 4
-    assert _pagefind_children() == []
+    assert _pagefind_services() == []
 
 
 @pytest.mark.parametrize("largest, expected", [

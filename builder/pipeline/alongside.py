@@ -43,6 +43,11 @@ class Alongside(Generic[T]):
                 send.close()
             self._conn = receive
 
+    @property
+    def forked(self) -> bool:
+        """The work runs in a forked process now (else `result()` will run it here)."""
+        return self._proc is not None
+
     def result(self) -> T:
         """What `work()` returned in the forked process, or, when there was none (or it failed),
         what it returns run here."""

@@ -57,13 +57,12 @@ def write_extras(site: Site, metas: Metas, staging: Path, outputs: list[Output],
     in_place = previous is not None
     index = None
     try:
-        if search:  # indexed by Pagefind's processes while this thread writes the rest (see SiteIndex.start)
+        if search:  # indexed while this process writes the rest (see _Indexing)
             if search_old is not None:  # the shards' bundles, linked into staging: only shards.json is new
-                index = _search_index(site, metas, staging, assembled_in or staging, outputs, set(), True, jobs,
-                                      old=search_old)
+                index = _Indexing(_search_index(site, metas, staging, assembled_in or staging, outputs, set(), True,
+                                                jobs, old=search_old), jobs)
             else:
-                index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs)
-            index.start()
+                index = _Indexing(_search_index(site, metas, staging, out, outputs, changed, in_place, jobs), jobs)
         writer = StagingWriter(staging, record_digests=True)
         extra, digests = _write_others(site, metas, writer, outputs, problems, translation=translation,
                                        previous=previous or {}, changed=changed, out=out, base_url=base_url,
@@ -209,9 +208,9 @@ def write_shard_extras(site: Site, metas: Metas, staging: Path, outputs: list[Ou
     writer = StagingWriter(staging, record_digests=True)
     found = ExtraFiles(extra, digests, writer.digests)
     index = None
-    if search:  # indexed by Pagefind's processes while this thread writes the stubs
-        index = _search_index(site, metas, staging, out, outputs, changed, in_place, jobs, entry_points=False)
-        index.start()
+    if search:  # indexed while this process writes the stubs (see _Indexing)
+        index = _Indexing(_search_index(site, metas, staging, out, outputs, changed, in_place, jobs,
+                                        entry_points=False), jobs)
     try:
         if host is None or host.name == "generic":  # a host's rules need the whole site: assemble's
             prog.phase("redirects")
@@ -271,14 +270,46 @@ def _search_index(site: Site, metas: Metas, staging: Path, out: Path | None, out
                      entry_points=entry_points)
 
 
-def _search_done(index, problems: Problems, digests: dict[str, str]) -> tuple[dict[str, list[str]], object]:
-    """Wait for the index (run it here if not started); its files for the manifest and its state
-    for the next build."""
+class _Indexing:
+    """The search index (`SiteIndex.run`) made while the build writes its other site-wide files.
+
+    In a forked process: its Python side (reading each page back, preparing its document for
+    Pagefind, taking Pagefind's files) would otherwise share this process's interpreter lock with
+    the thread writing 10,000s of redirect stubs, and each of those writes waits for the lock
+    after its system call (a shard's 40,000 stubs took 11.7 s beside the index in a thread, 4.1 s
+    without search). Only the written files, the state and the problems come back. With
+    `--jobs 1`, or without fork, in a thread (`SiteIndex.start`). `stop()` is for a build that
+    failed meanwhile: nothing writes into staging once it returns."""
+
+    def __init__(self, index, jobs: int):
+        self.index = index
+        self._forked = Alongside(lambda: (index.run(), index.state, index.problems), forked=jobs != 1)
+        if not self._forked.forked:
+            self._forked = None
+            index.start()
+
+    def wait(self) -> dict[str, list[str]]:
+        """The files written (what `SiteIndex.run` returns); the state and problems set on the index."""
+        if self._forked is None:
+            return self.index.wait()
+        written, self.index.state, self.index.problems = self._forked.result()
+        return written
+
+    def stop(self) -> None:
+        if self._forked is not None:
+            self._forked.cancel()
+        else:
+            self.index.stop()
+
+
+def _search_done(index: _Indexing, problems: Problems, digests: dict[str, str]) -> tuple[dict[str, list[str]], object]:
+    """Wait for the index; its files for the manifest and its state for the next build."""
     written = index.wait()
-    problems.extend(index.problems)
-    if index.state is not None:
-        digests["search"] = hashlib.sha256(index.state.encode()).hexdigest()
-    return written, index.state
+    state = index.index.state
+    problems.extend(index.index.problems)
+    if state is not None:
+        digests["search"] = hashlib.sha256(state.encode()).hexdigest()
+    return written, state
 
 
 def write_search_state(staging: Path, state: object | None) -> None:

@@ -169,7 +169,8 @@ class SiteIndex:
         """Run `run()` in a thread while the build writes its other site-wide files. The indexing
         is done by Pagefind's services, which are other processes: the cores the main thread
         leaves idle (redirects, llms-full.txt, translation status are one thread's work) index.
-        `wait()` gives what `run()` returns; `stop()` is for a build that failed meanwhile."""
+        `wait()` gives what `run()` returns; `stop()` is for a build that failed meanwhile. (The
+        build runs `run()` in a forked process instead where it can: pipeline/extras.py `_Indexing`.)"""
         def work() -> None:
             try:
                 self._outcome = self.run()
