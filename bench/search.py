@@ -32,15 +32,14 @@ from bench import corpus as gen  # noqa: E402
 OUT = HERE / "out"
 
 
-def _tree_pss(pid: int) -> int:
-    """Summed Pss (kB) of a process and its descendants: memory they share (a forked process's
-    pages inherited from the build) counted once, shared among them, where VmRSS counts it in each."""
+def _tree_sum(pid: int, file: str, field: str) -> int:
+    """The sum of `field` (kB) in /proc/<pid>/`file` over a process and its descendants."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            for line in open(f"/proc/{p}/smaps_rollup"):
-                if line.startswith("Pss:"):
+            for line in open(f"/proc/{p}/{file}"):
+                if line.startswith(field):
                     total += int(line.split()[1])
                     break
             for t in os.listdir(f"/proc/{p}/task"):
@@ -50,20 +49,15 @@ def _tree_pss(pid: int) -> int:
     return total
 
 
+def _tree_pss(pid: int) -> int:
+    """Summed Pss (kB) of a process and its descendants: memory they share (a forked process's
+    pages inherited from the build) counted once, shared among them, where VmRSS counts it in each."""
+    return _tree_sum(pid, "smaps_rollup", "Pss:")
+
+
 def _tree_rss(pid: int) -> int:
     """Summed VmRSS (kB) of a process and its descendants."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            for line in open(f"/proc/{p}/status"):
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            for t in os.listdir(f"/proc/{p}/task"):
-                todo.extend(int(c) for c in open(f"/proc/{p}/task/{t}/children").read().split())
-        except OSError:
-            pass
-    return total
+    return _tree_sum(pid, "status", "VmRSS:")
 
 
 def run(builder: Path, root: Path, out: Path, *args: str) -> tuple[float, float, float, int]:
