@@ -276,8 +276,11 @@ class _Indexing:
     In a forked process: its Python side (reading each page back, preparing its document for
     Pagefind, taking Pagefind's files) would otherwise share this process's interpreter lock with
     the thread writing 10,000s of redirect stubs, and each of those writes waits for the lock
-    after its system call (a shard's 40,000 stubs took 11.7 s beside the index in a thread, 4.1 s
-    without search). Only the written files, the state and the problems come back. With
+    after its system call (shard 4/8 of the bench: its 41,000 stubs took 11.7 s beside the index
+    in a thread, 7.9 s beside the forked one, 4.1 s without search; the index took longer by about
+    as much, the 2 cores being busy either way). The documents and Pagefind's answers are held by
+    that process too: the shard's main process peaked at 231 MB instead of 265 MB. Only the
+    written files, the state and the problems come back. With
     `--jobs 1`, or without fork, in a thread (`SiteIndex.start`). `stop()` is for a build that
     failed meanwhile: nothing writes into staging once it returns."""
 
