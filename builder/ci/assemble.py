@@ -49,5 +49,5 @@ def assemble(folders: list[Path], root: Path, out: Path, *, jobs: int = 0, keep_
                            host=settings.get("host"),
                            staged=lambda info: compute(info).chunks(),
                            previous_manifest=previous or None, previous_label=str(base_site) if previous else None)
-    return run_assemble(options, ordered, expected, lambda found: check_root(ordered, expected, found, root),
+    return run_assemble(options, ordered, lambda found: check_root(ordered, expected, found, root),
                         in_place=in_place)

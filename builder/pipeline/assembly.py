@@ -39,10 +39,10 @@ from .shard import (SITE_REDIRECTS, SITE_SITEMAP, SITE_STUBS, fingerprint, merge
 from .site import Site
 
 
-def run_assemble(options: BuildOptions, shards: list[Path], expected: str,
-                 check_sources: Callable[[str], None], in_place: bool = False) -> BuildReport:
+def run_assemble(options: BuildOptions, shards: list[Path], check_sources: Callable[[str], None],
+                 in_place: bool = False) -> BuildReport:
     """Assemble `shards` (checked, in K order) into options.out. `check_sources` is called with
-    the fingerprint of --root and the settings (it raises when it is not `expected`). `in_place`:
+    the fingerprint of --root and the settings (it raises when it is not the shards'). `in_place`:
     the shards' files were merged into options.out already, and `shards` are their state folders
     (pipeline/shard.py: MERGED_STATES); only the whole-site files are written, and the change list
     compares with options.previous_manifest (the last site, if given)."""
