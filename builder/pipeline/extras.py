@@ -285,31 +285,30 @@ class _Indexing:
     failed meanwhile: nothing writes into staging once it returns."""
 
     def __init__(self, index, jobs: int):
-        self.index = index
+        self._index = index
         self._forked = Alongside(lambda: (index.run(), index.state, index.problems), forked=jobs != 1)
         if not self._forked.forked:
             self._forked = None
             index.start()
 
-    def wait(self) -> dict[str, list[str]]:
-        """The files written (what `SiteIndex.run` returns); the state and problems set on the index."""
+    def wait(self) -> tuple[dict[str, list[str]], object | None, list]:
+        """(The files written, as `SiteIndex.run` returns them; the index state; its problems)."""
         if self._forked is None:
-            return self.index.wait()
-        written, self.index.state, self.index.problems = self._forked.result()
-        return written
+            written = self._index.wait()
+            return written, self._index.state, self._index.problems
+        return self._forked.result()
 
     def stop(self) -> None:
         if self._forked is not None:
             self._forked.cancel()
         else:
-            self.index.stop()
+            self._index.stop()
 
 
 def _search_done(index: _Indexing, problems: Problems, digests: dict[str, str]) -> tuple[dict[str, list[str]], object]:
     """Wait for the index; its files for the manifest and its state for the next build."""
-    written = index.wait()
-    state = index.index.state
-    problems.extend(index.index.problems)
+    written, state, found = index.wait()
+    problems.extend(found)
     if state is not None:
         digests["search"] = hashlib.sha256(state.encode()).hexdigest()
     return written, state
