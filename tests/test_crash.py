@@ -372,6 +372,29 @@ def test_an_interrupted_build_with_workers_leaves_the_previous_site_as_it_was(tm
     assert leftovers(out.parent) == []
 
 
+@pytest.mark.parametrize("sig", ["kill", "term"])
+def test_a_worker_killed_mid_build_stops_the_build_with_db606(tmp_path, sig):
+    """A worker that dies while it builds pages (the out-of-memory killer, a stray kill): the
+    build says so and stops at once (it waited forever for that worker's pages), exit 2, and the
+    previous site is as it was. The fault kills each worker at its 5th file written."""
+    pages = {f"docs/p{i}.md": page(f"Page {i}", f"Body {i}.\n", versions=VERSIONS) for i in range(80)}
+    pages["docs/index.md"] = page("Docs", "", versions=VERSIONS,
+                                  children="[" + ", ".join(f"/p{i}" for i in range(80)) + "]")
+    root = write_tree(tmp_path / "src", site_files(pages))
+    out = tmp_path / "out" / "site"
+    build_here(root, out)
+    before = site_bytes(out)
+    result = build_process(root, out, "--clean", "--jobs", "2", fault=f"write:5:{sig}", fresh=True)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.split("\n")[0] == (
+        "error[DB606]: a worker process building pages ended abruptly (killed by the system, most often for "
+        "lack of memory, or by a signal); nothing was written, the previous site is unchanged; build again, "
+        "with fewer workers (--jobs 1) if memory is short")
+    assert "Traceback" not in result.stderr
+    assert site_bytes(out) == before
+    assert leftovers(out.parent) == []
+
+
 def test_a_build_with_search_killed_while_indexing_or_moving_index_files(tmp_path):
     """The search index's temporary folders live in the staging folder: nothing is left next to
     --out; a commit killed while it moves the changed index files in is finished by the next build."""

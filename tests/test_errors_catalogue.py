@@ -230,10 +230,11 @@ DOC_HEADER = re.compile(r"^(?:\S+:\d+:\d+: )?(?:error|warning)\[(DB\d{3})\]: (.*
 DOC_DETAIL = re.compile(r"^ +(?:\d+ )?\| |^  = |^  \.\.\.$")
 """A line that belongs to the diagnostic above it: source, caret, `= note:`/`= in:`, or `  ...`
 (the doc leaving out some `= note:` lines)."""
-NOT_TRIGGERABLE = {"DB900", "DB640", "DB770"}
+NOT_TRIGGERABLE = {"DB900", "DB640", "DB770", "DB606"}
 """Internal errors have no input that triggers them on purpose; their examples are illustrative.
 DB640 is printed by the long-running `serve` (tests/test_serve.py checks its message). DB770
-needs an HTTP server that answers 404 (tests/test_external_links.py checks its message)."""
+needs an HTTP server that answers 404 (tests/test_external_links.py checks its message). DB606
+needs a worker process killed (tests/test_crash.py checks its message)."""
 
 
 def _doc_diagnostics() -> list[tuple[str, list[str]]]:

@@ -60,18 +60,18 @@ def worker_site(root: Path, per_product: int = 20) -> Path:
     return write_tree(root, files)
 
 
-# Runs the CLI with `_init_worker` wrapped so that each worker process leaves a file in
+# Runs the CLI with `init_worker` wrapped so that each worker process leaves a file in
 # MARKER_DIR: the test then knows the pages really were built by worker processes.
 WORKER_PROBE = """
 import os, sys
 from pathlib import Path
-import builder.pipeline.build as build
-original = build._init_worker
+import builder.pipeline.workers as workers
+original = workers.init_worker
 def probe(*args, **kwargs):
     if args[-1] is True or kwargs.get("pool"):
         Path(os.environ["MARKER_DIR"], str(os.getpid())).touch()
     return original(*args, **kwargs)
-build._init_worker = probe
+workers.init_worker = probe
 from builder.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """

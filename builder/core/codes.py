@@ -85,6 +85,7 @@ CONFIG_LANGUAGES = Code("DB602", "config-languages")
 CONFIG_LANGUAGE_DIR = Code("DB603", "config-language-dir")
 CONFIG_SELECTION = Code("DB604", "config-selection")
 CONFIG_OUTPUT = Code("DB605", "config-output")
+WORKER_LOST = Code("DB606", "worker-lost")
 
 # Build state in `<out>/.build/` (warnings: the state is ignored and the build runs clean).
 STATE_CACHE = Code("DB610", "build-cache-ignored")

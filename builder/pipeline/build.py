@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,19 +15,16 @@ from ..core.diagnostics import Diagnostic, Problems
 from ..core.urls import output_file
 from ..core.errors import ConfigError
 from ..core.paths import UnsafePath
-from ..output import faults as out_faults
 from ..output import archives as out_archives
 from ..output import writer as out_writer
 from ..links.hints import hint_broken_links
 from ..output import hosts as out_hosts
-from ..search.site_index import indexed_digest
 from .metas import Metas
 from .outcome import page_outcomes
 from .shard import (SHARD_STATE, ShardSpec, mirror_state, selection, shard_settings, shard_state, sharded_site_files,
                     shown_pages, site_file_owners)
-from .pages import PageBuilder
 from .session import BuildSession, anchor_problems
-from .results import Compactor, Output, PageResult
+from .results import Output, PageResult
 from .site import Site
 from .cache import FORMAT, LEGACY_CACHE, BuildCache, builder_digest, frontmatter_records
 from .digests import FileDigests
@@ -38,6 +33,7 @@ from .incremental import Structure, outputs_exist
 from .llms import INTROS as LLMS_INTROS, INTROS_DIGEST as LLMS_INTROS_DIGEST, shard_intros
 from .records import PageRecord
 from .manifest import base_site_warning, extra_digests, source_of, write_manifest
+from .workers import build_pages
 
 STEP_HOOKS: list = []
 """Callables run with the name of each step a build reaches ("loaded", "pages-built",
@@ -125,60 +121,6 @@ class BuildReport:
     """The host profile's account of the site (file count against the limits, rules), or ""."""
     shards: int = 0
     """`assemble`: how many shards were put together."""
-
-
-# Worker processes inherit the loaded site by fork; each builds whole pages.
-_WORKER: dict = {}
-
-
-def _init_worker(staging: str | None, pool: bool = False) -> None:
-    if pool:  # interruption is the parent's to handle: it discards the staging folder
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        out_writer.die_with_parent(_WORKER["parent"])
-    writer = out_writer.StagingWriter(Path(staging)) if staging else None
-    digests: dict[str, str] = {}
-    written: dict[str, bytes] = {}
-    _WORKER["digests"], _WORKER["written"] = digests, written
-    keep = bool(_WORKER.get("search"))
-
-    def write(path: str, data: str | bytes) -> None:
-        data = data.encode("utf-8") if isinstance(data, str) else data
-        writer.write(path, data)
-        digests[path] = out_writer.digest_of(data)
-        if keep:  # until `_build_one` has taken the search digest of it
-            written[path] = data
-
-    _WORKER["write"] = write if writer else (lambda _path, _html: None)
-
-
-def _build_one(rel: str) -> PageResult:
-    builder: PageBuilder = _WORKER["builder"]
-    page = builder.site.tree.pages[rel]
-    try:
-        result = builder.build(page, _WORKER["write"])
-        digests, written = _WORKER["digests"], _WORKER["written"]
-        space = builder.site.config.space
-        for o in result.outputs:  # the worker encodes the manifest entries
-            o.digest = digests.pop(o.path, "")
-            digests.pop(o.markdown, None)
-            data = written.pop(o.path, None)
-            if data is not None:
-                o._indexed = indexed_digest(data, o.lang, space.by_id[o.version].segment)
-        written.clear()
-        return result
-    except out_writer.OutputFailure as err:  # the output folder, not the page: exit status 2
-        result = PageResult(rel)
-        result.problems.extend(err.diagnostics)
-        result.failed = 1
-        return result
-    except Exception as err:  # an internal failure: report the page, never a traceback
-        result = PageResult(rel)
-        result.problems.append(Diagnostic(
-            codes.INTERNAL, f"internal error while building content/{rel}: {type(err).__name__}: {err}", None))
-        result.failed = 1
-        result.stats["internal"] = 1
-        return result
 
 
 def run_build(options: BuildOptions) -> BuildReport:
@@ -492,37 +434,11 @@ def _select_pages(site: Site, ref: str | None, pages) -> set[str] | None:
     return affected_pages(site, ref, pages)
 
 
-def _page_done() -> None:
-    out_faults.step("page")  # a page's result is back in the main process (tests stop builds here)
-    prog.advance()
-
-
 def _run_pages(session: BuildSession, rels: list[str], staging: Path | None, options: BuildOptions,
                share: dict[str, frozenset[str]] | None = None) -> list[PageResult]:
-    jobs = options.jobs or os.cpu_count() or 1
     builder = session.builder
     builder.languages_of = share
-    _WORKER["builder"] = builder
-    _WORKER["parent"] = os.getpid()
-    _WORKER["search"] = options.search
     builder.markdown = options.markdown and options.write  # `check` writes nothing
-    prog.phase("rendering pages", len(rels))
     builder.external = not options.write  # read by `check --external` only
-    results: list[PageResult] = []
-    compact = Compactor()  # what the main process keeps of each page, until the build ends
-    staging_text = str(staging) if staging else None
-    # Starting workers costs more than a few dozen pages (a rebuild after an edit).
-    if jobs <= 1 or len(rels) < 32 or "fork" not in multiprocessing.get_all_start_methods():
-        _init_worker(staging_text)
-        for rel in rels:
-            results.append(compact(_build_one(rel)))
-            _page_done()
-    else:
-        ctx = multiprocessing.get_context("fork")
-        chunk = max(1, min(16, len(rels) // (jobs * 8)))
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(staging_text, True)) as pool:
-            for result in pool.imap_unordered(_build_one, rels, chunksize=chunk):
-                results.append(compact(result))
-                _page_done()
-    results.sort(key=lambda r: r.rel)
-    return results
+    prog.phase("rendering pages", len(rels))
+    return build_pages(builder, rels, staging, options.jobs or os.cpu_count() or 1, options.search)
