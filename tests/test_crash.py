@@ -341,17 +341,22 @@ def test_a_signal_during_an_incremental_commit_waits_for_the_commit(sites, sig, 
     assert leftovers(out.parent) == []
 
 
+def built_site(tmp_path: Path, pages: int) -> tuple[Path, Path, dict[str, str]]:
+    """A site of `pages` short pages under one index, built once: (root, out, its files' bytes)."""
+    files = {f"docs/p{i}.md": page(f"Page {i}", f"Body {i}.\n", versions=VERSIONS) for i in range(pages)}
+    files["docs/index.md"] = page("Docs", "", versions=VERSIONS,
+                                  children="[" + ", ".join(f"/p{i}" for i in range(pages)) + "]")
+    root = write_tree(tmp_path / "src", site_files(files))
+    out = tmp_path / "out" / "site"
+    build_here(root, out)
+    return root, out, site_bytes(out)
+
+
 def test_an_interrupted_build_with_workers_leaves_the_previous_site_as_it_was(tmp_path):
     """Page building with worker processes, interrupted once 10 pages are back (deterministic:
     the hook stops the build at that step; a real `python -m builder` process); then a disk
     that fills up while the workers write."""
-    pages = {f"docs/p{i}.md": page(f"Page {i}", f"Body {i}.\n", versions=VERSIONS) for i in range(40)}
-    pages["docs/index.md"] = page("Docs", "", versions=VERSIONS,
-                                  children="[" + ", ".join(f"/p{i}" for i in range(40)) + "]")
-    root = write_tree(tmp_path / "src", site_files(pages))
-    out = tmp_path / "out" / "site"
-    build_here(root, out)
-    before = site_bytes(out)
+    root, out, before = built_site(tmp_path, 40)
     for sig in ("int", "term"):
         result = build_process(root, out, "--clean", "--jobs", "2", fault=f"page:10:{sig}", fresh=True)
         assert result.returncode == 130, result.stderr
@@ -377,13 +382,7 @@ def test_a_worker_killed_mid_build_stops_the_build_with_db606(tmp_path, sig):
     """A worker that dies while it builds pages (the out-of-memory killer, a stray kill): the
     build says so and stops at once (it waited forever for that worker's pages), exit 2, and the
     previous site is as it was. The fault kills each worker at its 5th file written."""
-    pages = {f"docs/p{i}.md": page(f"Page {i}", f"Body {i}.\n", versions=VERSIONS) for i in range(80)}
-    pages["docs/index.md"] = page("Docs", "", versions=VERSIONS,
-                                  children="[" + ", ".join(f"/p{i}" for i in range(80)) + "]")
-    root = write_tree(tmp_path / "src", site_files(pages))
-    out = tmp_path / "out" / "site"
-    build_here(root, out)
-    before = site_bytes(out)
+    root, out, before = built_site(tmp_path, 80)
     result = build_process(root, out, "--clean", "--jobs", "2", fault=f"write:5:{sig}", fresh=True)
     assert result.returncode == 2, result.stderr
     assert result.stderr.split("\n")[0] == (
