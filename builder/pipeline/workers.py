@@ -55,14 +55,11 @@ def build_pages(builder: PageBuilder, rels: list[str], staging: Path | None, job
     _WORKER["search"] = search
     compact = Compactor()  # what the main process keeps of each page, until the build ends
     staging_text = str(staging) if staging else None
-    results: list[PageResult] = []
-    if jobs <= 1 or len(rels) < POOL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        init_worker(staging_text)
-        for rel in rels:
-            results.append(compact(build_one(rel)))
-            _page_done()
-    else:
+    if jobs > 1 and len(rels) >= POOL_FROM and "fork" in multiprocessing.get_all_start_methods():
         results = _in_workers(rels, staging_text, jobs, compact)
+    else:
+        init_worker(staging_text)
+        results = [_page_done(compact(build_one(rel))) for rel in rels]
     results.sort(key=lambda r: r.rel)
     return results
 
@@ -78,9 +75,7 @@ def _in_workers(rels: list[str], staging: str | None, jobs: int, compact: Compac
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                for result in future.result():
-                    results.append(compact(result))
-                    _page_done()
+                results.extend(_page_done(compact(result)) for result in future.result())
     except BrokenProcessPool:
         raise WorkerLost(jobs) from None
     finally:
@@ -150,6 +145,8 @@ def build_one(rel: str) -> PageResult:
         return result
 
 
-def _page_done() -> None:
+def _page_done(result: PageResult) -> PageResult:
+    """`result`, once its page is counted as done."""
     out_faults.step("page")  # a page's result is back in the main process (tests stop builds here)
     prog.advance()
+    return result
